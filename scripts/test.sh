@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Run every test: the cmocka unit tests given as arguments, then the API tests against
+# SQLite and a throwaway PostgreSQL server, then the browser tests. Called by `make test`.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+export QIAO_BIN=$PWD/build/test/qiao
+mkdir -p test-output
+failed=0
+
+echo "== unit tests"
+for t in "$@"; do
+  "$t" || failed=1
+done
+
+echo "== PostgreSQL for the API tests"
+pgdir=$(mktemp -d /tmp/qiao-pg.XXXXXX) && rmdir "$pgdir"
+chmod 755 /tmp 2>/dev/null || true
+if QIAO_PG_URL=$(scripts/pg-start.sh "$pgdir"); then
+  export QIAO_PG_URL
+  trap 'scripts/pg-stop.sh "$pgdir" >/dev/null 2>&1' EXIT
+  echo "PostgreSQL at $QIAO_PG_URL"
+else
+  echo "could not start PostgreSQL: the API tests need it" >&2
+  exit 1
+fi
+
+echo "== API tests (SQLite and PostgreSQL)"
+node --test --test-concurrency=2 tests/api/ || failed=1
+
+if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then
+  echo "== browser tests"
+  node --test --test-concurrency=1 tests/browser/ || failed=1
+fi
+
+if [ $failed -ne 0 ]; then
+  echo "SOME TESTS FAILED"
+  exit 1
+fi
+echo "all tests passed"

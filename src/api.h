@@ -1,0 +1,16 @@
+/* api.h - handlers of the generic entity API (api.c) and of the org tree (org.c). */
+#ifndef QIAO_API_H
+#define QIAO_API_H
+
+#include "http.h"
+
+void schema_h(struct req *r);     /* GET    /api/v1/schema */
+void list_h(struct req *r);       /* GET    /api/v1/{entity} */
+void create_h(struct req *r);     /* POST   /api/v1/{entity} */
+void read_h(struct req *r);       /* GET    /api/v1/{entity}/{id} */
+void update_h(struct req *r);     /* PATCH  /api/v1/{entity}/{id} */
+void delete_h(struct req *r);     /* DELETE /api/v1/{entity}/{id} */
+void export_csv_h(struct req *r); /* GET    /api/v1/export/{entity}.csv */
+void org_tree_h(struct req *r);   /* GET    /api/v1/org/tree */
+
+#endif

@@ -1,0 +1,615 @@
+/* auth.c - roles and permissions, passwords, sessions, CSRF and the scope. See auth.h. */
+#include "auth.h"
+#include "audit.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define IDLE_SECONDS     (2 * 3600)  /* a session unused this long ends */
+#define ABSOLUTE_SECONDS (12 * 3600) /* and none lives longer than this */
+#define MAX_FAILED       5
+#define LOCK_SECONDS     (15 * 60)
+#define COOKIE           "qiao_session"
+
+/* ---- roles -------------------------------------------------------------------------- */
+
+enum {
+    V = 1 << P_VIEW,
+    E = 1 << P_EDIT,
+    D = 1 << P_DELETE,
+    X = 1 << P_EXPORT,
+    S = 1 << P_VIEW_SENSITIVE,
+    A = 1 << P_APPROVE,
+    M = 1 << P_ADMIN,
+    ALL = V | E | D | X | S | A | M,
+};
+
+/* Who may do what, per module. A module or role not listed here is denied. */
+static const struct grant {
+    const char *role, *module;
+    unsigned perms;
+} grants[] = {
+    {"admin", "org", ALL},
+    {"admin", "user", ALL},
+    {"admin", "audit", ALL},
+    {"admin", "registry", ALL},
+    {"admin", "case", ALL},
+    {"admin", "funds", ALL},
+    {"admin", "event", ALL},
+    {"admin", "report", ALL},
+    {"leader", "org", V | X},
+    {"leader", "registry", V | X | S},
+    {"leader", "case", V | X | S | A},
+    {"leader", "funds", V | X | A},
+    {"leader", "event", V | X},
+    {"leader", "report", V | X},
+    {"staff", "org", V},
+    {"staff", "registry", V | E | D | X | S},
+    {"staff", "case", V | E | X | S},
+    {"staff", "event", V | E | D | X},
+    {"staff", "funds", V},
+    {"staff", "report", V | X},
+    {"finance", "org", V},
+    {"finance", "funds", V | E | X | A},
+    {"finance", "registry", V},
+    {"finance", "report", V | X},
+    {"mediator", "case", V | E | S},
+    {"viewer", "org", V},
+    {"viewer", "registry", V},
+    {"viewer", "case", V},
+    {"viewer", "funds", V},
+    {"viewer", "event", V},
+    {"viewer", "report", V},
+};
+
+static unsigned perms_of(const char *role, const char *module)
+{
+    for (size_t i = 0; i < sizeof grants / sizeof *grants; i++)
+        if (!strcmp(grants[i].role, role) && !strcmp(grants[i].module, module))
+            return grants[i].perms;
+    return 0;
+}
+
+int may(const struct user *u, const char *module, enum perm p)
+{
+    if (!u)
+        return 0;
+    if (p == P_NONE || p == P_PUBLIC)
+        return 1;
+    return (perms_of(u->role, module) & (1u << p)) != 0;
+}
+
+int role_rank(const char *role)
+{
+    static const struct {
+        const char *role;
+        int rank;
+    } ranks[] = {{"viewer", 1}, {"mediator", 2}, {"finance", 2},
+                 {"staff", 2},  {"leader", 3},   {"admin", 4}};
+    for (size_t i = 0; i < sizeof ranks / sizeof *ranks; i++)
+        if (!strcmp(ranks[i].role, role))
+            return ranks[i].rank;
+    return 0;
+}
+
+json_t *role_perms_json(const char *role)
+{
+    static const char *const names[] = {
+        [P_VIEW] = "view",
+        [P_EDIT] = "edit",
+        [P_DELETE] = "delete",
+        [P_EXPORT] = "export",
+        [P_VIEW_SENSITIVE] = "view_sensitive",
+        [P_APPROVE] = "approve",
+        [P_ADMIN] = "admin",
+    };
+    json_t *o = json_object();
+    for (size_t i = 0; i < sizeof grants / sizeof *grants; i++) {
+        if (strcmp(grants[i].role, role))
+            continue;
+        json_t *a = json_array();
+        for (int p = P_VIEW; p <= P_ADMIN; p++)
+            if (grants[i].perms & (1u << p))
+                json_array_append_new(a, json_string(names[p]));
+        json_object_set_new(o, grants[i].module, a);
+    }
+    return o;
+}
+
+/* ---- passwords ---------------------------------------------------------------------- */
+
+static sem_t hash_slots; /* at most 2 argon2id computations at once (64 MiB each) */
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+
+static void hash_init(void)
+{
+    if (sodium_init() < 0)
+        die("libsodium failed to start");
+    sem_init(&hash_slots, 0, 2);
+}
+
+static int take_slot(void)
+{
+    pthread_once(&hash_once, hash_init);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 10;
+    while (sem_timedwait(&hash_slots, &ts) != 0)
+        if (errno != EINTR)
+            return -1;
+    return 0;
+}
+
+int password_hash(const char *pw, char *out, char *err, size_t errlen)
+{
+    size_t n = utf8_len(pw);
+    if (n < 8 || strlen(pw) > 256) {
+        snprintf(err, errlen, "密码应为 8 到 128 个字符");
+        return -1;
+    }
+    if (take_slot()) {
+        snprintf(err, errlen, "系统繁忙, 请稍后再试");
+        return -1;
+    }
+    int rc = crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    sem_post(&hash_slots);
+    if (rc) {
+        snprintf(err, errlen, "系统内存不足, 请稍后再试");
+        return -1;
+    }
+    return 0;
+}
+
+/* 1 when pw matches hash; -1 when too busy to check. */
+static int password_ok(const char *pw, const char *hash)
+{
+    if (!hash || !*hash)
+        return 0;
+    if (take_slot())
+        return -1;
+    int ok = crypto_pwhash_str_verify(hash, pw, strlen(pw)) == 0;
+    sem_post(&hash_slots);
+    return ok;
+}
+
+/* ---- sessions ----------------------------------------------------------------------- */
+
+int auth_sync(db *d)
+{
+    buf b = {0};
+    buf_printf(&b,
+               "CREATE TABLE session (id %s, token_hash %s NOT NULL UNIQUE, user_id %s NOT NULL "
+               "REFERENCES \"user\"(id), csrf TEXT NOT NULL, client TEXT, created_at TEXT NOT "
+               "NULL, seen_at TEXT NOT NULL, expires_at TEXT NOT NULL)",
+               db_type_name(d, DT_PK), db_type_name(d, DT_KEY), db_type_name(d, DT_INT));
+    int rc = db_exec(d, buf_str(&b));
+    buf_free(&b);
+    return rc;
+}
+
+static void sha256_hex(const char *s, char out[65])
+{
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256(h, (const unsigned char *)s, strlen(s));
+    sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+static void random_hex(char *out, size_t bytes)
+{
+    unsigned char r[32];
+    randombytes_buf(r, bytes);
+    sodium_bin2hex(out, bytes * 2 + 1, r, bytes);
+}
+
+static void iso_at(time_t t, char out[21])
+{
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* The user of a live session, or NULL. Refreshes seen_at at most once a minute. */
+static struct user *load_session(struct req *r, const char *token)
+{
+    char th[65], now[21], idle[21], minute[21];
+    sha256_hex(token, th);
+    time_t t = time(NULL);
+    iso_at(t, now);
+    iso_at(t - IDLE_SECONDS, idle);
+    iso_at(t - 60, minute);
+    stmt *s = db_prepare(r->db,
+                         "SELECT s.id AS sid, s.csrf, s.seen_at, u.id, u.username, u.name, u.role, "
+                         "u.org_id, u.must_change_password, o.path, o.name AS org_name FROM "
+                         "session s JOIN \"user\" u ON u.id = s.user_id JOIN \"org\" o ON o.id = "
+                         "u.org_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.seen_at > ? "
+                         "AND u.deleted_at IS NULL AND u.status = 'active'");
+    if (!s)
+        return NULL;
+    st_bind_text(s, 1, th);
+    st_bind_text(s, 2, now);
+    st_bind_text(s, 3, idle);
+    struct user *u = NULL;
+    int64_t sid = 0;
+    if (st_step(s) == DB_ROW) {
+        u = arena_alloc(r->a, sizeof *u);
+        u->id = st_int(s, "id");
+        u->org_id = st_int(s, "org_id");
+        u->username = arena_strdup(r->a, st_text(s, "username"));
+        u->name = arena_strdup(r->a, st_text(s, "name"));
+        u->role = arena_strdup(r->a, st_text(s, "role"));
+        u->org_path = arena_strdup(r->a, st_text(s, "path"));
+        u->org_name = arena_strdup(r->a, st_text(s, "org_name"));
+        u->must_change_password = st_int(s, "must_change_password") != 0;
+        u->csrf = arena_strdup(r->a, st_text(s, "csrf"));
+        u->session_hash = arena_strdup(r->a, th);
+        if (strcmp(st_text(s, "seen_at"), minute) < 0)
+            sid = st_int(s, "sid");
+    }
+    st_finalize(s);
+    if (sid)
+        db_execv(r->db, "UPDATE session SET seen_at = ? WHERE id = ?", "si", now, sid);
+    return u;
+}
+
+static void set_ctx(struct req *r, const char *module)
+{
+    struct user *u = r->user;
+    r->ctx.user_id = u->id;
+    r->ctx.username = u->username;
+    r->ctx.role = u->role;
+    r->ctx.org_id = u->org_id;
+    r->ctx.scope_path = u->org_path;
+    r->ctx.may_unmask = module && may(u, module, P_VIEW_SENSITIVE);
+    const char *um = req_arg(r, "unmask");
+    r->ctx.unmask = um && !strcmp(um, "1");
+}
+
+int auth_check(struct req *r)
+{
+    const struct route *rt = r->route;
+    const char *token = req_cookie(r, COOKIE);
+    if (token && strlen(token) == 64)
+        r->user = load_session(r, token);
+    const char *module = rt->module ? rt->module : r->ent ? r->ent->module : NULL;
+    if (rt->perm == P_PUBLIC) {
+        if (r->user)
+            set_ctx(r, module);
+        return 0;
+    }
+    if (!r->user) {
+        reply_error(r, 401, "unauthenticated", NULL, "请先登录 (或登录已过期)");
+        return -1;
+    }
+    int write = strcmp(r->method, "GET") && strcmp(r->method, "HEAD");
+    if (write) {
+        const char *t = req_header(r, "X-CSRF-Token");
+        if (!t || strlen(t) != strlen(r->user->csrf) ||
+            sodium_memcmp(t, r->user->csrf, strlen(t)) != 0) {
+            reply_error(r, 403, "csrf", NULL, "缺少或错误的 CSRF 令牌, 请刷新页面后重试");
+            return -1;
+        }
+    }
+    if (r->user->must_change_password && !(rt->flags & R_ANYPASS)) {
+        reply_error(r, 403, "must_change_password", NULL, "请先修改初始密码");
+        return -1;
+    }
+    if (rt->perm != P_NONE && (!module || !may(r->user, module, rt->perm))) {
+        reply_error(r, 403, "forbidden", NULL, "没有权限进行此操作");
+        return -1;
+    }
+    set_ctx(r, module);
+    if (r->ctx.unmask && !r->ctx.may_unmask) {
+        reply_error(r, 403, "forbidden", "unmask", "没有查看敏感信息的权限");
+        return -1;
+    }
+    return 0;
+}
+
+static json_t *user_json(const struct user *u)
+{
+    return json_pack("{s:I, s:s, s:s, s:I, s:s, s:s, s:b, s:o}", "id", (json_int_t)u->id,
+                     "username", u->username, "name", u->name, "org_id", (json_int_t)u->org_id,
+                     "org_name", u->org_name, "role", u->role, "must_change_password",
+                     u->must_change_password, "permissions", role_perms_json(u->role));
+}
+
+/* Write an audit entry in a transaction of its own (logins, failures). */
+static void audit_alone(struct req *r, const char *action, int64_t user_id, const char *username)
+{
+    struct ent_ctx c = r->ctx;
+    c.user_id = user_id;
+    c.username = username;
+    c.client = r->client;
+    if (db_begin(r->db) != DB_OK)
+        return;
+    if (audit_write(&c, action, "user", user_id, NULL, NULL) == DB_OK)
+        db_commit(r->db);
+    else
+        db_rollback(r->db);
+}
+
+/* POST /api/v1/session {"username", "password"} */
+void session_login_h(struct req *r)
+{
+    json_t *body = req_json(r);
+    if (!body)
+        return;
+    const char *name = json_string_value(json_object_get(body, "username"));
+    const char *pw = json_string_value(json_object_get(body, "password"));
+    if (!name || !*name) {
+        reply_error(r, 422, "invalid", "username", "请输入用户名");
+        goto out;
+    }
+    if (!pw || !*pw) {
+        reply_error(r, 422, "invalid", "password", "请输入密码");
+        goto out;
+    }
+    stmt *s = db_prepare(r->db, "SELECT id, password_hash, failed_logins, locked_until, status "
+                                "FROM \"user\" WHERE username = ? AND deleted_at IS NULL");
+    st_bind_text(s, 1, name);
+    int64_t id = 0, failed = 0;
+    char *hash = NULL, *locked = NULL;
+    int active = 0;
+    if (st_step(s) == DB_ROW) {
+        id = st_int(s, "id");
+        hash = arena_strdup(r->a, st_text(s, "password_hash"));
+        failed = st_int(s, "failed_logins");
+        locked = arena_strdup(r->a, st_text(s, "locked_until"));
+        active = !strcmp(st_text(s, "status"), "active");
+    }
+    st_finalize(s);
+    char now[21];
+    time_t t = time(NULL);
+    iso_at(t, now);
+    if (locked && strcmp(locked, now) > 0) {
+        audit_alone(r, "login_locked", id, name);
+        reply_error(r, 423, "locked", NULL, "账号已被锁定, 请 15 分钟后再试或联系管理员");
+        goto out;
+    }
+    int ok = id && active ? password_ok(pw, hash) : 0;
+    if (ok < 0) {
+        reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+        goto out;
+    }
+    if (!ok) {
+        if (id) {
+            char until[21];
+            iso_at(t + LOCK_SECONDS, until);
+            failed++;
+            db_execv(r->db, "UPDATE \"user\" SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                     "isi", failed >= MAX_FAILED ? (int64_t)0 : failed,
+                     failed >= MAX_FAILED ? until : NULL, id);
+        }
+        audit_alone(r, "login_failed", id, name);
+        if (failed >= MAX_FAILED)
+            reply_error(r, 423, "locked", NULL, "密码连续错误 %d 次, 账号已锁定 15 分钟",
+                        MAX_FAILED);
+        else
+            reply_error(r, 401, "unauthenticated", "password", "用户名或密码错误");
+        goto out;
+    }
+    char token[65], th[65], csrf[65], expires[21];
+    random_hex(token, 32);
+    random_hex(csrf, 32);
+    sha256_hex(token, th);
+    iso_at(t + ABSOLUTE_SECONDS, expires);
+    db_begin(r->db);
+    int rc = db_execv(r->db,
+                      "INSERT INTO session (token_hash, user_id, csrf, client, created_at, "
+                      "seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                      "sisssss", th, id, csrf, r->client, now, now, expires);
+    if (rc == DB_OK)
+        rc = db_execv(r->db,
+                      "UPDATE \"user\" SET failed_logins = 0, locked_until = NULL, last_login_at "
+                      "= ? WHERE id = ?",
+                      "si", now, id);
+    /* Old sessions are cleaned up as users log in. */
+    char idle[21];
+    iso_at(t - IDLE_SECONDS, idle);
+    if (rc == DB_OK)
+        rc = db_execv(r->db, "DELETE FROM session WHERE expires_at < ? OR seen_at < ?", "ss", now,
+                      idle);
+    struct ent_ctx c = r->ctx;
+    c.user_id = id;
+    c.username = name;
+    if (rc == DB_OK)
+        rc = audit_write(&c, "login", "user", id, NULL, NULL);
+    if (rc == DB_OK)
+        rc = db_commit(r->db);
+    else
+        db_rollback(r->db);
+    if (rc != DB_OK) {
+        reply_error(r, 500, "internal", NULL, "登录失败, 请稍后再试");
+        goto out;
+    }
+    r->user = load_session(r, token);
+    if (!r->user) {
+        reply_error(r, 403, "forbidden", NULL, "该账号没有有效的所属组织");
+        goto out;
+    }
+    char *cookie = arena_printf(r->a, COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict%s", token,
+                                r->tls ? "; Secure" : "");
+    reply_header(r, "Set-Cookie", cookie);
+    reply_json(r, 200, json_pack("{s:o, s:s}", "user", user_json(r->user), "csrf_token", csrf));
+out:
+    json_decref(body);
+}
+
+/* GET /api/v1/session */
+void session_get_h(struct req *r)
+{
+    if (!r->user) {
+        reply_error(r, 401, "unauthenticated", NULL, "未登录");
+        return;
+    }
+    reply_json(r, 200,
+               json_pack("{s:o, s:s}", "user", user_json(r->user), "csrf_token", r->user->csrf));
+}
+
+/* DELETE /api/v1/session */
+void session_logout_h(struct req *r)
+{
+    db_execv(r->db, "DELETE FROM session WHERE token_hash = ?", "s", r->user->session_hash);
+    reply_header(r, "Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+    reply_raw(r, 204, NULL, NULL, 0);
+}
+
+/* POST /api/v1/session/password {"old_password", "new_password"} */
+void session_passwd_h(struct req *r)
+{
+    json_t *body = req_json(r);
+    if (!body)
+        return;
+    const char *old = json_string_value(json_object_get(body, "old_password"));
+    const char *pw = json_string_value(json_object_get(body, "new_password"));
+    char *hash = NULL;
+    char newhash[crypto_pwhash_STRBYTES], err[256];
+    stmt *s = db_prepare(r->db, "SELECT password_hash FROM \"user\" WHERE id = ?");
+    st_bind_int(s, 1, r->user->id);
+    if (st_step(s) == DB_ROW)
+        hash = arena_strdup(r->a, st_text(s, "password_hash"));
+    st_finalize(s);
+    if (!old || password_ok(old, hash) != 1) {
+        reply_error(r, 422, "invalid", "old_password", "原密码不正确");
+    } else if (!pw) {
+        reply_error(r, 422, "invalid", "new_password", "请输入新密码");
+    } else if (!strcmp(pw, old)) {
+        reply_error(r, 422, "invalid", "new_password", "新密码不能与原密码相同");
+    } else if (password_hash(pw, newhash, err, sizeof err)) {
+        reply_error(r, 422, "invalid", "new_password", "%s", err);
+    } else {
+        db_begin(r->db);
+        int rc = db_execv(r->db,
+                          "UPDATE \"user\" SET password_hash = ?, must_change_password = 0 WHERE "
+                          "id = ?",
+                          "si", newhash, r->user->id);
+        /* Other sessions of this user end; this one stays. */
+        if (rc == DB_OK)
+            rc = db_execv(r->db, "DELETE FROM session WHERE user_id = ? AND token_hash <> ?", "is",
+                          r->user->id, r->user->session_hash);
+        if (rc == DB_OK)
+            rc = audit_write(&r->ctx, "change_password", "user", r->user->id, NULL, NULL);
+        if (rc == DB_OK)
+            rc = db_commit(r->db);
+        else
+            db_rollback(r->db);
+        if (rc == DB_OK)
+            reply_raw(r, 204, NULL, NULL, 0);
+        else
+            reply_error(r, 500, "internal", NULL, "修改密码失败, 请稍后再试");
+    }
+    json_decref(body);
+}
+
+/* GET /api/v1/audit?user_id=&entity=&entity_id=&action=&from=&to=&page=&per_page= */
+void audit_list_h(struct req *r)
+{
+    static const char *const known[] = {"user_id", "entity", "entity_id", "action", "from",
+                                        "to",      "page",   "per_page",  NULL};
+    for (int i = 0; i < r->nargs; i++) {
+        int ok = 0;
+        for (int k = 0; known[k]; k++)
+            ok |= !strcmp(r->args[i].key, known[k]);
+        if (!ok) {
+            reply_error(r, 400, "bad_request", r->args[i].key, "不能按“%s”筛选审计记录",
+                        r->args[i].key);
+            return;
+        }
+    }
+    buf where = {0}, sql = {0};
+    json_t *binds = json_array();
+    const char *v;
+    int64_t n;
+    static const struct {
+        const char *arg, *sql;
+        int isint;
+    } filters[] = {{"user_id", " AND user_id = ?", 1},
+                   {"entity", " AND entity = ?", 0},
+                   {"entity_id", " AND entity_id = ?", 1},
+                   {"action", " AND action = ?", 0},
+                   {"from", " AND at >= ?", 0},
+                   {"to", " AND at <= ?", 0}};
+    for (size_t i = 0; i < sizeof filters / sizeof *filters; i++) {
+        if (!(v = req_arg(r, filters[i].arg)) || !*v)
+            continue;
+        if (filters[i].isint) {
+            if (!parse_i64(v, &n)) {
+                reply_error(r, 400, "bad_request", filters[i].arg, "“%s”应为整数: “%s”",
+                            filters[i].arg, v);
+                goto out;
+            }
+            json_array_append_new(binds, json_integer(n));
+        } else {
+            json_t *s = json_string(v);
+            if (!s) {
+                reply_error(r, 400, "bad_request", filters[i].arg, "“%s”不是有效文字",
+                            filters[i].arg);
+                goto out;
+            }
+            json_array_append_new(binds, s);
+        }
+        buf_puts(&where, filters[i].sql);
+    }
+    /* An admin sees the entries made by users of their own subtree, and the system's. */
+    buf_puts(&where, " AND (user_id IS NULL OR user_id = 0 OR user_id IN (SELECT u.id FROM "
+                     "\"user\" u JOIN \"org\" o ON o.id = u.org_id WHERE o.path >= ? AND o.path "
+                     "< ?))");
+    json_array_append_new(binds, json_string(r->user->org_path));
+    char *bound = arena_strdup(r->a, r->user->org_path);
+    bound[strlen(bound) - 1] = '0';
+    json_array_append_new(binds, json_string(bound));
+    int64_t page = 1, per = 50;
+    if ((v = req_arg(r, "page")) && (!parse_i64(v, &page) || page < 1)) {
+        reply_error(r, 400, "bad_request", "page", "页码应为正整数: “%s”", v);
+        goto out;
+    }
+    if ((v = req_arg(r, "per_page")) && (!parse_i64(v, &per) || per < 1 || per > 200)) {
+        reply_error(r, 400, "bad_request", "per_page", "每页条数应在 1 到 200 之间: “%s”", v);
+        goto out;
+    }
+    buf_printf(&sql, "SELECT count(*) AS n FROM audit_log WHERE 1 = 1%s", buf_str(&where));
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+    int64_t total = s && st_step(s) == DB_ROW ? st_int(s, "n") : 0;
+    st_finalize(s);
+    if (page > 1 && (page - 1) * per >= total) {
+        reply_error(r, 400, "bad_request", "page", "页码 %lld 超出范围", (long long)page);
+        goto out;
+    }
+    sql.len = 0;
+    buf_printf(&sql,
+               "SELECT id, seq, at, user_id, username, client, action, entity, entity_id, "
+               "before_json, after_json FROM audit_log WHERE 1 = 1%s ORDER BY seq DESC LIMIT ? "
+               "OFFSET ?",
+               buf_str(&where));
+    json_array_append_new(binds, json_integer(per));
+    json_array_append_new(binds, json_integer((page - 1) * per));
+    s = db_prepare_json(r->db, buf_str(&sql), binds);
+    json_t *items = json_array();
+    while (s && st_step(s) == DB_ROW) {
+        const char *b = st_text(s, "before_json"), *a = st_text(s, "after_json");
+        json_array_append_new(
+            items, json_pack("{s:I, s:I, s:s, s:I, s:s?, s:s?, s:s, s:s?, s:I, s:o, s:o}", "id",
+                             (json_int_t)st_int(s, "id"), "seq", (json_int_t)st_int(s, "seq"), "at",
+                             st_text(s, "at"), "user_id", (json_int_t)st_int(s, "user_id"),
+                             "username", st_text(s, "username"), "client", st_text(s, "client"),
+                             "action", st_text(s, "action"), "entity", st_text(s, "entity"),
+                             "entity_id", (json_int_t)st_int(s, "entity_id"), "before",
+                             b ? json_loads(b, 0, NULL) : json_null(), "after",
+                             a ? json_loads(a, 0, NULL) : json_null()));
+    }
+    st_finalize(s);
+    reply_json(r, 200,
+               json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+                         (json_int_t)page, "per_page", (json_int_t)per));
+out:
+    buf_free(&where);
+    buf_free(&sql);
+    json_decref(binds);
+}

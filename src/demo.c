@@ -1,0 +1,180 @@
+/* demo.c - the invented demo federation (every name here is made up). */
+#include "demo.h"
+#include "auth.h"
+#include "entity.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct demo {
+    struct ent_ctx c;
+    struct verr e;
+    int failed, orgs;
+};
+
+/* Create an org under parent from a JSON literal; 0 on failure (remembered in dm). */
+static int64_t org(struct demo *dm, int64_t parent, const char *fmt, ...)
+{
+    if (dm->failed)
+        return 0;
+    va_list ap;
+    va_start(ap, fmt);
+    json_t *body = json_vpack_ex(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (!body)
+        die("demo: bad literal %s", fmt);
+    json_object_set_new(body, "parent_id", json_integer(parent));
+    json_t *o = ent_create(&dm->c, entity_find("org"), body, &dm->e);
+    json_decref(body);
+    if (!o) {
+        dm->failed = 1;
+        return 0;
+    }
+    int64_t id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    dm->orgs++;
+    return id;
+}
+
+static const struct county {
+    const char *name, *short_name, *region, *town[3], *home[3], *phone;
+    int stars[3];
+} counties[] = {
+    {"江口县归国华侨联合会",
+     "江口县侨联",
+     "430521",
+     {"白沙镇", "龙潭镇", "桃花镇"},
+     {"白沙社区侨胞之家", "龙潭村侨胞之家", "江口县侨商侨胞之家"},
+     "+86 739 4321001",
+     {3, 1, 4}},
+    {"云溪县归国华侨联合会",
+     "云溪县侨联",
+     "430522",
+     {"云溪镇", "梅塘镇", "石桥乡"},
+     {"云溪侨胞之家", "梅塘侨胞之家", "石桥侨胞之家"},
+     "+86 739 4321002",
+     {2, 5, 1}},
+    {"石门区归国华侨联合会",
+     "石门区侨联",
+     "430503",
+     {"东街街道", "西湖街道", "南岭街道"},
+     {"东街社区侨胞之家", "西湖侨胞之家", "南岭侨胞之家"},
+     "+86 739 4321003",
+     {4, 3, 2}},
+    {"梅岭县归国华侨联合会",
+     "梅岭县侨联",
+     "430523",
+     {"梅岭镇", "清水镇", "高坪镇"},
+     {"梅岭侨胞之家", "清水侨胞之家", "高坪侨胞之家"},
+     "+86 739 4321004",
+     {1, 2, 3}},
+    {"青山市归国华侨联合会",
+     "青山市侨联",
+     "430581",
+     {"青山街道", "金竹镇", "双河镇"},
+     {"青山侨胞之家", "金竹侨胞之家", "双河侨胞之家"},
+     "+86 739 4321005",
+     {5, 4, 3}},
+};
+
+static const struct demo_user {
+    const char *username, *name, *role;
+    int county; /* -1: the city federation */
+} users[] = {
+    {"admin", "周志远", "admin", -1},       {"leader", "林慧敏", "leader", -1},
+    {"staff", "陈嘉文", "staff", -1},       {"finance", "黄秀英", "finance", -1},
+    {"mediator", "吴国栋", "mediator", -1}, {"viewer", "许晓岚", "viewer", -1},
+    {"jiangkou", "蔡明辉", "staff", 0},     {"yunxi", "郑丽华", "staff", 1},
+    {"shimen", "曾宪章", "staff", 2},       {"meiling", "叶青松", "staff", 3},
+    {"qingshan", "洪少峰", "staff", 4},
+};
+
+int demo_fill(db *d)
+{
+    if (!db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE id = 1", "")) {
+        fprintf(stderr, "qiao: 请先运行 qiao init\n");
+        return 1;
+    }
+    if (db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE parent_id IS NOT NULL", "")) {
+        fprintf(stderr, "qiao: 数据库里已有下级组织, 示范数据只填入新建的数据库\n");
+        return 1;
+    }
+    arena *a = arena_new();
+    struct demo dm = {.c = {.db = d, .a = a, .username = "qiao-demo", .client = "cli"}};
+    int64_t county_ids[5];
+    db_begin(d);
+    /* The city federation's own platforms, bases and affiliated bodies. */
+    org(&dm, 1, "{s:s, s:s, s:s}", "name", "清江市侨界法律顾问委员会", "kind", "platform",
+        "established_on", "2019-06-18");
+    org(&dm, 1, "{s:s, s:s, s:s}", "name", "清江市新侨服务中心", "kind", "platform",
+        "established_on", "2020-03-02");
+    org(&dm, 1, "{s:s, s:s, s:s}", "name", "清江侨界大讲堂", "kind", "platform", "established_on",
+        "2021-09-10");
+    org(&dm, 1, "{s:s, s:s, s:s, s:s, s:s}", "name", "清江市侨界创新创业示范基地", "kind", "base",
+        "base_level", "provincial", "base_category", "创新创业", "established_on", "2018-11-20");
+    org(&dm, 1, "{s:s, s:s, s:s, s:s}", "name", "清江市华侨历史文化示范基地", "kind", "base",
+        "base_level", "national", "base_category", "文化交流");
+    org(&dm, 1, "{s:s, s:s}", "name", "清江市归国留学人员联谊会", "kind", "affiliate");
+    org(&dm, 1, "{s:s, s:s}", "name", "清江市侨商联合会", "kind", "affiliate");
+    org(&dm, 1, "{s:s, s:s, s:s}", "name", "清江市侨联青年委员会", "kind", "branch", "short_name",
+        "青委会");
+    for (int i = 0; i < 5; i++) {
+        const struct county *k = &counties[i];
+        int64_t fed =
+            org(&dm, 1, "{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", k->name, "short_name",
+                k->short_name, "kind", "federation", "level", "county", "region_code", k->region,
+                "phone", k->phone, "established_on", i % 2 ? "1986-05-12" : "1992-10-08");
+        county_ids[i] = fed;
+        for (int t = 0; t < 3; t++) {
+            char name[160];
+            snprintf(name, sizeof name, "%s侨联分会", k->town[t]);
+            int64_t br = org(&dm, fed, "{s:s, s:s}", "name", name, "kind", "branch");
+            snprintf(name, sizeof name, "%s归侨侨眷联络小组", k->town[t]);
+            org(&dm, br, "{s:s, s:s}", "name", name, "kind", "group");
+            org(&dm, fed, "{s:s, s:s, s:i, s:s}", "name", k->home[t], "kind", "home", "star",
+                k->stars[t], "established_on", t ? "2021-07-01" : "2019-12-20");
+        }
+        char name[160];
+        snprintf(name, sizeof name, "%s涉侨纠纷调解工作室", k->short_name);
+        org(&dm, fed, "{s:s, s:s}", "name", name, "kind", "platform");
+        if (i % 2 == 0) {
+            snprintf(name, sizeof name, "%s侨界助农示范基地", k->short_name);
+            org(&dm, fed, "{s:s, s:s, s:s, s:s}", "name", name, "kind", "base", "base_level",
+                "city", "base_category", "乡村振兴");
+        }
+    }
+    /* One township federation, closed years ago, to show history. */
+    int64_t old = org(&dm, county_ids[3], "{s:s, s:s, s:s}", "name", "梅岭县老林乡侨联小组", "kind",
+                      "group", "notes", "2016 年乡镇合并后撤销");
+    if (!dm.failed) {
+        json_t *patch = json_pack("{s:s}", "status", "closed");
+        json_t *o = ent_update(&dm.c, entity_find("org"), old, patch, &dm.e);
+        dm.failed = !o;
+        json_decref(o);
+        json_decref(patch);
+    }
+    for (size_t i = 0; i < sizeof users / sizeof *users && !dm.failed; i++) {
+        const struct demo_user *u = &users[i];
+        int64_t at = u->county < 0 ? 1 : county_ids[u->county];
+        json_t *body = json_pack("{s:s, s:s, s:s, s:I}", "username", u->username, "name", u->name,
+                                 "role", u->role, "org_id", (json_int_t)at);
+        json_t *rec = user_create(&dm.c, body, DEMO_PASSWORD, 0, &dm.e);
+        dm.failed = !rec;
+        json_decref(rec);
+        json_decref(body);
+    }
+    if (dm.failed) {
+        db_rollback(d);
+        fprintf(stderr, "qiao: 示范数据创建失败: %s\n", dm.e.msg);
+        arena_free(a);
+        return 1;
+    }
+    db_commit(d);
+    printf("已创建示范数据: %d 个组织, %zu 个用户 (密码都是 %s)\n", dm.orgs,
+           sizeof users / sizeof *users, DEMO_PASSWORD);
+    for (size_t i = 0; i < sizeof users / sizeof *users; i++)
+        printf("  %-10s %-8s %s\n", users[i].username, users[i].role,
+               users[i].county < 0 ? "市侨联" : counties[users[i].county].short_name);
+    arena_free(a);
+    return 0;
+}

@@ -1,0 +1,1228 @@
+/* entity.c - everything that follows from an entity declaration: DDL, validation, JSON
+ * in and out, the list query, the schema. See entity.h. */
+#include "entity.h"
+#include "audit.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+extern const struct entity org_entity, user_entity;
+
+const struct entity *const entities[] = {&org_entity, &user_entity, NULL};
+
+const struct entity *entity_find(const char *name)
+{
+    for (int i = 0; entities[i]; i++)
+        if (!strcmp(entities[i]->name, name))
+            return entities[i];
+    return NULL;
+}
+
+const struct field *ent_field(const struct entity *e, const char *name)
+{
+    for (const struct field *f = e->fields; f->name; f++)
+        if (!strcmp(f->name, name))
+            return f;
+    return NULL;
+}
+
+int verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    e->status = status;
+    e->code = code;
+    e->field = field;
+    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int is_int_type(enum ftype t)
+{
+    return t == FT_INT || t == FT_MONEY || t == FT_YEAR || t == FT_BOOL || t == FT_REF;
+}
+
+static enum db_type db_type_of(const struct field *f)
+{
+    if (!strcmp(f->name, "id"))
+        return DT_PK;
+    if (f->type == FT_KEY)
+        return DT_KEY;
+    return is_int_type(f->type) ? DT_INT : DT_TEXT;
+}
+
+/* ---- DDL ---------------------------------------------------------------------------- */
+
+static void column_ddl(db *d, buf *b, const struct field *f)
+{
+    buf_printf(b, "%s %s", f->name, db_type_name(d, db_type_of(f)));
+    if (f->type == FT_REF)
+        buf_printf(b, " REFERENCES \"%s\"(id)", f->ref);
+}
+
+int entity_sync(db *d)
+{
+    for (int i = 0; entities[i]; i++) {
+        const struct entity *e = entities[i];
+        buf b = {0};
+        int rc = DB_OK;
+        if (!db_has_column(d, e->name, NULL)) {
+            buf_printf(&b, "CREATE TABLE \"%s\" (", e->name);
+            for (const struct field *f = e->fields; f->name; f++) {
+                if (f != e->fields)
+                    buf_puts(&b, ", ");
+                column_ddl(d, &b, f);
+            }
+            buf_puts(&b, ")");
+            rc = db_exec(d, buf_str(&b));
+        } else {
+            for (const struct field *f = e->fields; f->name && rc == DB_OK; f++) {
+                if (db_has_column(d, e->name, f->name))
+                    continue;
+                b.len = 0;
+                buf_printf(&b, "ALTER TABLE \"%s\" ADD COLUMN ", e->name);
+                column_ddl(d, &b, f);
+                rc = db_exec(d, buf_str(&b));
+            }
+        }
+        for (const struct field *f = e->fields; f->name && rc == DB_OK; f++) {
+            if (!(f->flags & (FF_INDEX | FF_UNIQUE)) && f->type != FT_REF)
+                continue;
+            b.len = 0;
+            if (f->flags & FF_UNIQUE)
+                buf_printf(&b,
+                           "CREATE UNIQUE INDEX IF NOT EXISTS %s_%s_u ON \"%s\" (%s) WHERE "
+                           "deleted_at IS NULL",
+                           e->name, f->name, e->name, f->name);
+            else
+                buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_%s_i ON \"%s\" (%s)", e->name,
+                           f->name, e->name, f->name);
+            rc = db_exec(d, buf_str(&b));
+        }
+        buf_free(&b);
+        if (rc != DB_OK)
+            return rc;
+    }
+    return DB_OK;
+}
+
+/* ---- values ------------------------------------------------------------------------- */
+
+static int64_t text_max(const struct field *f)
+{
+    if (f->max > 0)
+        return f->max;
+    return f->type == FT_TEXTAREA ? 4000 : 200;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+static int digits(const char *s, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (!isdigit((unsigned char)s[i]))
+            return 0;
+    return 1;
+}
+
+/* "YYYY-MM-DD" with a real calendar day in 1800..2200. */
+static int valid_date(const char *s)
+{
+    if (strlen(s) != 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) || s[7] != '-' ||
+        !digits(s + 8, 2))
+        return 0;
+    int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+    return y >= 1800 && y <= 2200 && m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m);
+}
+
+/* Date and time with Z or an offset; without a zone, Beijing time. Normalised to UTC. */
+static int norm_datetime(const char *s, char out[21])
+{
+    if (strlen(s) < 19 ||
+        !valid_date((char[11]){s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], s[8], s[9], 0}))
+        return 0;
+    if ((s[10] != 'T' && s[10] != ' ') || !digits(s + 11, 2) || s[13] != ':' ||
+        !digits(s + 14, 2) || s[16] != ':' || !digits(s + 17, 2))
+        return 0;
+    struct tm tm = {0};
+    tm.tm_year = atoi(s) - 1900;
+    tm.tm_mon = atoi(s + 5) - 1;
+    tm.tm_mday = atoi(s + 8);
+    tm.tm_hour = atoi(s + 11);
+    tm.tm_min = atoi(s + 14);
+    tm.tm_sec = atoi(s + 17);
+    if (tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 60)
+        return 0;
+    const char *p = s + 19;
+    if (*p == '.')
+        for (p++; isdigit((unsigned char)*p); p++)
+            ;
+    long off = 8 * 3600;
+    if (*p == 'Z' && !p[1]) {
+        off = 0;
+    } else if ((*p == '+' || *p == '-') && strlen(p) == 6 && digits(p + 1, 2) && p[3] == ':' &&
+               digits(p + 4, 2)) {
+        off = (atoi(p + 1) * 3600 + atoi(p + 4) * 60) * (*p == '-' ? -1 : 1);
+    } else if (*p) {
+        return 0;
+    }
+    time_t t = timegm(&tm) - off;
+    struct tm u;
+    gmtime_r(&t, &u);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &u);
+    return 1;
+}
+
+static int valid_email(const char *s)
+{
+    const char *at = strchr(s, '@');
+    return at && at != s && !strchr(at + 1, '@') && strchr(at + 1, '.') && !strpbrk(s, " \t<>\"");
+}
+
+/* A phone number with a country code: "+86 731 1234 5678", "+60-12-3456789". */
+static int valid_phone(const char *s)
+{
+    if (*s != '+' || !isdigit((unsigned char)s[1]))
+        return 0;
+    int nd = 0;
+    for (s++; *s; s++) {
+        if (isdigit((unsigned char)*s))
+            nd++;
+        else if (*s != ' ' && *s != '-')
+            return 0;
+    }
+    return nd >= 6 && nd <= 17;
+}
+
+static const struct enumval *enum_find(const struct field *f, const char *v)
+{
+    for (const struct enumval *ev = f->values; ev && ev->value; ev++)
+        if (!strcmp(ev->value, v))
+            return ev;
+    return NULL;
+}
+
+static void enum_choices(const struct field *f, buf *b)
+{
+    for (const struct enumval *ev = f->values; ev && ev->value; ev++)
+        buf_printf(b, "%s%s(%s)", ev == f->values ? "" : "、", ev->value, ev->label.hans);
+}
+
+/* Trim spaces around s; returns a new string (caller frees). */
+static char *trimmed(const char *s)
+{
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        n--;
+    return xstrndup(s, n);
+}
+
+static int has_control(const char *s, int allow_newline)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 && !(allow_newline && (c == '\n' || c == '\t' || c == '\r')))
+            return 1;
+        if (c == 0x7f)
+            return 1;
+    }
+    return 0;
+}
+
+/* Validate a string value for a text-like field. */
+static int text_value(const struct field *f, const char *raw, json_t **out, struct verr *e)
+{
+    const char *L = f->label.hans;
+    char *s = trimmed(raw);
+    int rc = 0;
+    char dt[21];
+    if (!*s) {
+        *out = json_null();
+        goto done;
+    }
+    switch (f->type) {
+    case FT_TEXT:
+    case FT_TEXTAREA:
+        if (has_control(s, f->type == FT_TEXTAREA)) {
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”含有不可见的控制字符", L);
+        } else if ((int64_t)utf8_len(s) > text_max(f)) {
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”太长: 最多 %lld 个字, 现在 %zu 个字", L,
+                          (long long)text_max(f), utf8_len(s));
+        }
+        break;
+    case FT_DATE:
+        if (!valid_date(s))
+            rc = verr_set(e, 422, "invalid", f->name,
+                          "“%s”不是有效日期: “%s”, 应为 年-月-日, 如 2024-05-01", L, s);
+        break;
+    case FT_DATETIME:
+        if (!norm_datetime(s, dt))
+            rc = verr_set(e, 422, "invalid", f->name,
+                          "“%s”不是有效时间: “%s”, 应如 2024-05-01T08:30:00+08:00", L, s);
+        else {
+            free(s);
+            s = xstrdup(dt);
+        }
+        break;
+    case FT_ENUM:
+        if (!enum_find(f, s)) {
+            buf b = {0};
+            enum_choices(f, &b);
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”没有“%s”这一项, 可选: %s", L, s,
+                          buf_str(&b));
+            buf_free(&b);
+        }
+        break;
+    case FT_REGION:
+        if (strlen(s) != 6 || !digits(s, 6) || atoi(s) < 110000 || atoi(s) > 829999)
+            rc = verr_set(e, 422, "invalid", f->name,
+                          "“%s”应为 6 位行政区划代码 (GB/T 2260), 如 430500: “%s”", L, s);
+        break;
+    case FT_COUNTRY:
+        if (strlen(s) != 2 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
+            rc = verr_set(e, 422, "invalid", f->name,
+                          "“%s”应为两位大写国家代码 (ISO 3166-1), 如 MY: “%s”", L, s);
+        break;
+    case FT_PHONE:
+        if (!valid_phone(s))
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”应带国家代码, 如 +86 739 5301234: “%s”",
+                          L, s);
+        break;
+    case FT_EMAIL:
+        if (!valid_email(s) || utf8_len(s) > 200)
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”不是有效的电子邮箱: “%s”", L, s);
+        break;
+    case FT_URL:
+        if ((strncmp(s, "http://", 7) && strncmp(s, "https://", 8)) || strpbrk(s, " <>\"") ||
+            utf8_len(s) > 500)
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”应为 http:// 或 https:// 开头的网址", L);
+        break;
+    default:
+        die("text_value: field %s is not text", f->name);
+    }
+    if (!rc)
+        *out = json_string(s);
+done:
+    free(s);
+    return rc;
+}
+
+static int int_in_range(const struct field *f, int64_t v, struct verr *e)
+{
+    int64_t lo = f->min, hi = f->max;
+    if (f->type == FT_YEAR && lo >= hi)
+        lo = 1800, hi = 2200;
+    if (f->type == FT_REF && v < 1)
+        return verr_set(e, 422, "invalid", f->name, "“%s”应为记录编号 (正整数)", f->label.hans);
+    if (lo < hi && (v < lo || v > hi))
+        return verr_set(e, 422, "invalid", f->name, "“%s”应在 %lld 到 %lld 之间, 现在是 %lld",
+                        f->label.hans, (long long)lo, (long long)hi, (long long)v);
+    return 0;
+}
+
+static int set_value(const struct field *f, json_t *in, json_t **out, struct verr *e)
+{
+    const char *L = f->label.hans;
+    if (!json_is_array(in))
+        return verr_set(e, 422, "invalid", f->name, "“%s”应为列表 (JSON 数组)", L);
+    if (json_array_size(in) > 50)
+        return verr_set(e, 422, "invalid", f->name, "“%s”最多 50 项", L);
+    size_t i;
+    json_t *v;
+    json_array_foreach(in, i, v)
+    {
+        if (!json_is_string(v))
+            return verr_set(e, 422, "invalid", f->name, "“%s”的每一项都应为文字", L);
+    }
+    json_t *res = json_array();
+    if (f->type == FT_SET) {
+        /* Checked against the values, kept in declaration order, without repeats. */
+        json_array_foreach(in, i, v)
+        {
+            if (!enum_find(f, json_string_value(v))) {
+                buf b = {0};
+                enum_choices(f, &b);
+                verr_set(e, 422, "invalid", f->name, "“%s”没有“%s”这一项, 可选: %s", L,
+                         json_string_value(v), buf_str(&b));
+                buf_free(&b);
+                json_decref(res);
+                return -1;
+            }
+        }
+        for (const struct enumval *ev = f->values; ev->value; ev++)
+            json_array_foreach(in, i, v) if (!strcmp(json_string_value(v), ev->value))
+            {
+                json_array_append_new(res, json_string(ev->value));
+                break;
+            }
+    } else {
+        json_array_foreach(in, i, v)
+        {
+            char *s = trimmed(json_string_value(v));
+            if (has_control(s, 0) || (int64_t)utf8_len(s) > text_max(f)) {
+                verr_set(e, 422, "invalid", f->name, "“%s”的第 %zu 项太长或含有控制字符", L, i + 1);
+                free(s);
+                json_decref(res);
+                return -1;
+            }
+            if (*s)
+                json_array_append_new(res, json_string(s));
+            free(s);
+        }
+    }
+    *out = res;
+    return 0;
+}
+
+int ent_value(const struct field *f, json_t *in, json_t **out, struct verr *e)
+{
+    const char *L = f->label.hans;
+    if (json_is_null(in)) {
+        *out = (f->type == FT_SET || f->type == FT_LIST) ? json_array() : json_null();
+        return 0;
+    }
+    switch (f->type) {
+    case FT_INT:
+    case FT_MONEY:
+    case FT_YEAR:
+    case FT_REF:
+        if (!json_is_integer(in))
+            return verr_set(e, 422, "invalid", f->name, "“%s”应为整数%s", L,
+                            f->type == FT_MONEY ? " (单位: 分)" : "");
+        if (int_in_range(f, json_integer_value(in), e))
+            return -1;
+        *out = json_incref(in);
+        return 0;
+    case FT_BOOL:
+        if (!json_is_boolean(in))
+            return verr_set(e, 422, "invalid", f->name, "“%s”应为 true 或 false", L);
+        *out = json_incref(in);
+        return 0;
+    case FT_SET:
+    case FT_LIST:
+        return set_value(f, in, out, e);
+    case FT_KEY:
+        return verr_set(e, 400, "unknown_field", f->name, "字段“%s”不可写", f->name);
+    default:
+        if (!json_is_string(in))
+            return verr_set(e, 422, "invalid", f->name, "“%s”应为文字", L);
+        return text_value(f, json_string_value(in), out, e);
+    }
+}
+
+int ent_value_text(const struct field *f, const char *in, json_t **out, struct verr *e)
+{
+    const char *L = f->label.hans;
+    char *s = trimmed(in);
+    int rc = 0;
+    if (!*s) {
+        *out = (f->type == FT_SET || f->type == FT_LIST) ? json_array() : json_null();
+        goto out;
+    }
+    switch (f->type) {
+    case FT_INT:
+    case FT_MONEY:
+    case FT_YEAR:
+    case FT_REF: {
+        int64_t v;
+        if (!parse_i64(s, &v)) {
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”应为整数: “%s”", L, s);
+            break;
+        }
+        if ((rc = int_in_range(f, v, e)) == 0)
+            *out = json_integer(v);
+        break;
+    }
+    case FT_BOOL:
+        if (!strcmp(s, "true") || !strcmp(s, "1") || !strcmp(s, "是"))
+            *out = json_true();
+        else if (!strcmp(s, "false") || !strcmp(s, "0") || !strcmp(s, "否"))
+            *out = json_false();
+        else
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”应为 是 或 否: “%s”", L, s);
+        break;
+    case FT_SET:
+    case FT_LIST: {
+        json_t *arr = json_array();
+        for (char *p = s, *q; p; p = q) {
+            q = strchr(p, ';');
+            if (q)
+                *q++ = 0;
+            json_array_append_new(arr, json_string(p));
+        }
+        rc = set_value(f, arr, out, e);
+        json_decref(arr);
+        break;
+    }
+    default: {
+        json_t *j = json_string(s);
+        if (!j) /* not UTF-8 */
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”不是有效的 UTF-8 文字", L);
+        else
+            rc = ent_value(f, j, out, e);
+        json_decref(j);
+    }
+    }
+out:
+    free(s);
+    return rc;
+}
+
+int ent_input(const struct entity *ent, json_t *body, json_t **out, struct verr *e)
+{
+    if (!json_is_object(body))
+        return verr_set(e, 400, "bad_json", NULL, "请求内容应为 JSON 对象");
+    json_t *res = json_object();
+    const char *key;
+    json_t *v;
+    json_object_foreach(body, key, v)
+    {
+        const struct field *f = ent_field(ent, key);
+        if (!f || (f->flags & FF_HIDDEN)) {
+            json_decref(res);
+            return verr_set(e, 400, "unknown_field", key, "没有“%s”这个字段", key);
+        }
+        if (f->flags & FF_READONLY) {
+            json_decref(res);
+            return verr_set(e, 400, "readonly", key, "“%s”由系统填写, 不能修改", f->label.hans);
+        }
+        json_t *norm;
+        if (ent_value(f, v, &norm, e)) {
+            json_decref(res);
+            return -1;
+        }
+        json_object_set_new(res, key, norm);
+    }
+    *out = res;
+    return 0;
+}
+
+/* ---- rows --------------------------------------------------------------------------- */
+
+char *mask_value(arena *a, const char *v)
+{
+    size_t n = utf8_len(v);
+    /* Keep up to 3 characters at each end when the value is long enough. */
+    size_t keep = n >= 11 ? 3 : n >= 7 ? 2 : n >= 4 ? 1 : 0;
+    buf b = {0};
+    size_t i = 0;
+    for (const char *p = v; *p;) {
+        const char *q = p + 1;
+        while ((*q & 0xC0) == 0x80)
+            q++;
+        if (i < keep || i >= n - keep)
+            buf_add(&b, p, (size_t)(q - p));
+        else
+            buf_putc(&b, '*');
+        p = q;
+        i++;
+    }
+    char *r = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
+/* The current row of s as a record. raw: no masking, hidden fields included. */
+static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, int raw)
+{
+    json_t *o = json_object();
+    int i = 0;
+    for (const struct field *f = ent->fields; f->name; f++, i++) {
+        if ((f->flags & FF_HIDDEN) && !raw)
+            continue;
+        const char *t = st_text_at(s, i);
+        json_t *v;
+        if (!t) {
+            v = (f->type == FT_SET || f->type == FT_LIST) ? json_array() : json_null();
+        } else if (f->type == FT_BOOL) {
+            v = json_boolean(strcmp(t, "0") != 0);
+        } else if (is_int_type(f->type) || !strcmp(f->name, "id")) {
+            int64_t n = 0;
+            parse_i64(t, &n);
+            v = json_integer(n);
+        } else if (f->type == FT_SET || f->type == FT_LIST) {
+            v = json_loads(t, 0, NULL);
+            if (!v)
+                v = json_array();
+        } else if ((f->flags & FF_SENSITIVE) && !raw && !(c->may_unmask && c->unmask)) {
+            v = json_string(mask_value(c->a, t));
+        } else {
+            v = json_string(t);
+        }
+        json_object_set_new(o, f->name, v);
+    }
+    return o;
+}
+
+/* "SELECT col, col, ... FROM "ent" t" */
+static void select_sql(const struct entity *ent, buf *b)
+{
+    buf_puts(b, "SELECT ");
+    for (const struct field *f = ent->fields; f->name; f++)
+        buf_printf(b, "%st.%s", f == ent->fields ? "" : ", ", f->name);
+    buf_printf(b, " FROM \"%s\" t", ent->name);
+}
+
+/* Upper bound of the path range that starts at prefix ("/1/4/" -> "/1/40"): '0' follows
+ * '/' in byte order, so [prefix, bound) is exactly the subtree. */
+static char *path_bound(arena *a, const char *prefix)
+{
+    char *b = arena_strdup(a, prefix);
+    b[strlen(b) - 1] = '0';
+    return b;
+}
+
+void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds)
+{
+    if (!c->scope_path)
+        return;
+    if (ent->flags & EF_TREE) {
+        buf_puts(sql, " AND t.path >= ? AND t.path < ?");
+    } else if (ent->flags & EF_OWNED) {
+        buf_puts(sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+    } else {
+        return;
+    }
+    json_array_append_new(binds, json_string(c->scope_path));
+    json_array_append_new(binds, json_string(path_bound(c->a, c->scope_path)));
+}
+
+stmt *db_prepare_json(db *d, const char *sql, json_t *binds)
+{
+    stmt *s = db_prepare(d, sql);
+    if (!s)
+        return NULL;
+    size_t i;
+    json_t *v;
+    json_array_foreach(binds, i, v)
+    {
+        if (json_is_integer(v))
+            st_bind_int(s, (int)i + 1, json_integer_value(v));
+        else if (json_is_string(v))
+            st_bind_text(s, (int)i + 1, json_string_value(v));
+        else if (json_is_boolean(v))
+            st_bind_int(s, (int)i + 1, json_is_true(v));
+        else
+            st_bind_null(s, (int)i + 1);
+    }
+    return s;
+}
+
+static json_t *read_row(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw,
+                        struct verr *e)
+{
+    buf sql = {0};
+    json_t *binds = json_array();
+    select_sql(ent, &sql);
+    buf_puts(&sql, " WHERE t.id = ? AND t.deleted_at IS NULL");
+    json_array_append_new(binds, json_integer(id));
+    ent_scope_sql(c, ent, &sql, binds);
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    json_t *rec = NULL;
+    int rc = s ? st_step(s) : DB_ERROR;
+    if (rc == DB_ROW)
+        rec = row_json(c, ent, s, raw);
+    else if (rc == DB_DONE)
+        verr_set(e, 404, "not_found", NULL, "%s(编号 %lld)不存在或无权查看", ent->label.hans,
+                 (long long)id);
+    else
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    return rec;
+}
+
+json_t *ent_read(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw, struct verr *e)
+{
+    return read_row(c, ent, id, raw, e);
+}
+
+/* The stored form of a normalised value, appended to binds. */
+static void bind_value(const struct field *f, json_t *v, json_t *binds)
+{
+    if (json_is_array(v)) {
+        if (json_array_size(v) == 0)
+            json_array_append_new(binds, json_null());
+        else
+            json_array_append_new(binds, json_string_nocheck(json_dumps(v, JSON_COMPACT) ?: ""));
+    } else if (json_is_boolean(v)) {
+        json_array_append_new(binds, json_integer(json_is_true(v)));
+    } else {
+        (void)f;
+        json_array_append(binds, v);
+    }
+}
+
+/* Check the whole record: required fields, referenced records in scope, the entity's own
+ * rules. */
+static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec, const json_t *old,
+                        struct verr *e)
+{
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *v = json_object_get(rec, f->name);
+        int empty = !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
+        if ((f->flags & FF_REQUIRED) && empty)
+            return verr_set(e, 422, "invalid", f->name, "“%s”不能为空", f->label.hans);
+        if (f->type == FT_REF && !empty) {
+            json_t *oldv = old ? json_object_get(old, f->name) : NULL;
+            if (oldv && json_equal(oldv, v))
+                continue; /* unchanged: no need to see it again */
+            const struct entity *re = entity_find(f->ref);
+            struct verr e2;
+            json_t *r = read_row(c, re, json_integer_value(v), 1, &e2);
+            if (!r)
+                return verr_set(e, e2.status == 404 ? 422 : e2.status,
+                                e2.status == 404 ? "invalid" : e2.code, f->name,
+                                "“%s”指向的%s(编号 %lld)不存在或无权使用", f->label.hans,
+                                re->label.hans, (long long)json_integer_value(v));
+            json_decref(r);
+        }
+    }
+    if (ent->check && ent->check(c, rec, old, e))
+        return -1;
+    return 0;
+}
+
+static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
+{
+    if (db_errcode(c->db) == DBE_CONSTRAINT)
+        return verr_set(e, 409, "conflict", NULL, "%s与已有记录冲突 (重复或引用无效)",
+                        ent->label.hans);
+    if (db_errcode(c->db) == DBE_BUSY)
+        return verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+    return verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+}
+
+json_t *ent_create(struct ent_ctx *c, const struct entity *ent, json_t *body, struct verr *e)
+{
+    json_t *rec = NULL, *out = NULL;
+    if (ent_input(ent, body, &rec, e))
+        return NULL;
+    if ((ent->flags & EF_OWNED) && !json_object_get(rec, "org_id") && c->org_id)
+        json_object_set_new(rec, "org_id", json_integer(c->org_id));
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *v;
+        if (f->dflt && !json_object_get(rec, f->name)) {
+            if (ent_value_text(f, f->dflt, &v, e))
+                die("entity %s: bad default for %s", ent->name, f->name);
+            json_object_set_new(rec, f->name, v);
+        }
+    }
+    char now[21];
+    now_utc(now);
+    json_object_set_new(rec, "created_at", json_string(now));
+    json_object_set_new(rec, "updated_at", json_string(now));
+    if (db_begin(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(rec);
+        return NULL;
+    }
+    int64_t id = 0;
+    if (check_record(c, ent, rec, NULL, e))
+        goto fail;
+    buf sql = {0}, vals = {0};
+    json_t *binds = json_array();
+    buf_printf(&sql, "INSERT INTO \"%s\" (", ent->name);
+    int n = 0;
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *v = json_object_get(rec, f->name);
+        if (!v || !strcmp(f->name, "id"))
+            continue;
+        buf_printf(&sql, "%s%s", n ? ", " : "", f->name);
+        buf_puts(&vals, n++ ? ", ?" : "?");
+        bind_value(f, v, binds);
+    }
+    buf_printf(&sql, ") VALUES (%s) RETURNING id", buf_str(&vals));
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    if (s && st_step(s) == DB_ROW)
+        id = st_int(s, "id");
+    st_finalize(s);
+    buf_free(&sql);
+    buf_free(&vals);
+    json_decref(binds);
+    if (!id) {
+        db_fail(c, ent, e);
+        goto fail;
+    }
+    if (ent->after_write && ent->after_write(c, id, rec, NULL, e))
+        goto fail;
+    json_t *after = read_row(c, ent, id, 1, e);
+    if (!after)
+        goto fail;
+    int rc = audit_write(c, "create", ent->name, id, NULL, after);
+    json_decref(after);
+    if (rc != DB_OK) {
+        db_fail(c, ent, e);
+        goto fail;
+    }
+    if (db_commit(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(rec);
+        return NULL;
+    }
+    json_decref(rec);
+    out = read_row(c, ent, id, 0, e);
+    return out;
+fail:
+    db_rollback(c->db);
+    json_decref(rec);
+    return NULL;
+}
+
+json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
+                   struct verr *e)
+{
+    json_t *in = NULL, *old = NULL, *rec = NULL;
+    if (ent_input(ent, body, &in, e))
+        return NULL;
+    if (db_begin(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(in);
+        return NULL;
+    }
+    old = read_row(c, ent, id, 1, e);
+    if (!old)
+        goto fail;
+    rec = json_deep_copy(old);
+    json_object_update(rec, in);
+    char now[21];
+    now_utc(now);
+    json_object_set_new(rec, "updated_at", json_string(now));
+    if (check_record(c, ent, rec, old, e))
+        goto fail;
+    buf sql = {0};
+    json_t *binds = json_array();
+    buf_printf(&sql, "UPDATE \"%s\" SET ", ent->name);
+    int n = 0;
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *v = json_object_get(rec, f->name);
+        if (!strcmp(f->name, "id") || (v && json_equal(v, json_object_get(old, f->name))))
+            continue;
+        buf_printf(&sql, "%s%s = ?", n++ ? ", " : "", f->name);
+        bind_value(f, v ? v : json_null(), binds);
+    }
+    buf_puts(&sql, " WHERE id = ?");
+    json_array_append_new(binds, json_integer(id));
+    int rc = db_prepare_json(c->db, buf_str(&sql), binds) ? DB_OK : DB_ERROR;
+    if (rc == DB_OK) {
+        stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+        rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+        st_finalize(s);
+    }
+    buf_free(&sql);
+    json_decref(binds);
+    if (rc != DB_OK) {
+        db_fail(c, ent, e);
+        goto fail;
+    }
+    if (ent->after_write && ent->after_write(c, id, rec, old, e))
+        goto fail;
+    json_t *after = read_row(c, ent, id, 1, e);
+    if (!after)
+        goto fail;
+    rc = audit_write(c, "update", ent->name, id, old, after);
+    json_decref(after);
+    if (rc != DB_OK || db_commit(c->db) != DB_OK) {
+        if (rc != DB_OK)
+            db_rollback(c->db);
+        db_fail(c, ent, e);
+        goto out;
+    }
+    json_decref(in);
+    json_decref(old);
+    json_decref(rec);
+    return read_row(c, ent, id, 0, e);
+fail:
+    db_rollback(c->db);
+out:
+    json_decref(in);
+    json_decref(old);
+    json_decref(rec);
+    return NULL;
+}
+
+int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e)
+{
+    if (db_begin(c->db) != DB_OK)
+        return db_fail(c, ent, e);
+    json_t *old = read_row(c, ent, id, 1, e);
+    if (!old)
+        goto fail;
+    if (ent->before_delete && ent->before_delete(c, id, old, e))
+        goto fail;
+    char now[21], sql[128];
+    now_utc(now);
+    snprintf(sql, sizeof sql, "UPDATE \"%s\" SET deleted_at = ? WHERE id = ?", ent->name);
+    if (db_execv(c->db, sql, "si", now, id) != DB_OK ||
+        audit_write(c, "delete", ent->name, id, old, NULL) != DB_OK) {
+        db_fail(c, ent, e);
+        goto fail;
+    }
+    json_decref(old);
+    if (db_commit(c->db) != DB_OK)
+        return db_fail(c, ent, e);
+    return 0;
+fail:
+    json_decref(old);
+    db_rollback(c->db);
+    return -1;
+}
+
+/* ---- lists -------------------------------------------------------------------------- */
+
+static const char *arg(const struct kv *args, int n, const char *key)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(args[i].key, key))
+            return args[i].value;
+    return NULL;
+}
+
+/* Append "%" + s with LIKE wildcards escaped + "%". */
+static json_t *like_pattern(const char *s)
+{
+    buf b = {0};
+    buf_putc(&b, '%');
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            buf_putc(&b, '\\');
+        buf_putc(&b, *s);
+    }
+    buf_putc(&b, '%');
+    json_t *j = json_string(buf_str(&b));
+    buf_free(&b);
+    return j ? j : json_string("%");
+}
+
+static int filterable(const struct field *f)
+{
+    return !(f->flags & (FF_HIDDEN | FF_NOFILTER)) && !(f->flags & FF_SENSITIVE);
+}
+
+/* One filter argument "key=value" into sql/binds. */
+static int add_filter(const struct entity *ent, const char *key, const char *value, buf *sql,
+                      json_t *binds, struct verr *e)
+{
+    const struct field *f = ent_field(ent, key);
+    size_t kl = strlen(key);
+    int range = 0; /* 1 from, 2 to */
+    if (!f && kl > 5 && !strcmp(key + kl - 5, "_from")) {
+        char *base = xstrndup(key, kl - 5);
+        f = ent_field(ent, base);
+        free(base);
+        range = 1;
+    } else if (!f && kl > 3 && !strcmp(key + kl - 3, "_to")) {
+        char *base = xstrndup(key, kl - 3);
+        f = ent_field(ent, base);
+        free(base);
+        range = 2;
+    }
+    if (!f || !filterable(f))
+        return verr_set(e, 400, "bad_request", key, "不能按“%s”筛选", key);
+    json_t *v = NULL;
+    if (range) {
+        if (!(is_int_type(f->type) || f->type == FT_DATE || f->type == FT_DATETIME) ||
+            f->type == FT_REF || f->type == FT_BOOL)
+            return verr_set(e, 400, "bad_request", key, "“%s”不能按范围筛选", f->label.hans);
+        if (ent_value_text(f, value, &v, e))
+            return -1;
+        if (json_is_null(v)) {
+            json_decref(v);
+            return 0;
+        }
+        buf_printf(sql, " AND t.%s %s ?", f->name, range == 1 ? ">=" : "<=");
+        json_array_append_new(binds, v);
+        return 0;
+    }
+    if (!*value)
+        return 0;
+    switch (f->type) {
+    case FT_TEXT:
+    case FT_TEXTAREA:
+    case FT_LIST:
+    case FT_PHONE:
+    case FT_EMAIL:
+    case FT_URL:
+        buf_printf(sql, " AND lower(t.%s) LIKE lower(?) ESCAPE '\\'", f->name);
+        json_array_append_new(binds, like_pattern(value));
+        return 0;
+    case FT_SET:
+        if (!enum_find(f, value))
+            return verr_set(e, 400, "bad_request", key, "“%s”没有“%s”这一项", f->label.hans, value);
+        buf_printf(sql, " AND t.%s LIKE ?", f->name);
+        json_array_append_new(binds, json_pack("s++", "%\"", value, "\"%"));
+        return 0;
+    default:
+        break;
+    }
+    /* Exact match on one or several comma-separated values. */
+    char *copy = xstrdup(value);
+    int n = 0, rc = 0;
+    buf_printf(sql, " AND t.%s IN (", f->name);
+    for (char *p = copy, *q; p; p = q) {
+        q = strchr(p, ',');
+        if (q)
+            *q++ = 0;
+        if (ent_value_text(f, p, &v, e)) {
+            rc = -1;
+            break;
+        }
+        if (json_is_boolean(v)) {
+            json_t *iv = json_integer(json_is_true(v));
+            json_decref(v);
+            v = iv;
+        }
+        buf_puts(sql, n++ ? ", ?" : "?");
+        json_array_append_new(binds, v);
+        if (n > 100) {
+            rc = verr_set(e, 400, "bad_request", key, "“%s”一次最多筛选 100 个值", f->label.hans);
+            break;
+        }
+    }
+    buf_putc(sql, ')');
+    free(copy);
+    if (!rc && n == 0)
+        return verr_set(e, 400, "bad_request", key, "“%s”的筛选值为空", f->label.hans);
+    return rc;
+}
+
+static int is_ignored(const char *key, const char *const *ignore)
+{
+    static const char *const own[] = {"q", "sort", "page", "per_page", NULL};
+    for (int i = 0; own[i]; i++)
+        if (!strcmp(key, own[i]))
+            return 1;
+    for (int i = 0; ignore && ignore[i]; i++)
+        if (!strcmp(key, ignore[i]))
+            return 1;
+    return 0;
+}
+
+/* WHERE (after "WHERE t.deleted_at IS NULL") and ORDER BY for a list. */
+static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
+                    const char *const *ignore, buf *where, json_t *binds, buf *order,
+                    struct verr *e)
+{
+    ent_scope_sql(c, ent, where, binds);
+    const char *q = arg(args, nargs, "q");
+    if (q && *q) {
+        if (utf8_len(q) > 100)
+            return verr_set(e, 400, "bad_request", "q", "搜索词太长 (最多 100 个字)");
+        int n = 0;
+        for (const struct field *f = ent->fields; f->name; f++) {
+            if (!(f->flags & FF_SEARCH))
+                continue;
+            buf_printf(where, "%s lower(t.%s) LIKE lower(?) ESCAPE '\\'", n++ ? " OR" : " AND (",
+                       f->name);
+            json_array_append_new(binds, like_pattern(q));
+        }
+        if (n)
+            buf_putc(where, ')');
+    }
+    for (int i = 0; i < nargs; i++) {
+        if (is_ignored(args[i].key, ignore))
+            continue;
+        if (add_filter(ent, args[i].key, args[i].value, where, binds, e))
+            return -1;
+    }
+    const char *sort = arg(args, nargs, "sort");
+    buf_puts(order, " ORDER BY ");
+    int has_id = 0;
+    if (sort && *sort) {
+        char *copy = xstrdup(sort);
+        int n = 0;
+        for (char *p = copy, *nx; p; p = nx) {
+            nx = strchr(p, ',');
+            if (nx)
+                *nx++ = 0;
+            int desc = *p == '-';
+            const struct field *f = ent_field(ent, p + desc);
+            if (!f || (f->flags & (FF_HIDDEN | FF_SENSITIVE)) || n >= 5) {
+                verr_set(e, 400, "bad_request", "sort", "不能按“%s”排序", p + desc);
+                free(copy);
+                return -1;
+            }
+            has_id |= !strcmp(f->name, "id");
+            buf_printf(order, "%st.%s%s", n++ ? ", " : "", f->name, desc ? " DESC" : "");
+        }
+        free(copy);
+        if (!has_id)
+            buf_puts(order, ", t.id");
+    } else {
+        buf_puts(order, "t.id");
+    }
+    return 0;
+}
+
+static int page_arg(const struct kv *args, int nargs, const char *key, int64_t dflt, int64_t max,
+                    int64_t *out, struct verr *e)
+{
+    const char *v = arg(args, nargs, key);
+    *out = dflt;
+    if (!v)
+        return 0;
+    if (!parse_i64(v, out) || *out < 1 || *out > max)
+        return verr_set(e, 400, "bad_request", key, "“%s”应为 1 到 %lld 之间的整数: “%s”", key,
+                        (long long)max, v);
+    return 0;
+}
+
+json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
+                 const char *const *ignore, struct verr *e)
+{
+    int64_t page, per_page;
+    if (page_arg(args, nargs, "page", 1, 1000000000, &page, e) ||
+        page_arg(args, nargs, "per_page", 20, 200, &per_page, e))
+        return NULL;
+    buf where = {0}, order = {0}, sql = {0};
+    json_t *binds = json_array(), *res = NULL;
+    if (list_sql(c, ent, args, nargs, ignore, &where, binds, &order, e))
+        goto out;
+    buf_printf(&sql, "SELECT count(*) AS n FROM \"%s\" t WHERE t.deleted_at IS NULL%s", ent->name,
+               buf_str(&where));
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    int64_t total = -1;
+    if (s && st_step(s) == DB_ROW)
+        total = st_int(s, "n");
+    st_finalize(s);
+    if (total < 0) {
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        goto out;
+    }
+    if (page > 1 && (page - 1) * per_page >= total) {
+        verr_set(e, 400, "bad_request", "page", "页码 %lld 超出范围: 共 %lld 页", (long long)page,
+                 (long long)((total + per_page - 1) / per_page));
+        goto out;
+    }
+    sql.len = 0;
+    select_sql(ent, &sql);
+    buf_printf(&sql, " WHERE t.deleted_at IS NULL%s%s LIMIT ? OFFSET ?", buf_str(&where),
+               buf_str(&order));
+    json_array_append_new(binds, json_integer(per_page));
+    json_array_append_new(binds, json_integer((page - 1) * per_page));
+    s = db_prepare_json(c->db, buf_str(&sql), binds);
+    json_t *items = json_array();
+    int rc;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        json_array_append_new(items, row_json(c, ent, s, 0));
+    st_finalize(s);
+    if (!s || rc != DB_DONE) {
+        json_decref(items);
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        goto out;
+    }
+    res = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
+                    (json_int_t)page, "per_page", (json_int_t)per_page);
+out:
+    buf_free(&where);
+    buf_free(&order);
+    buf_free(&sql);
+    json_decref(binds);
+    return res;
+}
+
+int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
+             int (*row)(void *arg, json_t *rec), void *arg, struct verr *e)
+{
+    static const char *const ign[] = {"page", "per_page", NULL};
+    buf where = {0}, order = {0}, sql = {0};
+    json_t *binds = json_array();
+    int count = -1;
+    if (list_sql(c, ent, args, nargs, ign, &where, binds, &order, e))
+        goto out;
+    select_sql(ent, &sql);
+    buf_printf(&sql, " WHERE t.deleted_at IS NULL%s%s", buf_str(&where), buf_str(&order));
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    int rc = DB_ERROR;
+    count = 0;
+    while (s && (rc = st_step(s)) == DB_ROW) {
+        json_t *rec = row_json(c, ent, s, 0);
+        int stop = row(arg, rec);
+        json_decref(rec);
+        count++;
+        if (stop)
+            break;
+    }
+    st_finalize(s);
+    if (rc == DB_ERROR) {
+        count = -1;
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+    }
+out:
+    buf_free(&where);
+    buf_free(&order);
+    buf_free(&sql);
+    json_decref(binds);
+    return count;
+}
+
+/* ---- schema ------------------------------------------------------------------------- */
+
+static json_t *label_json(const struct label *l)
+{
+    return json_pack("{s:s, s:s, s:s}", "zh-Hans", l->hans, "zh-Hant", l->hant, "en", l->en);
+}
+
+static const char *type_name(enum ftype t)
+{
+    static const char *const names[] = {
+        [FT_TEXT] = "text",     [FT_TEXTAREA] = "textarea", [FT_INT] = "int",
+        [FT_MONEY] = "money",   [FT_DATE] = "date",         [FT_DATETIME] = "datetime",
+        [FT_YEAR] = "year",     [FT_BOOL] = "bool",         [FT_ENUM] = "enum",
+        [FT_SET] = "set",       [FT_LIST] = "list",         [FT_REF] = "ref",
+        [FT_REGION] = "region", [FT_COUNTRY] = "country",   [FT_PHONE] = "phone",
+        [FT_EMAIL] = "email",   [FT_URL] = "url",           [FT_KEY] = "key",
+    };
+    return names[t];
+}
+
+json_t *ent_schema_json(void)
+{
+    json_t *list = json_array();
+    for (int i = 0; entities[i]; i++) {
+        const struct entity *e = entities[i];
+        json_t *fields = json_array();
+        for (const struct field *f = e->fields; f->name; f++) {
+            if (f->flags & FF_HIDDEN)
+                continue;
+            json_t *jf = json_pack(
+                "{s:s, s:s, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "type",
+                type_name(f->type), "label", label_json(&f->label), "required",
+                !!(f->flags & FF_REQUIRED), "readonly", !!(f->flags & FF_READONLY), "sensitive",
+                !!(f->flags & FF_SENSITIVE), "search", !!(f->flags & FF_SEARCH), "filter",
+                filterable(f), "sort", !(f->flags & FF_SENSITIVE), "list", !!(f->flags & FF_LIST));
+            if (f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST)
+                json_object_set_new(jf, "max", json_integer(text_max(f)));
+            else if (f->min < f->max) {
+                json_object_set_new(jf, "min", json_integer(f->min));
+                json_object_set_new(jf, "max", json_integer(f->max));
+            }
+            if (f->values) {
+                json_t *vals = json_array();
+                for (const struct enumval *ev = f->values; ev->value; ev++)
+                    json_array_append_new(vals, json_pack("{s:s, s:o}", "value", ev->value, "label",
+                                                          label_json(&ev->label)));
+                json_object_set_new(jf, "values", vals);
+            }
+            json_object_set_new(jf, "ref", f->ref ? json_string(f->ref) : json_null());
+            json_array_append_new(fields, jf);
+        }
+        json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:s, s:o}", "name", e->name,
+                                              "module", e->module, "label", label_json(&e->label),
+                                              "title_field", e->title, "fields", fields));
+    }
+    return json_pack("{s:o}", "entities", list);
+}

@@ -1,0 +1,196 @@
+/* entity.h - entities declared once (STYLE 2).
+ *
+ * Each entity is one static `struct entity` (org.c, user.c, ...). From it come the DDL
+ * (entity_sync), validation of JSON and text input (ent_input, ent_parse_text), JSON
+ * output with masking (ent_row_json), list filters, sorting and paging (ent_list), CSV
+ * export, the audit diff and GET /api/v1/schema (ent_schema_json). A new field is one
+ * line in a declaration; a new entity is a declaration plus one line in entity.c's list.
+ *
+ * Records travel as jansson objects holding normalised values: text, enum, date,
+ * datetime ("YYYY-MM-DDTHH:MM:SSZ", UTC), region and country as strings; int, money,
+ * year, ref as integers; bool as true/false; set and list as arrays of strings.
+ */
+#ifndef QIAO_ENTITY_H
+#define QIAO_ENTITY_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "util.h"
+
+enum ftype {
+    FT_TEXT,     /* one line */
+    FT_TEXTAREA, /* long text */
+    FT_INT,
+    FT_MONEY, /* integer fen */
+    FT_DATE,
+    FT_DATETIME,
+    FT_YEAR,
+    FT_BOOL,
+    FT_ENUM,
+    FT_SET,  /* several of the enum values */
+    FT_LIST, /* several free strings */
+    FT_REF,  /* id of a record of entity `ref` */
+    FT_REGION,
+    FT_COUNTRY,
+    FT_PHONE,
+    FT_EMAIL,
+    FT_URL,
+    FT_KEY /* internal byte-compared text (paths, hashes); always FF_HIDDEN */
+};
+
+enum {
+    FF_REQUIRED = 1 << 0,
+    FF_SENSITIVE = 1 << 1, /* masked unless the role may view_sensitive */
+    FF_SEARCH = 1 << 2,    /* searched by the list's `q` */
+    FF_READONLY = 1 << 3,  /* set by the server; refused in input */
+    FF_HIDDEN = 1 << 4,    /* never in JSON, the schema or exports */
+    FF_LIST = 1 << 5,      /* a default column of the web app's table */
+    FF_INDEX = 1 << 6,     /* gets an index */
+    FF_UNIQUE = 1 << 7,    /* unique among live rows (a unique index) */
+    FF_NOFILTER = 1 << 8,
+};
+
+struct label {
+    const char *hans, *hant, *en;
+};
+
+struct enumval {
+    const char *value;
+    struct label label;
+};
+
+struct field {
+    const char *name;
+    enum ftype type;
+    struct label label;
+    unsigned flags;
+    const struct enumval *values; /* FT_ENUM, FT_SET: terminated by {NULL} */
+    const char *ref;              /* FT_REF: the entity referred to */
+    int64_t min, max;             /* text: max length in characters (0: 200, textarea
+                                     4000); numbers: the range when min < max */
+    const char *dflt;             /* the value of a new record that leaves it out */
+};
+
+/* An error for the user: HTTP status, code, a Chinese message naming the field. */
+struct verr {
+    int status;
+    const char *code;
+    const char *field;
+    char msg[512];
+};
+int verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6))); /* returns -1 */
+
+/* Who is asking, and what they may see. Built by the dispatcher for each request; the
+ * command line uses an all-seeing context (scope_path NULL). */
+struct ent_ctx {
+    db *db;
+    arena *a;
+    int64_t user_id; /* 0: the system (command line) */
+    const char *username;
+    const char *role;       /* the user's role; NULL for the system */
+    int64_t org_id;         /* the user's org: the default org_id of new records */
+    const char *scope_path; /* the user's org path ("/1/4/"); NULL: everything */
+    int may_unmask;         /* role has view_sensitive for this module */
+    int unmask;             /* the request asked to see sensitive values (audited) */
+    const char *client;     /* client address, for the audit trail */
+};
+
+struct entity {
+    const char *name;
+    struct label label;
+    const char *module;         /* permission module */
+    const char *title;          /* the field that names a record */
+    const struct field *fields; /* terminated by {NULL} */
+    unsigned flags;
+    /* Optional hooks, all inside the write transaction. rec is the whole record after the
+     * change (old merged with the input), old is NULL on create. Return 0, or -1 with e. */
+    int (*check)(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e);
+    int (*after_write)(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
+                       struct verr *e);
+    int (*before_delete)(struct ent_ctx *c, int64_t id, const json_t *old, struct verr *e);
+};
+
+enum {
+    EF_OWNED = 1 << 0, /* has org_id: belongs to an org, scoped by the org tree */
+    EF_TREE = 1 << 1,  /* is the org tree itself: scoped by its own path */
+};
+
+/* The fields every entity starts and ends with. */
+#define FIELD_ID                                                                                   \
+    {                                                                                              \
+        "id", FT_INT, {"编号", "編號", "ID"}, FF_READONLY                                          \
+    }
+#define FIELD_ORG                                                                                  \
+    {                                                                                              \
+        "org_id", FT_REF, {"所属组织", "所屬組織", "Organisation"}, FF_LIST | FF_INDEX,            \
+            .ref = "org"                                                                           \
+    }
+#define FIELDS_TAIL                                                                                \
+    {"created_at", FT_DATETIME, {"创建时间", "建立時間", "Created"}, FF_READONLY},                 \
+        {"updated_at", FT_DATETIME, {"更新时间", "更新時間", "Updated"}, FF_READONLY},             \
+        {"deleted_at", FT_DATETIME, {"删除时间", "刪除時間", "Deleted"}, FF_READONLY | FF_HIDDEN}, \
+    {                                                                                              \
+        NULL                                                                                       \
+    }
+
+/* All entities, NULL-terminated. */
+extern const struct entity *const entities[];
+const struct entity *entity_find(const char *name);
+const struct field *ent_field(const struct entity *e, const char *name);
+
+/* Create or upgrade every entity's table, columns and indexes (idempotent; call inside a
+ * transaction). DB_OK or DB_ERROR. */
+int entity_sync(db *d);
+
+/* Validate one JSON value for field f; on success *out is a new reference to the
+ * normalised value (json null for an empty value). */
+int ent_value(const struct field *f, json_t *in, json_t **out, struct verr *e);
+/* The same for a text value (query strings, CSV and XLSX cells). */
+int ent_value_text(const struct field *f, const char *in, json_t **out, struct verr *e);
+
+/* Check a request body against the declaration: every key a writable field, every value
+ * valid. *out gets a new object of normalised values. */
+int ent_input(const struct entity *ent, json_t *body, json_t **out, struct verr *e);
+
+/* The record operations. All run in one transaction each (nested in the caller's if any),
+ * write the audit entry in it, and change nothing on failure. Results are new
+ * references (JSON as the API shows it, masked per ctx). */
+json_t *ent_create(struct ent_ctx *c, const struct entity *ent, json_t *body, struct verr *e);
+json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
+                   struct verr *e);
+int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e);
+/* Read one live record within the scope; NULL with a 404 error otherwise. raw=1 skips
+ * masking (for internal use: the audit diff, hooks). */
+json_t *ent_read(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw, struct verr *e);
+
+/* A query string argument. */
+struct kv {
+    const char *key, *value;
+};
+
+/* The list: q, field filters, FIELD_from/FIELD_to, sort, page, per_page. Answers
+ * {items, total, page, per_page}. Unknown parameters are refused unless listed in
+ * `ignore` (NULL-terminated, e.g. {"unmask", NULL}). */
+json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
+                 const char *const *ignore, struct verr *e);
+/* The same filters, every matching row in order, for exports: calls row() per record
+ * (masked per ctx) until it returns nonzero. Returns the row count or -1 with e. */
+int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
+             int (*row)(void *arg, json_t *rec), void *arg, struct verr *e);
+
+/* GET /api/v1/schema */
+json_t *ent_schema_json(void);
+
+/* The scope clause for ent's table alias "t", bound values appended to binds.
+ * Used by modules that write their own queries. */
+void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds);
+/* Prepare sql and bind an array of JSON values (integers, strings, null). */
+stmt *db_prepare_json(db *d, const char *sql, json_t *binds);
+
+/* Mask a sensitive value: keep a little of each end ("110************123"). */
+char *mask_value(arena *a, const char *v);
+
+#endif

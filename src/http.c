@@ -1,0 +1,524 @@
+/* http.c - libmicrohttpd server, request reading, dispatch, responses, static files and
+ * the access log. See http.h. */
+#include "http.h"
+#include "auth.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BODY_LIMIT   (1u << 20)  /* JSON bodies */
+#define UPLOAD_LIMIT (64u << 20) /* R_UPLOAD routes */
+
+static const struct server_opts *opts;
+static FILE *access_log;
+
+/* ---- one database connection per server thread --------------------------------------- */
+
+static pthread_mutex_t dbs_lock = PTHREAD_MUTEX_INITIALIZER;
+static db **dbs;
+static size_t ndbs;
+static _Thread_local db *thread_db;
+
+static db *get_db(void)
+{
+    if (thread_db)
+        return thread_db;
+    char err[512];
+    thread_db = db_open(opts->db_url, err, sizeof err);
+    if (!thread_db) {
+        log_msg("%s", err);
+        return NULL;
+    }
+    pthread_mutex_lock(&dbs_lock);
+    dbs = xrealloc(dbs, (ndbs + 1) * sizeof *dbs);
+    dbs[ndbs++] = thread_db;
+    pthread_mutex_unlock(&dbs_lock);
+    return thread_db;
+}
+
+/* ---- request accessors -------------------------------------------------------------- */
+
+const char *req_arg(struct req *r, const char *name)
+{
+    for (int i = 0; i < r->nargs; i++)
+        if (!strcmp(r->args[i].key, name))
+            return r->args[i].value;
+    return NULL;
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_cookie(struct req *r, const char *name)
+{
+    return MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, name);
+}
+
+json_t *req_json(struct req *r)
+{
+    json_error_t err;
+    if (!r->body_len) {
+        reply_error(r, 400, "bad_json", NULL, "请求内容为空, 应为 JSON 对象");
+        return NULL;
+    }
+    json_t *j = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &err);
+    if (!j) {
+        reply_error(r, 400, "bad_json", NULL, "JSON 格式错误 (第 %d 行第 %d 列): %s", err.line,
+                    err.column, err.text);
+        return NULL;
+    }
+    if (!json_is_object(j)) {
+        json_decref(j);
+        reply_error(r, 400, "bad_json", NULL, "请求内容应为 JSON 对象");
+        return NULL;
+    }
+    return j;
+}
+
+/* ---- responses ---------------------------------------------------------------------- */
+
+void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t len)
+{
+    free(r->out);
+    r->status = status;
+    r->ctype = ctype;
+    r->out = body;
+    r->out_len = len;
+}
+
+void reply_json(struct req *r, int status, json_t *j)
+{
+    char *s = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    reply_raw(r, status, "application/json; charset=utf-8", s, strlen(s));
+}
+
+void reply_error(struct req *r, int status, const char *code, const char *field, const char *fmt,
+                 ...)
+{
+    va_list ap;
+    buf b = {0};
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    json_t *e = json_pack("{s:s, s:s}", "code", code, "message", buf_str(&b));
+    if (!e) /* the message held bytes that are not UTF-8 (from the input) */
+        e = json_pack("{s:s, s:s}", "code", code, "message", "请求有误");
+    if (field)
+        json_object_set_new(e, "field", json_string(field) ?: json_string("?"));
+    buf_free(&b);
+    reply_json(r, status, json_pack("{s:o}", "error", e));
+}
+
+void reply_verr(struct req *r, const struct verr *e)
+{
+    reply_error(r, e->status, e->code, e->field, "%s", e->msg);
+}
+
+void reply_header(struct req *r, const char *name, const char *value)
+{
+    struct kv *h = arena_alloc(r->a, (size_t)(r->nhdrs + 1) * sizeof *h);
+    if (r->nhdrs)
+        memcpy(h, r->hdrs, (size_t)r->nhdrs * sizeof *h);
+    h[r->nhdrs].key = arena_strdup(r->a, name);
+    h[r->nhdrs].value = arena_strdup(r->a, value);
+    r->hdrs = h;
+    r->nhdrs++;
+}
+
+/* ---- static files ------------------------------------------------------------------- */
+
+static const char *mime_type(const char *path)
+{
+    static const struct kv types[] = {
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".mjs", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".woff", "font/woff"},
+        {".ttf", "font/ttf"},
+        {".txt", "text/plain; charset=utf-8"},
+        {NULL, NULL},
+    };
+    const char *dot = strrchr(path, '.');
+    for (int i = 0; dot && types[i].key; i++)
+        if (!strcmp(dot, types[i].key))
+            return types[i].value;
+    return "application/octet-stream";
+}
+
+/* GET of a file under the web directory; a path without an extension that is not a file
+ * answers index.html (the app routes it). Hashed assets are cached for a year, the rest
+ * revalidated by ETag. */
+static enum MHD_Result serve_static(struct req *r)
+{
+    const char *p = r->path;
+    int asset = !strncmp(p, "/assets/", 8);
+    if (strstr(p, "..") || strchr(p, '\\')) {
+        reply_error(r, 404, "not_found", NULL, "找不到该页面");
+        return MHD_NO;
+    }
+    char *file = arena_printf(r->a, "%s%s", opts->web_dir, p);
+    struct stat st;
+    if (stat(file, &st) || S_ISDIR(st.st_mode)) {
+        const char *slash = strrchr(p, '/');
+        if (strchr(slash ? slash : p, '.') && strcmp(p, "/")) {
+            reply_error(r, 404, "not_found", NULL, "找不到文件 %s", p);
+            return MHD_NO;
+        }
+        file = arena_printf(r->a, "%s/index.html", opts->web_dir);
+        if (stat(file, &st)) {
+            reply_error(r, 404, "not_found", NULL, "网页文件不存在 (%s), 请先运行 make",
+                        opts->web_dir);
+            return MHD_NO;
+        }
+    }
+    char etag[64];
+    snprintf(etag, sizeof etag, "\"%llx-%llx\"", (unsigned long long)st.st_size,
+             (unsigned long long)st.st_mtime);
+    const char *inm = req_header(r, MHD_HTTP_HEADER_IF_NONE_MATCH);
+    r->ctype = mime_type(file);
+    reply_header(r, "ETag", etag);
+    reply_header(r, "Cache-Control", asset ? "public, max-age=31536000, immutable" : "no-cache");
+    if (inm && !strcmp(inm, etag)) {
+        reply_raw(r, 304, r->ctype, NULL, 0);
+        return MHD_YES;
+    }
+    int fd = open(file, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        reply_error(r, 404, "not_found", NULL, "找不到文件 %s", p);
+        return MHD_NO;
+    }
+    char *data = xmalloc((size_t)st.st_size + 1);
+    ssize_t n = read(fd, data, (size_t)st.st_size);
+    close(fd);
+    if (n != st.st_size) {
+        free(data);
+        reply_error(r, 500, "internal", NULL, "读取文件失败");
+        return MHD_NO;
+    }
+    reply_raw(r, 200, r->ctype, data, (size_t)n);
+    return MHD_YES;
+}
+
+/* ---- dispatch ----------------------------------------------------------------------- */
+
+/* Match path against pattern; fills r->ent and r->id. 1 on match, 0 on no match; -1 when
+ * the shape matched but a parameter is bad (an error is already in r). */
+static int match(struct req *r, const char *pattern, const char *path)
+{
+    const struct entity *ent = NULL;
+    int64_t id = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p != '{') {
+            if (*p++ != *s++)
+                return 0;
+            continue;
+        }
+        /* A parameter runs to the next '/' or to the literal that follows it ("{entity}.csv"). */
+        const char *pe = strchr(p, '}');
+        char stop = pe[1] ? pe[1] : '/';
+        const char *se = s;
+        while (*se && *se != '/' && *se != stop)
+            se++;
+        size_t n = (size_t)(se - s);
+        char seg[64];
+        if (n == 0 || n >= sizeof seg)
+            return 0;
+        memcpy(seg, s, n);
+        seg[n] = 0;
+        if (!strncmp(p, "{entity}", 8)) {
+            if (!(ent = entity_find(seg)))
+                return 0;
+        } else if (!strncmp(p, "{id}", 4)) {
+            if (!parse_i64(seg, &id) || id < 1) {
+                if (pe[1] == 0 && *se == 0) {
+                    reply_error(r, 400, "bad_request", "id", "编号应为正整数: “%s”", seg);
+                    return -1;
+                }
+                return 0;
+            }
+        }
+        p = pe + 1;
+        s = se;
+    }
+    if (*p || *s)
+        return 0;
+    r->ent = ent;
+    r->id = id;
+    return 1;
+}
+
+/* Find the route for r; NULL with an error in r when none (404 or 405). */
+static const struct route *find_route(struct req *r)
+{
+    int path_matched = 0;
+    for (const struct route *rt = routes; rt->method; rt++) {
+        int m = match(r, rt->pattern, r->path);
+        if (m < 0)
+            return NULL;
+        if (!m)
+            continue;
+        if (!strcmp(rt->method, r->method))
+            return rt;
+        path_matched = 1;
+    }
+    if (path_matched)
+        reply_error(r, 405, "bad_request", NULL, "该接口不支持 %s 方法", r->method);
+    else
+        reply_error(r, 404, "not_found", NULL, "没有这个接口: %s", r->path);
+    return NULL;
+}
+
+static void dispatch(struct req *r)
+{
+    if (!r->route)
+        return; /* the error is in r already */
+    if (r->too_large) {
+        reply_error(r, 413, "too_large", NULL, "请求内容太大 (最多 %u MB)",
+                    ((r->route->flags & R_UPLOAD) ? UPLOAD_LIMIT : BODY_LIMIT) >> 20);
+        return;
+    }
+    if (!(r->db = get_db())) {
+        reply_error(r, 503, "busy", NULL, "数据库暂时不可用, 请稍后再试");
+        return;
+    }
+    r->ctx.db = r->db;
+    r->ctx.a = r->a;
+    r->ctx.client = r->client;
+    if (auth_check(r) == 0)
+        r->route->fn(r);
+    if (db_depth(r->db))
+        die("%s %s left a transaction open", r->method, r->path);
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+    (void)kind;
+    struct req *r = cls;
+    if (r->nargs >= 64)
+        return MHD_NO;
+    if (!r->args)
+        r->args = arena_alloc(r->a, 64 * sizeof *r->args);
+    r->args[r->nargs].key = arena_strdup(r->a, key);
+    r->args[r->nargs].value = arena_strdup(r->a, value ? value : "");
+    r->nargs++;
+    return MHD_YES;
+}
+
+static const char *client_addr(struct MHD_Connection *c, arena *a)
+{
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    char s[INET6_ADDRSTRLEN] = "?";
+    if (ci && ci->client_addr) {
+        if (ci->client_addr->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((struct sockaddr_in *)ci->client_addr)->sin_addr, s, sizeof s);
+        else if (ci->client_addr->sa_family == AF_INET6)
+            inet_ntop(AF_INET6, &((struct sockaddr_in6 *)ci->client_addr)->sin6_addr, s, sizeof s);
+    }
+    return arena_strdup(a, s);
+}
+
+static void add_security_headers(struct MHD_Response *resp)
+{
+    MHD_add_response_header(resp, "Content-Security-Policy",
+                            "default-src 'self'; img-src 'self' data:; style-src 'self' "
+                            "'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; "
+                            "base-uri 'none'; form-action 'self'");
+    MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+    MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+}
+
+static enum MHD_Result send_reply(struct req *r)
+{
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(r->out_len, r->out ? r->out : (void *)"",
+                                        r->out ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    r->out = NULL; /* MHD owns it now */
+    if (r->ctype && r->status != 304)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+    add_security_headers(resp);
+    int api = !strncmp(r->path, "/api/", 5);
+    if (api)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+    for (int i = 0; i < r->nhdrs; i++)
+        MHD_add_response_header(resp, r->hdrs[i].key, r->hdrs[i].value);
+    enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* The libmicrohttpd access handler. Called first with *con_cls NULL (set up), then with
+ * each piece of the body, then once more with *upload_data_size 0: that last call
+ * dispatches and queues the response (queuing on a later call keeps keep-alive). */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    (void)cls;
+    (void)version;
+    struct req *r = *con_cls;
+    if (!r) {
+        arena *a = arena_new();
+        r = arena_alloc(a, sizeof *r);
+        r->a = a;
+        r->t0 = now_ms();
+        r->conn = conn;
+        r->method = arena_strdup(a, method);
+        r->path = arena_strdup(a, url);
+        r->client = client_addr(conn, a);
+        r->status = 500;
+        const union MHD_ConnectionInfo *ci =
+            MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
+        r->tls = ci != NULL && ci->tls_session != NULL;
+        MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
+        if (!strncmp(url, "/api/", 5))
+            r->route = find_route(r);
+        *con_cls = r;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        size_t limit = (r->route && (r->route->flags & R_UPLOAD)) ? UPLOAD_LIMIT : BODY_LIMIT;
+        if (r->too_large || r->body_len + *upload_data_size > limit) {
+            r->too_large = 1;
+        } else {
+            r->body = xrealloc(r->body, r->body_len + *upload_data_size + 1);
+            memcpy(r->body + r->body_len, upload_data, *upload_data_size);
+            r->body_len += *upload_data_size;
+            r->body[r->body_len] = 0;
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    if (!strncmp(url, "/api/", 5)) {
+        dispatch(r);
+    } else if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+        reply_error(r, 405, "bad_request", NULL, "该地址只支持 GET");
+    } else {
+        serve_static(r);
+    }
+    return send_reply(r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    struct req *r = *con_cls;
+    if (!r)
+        return;
+    if (access_log)
+        fprintf(access_log, "%s %s %s %d %zu %.1fms%s\n", r->client, r->method, r->path, r->status,
+                r->out_len, now_ms() - r->t0,
+                toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+    free(r->body);
+    free(r->out);
+    arena_free(r->a);
+    *con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    buf b = {0};
+    buf_vprintf(&b, fmt, ap);
+    while (b.len && b.s[b.len - 1] == '\n')
+        b.s[--b.len] = 0;
+    log_msg("http: %s", buf_str(&b));
+    buf_free(&b);
+}
+
+int http_serve(const struct server_opts *o)
+{
+    opts = o;
+    struct sockaddr_in addr = {.sin_family = AF_INET};
+    const char *colon = strrchr(o->listen, ':');
+    char host[64] = "127.0.0.1";
+    int64_t port = 8080;
+    if (colon) {
+        snprintf(host, sizeof host, "%.*s", (int)(colon - o->listen), o->listen);
+        if (!parse_i64(colon + 1, &port) || port < 1 || port > 65535) {
+            fprintf(stderr, "qiao: 端口无效: %s\n", o->listen);
+            return 2;
+        }
+    }
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
+        fprintf(stderr, "qiao: 监听地址无效: %s (应如 127.0.0.1:8080)\n", o->listen);
+        return 2;
+    }
+    addr.sin_port = htons((uint16_t)port);
+
+    if (!o->access_log || !strcmp(o->access_log, "-"))
+        access_log = stderr;
+    else if (strcmp(o->access_log, "off")) {
+        access_log = fopen(o->access_log, "a");
+        if (!access_log) {
+            fprintf(stderr, "qiao: 无法写访问日志 %s: %s\n", o->access_log, strerror(errno));
+            return 2;
+        }
+        setvbuf(access_log, NULL, _IOLBF, 0);
+    }
+
+    /* SIGTERM and SIGINT are taken by sigwait below, in this thread only. */
+    sigset_t sigs;
+    sigemptyset(&sigs);
+    sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    unsigned threads = o->threads;
+    if (!threads) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        threads = n > 0 ? (unsigned)n : 2;
+    }
+    struct MHD_Daemon *d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG,
+        (uint16_t)port, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)(256 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "qiao: 无法监听 %s (端口被占用?)\n", o->listen);
+        return 1;
+    }
+    log_msg("qiao serving %s on http://%s (%u threads)", o->db_url, o->listen, threads);
+    int sig = 0;
+    sigwait(&sigs, &sig);
+    log_msg("qiao: signal %d, finishing open requests", sig);
+    MHD_quiesce_daemon(d);
+    MHD_stop_daemon(d);
+    for (size_t i = 0; i < ndbs; i++)
+        db_close(dbs[i]);
+    free(dbs);
+    dbs = NULL;
+    ndbs = 0;
+    if (access_log && access_log != stderr)
+        fclose(access_log);
+    log_msg("qiao: stopped");
+    return 0;
+}

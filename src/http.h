@@ -1,0 +1,108 @@
+/* http.h - the HTTP server: libmicrohttpd underneath, one route table above
+ * (routes.c), one request struct handed to every handler.
+ *
+ * Before a handler runs, the dispatcher has: matched the route, read and size-checked
+ * the body, authenticated the session, checked the CSRF token on writes, checked the
+ * route's permission and built the org scope (STYLE 6). A handler fills the response
+ * with reply_*(); everything it allocates from r->a is freed when the request ends.
+ */
+#ifndef QIAO_HTTP_H
+#define QIAO_HTTP_H
+
+#include <jansson.h>
+
+#include "entity.h"
+
+struct MHD_Connection;
+
+enum perm {
+    P_NONE = 0, /* only needs a session */
+    P_VIEW,
+    P_EDIT,
+    P_DELETE,
+    P_EXPORT,
+    P_VIEW_SENSITIVE,
+    P_APPROVE,
+    P_ADMIN, /* user and audit administration */
+    P_PUBLIC /* no session needed */
+};
+
+struct user {
+    int64_t id, org_id;
+    const char *username, *name, *role, *org_path, *org_name;
+    int must_change_password;
+    const char *session_hash; /* the session this request came with */
+    const char *csrf;
+};
+
+struct req;
+typedef void (*handler_fn)(struct req *r);
+
+enum {
+    R_UPLOAD = 1 << 0,  /* accepts a large body (imports, attachments) */
+    R_ANYPASS = 1 << 1, /* allowed while the password must still be changed */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/{entity}/{id}/..." */
+    handler_fn fn;
+    const char *module; /* NULL: the {entity}'s module */
+    enum perm perm;
+    unsigned flags;
+};
+
+extern const struct route routes[]; /* routes.c, terminated by {NULL} */
+
+struct req {
+    arena *a;
+    struct MHD_Connection *conn;
+    const char *method, *path, *client;
+    struct kv *args; /* the query string */
+    int nargs;
+    char *body; /* NUL-terminated, body_len bytes */
+    size_t body_len;
+    int too_large;
+    const struct route *route;
+    const struct entity *ent; /* the {entity} of the route */
+    int64_t id;               /* the {id} of the route */
+    db *db;
+    struct user *user; /* NULL on public routes without a session */
+    struct ent_ctx ctx;
+    int tls;
+    /* the response */
+    int status;
+    char *out; /* malloc'd, handed to MHD */
+    size_t out_len;
+    const char *ctype;
+    struct kv *hdrs;
+    int nhdrs;
+    double t0;
+};
+
+const char *req_arg(struct req *r, const char *name);
+const char *req_header(struct req *r, const char *name);
+const char *req_cookie(struct req *r, const char *name);
+/* Parse the body as a JSON object; on failure replies 400 and returns NULL. */
+json_t *req_json(struct req *r);
+/* Does the user's role hold perm on module? */
+int may(const struct user *u, const char *module, enum perm p);
+
+void reply_json(struct req *r, int status, json_t *j); /* steals j */
+void reply_error(struct req *r, int status, const char *code, const char *field, const char *fmt,
+                 ...) __attribute__((format(printf, 5, 6)));
+void reply_verr(struct req *r, const struct verr *e);
+void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t len); /* steals */
+void reply_header(struct req *r, const char *name, const char *value);
+
+struct server_opts {
+    const char *db_url;
+    const char *listen; /* "127.0.0.1:8080" */
+    const char *web_dir;
+    const char *access_log; /* file, "-" for stderr, "off" */
+    unsigned threads;
+};
+/* Serve until SIGTERM or SIGINT; 0 after a clean shutdown. */
+int http_serve(const struct server_opts *o);
+
+#endif

@@ -1,0 +1,270 @@
+/* main.c - the program: `qiao COMMAND [options]`. Each command opens the database named
+ * by --db (a SQLite file, the default, or a postgresql:// URL) and brings its schema up
+ * to date before it does anything else. */
+#include "audit.h"
+#include "auth.h"
+#include "demo.h"
+#include "http.h"
+#include "schema.h"
+
+#include <libgen.h>
+#include <sodium.h>
+#include <stddef.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char usage[] =
+    "qiao - 侨联信息平台\n"
+    "\n"
+    "用法:\n"
+    "  qiao init  --db DB --org-name 名称          建库并创建根组织 (编号 1)\n"
+    "  qiao serve --db DB [--listen 127.0.0.1:8080] [--web DIR] [--access-log FILE|-|off]\n"
+    "  qiao user add USERNAME --role ROLE --org ORG_ID --db DB   (从标准输入读密码)\n"
+    "  qiao user passwd USERNAME --db DB                         (从标准输入读新密码)\n"
+    "  qiao user lock|unlock USERNAME --db DB\n"
+    "  qiao demo  --db DB                          填入虚构的示范侨联数据\n"
+    "  qiao audit verify --db DB                   校验审计链\n"
+    "\n"
+    "DB 为 SQLite 文件路径 (默认 qiao.db) 或 postgresql://用户@主机:端口/库名\n"
+    "角色: admin leader staff finance mediator viewer\n";
+
+/* Options after the command words: --name value pairs and positional words. */
+struct opts {
+    const char *db, *org_name, *listen, *web, *access_log, *role, *org;
+    const char *pos[4];
+    int npos;
+    unsigned threads;
+};
+
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        static const struct {
+            const char *name;
+            size_t off;
+        } named[] = {
+            {"--db", offsetof(struct opts, db)},
+            {"--org-name", offsetof(struct opts, org_name)},
+            {"--listen", offsetof(struct opts, listen)},
+            {"--web", offsetof(struct opts, web)},
+            {"--access-log", offsetof(struct opts, access_log)},
+            {"--role", offsetof(struct opts, role)},
+            {"--org", offsetof(struct opts, org)},
+        };
+        int done = 0;
+        for (size_t k = 0; k < sizeof named / sizeof *named && !done; k++) {
+            size_t n = strlen(named[k].name);
+            if (strncmp(a, named[k].name, n))
+                continue;
+            const char **slot = (const char **)((char *)o + named[k].off);
+            if (a[n] == '=') {
+                *slot = a + n + 1;
+                done = 1;
+            } else if (!a[n]) {
+                if (i + 1 >= argc) {
+                    fprintf(stderr, "qiao: %s 后面缺少值\n", a);
+                    return -1;
+                }
+                *slot = argv[++i];
+                done = 1;
+            }
+        }
+        if (done)
+            continue;
+        if (!strcmp(a, "--threads") && i + 1 < argc) {
+            o->threads = (unsigned)atoi(argv[++i]);
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "qiao: 不认识的选项 %s\n\n%s", a, usage);
+            return -1;
+        } else if (o->npos < 4) {
+            o->pos[o->npos++] = a;
+        } else {
+            fprintf(stderr, "qiao: 参数太多: %s\n", a);
+            return -1;
+        }
+    }
+    if (!o->db)
+        o->db = "qiao.db";
+    return 0;
+}
+
+/* Open and upgrade the database; NULL after printing why. */
+static db *open_db(const char *url)
+{
+    char err[512];
+    db *d = db_open(url, err, sizeof err);
+    if (!d) {
+        fprintf(stderr, "qiao: %s\n", err);
+        return NULL;
+    }
+    if (schema_upgrade(d) < 0) {
+        fprintf(stderr, "qiao: 无法升级数据库结构: %s\n", db_errmsg(d));
+        db_close(d);
+        return NULL;
+    }
+    return d;
+}
+
+/* Read one line (the password) from standard input, without the newline. */
+static int read_password(char *pw, size_t n)
+{
+    if (isatty(0))
+        fprintf(stderr, "密码: ");
+    if (!fgets(pw, (int)n, stdin)) {
+        fprintf(stderr, "qiao: 请从标准输入提供密码\n");
+        return -1;
+    }
+    pw[strcspn(pw, "\r\n")] = 0;
+    return 0;
+}
+
+static int cmd_init(struct opts *o)
+{
+    if (!o->org_name || !*o->org_name) {
+        fprintf(stderr, "qiao: init 需要 --org-name 组织名称\n");
+        return 2;
+    }
+    db *d = open_db(o->db);
+    if (!d)
+        return 1;
+    int rc = 0;
+    if (db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE id = 1", "")) {
+        printf("数据库 %s 已初始化, 未做改动\n", o->db);
+    } else {
+        arena *a = arena_new();
+        struct ent_ctx c = {.db = d, .a = a, .username = "qiao-cli", .client = "cli"};
+        struct verr e;
+        json_t *body = json_pack("{s:s, s:s, s:s}", "name", o->org_name, "kind", "federation",
+                                 "level", "city");
+        json_t *org = body ? ent_create(&c, entity_find("org"), body, &e) : NULL;
+        if (!org) {
+            fprintf(stderr, "qiao: 无法创建根组织: %s\n", body ? e.msg : "名称不是有效文字");
+            rc = 1;
+        } else {
+            printf("已创建数据库 %s 和根组织“%s”(编号 %lld)\n", o->db, o->org_name,
+                   (long long)json_integer_value(json_object_get(org, "id")));
+        }
+        json_decref(org);
+        json_decref(body);
+        arena_free(a);
+    }
+    db_close(d);
+    return rc;
+}
+
+static int cmd_user(struct opts *o)
+{
+    const char *sub = o->npos > 0 ? o->pos[0] : "";
+    const char *name = o->npos > 1 ? o->pos[1] : NULL;
+    if (!name) {
+        fprintf(stderr, "qiao: 缺少用户名\n\n%s", usage);
+        return 2;
+    }
+    char pw[512];
+    int rc = 2;
+    db *d = NULL;
+    if (!strcmp(sub, "add")) {
+        int64_t org = 0;
+        if (!o->role || !o->org || !parse_i64(o->org, &org)) {
+            fprintf(stderr, "qiao: user add 需要 --role 角色 和 --org 组织编号\n");
+            return 2;
+        }
+        if (read_password(pw, sizeof pw) || !(d = open_db(o->db)))
+            return 1;
+        rc = user_add_cli(d, name, o->role, org, pw);
+    } else if (!strcmp(sub, "passwd")) {
+        if (read_password(pw, sizeof pw) || !(d = open_db(o->db)))
+            return 1;
+        rc = user_passwd_cli(d, name, pw);
+    } else if (!strcmp(sub, "lock") || !strcmp(sub, "unlock")) {
+        if (!(d = open_db(o->db)))
+            return 1;
+        rc = user_lock_cli(d, name, !strcmp(sub, "lock"));
+    } else {
+        fprintf(stderr, "qiao: 不认识的 user 子命令 %s\n\n%s", sub, usage);
+    }
+    sodium_memzero(pw, sizeof pw);
+    db_close(d);
+    return rc;
+}
+
+static int cmd_serve(struct opts *o)
+{
+    db *d = open_db(o->db);
+    if (!d)
+        return 1;
+    db_close(d);
+    char web[PATH_MAX];
+    if (!o->web) {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        exe[n > 0 ? n : 0] = 0;
+        snprintf(web, sizeof web, "%s/web", n > 0 ? dirname(exe) : ".");
+        o->web = web;
+    }
+    struct server_opts so = {.db_url = o->db,
+                             .listen = o->listen ? o->listen : "127.0.0.1:8080",
+                             .web_dir = o->web,
+                             .access_log = o->access_log,
+                             .threads = o->threads};
+    return http_serve(&so);
+}
+
+static int cmd_audit(struct opts *o)
+{
+    if (o->npos < 1 || strcmp(o->pos[0], "verify")) {
+        fprintf(stderr, "qiao: 用法: qiao audit verify --db DB\n");
+        return 2;
+    }
+    db *d = open_db(o->db);
+    if (!d)
+        return 1;
+    char msg[256];
+    int64_t bad = audit_verify(d, msg, sizeof msg);
+    db_close(d);
+    if (bad) {
+        fprintf(stderr, "审计链已被破坏: %s\n", msg);
+        return 1;
+    }
+    printf("%s\n", msg);
+    return 0;
+}
+
+static int cmd_demo(struct opts *o)
+{
+    db *d = open_db(o->db);
+    if (!d)
+        return 1;
+    int rc = demo_fill(d);
+    db_close(d);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+        !strcmp(argv[1], "help")) {
+        fputs(usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    struct opts o = {0};
+    if (parse_opts(argc - 2, argv + 2, &o))
+        return 2;
+    static const struct {
+        const char *name;
+        int (*fn)(struct opts *);
+    } cmds[] = {{"init", cmd_init},
+                {"serve", cmd_serve},
+                {"user", cmd_user},
+                {"audit", cmd_audit},
+                {"demo", cmd_demo}};
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
+        if (!strcmp(argv[1], cmds[i].name))
+            return cmds[i].fn(&o);
+    fprintf(stderr, "qiao: 不认识的命令 %s\n\n%s", argv[1], usage);
+    return 2;
+}

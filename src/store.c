@@ -1,0 +1,342 @@
+/* store.c - the engine-neutral half of the store: handles, column lookup by name, nested
+ * transactions, migrations. The engines are in store_sqlite.c and store_pg.c. */
+#include "store.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_DEPTH 16
+
+struct db {
+    const struct driver *drv;
+    void *conn;
+    enum db_kind kind;
+    int depth;
+    struct {
+        const char *file;
+        int line;
+    } opened[MAX_DEPTH];
+    char err[512];
+    enum db_err errcode;
+};
+
+struct stmt {
+    db *d;
+    void *st;
+    char *sql; /* for messages */
+};
+
+db *db_open(const char *url, char *err, size_t errlen)
+{
+    const struct driver *drv = &sqlite_driver;
+    enum db_kind kind = DB_SQLITE;
+    if (!strncmp(url, "postgresql://", 13) || !strncmp(url, "postgres://", 11)) {
+        drv = &pg_driver;
+        kind = DB_PG;
+    }
+    void *conn = drv->open(url, err, errlen);
+    if (!conn)
+        return NULL;
+    db *d = xcalloc(1, sizeof *d);
+    d->drv = drv;
+    d->conn = conn;
+    d->kind = kind;
+    return d;
+}
+
+void db_close(db *d)
+{
+    if (!d)
+        return;
+    if (d->depth)
+        die("database closed with a transaction open since %s:%d", d->opened[d->depth - 1].file,
+            d->opened[d->depth - 1].line);
+    d->drv->close(d->conn);
+    free(d);
+}
+
+enum db_kind db_kind(const db *d)
+{
+    return d->kind;
+}
+
+const char *db_errmsg(const db *d)
+{
+    return d->err;
+}
+
+enum db_err db_errcode(const db *d)
+{
+    return d->errcode;
+}
+
+static void set_err(db *d, const char *sql)
+{
+    d->errcode = d->drv->errcode(d->conn);
+    snprintf(d->err, sizeof d->err, "%s", d->drv->errmsg(d->conn));
+    if (d->errcode != DBE_CONSTRAINT && d->errcode != DBE_BUSY)
+        log_msg("store: %s [%s]", d->err, sql ? sql : "");
+}
+
+stmt *db_prepare(db *d, const char *sql)
+{
+    void *st = d->drv->prepare(d->conn, sql);
+    if (!st) {
+        set_err(d, sql);
+        return NULL;
+    }
+    stmt *s = xcalloc(1, sizeof *s);
+    s->d = d;
+    s->st = st;
+    s->sql = xstrdup(sql);
+    return s;
+}
+
+void st_bind_int(stmt *s, int i, int64_t v)
+{
+    s->d->drv->bind(s->st, i, NULL, v, 1);
+}
+
+void st_bind_text(stmt *s, int i, const char *v)
+{
+    s->d->drv->bind(s->st, i, v, 0, v ? 2 : 0);
+}
+
+void st_bind_null(stmt *s, int i)
+{
+    s->d->drv->bind(s->st, i, NULL, 0, 0);
+}
+
+int st_step(stmt *s)
+{
+    int rc = s->d->drv->step(s->st);
+    if (rc == DB_ERROR)
+        set_err(s->d, s->sql);
+    return rc;
+}
+
+int st_ncols(stmt *s)
+{
+    return s->d->drv->ncols(s->st);
+}
+
+const char *st_colname(stmt *s, int i)
+{
+    return s->d->drv->colname(s->st, i);
+}
+
+static int col_index(stmt *s, const char *col)
+{
+    int n = st_ncols(s);
+    for (int i = 0; i < n; i++)
+        if (!strcmp(st_colname(s, i), col))
+            return i;
+    die("no column \"%s\" in [%s]", col, s->sql);
+}
+
+int st_isnull_at(stmt *s, int i)
+{
+    return s->d->drv->text(s->st, i) == NULL;
+}
+
+const char *st_text_at(stmt *s, int i)
+{
+    return s->d->drv->text(s->st, i);
+}
+
+int st_isnull(stmt *s, const char *col)
+{
+    return st_isnull_at(s, col_index(s, col));
+}
+
+int64_t st_int(stmt *s, const char *col)
+{
+    const char *t = st_text_at(s, col_index(s, col));
+    int64_t v = 0;
+    if (t && !parse_i64(t, &v))
+        v = strtoll(t, NULL, 10);
+    return v;
+}
+
+const char *st_text(stmt *s, const char *col)
+{
+    return st_text_at(s, col_index(s, col));
+}
+
+void st_finalize(stmt *s)
+{
+    if (!s)
+        return;
+    s->d->drv->finalize(s->st);
+    free(s->sql);
+    free(s);
+}
+
+/* Bind a printf-free parameter list (see db_execv) to s. */
+static void bind_list(stmt *s, const char *fmt, va_list ap)
+{
+    for (int i = 0; fmt && fmt[i]; i++) {
+        switch (fmt[i]) {
+        case 'i':
+            st_bind_int(s, i + 1, va_arg(ap, int64_t));
+            break;
+        case 's':
+            st_bind_text(s, i + 1, va_arg(ap, const char *));
+            break;
+        case 'n':
+            st_bind_null(s, i + 1);
+            break;
+        default:
+            die("bad bind format '%c'", fmt[i]);
+        }
+    }
+}
+
+int db_exec(db *d, const char *sql)
+{
+    return db_execv(d, sql, "");
+}
+
+int db_execv(db *d, const char *sql, const char *fmt, ...)
+{
+    stmt *s = db_prepare(d, sql);
+    if (!s)
+        return DB_ERROR;
+    va_list ap;
+    va_start(ap, fmt);
+    bind_list(s, fmt, ap);
+    va_end(ap);
+    int rc;
+    while ((rc = st_step(s)) == DB_ROW)
+        ;
+    st_finalize(s);
+    return rc == DB_DONE ? DB_OK : DB_ERROR;
+}
+
+int64_t db_int(db *d, int64_t dflt, const char *sql, const char *fmt, ...)
+{
+    stmt *s = db_prepare(d, sql);
+    if (!s)
+        return dflt;
+    va_list ap;
+    va_start(ap, fmt);
+    bind_list(s, fmt, ap);
+    va_end(ap);
+    int64_t v = dflt;
+    if (st_step(s) == DB_ROW && !st_isnull_at(s, 0)) {
+        const char *t = st_text_at(s, 0);
+        if (!parse_i64(t, &v))
+            v = strtoll(t, NULL, 10);
+    }
+    st_finalize(s);
+    return v;
+}
+
+int db_begin_at(db *d, const char *file, int line)
+{
+    if (d->depth >= MAX_DEPTH)
+        die("transactions nested too deep at %s:%d", file, line);
+    char sql[48];
+    if (d->depth == 0)
+        snprintf(sql, sizeof sql, "%s", d->drv->begin_sql);
+    else
+        snprintf(sql, sizeof sql, "SAVEPOINT sp%d", d->depth);
+    if (db_exec(d, sql) != DB_OK)
+        return DB_ERROR;
+    d->opened[d->depth].file = file;
+    d->opened[d->depth].line = line;
+    d->depth++;
+    return DB_OK;
+}
+
+int db_commit(db *d)
+{
+    if (d->depth == 0)
+        die("commit without a transaction");
+    char sql[48];
+    if (d->depth == 1)
+        snprintf(sql, sizeof sql, "COMMIT");
+    else
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT sp%d", d->depth - 1);
+    int rc = db_exec(d, sql);
+    if (rc != DB_OK) {
+        db_rollback(d);
+        return DB_ERROR;
+    }
+    d->depth--;
+    return DB_OK;
+}
+
+int db_rollback(db *d)
+{
+    if (d->depth == 0)
+        die("rollback without a transaction");
+    int rc;
+    if (d->depth == 1) {
+        rc = db_exec(d, "ROLLBACK");
+    } else {
+        char sql[64];
+        snprintf(sql, sizeof sql, "ROLLBACK TO SAVEPOINT sp%d", d->depth - 1);
+        rc = db_exec(d, sql);
+        snprintf(sql, sizeof sql, "RELEASE SAVEPOINT sp%d", d->depth - 1);
+        if (rc == DB_OK)
+            rc = db_exec(d, sql);
+    }
+    d->depth--;
+    return rc;
+}
+
+int db_depth(const db *d)
+{
+    return d->depth;
+}
+
+const char *db_type_name(const db *d, enum db_type t)
+{
+    return d->drv->type_name(t);
+}
+
+int db_has_column(db *d, const char *table, const char *column)
+{
+    return d->drv->has_column(d->conn, table, column);
+}
+
+int store_version(db *d)
+{
+    if (!db_has_column(d, "qiao_meta", NULL))
+        return 0;
+    return (int)db_int(d, 0, "SELECT value FROM qiao_meta WHERE key = 'schema_version'", "");
+}
+
+int store_migrate(db *d, const migration_fn *steps, int nsteps)
+{
+    if (db_begin(d) != DB_OK)
+        return -1;
+    if (!db_has_column(d, "qiao_meta", NULL) &&
+        db_exec(d, "CREATE TABLE qiao_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)") != DB_OK)
+        goto fail;
+    int v = store_version(d);
+    if (v > nsteps) {
+        snprintf(d->err, sizeof d->err, "数据库版本 %d 比程序支持的 %d 新, 请升级程序", v, nsteps);
+        goto fail;
+    }
+    for (; v < nsteps; v++) {
+        if (steps[v](d) != DB_OK)
+            goto fail;
+    }
+    char val[16];
+    snprintf(val, sizeof val, "%d", v);
+    if (db_execv(d, "DELETE FROM qiao_meta WHERE key = 'schema_version'", "") != DB_OK ||
+        db_execv(d, "INSERT INTO qiao_meta (key, value) VALUES ('schema_version', ?)", "s", val) !=
+            DB_OK)
+        goto fail;
+    if (db_commit(d) != DB_OK)
+        return -1;
+    return v;
+fail:
+    db_rollback(d);
+    return -1;
+}

@@ -1,0 +1,122 @@
+/* store.h - the thin database layer (STYLE 4): prepare / bind / step / column by name,
+ * nested transactions that remember where they were opened, migrations.
+ *
+ * One API, two engines: SQLite (a file path, the default) and PostgreSQL (a
+ * postgresql:// URL). SQL handed to db_prepare() uses '?' placeholders and only what both
+ * engines understand; anything engine-specific lives in store_sqlite.c or store_pg.c
+ * behind struct driver. Values are always bound, never pasted into SQL.
+ *
+ * A db handle is used by one thread at a time. Errors fail loudly: every failing call
+ * records db_errmsg() and returns an error code; a programming error (an unknown column
+ * name, a transaction left open) aborts with the place it happened.
+ */
+#ifndef QIAO_STORE_H
+#define QIAO_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct db db;
+typedef struct stmt stmt;
+
+enum db_kind { DB_SQLITE, DB_PG };
+
+/* Results of st_step() and of calls that can fail. */
+enum { DB_OK = 0, DB_ROW = 100, DB_DONE = 101, DB_ERROR = -1 };
+
+/* Classes of error, from db_errcode() after a failure. */
+enum db_err {
+    DBE_NONE = 0,
+    DBE_CONSTRAINT, /* unique / foreign key / check violated */
+    DBE_BUSY,       /* locked or serialization failure: retrying may work */
+    DBE_OTHER
+};
+
+/* Column types for DDL; each driver maps them to its own names. */
+enum db_type {
+    DT_PK,   /* integer primary key that the engine fills (rowid / identity) */
+    DT_INT,  /* 64-bit integer */
+    DT_TEXT, /* UTF-8 text, compared by the engine's collation */
+    DT_KEY   /* text compared byte-wise (materialised paths, tokens) */
+};
+
+/* Open DB: a file path (SQLite; WAL, busy timeout, foreign keys on) or a
+ * postgresql:// URL. NULL on failure with a message in err. Caller closes. */
+db *db_open(const char *url, char *err, size_t errlen);
+void db_close(db *d); /* aborts if a transaction is still open, naming where */
+enum db_kind db_kind(const db *d);
+const char *db_errmsg(const db *d);
+enum db_err db_errcode(const db *d);
+
+/* Prepare SQL with '?' placeholders. NULL on error (see db_errmsg). The caller finalizes.
+ * Bind indexes are 1-based. A text bound is copied. */
+stmt *db_prepare(db *d, const char *sql);
+void st_bind_int(stmt *s, int i, int64_t v);
+void st_bind_text(stmt *s, int i, const char *v); /* NULL binds NULL */
+void st_bind_null(stmt *s, int i);
+/* DB_ROW, DB_DONE or DB_ERROR. */
+int st_step(stmt *s);
+/* Columns of the current row, by name; an unknown name aborts (a bug, not bad input). */
+int st_ncols(stmt *s);
+const char *st_colname(stmt *s, int i);
+int st_isnull_at(stmt *s, int i);
+const char *st_text_at(stmt *s, int i); /* valid until the next step; NULL for NULL */
+int st_isnull(stmt *s, const char *col);
+int64_t st_int(stmt *s, const char *col); /* 0 for NULL */
+const char *st_text(stmt *s, const char *col);
+void st_finalize(stmt *s); /* NULL is fine */
+
+/* Run SQL without parameters or rows (may hold several statements on SQLite only if the
+ * driver allows; keep to one). DB_OK or DB_ERROR. */
+int db_exec(db *d, const char *sql);
+/* Run one statement with printf-free parameters: types in fmt, 'i' int64_t, 's' text
+ * (NULL is NULL), 'n' NULL. DB_OK or DB_ERROR. */
+int db_execv(db *d, const char *sql, const char *fmt, ...);
+/* First column of the first row as an integer; dflt when no row or on error. */
+int64_t db_int(db *d, int64_t dflt, const char *sql, const char *fmt, ...);
+
+/* Nested transactions. The outermost begin is a real transaction (on SQLite, BEGIN
+ * IMMEDIATE); inner ones are savepoints. Every begin must be matched by a commit or a
+ * rollback in the same function; db_close() and db_begin() check this. */
+#define db_begin(d) db_begin_at((d), __FILE__, __LINE__)
+int db_begin_at(db *d, const char *file, int line);
+int db_commit(db *d);
+int db_rollback(db *d);
+int db_depth(const db *d);
+
+/* DDL help from the driver. */
+const char *db_type_name(const db *d, enum db_type t);
+/* 1 if TABLE has COLUMN (or, with column NULL, if TABLE exists). */
+int db_has_column(db *d, const char *table, const char *column);
+
+/* Schema migrations: numbered steps, applied in order, each recorded in qiao_meta as
+ * schema_version. Called with the whole upgrade in one transaction by store_migrate(). */
+typedef int (*migration_fn)(db *d);
+/* Bring the schema to the newest version in one transaction. Returns the version reached,
+ * or -1 on failure (nothing changed). */
+int store_migrate(db *d, const migration_fn *steps, int nsteps);
+int store_version(db *d); /* 0 for an empty database */
+
+/* The driver interface, implemented once per engine. Private to the store. */
+struct driver {
+    const char *name;
+    void *(*open)(const char *url, char *err, size_t errlen);
+    void (*close)(void *conn);
+    const char *(*errmsg)(void *conn);
+    enum db_err (*errcode)(void *conn);
+    void *(*prepare)(void *conn, const char *sql);
+    void (*bind)(void *st, int i, const char *text, int64_t ival,
+                 int kind); /* kind 0 null, 1 int, 2 text */
+    int (*step)(void *st);
+    int (*ncols)(void *st);
+    const char *(*colname)(void *st, int i);
+    const char *(*text)(void *st, int i);
+    void (*finalize)(void *st);
+    const char *(*type_name)(enum db_type t);
+    int (*has_column)(void *conn, const char *table, const char *column);
+    const char *begin_sql;
+};
+
+extern const struct driver sqlite_driver, pg_driver;
+
+#endif

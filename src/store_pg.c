@@ -1,0 +1,545 @@
+/* store_pg.c - the PostgreSQL driver behind store.h, on libpq.
+ *
+ * SQL arrives with '?' placeholders and is rewritten to $1, $2 ... once, at prepare time,
+ * without contacting the server. The first st_step() runs the statement and keeps the
+ * whole result in memory (so other statements may run on the connection while a caller
+ * walks the rows); later steps hand out its rows. Parameters travel as text with no
+ * declared types: the server infers them, and int64s are sent as decimal text.
+ *
+ * Plain DML (SELECT, INSERT, UPDATE, DELETE, WITH) is prepared on the server once per
+ * connection and SQL text and then run with PQexecPrepared; GET-by-id is hot. DDL run
+ * through the connection forgets every cached plan first, so a "SELECT *" prepared before
+ * an ALTER TABLE never meets "cached plan must not change result type"; a plan made stale
+ * by another connection's DDL is dropped and, outside a transaction, retried once.
+ *
+ * Results come back as text: integers as decimal, booleans as "1"/"0" (as on SQLite).
+ *
+ * Ownership: struct pgconn owns the PGconn, the last error message and the plan cache;
+ * struct pgstmt owns its rewritten SQL, its bound values and its PGresult.
+ */
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libpq-fe.h>
+
+#include "store.h"
+#include "util.h"
+
+#define PLAN_CACHE 128 /* plans kept per connection */
+#define BOOLOID    16  /* pg_type oid of boolean */
+
+struct plan {
+    char *sql;     /* rewritten SQL, owned; NULL for an empty slot */
+    uint32_t hash; /* of sql */
+    char name[24]; /* server-side statement name, unique for the connection's life */
+};
+
+struct pgconn {
+    PGconn *pg;
+    char *err;         /* last error message, owned; "" when none */
+    enum db_err code;  /* class of the last error */
+    uint64_t nplanned; /* statements ever prepared on the server: names them */
+    int evict;         /* next slot to reuse when the cache is full */
+    struct plan plans[PLAN_CACHE];
+};
+
+struct pgstmt {
+    struct pgconn *c;
+    char *sql;       /* rewritten with $n, owned */
+    int nparams;     /* highest $n */
+    char **vals;     /* nparams values, owned; NULL means SQL NULL */
+    PGresult *res;   /* after the first step, owned */
+    int row, nrows;  /* current row (-1 before the first) and the row count */
+    int ran, failed; /* executed already; the execution failed */
+    int cacheable;   /* plain DML: may be prepared once and reused */
+    int ddl;         /* CREATE / ALTER / DROP: invalidates cached plans */
+    int commit;      /* COMMIT / END: must not silently roll back */
+};
+
+/* Set C's error to MSG (copied; NULL means "") and CODE. */
+static void set_err(struct pgconn *c, const char *msg, enum db_err code)
+{
+    c->code = code;
+    if ((!msg || !*msg) && !*c->err)
+        return; /* the common case, a success after a success */
+    free(c->err);
+    c->err = xstrdup(msg ? msg : "");
+}
+
+/* Strip trailing newlines and spaces from the owned string S in place; returns S. */
+static char *chomp(char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && isspace((unsigned char)s[n - 1]))
+        s[--n] = '\0';
+    return s;
+}
+
+/* Map a SQLSTATE to a class: 23xxx constraint, serialization failure / deadlock /
+ * lock not available busy, anything else (or no state at all) other. */
+static enum db_err classify(const char *state)
+{
+    if (!state)
+        return DBE_OTHER;
+    if (strncmp(state, "23", 2) == 0)
+        return DBE_CONSTRAINT;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
+        return DBE_BUSY;
+    return DBE_OTHER;
+}
+
+/* Record the error carried by RES on C: the server's primary message with its detail in
+ * parentheses, and the class of its SQLSTATE. RES NULL (out of memory, lost connection)
+ * falls back to the connection's message. RES is not freed. */
+static void set_res_err(struct pgconn *c, const PGresult *res)
+{
+    const char *prim = res ? PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!prim) {
+        char *m = chomp(xstrdup(res ? PQresultErrorMessage(res) : PQerrorMessage(c->pg)));
+        if (!*m) {
+            free(m);
+            m = chomp(xstrdup(PQerrorMessage(c->pg)));
+        }
+        set_err(c, *m ? m : "postgresql: unknown error", DBE_OTHER);
+        free(m);
+        return;
+    }
+    const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+    buf b = {0};
+    buf_puts(&b, prim);
+    if (detail)
+        buf_printf(&b, " (%s)", detail);
+    set_err(c, buf_str(&b), classify(PQresultErrorField(res, PG_DIAG_SQLSTATE)));
+    buf_free(&b);
+}
+
+/* Notices ("relation already exists, skipping") are not errors; keep them off stderr. */
+static void quiet(void *arg, const char *msg)
+{
+    (void)arg;
+    (void)msg;
+}
+
+/* Connect to URL (any libpq conninfo; postgresql://user@host:port/db), set the session to
+ * UTF-8 and UTC. Returns a malloc'd struct pgconn that pg_close() frees, or NULL with the
+ * reason in err (truncated to errlen). */
+static void *pg_open(const char *url, char *err, size_t errlen)
+{
+    PGconn *pg = PQconnectdb(url);
+    if (!pg || PQstatus(pg) != CONNECTION_OK) {
+        char *m = chomp(xstrdup(pg ? PQerrorMessage(pg) : "out of memory"));
+        snprintf(err, errlen, "postgresql: %s", m);
+        free(m);
+        PQfinish(pg);
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg, quiet, NULL);
+    PGresult *res = PQexec(pg, "SET client_encoding TO 'UTF8'; SET TIME ZONE 'UTC'");
+    if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+        char *m = chomp(xstrdup(PQresultErrorMessage(res)));
+        snprintf(err, errlen, "postgresql: session setup: %s", m);
+        free(m);
+        PQclear(res);
+        PQfinish(pg);
+        return NULL;
+    }
+    PQclear(res);
+    struct pgconn *c = xcalloc(1, sizeof *c);
+    c->pg = pg;
+    c->err = xstrdup("");
+    return c;
+}
+
+/* Close the connection (server-side plans die with it) and free everything C owns.
+ * NULL is fine. */
+static void pg_close(void *conn)
+{
+    struct pgconn *c = conn;
+    if (!c)
+        return;
+    for (int i = 0; i < PLAN_CACHE; i++)
+        free(c->plans[i].sql);
+    PQfinish(c->pg);
+    free(c->err);
+    free(c);
+}
+
+/* The last error's message, owned by the connection; "" when the last call succeeded. */
+static const char *pg_errmsg(void *conn)
+{
+    return ((struct pgconn *)conn)->err;
+}
+
+/* The last error's class; DBE_NONE when the last call succeeded. */
+static enum db_err pg_errcode(void *conn)
+{
+    return ((struct pgconn *)conn)->code;
+}
+
+/* Rewrite SQL's '?' placeholders to $1, $2 ... in order, leaving '?' alone inside
+ * '...' strings, "..." identifiers, -- and C-style comments. Returns a malloc'd string the
+ * caller frees; *n gets the number of placeholders. */
+static char *rewrite(const char *sql, int *n)
+{
+    buf b = {0};
+    int k = 0;
+    for (const char *p = sql; *p;) {
+        if (*p == '\'' || *p == '"') {         /* quoted: copy through the closing quote */
+            const char *q = strchr(p + 1, *p); /* '' and "" escapes re-enter here */
+            size_t len = q ? (size_t)(q - p) + 1 : strlen(p);
+            buf_add(&b, p, len);
+            p += len;
+        } else if (p[0] == '-' && p[1] == '-') {
+            size_t len = strcspn(p, "\n");
+            buf_add(&b, p, len);
+            p += len;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *q = strstr(p + 2, "*/");
+            size_t len = q ? (size_t)(q - p) + 2 : strlen(p);
+            buf_add(&b, p, len);
+            p += len;
+        } else if (*p == '?') {
+            buf_printf(&b, "$%d", ++k);
+            p++;
+        } else {
+            buf_putc(&b, *p++);
+        }
+    }
+    *n = k;
+    return b.len ? buf_take(&b) : xstrdup("");
+}
+
+/* 1 if SQL's first keyword (after blanks, comments and '(') is one of the |-separated
+ * WORDS, compared case-insensitively. */
+static int starts_with(const char *sql, const char *words)
+{
+    const char *p = sql;
+    for (;;) {
+        while (isspace((unsigned char)*p) || *p == '(')
+            p++;
+        if (p[0] == '-' && p[1] == '-')
+            p += strcspn(p, "\n");
+        else if (p[0] == '/' && p[1] == '*') {
+            const char *q = strstr(p + 2, "*/");
+            p = q ? q + 2 : p + strlen(p);
+        } else
+            break;
+    }
+    size_t len = 0;
+    while (isalpha((unsigned char)p[len]))
+        len++;
+    if (len == 0)
+        return 0;
+    for (const char *w = words; *w;) {
+        size_t wl = strcspn(w, "|");
+        if (wl == len && strncasecmp(w, p, len) == 0)
+            return 1;
+        w += wl;
+        if (*w == '|')
+            w++;
+    }
+    return 0;
+}
+
+/* Make a statement for SQL on CONN without contacting the server; it runs on the first
+ * step. Never fails (errors in the SQL surface from pg_step). Returns a malloc'd struct
+ * pgstmt that pg_finalize() frees. */
+static void *pg_prepare(void *conn, const char *sql)
+{
+    struct pgstmt *s = xcalloc(1, sizeof *s);
+    s->c = conn;
+    s->sql = rewrite(sql, &s->nparams);
+    if (s->nparams > 0)
+        s->vals = xcalloc((size_t)s->nparams, sizeof *s->vals);
+    s->row = -1;
+    s->cacheable = starts_with(sql, "select|insert|update|delete|with");
+    s->ddl = starts_with(sql, "create|alter|drop");
+    s->commit = starts_with(sql, "commit|end");
+    return s;
+}
+
+/* Bind parameter I (1-based) of ST: KIND 0 NULL, 1 the int64 IVAL, 2 a copy of TEXT (NULL
+ * TEXT binds NULL). An index the SQL has no '?' for, or binding after the first step, is
+ * a bug and aborts. */
+static void pg_bind(void *st, int i, const char *text, int64_t ival, int kind)
+{
+    struct pgstmt *s = st;
+    if (i < 1 || i > s->nparams)
+        die("store_pg: bind index %d out of range 1..%d in: %s", i, s->nparams, s->sql);
+    if (s->ran)
+        die("store_pg: bind after step in: %s", s->sql);
+    char num[24];
+    free(s->vals[i - 1]);
+    s->vals[i - 1] = NULL;
+    if (kind == 1) {
+        snprintf(num, sizeof num, "%" PRId64, ival);
+        s->vals[i - 1] = xstrdup(num);
+    } else if (kind == 2 && text) {
+        s->vals[i - 1] = xstrdup(text);
+    }
+}
+
+/* FNV-1a of S. */
+static uint32_t hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Forget every cached plan of C, telling the server to drop them too (DEALLOCATE is not
+ * transactional, so a later rollback cannot resurrect them). */
+static void forget_plans(struct pgconn *c)
+{
+    int any = 0;
+    for (int i = 0; i < PLAN_CACHE; i++) {
+        if (c->plans[i].sql) {
+            free(c->plans[i].sql);
+            c->plans[i].sql = NULL;
+            any = 1;
+        }
+    }
+    c->evict = 0;
+    if (any)
+        PQclear(PQexec(c->pg, "DEALLOCATE ALL")); /* names are never reused: failure is harmless */
+}
+
+/* The server-side name of a plan for SQL on C, preparing it if needed. NULL when it could
+ * not be cached (the cache is full and eviction failed, e.g. in an aborted transaction):
+ * the caller then runs SQL unprepared. On a prepare error, returns NULL and sets *res to
+ * the failed result, which the caller reports and clears. */
+static const char *plan_for(struct pgconn *c, const char *sql, PGresult **res)
+{
+    uint32_t h = hash(sql);
+    struct plan *free_slot = NULL;
+    for (int i = 0; i < PLAN_CACHE; i++) {
+        struct plan *p = &c->plans[i];
+        if (!p->sql) {
+            if (!free_slot)
+                free_slot = p;
+        } else if (p->hash == h && !strcmp(p->sql, sql)) {
+            return p->name;
+        }
+    }
+    if (!free_slot) { /* round-robin eviction */
+        struct plan *p = &c->plans[c->evict];
+        char q[48];
+        snprintf(q, sizeof q, "DEALLOCATE %s", p->name);
+        PGresult *r = PQexec(c->pg, q);
+        int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            return NULL;
+        free(p->sql);
+        p->sql = NULL;
+        free_slot = p;
+        c->evict = (c->evict + 1) % PLAN_CACHE;
+    }
+    char name[24];
+    snprintf(name, sizeof name, "q%" PRIu64, ++c->nplanned);
+    PGresult *r = PQprepare(c->pg, name, sql, 0, NULL);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        *res = r;
+        return NULL;
+    }
+    PQclear(r);
+    free_slot->sql = xstrdup(sql);
+    free_slot->hash = h;
+    memcpy(free_slot->name, name, sizeof name);
+    return free_slot->name;
+}
+
+/* Forget C's cached plan NAME (a schema change elsewhere made it stale). The server copy
+ * is dropped when possible; in an aborted transaction it lingers harmlessly, since names
+ * are never reused. */
+static void drop_plan(struct pgconn *c, const char *name)
+{
+    for (int i = 0; i < PLAN_CACHE; i++) {
+        struct plan *p = &c->plans[i];
+        if (p->sql && !strcmp(p->name, name)) {
+            char q[48];
+            snprintf(q, sizeof q, "DEALLOCATE %s", p->name);
+            PQclear(PQexec(c->pg, q));
+            free(p->sql);
+            p->sql = NULL;
+            return;
+        }
+    }
+}
+
+/* Run ST (the first step): through a cached plan for plain DML, otherwise directly.
+ * Leaves the result in s->res. Returns 0, or -1 with the error recorded on the
+ * connection. */
+static int run(struct pgstmt *s)
+{
+    struct pgconn *c = s->c;
+    const char *const *vals = (const char *const *)s->vals;
+    PGresult *res = NULL;
+    s->ran = 1;
+    if (s->ddl)
+        forget_plans(c);
+    for (int retried = 0;; retried = 1) {
+        const char *name = s->cacheable ? plan_for(c, s->sql, &res) : NULL;
+        if (res) { /* the server refused to prepare it */
+            set_res_err(c, res);
+            PQclear(res);
+            return -1;
+        }
+        if (name)
+            res = PQexecPrepared(c->pg, name, s->nparams, vals, NULL, NULL, 0);
+        else
+            res = PQexecParams(c->pg, s->sql, s->nparams, NULL, vals, NULL, NULL, 0);
+        ExecStatusType st = PQresultStatus(res);
+        if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+            break;
+        set_res_err(c, res);
+        const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+        int stale = name && state && !strcmp(state, "0A000");
+        PQclear(res);
+        if (!stale)
+            return -1;
+        /* "cached plan must not change result type": another connection changed the
+         * schema. Re-plan; outside a transaction nothing was lost, so try again once. */
+        drop_plan(c, name);
+        if (retried || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+            return -1;
+        res = NULL;
+    }
+    if (s->commit && !strcmp(PQcmdStatus(res), "ROLLBACK")) {
+        /* COMMIT of a transaction that an earlier error aborted: the server rolled it back
+         * and calls that success; the caller must hear it failed. */
+        set_err(c, "transaction was aborted by an earlier error; COMMIT rolled it back", DBE_OTHER);
+        PQclear(res);
+        return -1;
+    }
+    s->res = res;
+    s->nrows = PQntuples(res);
+    set_err(c, NULL, DBE_NONE);
+    return 0;
+}
+
+/* Advance ST: the first call runs it. DB_ROW with a current row, DB_DONE past the last
+ * row (and on every call after), DB_ERROR when the execution failed (see pg_errmsg). */
+static int pg_step(void *st)
+{
+    struct pgstmt *s = st;
+    if (!s->ran && run(s) < 0)
+        s->failed = 1;
+    if (s->failed)
+        return DB_ERROR;
+    if (s->row < s->nrows)
+        s->row++;
+    return s->row < s->nrows ? DB_ROW : DB_DONE;
+}
+
+/* Columns in ST's result; 0 before the first step (nothing has run yet). */
+static int pg_ncols(void *st)
+{
+    struct pgstmt *s = st;
+    return s->res ? PQnfields(s->res) : 0;
+}
+
+/* Name of column I (0-based) after the first step, owned by the result; NULL when out of
+ * range. */
+static const char *pg_colname(void *st, int i)
+{
+    struct pgstmt *s = st;
+    if (!s->res || i < 0 || i >= PQnfields(s->res))
+        return NULL;
+    return PQfname(s->res, i);
+}
+
+/* Column I (0-based) of the current row as text, owned by the result and valid until
+ * finalize; NULL for SQL NULL, out of range, or no current row. Booleans read "1"/"0",
+ * as SQLite gives them. */
+static const char *pg_text(void *st, int i)
+{
+    struct pgstmt *s = st;
+    if (!s->res || s->row < 0 || s->row >= s->nrows || i < 0 || i >= PQnfields(s->res))
+        return NULL;
+    if (PQgetisnull(s->res, s->row, i))
+        return NULL;
+    const char *v = PQgetvalue(s->res, s->row, i);
+    if (PQftype(s->res, i) == BOOLOID)
+        return *v == 't' ? "1" : "0";
+    return v;
+}
+
+/* Free ST with its values and result. NULL is fine. */
+static void pg_finalize(void *st)
+{
+    struct pgstmt *s = st;
+    if (!s)
+        return;
+    for (int i = 0; i < s->nparams; i++)
+        free(s->vals[i]);
+    free(s->vals);
+    free(s->sql);
+    PQclear(s->res);
+    free(s);
+}
+
+/* PostgreSQL's spelling of each portable column type; static strings. */
+static const char *pg_type_name(enum db_type t)
+{
+    switch (t) {
+    case DT_PK:
+        return "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY";
+    case DT_INT:
+        return "BIGINT";
+    case DT_TEXT:
+        return "TEXT";
+    case DT_KEY:
+        return "TEXT COLLATE \"C\"";
+    }
+    die("store_pg: unknown column type %d", (int)t);
+}
+
+/* 1 if TABLE in the current schema has COLUMN (with COLUMN NULL: if TABLE exists), else 0.
+ * Names match as written or folded to lower case, as unquoted SQL identifiers are. On a
+ * server error, returns 0 with the error recorded on the connection. */
+static int pg_has_column(void *conn, const char *table, const char *column)
+{
+    struct pgconn *c = conn;
+    const char *vals[2] = {table, column};
+    const char *sql = column ? "SELECT 1 FROM information_schema.columns"
+                               " WHERE table_schema = current_schema()"
+                               " AND table_name::text IN ($1::text, lower($1::text))"
+                               " AND column_name::text IN ($2::text, lower($2::text))"
+                             : "SELECT 1 FROM information_schema.tables"
+                               " WHERE table_schema = current_schema()"
+                               " AND table_name::text IN ($1::text, lower($1::text))";
+    PGresult *res = PQexecParams(c->pg, sql, column ? 2 : 1, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK) {
+        set_res_err(c, res);
+        PQclear(res);
+        return 0;
+    }
+    int found = PQntuples(res) > 0;
+    PQclear(res);
+    set_err(c, NULL, DBE_NONE);
+    return found;
+}
+
+const struct driver pg_driver = {
+    .name = "postgresql",
+    .open = pg_open,
+    .close = pg_close,
+    .errmsg = pg_errmsg,
+    .errcode = pg_errcode,
+    .prepare = pg_prepare,
+    .bind = pg_bind,
+    .step = pg_step,
+    .ncols = pg_ncols,
+    .colname = pg_colname,
+    .text = pg_text,
+    .finalize = pg_finalize,
+    .type_name = pg_type_name,
+    .has_column = pg_has_column,
+    .begin_sql = "BEGIN",
+};
