@@ -816,12 +816,9 @@ json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json
     }
     buf_puts(&sql, " WHERE id = ?");
     json_array_append_new(binds, json_integer(id));
-    int rc = db_prepare_json(c->db, buf_str(&sql), binds) ? DB_OK : DB_ERROR;
-    if (rc == DB_OK) {
-        stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
-        rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
-        st_finalize(s);
-    }
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    int rc = s && st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+    st_finalize(s);
     buf_free(&sql);
     json_decref(binds);
     if (rc != DB_OK) {

@@ -1,0 +1,333 @@
+/* Unit tests of the declarations: validation of every field type, input checking, the
+ * record operations with their hooks (the org tree), masking, CSV escaping and the audit
+ * chain, on a fresh SQLite file. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "entity.h"
+#include "schema.h"
+
+static char path[64];
+
+struct fx {
+    db *d;
+    arena *a;
+    struct ent_ctx c;
+};
+
+static int setup(void **state)
+{
+    snprintf(path, sizeof path, "/tmp/qiao-unit-e%d.db", (int)getpid());
+    unlink(path);
+    struct fx *f = calloc(1, sizeof *f);
+    char err[256];
+    f->d = db_open(path, err, sizeof err);
+    assert_non_null(f->d);
+    assert_int_equal(schema_upgrade(f->d), 1);
+    f->a = arena_new();
+    f->c = (struct ent_ctx){.db = f->d, .a = f->a, .username = "unit", .client = "test"};
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fx *f = *state;
+    db_close(f->d);
+    arena_free(f->a);
+    free(f);
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+/* Validate text for org.FIELD; returns the normalised value as a string ("null", "3",
+ * "[...]" for arrays) or "ERR:" + field, in a static buffer. */
+static const char *v(const char *entity, const char *field, const char *text)
+{
+    static char out[512];
+    const struct field *f = ent_field(entity_find(entity), field);
+    assert_non_null(f);
+    json_t *j;
+    struct verr e;
+    if (ent_value_text(f, text, &j, &e)) {
+        assert_non_null(e.field);
+        snprintf(out, sizeof out, "ERR:%s", e.field);
+        return out;
+    }
+    char *s = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+    snprintf(out, sizeof out, "%s", s);
+    free(s);
+    json_decref(j);
+    return out;
+}
+
+static void validation_of_types(void **state)
+{
+    (void)state;
+    assert_string_equal(v("org", "established_on", "2024-02-29"), "\"2024-02-29\"");
+    assert_string_equal(v("org", "established_on", "2023-02-29"), "ERR:established_on");
+    assert_string_equal(v("org", "established_on", "2023-13-01"), "ERR:established_on");
+    assert_string_equal(v("org", "established_on", "2023/01/01"), "ERR:established_on");
+    assert_string_equal(v("org", "established_on", "  "), "null");
+    assert_string_equal(v("org", "kind", "home"), "\"home\"");
+    assert_string_equal(v("org", "kind", "castle"), "ERR:kind");
+    assert_string_equal(v("org", "star", "5"), "5");
+    assert_string_equal(v("org", "star", "6"), "ERR:star");
+    assert_string_equal(v("org", "star", "3.5"), "ERR:star");
+    assert_string_equal(v("org", "region_code", "430521"), "\"430521\"");
+    assert_string_equal(v("org", "region_code", "43052"), "ERR:region_code");
+    assert_string_equal(v("org", "region_code", "990000"), "ERR:region_code");
+    assert_string_equal(v("org", "phone", "+86 739 5301234"), "\"+86 739 5301234\"");
+    assert_string_equal(v("org", "phone", "0739-5301234"), "ERR:phone");
+    assert_string_equal(v("user", "email", "a@b.cn"), "\"a@b.cn\"");
+    assert_string_equal(v("user", "email", "a@b"), "ERR:email");
+    assert_string_equal(v("org", "created_at", "2024-05-01 08:30:00"), "\"2024-05-01T00:30:00Z\"");
+    assert_string_equal(v("org", "created_at", "2024-05-01T08:30:00Z"), "\"2024-05-01T08:30:00Z\"");
+    assert_string_equal(v("org", "created_at", "2024-05-01T08:30:00-05:00"),
+                        "\"2024-05-01T13:30:00Z\"");
+    assert_string_equal(v("org", "created_at", "2024-05-01T25:30:00Z"), "ERR:created_at");
+    /* Length counts characters, not bytes: 100 Chinese characters fit in name (max 100). */
+    char name[400] = "";
+    for (int i = 0; i < 100; i++)
+        strcat(name, "侨");
+    assert_string_not_equal(v("org", "name", name), "ERR:name");
+    strcat(name, "侨");
+    assert_string_equal(v("org", "name", name), "ERR:name");
+    assert_string_equal(v("org", "name", "a\x01"), "ERR:name");
+}
+
+static void input_is_checked_against_the_declaration(void **state)
+{
+    (void)state;
+    const struct entity *org = entity_find("org");
+    struct verr e;
+    json_t *out = NULL;
+    json_t *in = json_pack("{s:s, s:s}", "name", "甲", "colour", "red");
+    assert_int_equal(ent_input(org, in, &out, &e), -1);
+    assert_int_equal(e.status, 400);
+    assert_string_equal(e.field, "colour");
+    json_decref(in);
+    in = json_pack("{s:i}", "id", 5);
+    assert_int_equal(ent_input(org, in, &out, &e), -1);
+    assert_string_equal(e.field, "id");
+    json_decref(in);
+    in = json_pack("{s:s}", "path", "/1/");
+    assert_int_equal(ent_input(org, in, &out, &e), -1); /* hidden fields are not writable */
+    json_decref(in);
+    in = json_pack("{s:i}", "name", 5);
+    assert_int_equal(ent_input(org, in, &out, &e), -1);
+    assert_int_equal(e.status, 422);
+    assert_string_equal(e.field, "name");
+    json_decref(in);
+    in = json_pack("{s:s, s:n}", "name", "  乙  ", "notes");
+    assert_int_equal(ent_input(org, in, &out, &e), 0);
+    assert_string_equal(json_string_value(json_object_get(out, "name")), "乙");
+    assert_true(json_is_null(json_object_get(out, "notes")));
+    json_decref(in);
+    json_decref(out);
+}
+
+static json_t *mk(struct fx *f, int64_t parent, const char *name, const char *kind, struct verr *e)
+{
+    json_t *b = json_pack("{s:s, s:s}", "name", name, "kind", kind);
+    if (parent)
+        json_object_set_new(b, "parent_id", json_integer(parent));
+    json_t *o = ent_create(&f->c, entity_find("org"), b, e);
+    json_decref(b);
+    return o;
+}
+
+static int64_t id_of(json_t *o)
+{
+    int64_t id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    return id;
+}
+
+static const char *path_of(struct fx *f, int64_t id)
+{
+    stmt *s = db_prepare(f->d, "SELECT path FROM \"org\" WHERE id = ?");
+    st_bind_int(s, 1, id);
+    assert_int_equal(st_step(s), DB_ROW);
+    const char *p = arena_strdup(f->a, st_text(s, "path"));
+    st_finalize(s);
+    return p;
+}
+
+static void org_tree_moves_and_rules(void **state)
+{
+    struct fx *f = *state;
+    const struct entity *org = entity_find("org");
+    struct verr e;
+    int64_t root = id_of(mk(f, 0, "市侨联", "federation", &e));
+    int64_t a = id_of(mk(f, root, "甲县侨联", "federation", &e));
+    int64_t b = id_of(mk(f, root, "乙县侨联", "federation", &e));
+    int64_t a1 = id_of(mk(f, a, "甲县一分会", "branch", &e));
+    int64_t a11 = id_of(mk(f, a1, "甲县一小组", "group", &e));
+    assert_string_equal(path_of(f, a11), arena_printf(f->a, "/%lld/%lld/%lld/%lld/", (long long)root,
+                                                        (long long)a, (long long)a1, (long long)a11));
+    /* A second root is refused once the tree exists, for users. */
+    f->c.user_id = 99;
+    assert_null(mk(f, 0, "另一个根", "federation", &e));
+    assert_string_equal(e.field, "parent_id");
+    f->c.user_id = 0;
+    /* A parent that does not exist. */
+    assert_null(mk(f, 12345, "无主", "branch", &e));
+    assert_string_equal(e.field, "parent_id");
+    /* Move a1 under b: the whole subtree follows. */
+    json_t *mv = json_pack("{s:I}", "parent_id", (json_int_t)b);
+    json_t *r = ent_update(&f->c, org, a1, mv, &e);
+    assert_non_null(r);
+    json_decref(r);
+    json_decref(mv);
+    assert_string_equal(path_of(f, a11), arena_printf(f->a, "/%lld/%lld/%lld/%lld/", (long long)root,
+                                                        (long long)b, (long long)a1, (long long)a11));
+    /* A cycle: b under its own grandchild. */
+    mv = json_pack("{s:I}", "parent_id", (json_int_t)a11);
+    assert_null(ent_update(&f->c, org, b, mv, &e));
+    assert_int_equal(e.status, 409);
+    json_decref(mv);
+    mv = json_pack("{s:I}", "parent_id", (json_int_t)b);
+    assert_null(ent_update(&f->c, org, b, mv, &e));
+    json_decref(mv);
+    /* Closing with an active child is refused; closing the leaf first works. */
+    json_t *close = json_pack("{s:s}", "status", "closed");
+    assert_null(ent_update(&f->c, org, a1, close, &e));
+    assert_int_equal(e.status, 409);
+    r = ent_update(&f->c, org, a11, close, &e);
+    assert_non_null(r);
+    json_decref(r);
+    r = ent_update(&f->c, org, a1, close, &e);
+    assert_non_null(r);
+    json_decref(r);
+    json_decref(close);
+    /* Deleting an org with children is refused; nothing half-done. */
+    assert_int_equal(ent_delete(&f->c, org, a1, &e), -1);
+    assert_int_equal(ent_delete(&f->c, org, a11, &e), 0);
+    assert_null(ent_read(&f->c, org, a11, 0, &e));
+    assert_int_equal(e.status, 404);
+    /* A user scoped to county b sees b's subtree only. */
+    f->c.scope_path = path_of(f, b);
+    assert_null(ent_read(&f->c, org, a, 0, &e));
+    r = ent_read(&f->c, org, a1, 0, &e);
+    assert_non_null(r);
+    json_decref(r);
+    struct kv args[] = {{"per_page", "200"}};
+    json_t *list = ent_list(&f->c, org, args, 1, NULL, &e);
+    assert_non_null(list);
+    assert_int_equal(json_integer_value(json_object_get(list, "total")), 2); /* b and a1 */
+    json_decref(list);
+    f->c.scope_path = NULL;
+    char msg[256];
+    assert_int_equal(audit_verify(f->d, msg, sizeof msg), 0);
+}
+
+static void list_filters_sort_and_paging(void **state)
+{
+    struct fx *f = *state;
+    const struct entity *org = entity_find("org");
+    struct verr e;
+    int64_t root = id_of(mk(f, 0, "根", "federation", &e));
+    for (int i = 0; i < 25; i++)
+        id_of(mk(f, root, i % 2 ? "单数之家" : "双数分会", i % 2 ? "home" : "branch", &e));
+    struct kv a1[] = {{"kind", "home"}, {"per_page", "5"}, {"page", "3"}, {"sort", "-id"}};
+    json_t *l = ent_list(&f->c, org, a1, 4, NULL, &e);
+    assert_non_null(l);
+    assert_int_equal(json_integer_value(json_object_get(l, "total")), 12);
+    assert_int_equal(json_array_size(json_object_get(l, "items")), 2);
+    json_decref(l);
+    struct kv a2[] = {{"kind", "home"}, {"per_page", "5"}, {"page", "4"}};
+    assert_null(ent_list(&f->c, org, a2, 3, NULL, &e));
+    assert_string_equal(e.field, "page");
+    struct kv a3[] = {{"q", "双数"}};
+    l = ent_list(&f->c, org, a3, 1, NULL, &e);
+    assert_int_equal(json_integer_value(json_object_get(l, "total")), 13);
+    json_decref(l);
+    struct kv a4[] = {{"q", "%"}};
+    l = ent_list(&f->c, org, a4, 1, NULL, &e);
+    assert_int_equal(json_integer_value(json_object_get(l, "total")), 0);
+    json_decref(l);
+    struct kv bad[][1] = {{{"sort", "path"}}, {{"nosuch", "1"}}, {{"per_page", "201"}},
+                          {{"kind", "castle"}}, {{"page", "0"}}, {{"star_from", "x"}}};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        assert_null(ent_list(&f->c, org, bad[i], 1, NULL, &e));
+        assert_int_equal(e.status / 100, 4);
+    }
+}
+
+static void masking_and_csv(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    assert_string_equal(mask_value(a, "110101199003071234"), "110************234");
+    assert_string_equal(mask_value(a, "陈嘉庚"), "***");
+    assert_string_equal(mask_value(a, "+60123456789"), "+60******789");
+    arena_free(a);
+    buf b = {0};
+    esc_csv(&b, "=HYPERLINK(\"x\")");
+    esc_csv(&b, ",");
+    esc_csv(&b, "-1");
+    esc_csv(&b, "普通");
+    assert_string_equal(buf_str(&b), "\"'=HYPERLINK(\"\"x\"\")\"\",\"\"'-1\"普通");
+    buf_free(&b);
+}
+
+static void audit_chain_detects_tampering(void **state)
+{
+    struct fx *f = *state;
+    struct verr e;
+    int64_t root = id_of(mk(f, 0, "根", "federation", &e));
+    for (int i = 0; i < 5; i++)
+        id_of(mk(f, root, "分会", "branch", &e));
+    char msg[256];
+    assert_int_equal(audit_verify(f->d, msg, sizeof msg), 0);
+    assert_int_equal(db_exec(f->d, "UPDATE audit_log SET after_json = '{}' WHERE seq = 3"), DB_OK);
+    int64_t bad = audit_verify(f->d, msg, sizeof msg);
+    assert_int_equal(bad, db_int(f->d, 0, "SELECT id FROM audit_log WHERE seq = 3", ""));
+    assert_non_null(strstr(msg, "改动"));
+}
+
+static void audit_chain_detects_deletion(void **state)
+{
+    struct fx *f = *state;
+    struct verr e;
+    int64_t root = id_of(mk(f, 0, "根", "federation", &e));
+    for (int i = 0; i < 5; i++)
+        id_of(mk(f, root, "分会", "branch", &e));
+    char msg[256];
+    assert_int_equal(db_exec(f->d, "DELETE FROM audit_log WHERE seq = 2"), DB_OK);
+    assert_int_equal(audit_verify(f->d, msg, sizeof msg),
+                     db_int(f->d, 0, "SELECT id FROM audit_log WHERE seq = 3", ""));
+    assert_non_null(strstr(msg, "删除"));
+    /* Removing the newest entries shows too. */
+    assert_int_equal(db_exec(f->d, "DELETE FROM audit_log WHERE seq >= 2"), DB_OK);
+    assert_int_not_equal(audit_verify(f->d, msg, sizeof msg), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(validation_of_types),
+        cmocka_unit_test(input_is_checked_against_the_declaration),
+        cmocka_unit_test_setup_teardown(org_tree_moves_and_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_filters_sort_and_paging, setup, teardown),
+        cmocka_unit_test(masking_and_csv),
+        cmocka_unit_test_setup_teardown(audit_chain_detects_tampering, setup, teardown),
+        cmocka_unit_test_setup_teardown(audit_chain_detects_deletion, setup, teardown),
+    };
+    return cmocka_run_group_tests_name("entity", tests, NULL, NULL);
+}

@@ -1,0 +1,151 @@
+/* Unit tests of the store layer on SQLite: binding, columns by name, nested transactions,
+ * error classes, migrations. (The same calls on PostgreSQL are exercised by the API tests.) */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store.h"
+
+static char path[64];
+
+static int setup(void **state)
+{
+    snprintf(path, sizeof path, "/tmp/qiao-unit-%d.db", (int)getpid());
+    unlink(path);
+    char err[256];
+    db *d = db_open(path, err, sizeof err);
+    assert_non_null(d);
+    assert_int_equal(db_exec(d, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER)"),
+                     DB_OK);
+    *state = d;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    db_close(*state);
+    char p[80];
+    unlink(path);
+    snprintf(p, sizeof p, "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", path);
+    unlink(p);
+    return 0;
+}
+
+static void bind_and_columns_by_name(void **state)
+{
+    db *d = *state;
+    assert_int_equal(db_execv(d, "INSERT INTO t (name, n) VALUES (?, ?)", "si", "陳嘉庚 'x'", (int64_t)42),
+                     DB_OK);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name, n) VALUES (?, ?)", "sn", "无数", NULL), DB_OK);
+    stmt *s = db_prepare(d, "SELECT n, name FROM t ORDER BY id");
+    assert_int_equal(st_step(s), DB_ROW);
+    assert_string_equal(st_text(s, "name"), "陳嘉庚 'x'");
+    assert_int_equal(st_int(s, "n"), 42);
+    assert_int_equal(st_step(s), DB_ROW);
+    assert_true(st_isnull(s, "n"));
+    assert_null(st_text(s, "n"));
+    assert_int_equal(st_step(s), DB_DONE);
+    st_finalize(s);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM t WHERE n = ?", "i", (int64_t)42), 1);
+    assert_int_equal(db_int(d, -1, "SELECT n FROM t WHERE name = ?", "s", "none"), -1);
+}
+
+static void constraint_is_classified(void **state)
+{
+    db *d = *state;
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "a"), DB_OK);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "a"), DB_ERROR);
+    assert_int_equal(db_errcode(d), DBE_CONSTRAINT);
+    assert_int_equal(db_exec(d, "SELECT nonsense FROM nowhere"), DB_ERROR);
+    assert_int_equal(db_errcode(d), DBE_OTHER);
+    assert_true(strlen(db_errmsg(d)) > 0);
+}
+
+static void nested_transactions(void **state)
+{
+    db *d = *state;
+    assert_int_equal(db_begin(d), DB_OK);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "outer"), DB_OK);
+    assert_int_equal(db_begin(d), DB_OK);
+    assert_int_equal(db_depth(d), 2);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "inner"), DB_OK);
+    assert_int_equal(db_rollback(d), DB_OK); /* only the inner insert goes */
+    assert_int_equal(db_begin(d), DB_OK);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "inner2"), DB_OK);
+    assert_int_equal(db_commit(d), DB_OK);
+    assert_int_equal(db_commit(d), DB_OK);
+    assert_int_equal(db_depth(d), 0);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM t WHERE name IN ('outer', 'inner2')", ""), 2);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM t WHERE name = 'inner'", ""), 0);
+
+    assert_int_equal(db_begin(d), DB_OK);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "gone"), DB_OK);
+    assert_int_equal(db_rollback(d), DB_OK);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM t WHERE name = 'gone'", ""), 0);
+}
+
+static int step_ok(db *d)
+{
+    return db_exec(d, "CREATE TABLE a (x INTEGER)");
+}
+static int step_ok2(db *d)
+{
+    return db_exec(d, "ALTER TABLE a ADD COLUMN y TEXT");
+}
+static int step_bad(db *d)
+{
+    if (db_exec(d, "CREATE TABLE b (x INTEGER)") != DB_OK)
+        return DB_ERROR;
+    return db_exec(d, "THIS IS NOT SQL");
+}
+
+static void migrations_in_one_transaction(void **state)
+{
+    db *d = *state;
+    assert_int_equal(store_version(d), 0);
+    migration_fn one[] = {step_ok};
+    assert_int_equal(store_migrate(d, one, 1), 1);
+    assert_int_equal(store_version(d), 1);
+    assert_int_equal(store_migrate(d, one, 1), 1); /* nothing to do */
+    /* A failing step leaves the database as it was: no table b, no column y. */
+    migration_fn bad[] = {step_ok, step_ok2, step_bad};
+    assert_int_equal(store_migrate(d, bad, 3), -1);
+    assert_int_equal(store_version(d), 1);
+    assert_false(db_has_column(d, "a", "y"));
+    assert_false(db_has_column(d, "b", NULL));
+    migration_fn two[] = {step_ok, step_ok2};
+    assert_int_equal(store_migrate(d, two, 2), 2);
+    assert_true(db_has_column(d, "a", "y"));
+    /* A database newer than the program is refused. */
+    assert_int_equal(store_migrate(d, one, 1), -1);
+}
+
+static void open_failure_has_message(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    db *d = db_open("/nonexistent-dir/x.db", err, sizeof err);
+    assert_null(d);
+    assert_true(strlen(err) > 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(bind_and_columns_by_name, setup, teardown),
+        cmocka_unit_test_setup_teardown(constraint_is_classified, setup, teardown),
+        cmocka_unit_test_setup_teardown(nested_transactions, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrations_in_one_transaction, setup, teardown),
+        cmocka_unit_test(open_failure_has_message),
+    };
+    return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}
