@@ -9,7 +9,7 @@
 struct demo {
     struct ent_ctx c;
     struct verr e;
-    int failed, orgs;
+    int failed, orgs, people;
 };
 
 /* Create an org under parent from a JSON literal; 0 on failure (remembered in dm). */
@@ -89,6 +89,82 @@ static const struct demo_user {
     {"qingshan", "洪少峰", "staff", 4},
 };
 
+/* Invented people: names from syllable tables, a realistic mix of countries and
+ * categories, resident ID numbers with a valid GB 11643 check digit. */
+static const char *const surnames[] = {"陈", "林", "黄", "张", "李", "王", "吴", "刘", "蔡", "杨",
+                                       "许", "郑", "谢", "郭", "洪", "曾", "邱", "叶", "梁", "罗"};
+static const char *const given[] = {"志明", "丽华", "国强", "美玲", "建华", "淑贞", "文杰", "秀兰",
+                                    "振声", "慧敏", "家豪", "嘉欣", "伟雄", "玉珍", "俊杰", "雅婷",
+                                    "德荣", "碧霞", "少峰", "晓岚", "锦添", "宝珠", "永福", "月娥"};
+static const char *const pinyin_s[] = {"TAN", "LIM",   "WONG", "CHEONG", "LEE",   "ONG",  "GOH",
+                                       "LAU", "CHUA",  "YEO",  "KOH",    "TEH",   "CHIA", "KWOK",
+                                       "ANG", "TSANG", "KHOO", "YAP",    "LEONG", "LOH"};
+static const struct {
+    const char *code, *city, *phone;
+} places[] = {{"MY", "吉隆坡", "+60 12 345"},   {"SG", "新加坡", "+65 9123"},
+              {"ID", "雅加达", "+62 812 345"},  {"TH", "曼谷", "+66 81 234"},
+              {"US", "旧金山", "+1 415 555"},   {"CA", "温哥华", "+1 604 555"},
+              {"GB", "伦敦", "+44 20 7946"},    {"AU", "悉尼", "+61 2 9876"},
+              {"PH", "马尼拉", "+63 917 123"},  {"FR", "巴黎", "+33 1 4567"},
+              {"IT", "普拉托", "+39 0574 123"}, {"JP", "横滨", "+81 45 123"}};
+
+/* The GB 11643 check character of the first 17 digits. */
+static char id_check(const char *d17)
+{
+    static const int w[] = {7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2};
+    int sum = 0;
+    for (int i = 0; i < 17; i++)
+        sum += (d17[i] - '0') * w[i];
+    return "10X98765432"[sum % 11];
+}
+
+static void demo_people(struct demo *dm, const int64_t *county_ids)
+{
+    static const char *const cats[][2] = {{"returnee", NULL},
+                                          {"relative", NULL},
+                                          {"overseas_chinese", NULL},
+                                          {"foreign_chinese", NULL},
+                                          {"new_migrant", "overseas_chinese"},
+                                          {"returned_student", NULL}};
+    for (int i = 0; i < 120 && !dm->failed; i++) {
+        const char *sn = surnames[i % 20], *gv = given[(i * 7) % 24];
+        int pl = (i * 5) % 12, cat = i % 6, abroad = cat >= 2 && cat <= 4;
+        int year = 1940 + (i * 13) % 60, month = 1 + i % 12, day = 1 + (i * 3) % 28;
+        char name[64], alt[64], birth[16], id[24], phone[40];
+        snprintf(name, sizeof name, "%s%s", sn, gv);
+        snprintf(alt, sizeof alt, "%s %s", pinyin_s[i % 20], i % 2 ? "MEI LING" : "AH HUAT");
+        snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);
+        snprintf(id, sizeof id, "4305%02d%04d%02d%02d%03d", 21 + i % 3, year, month, day, 100 + i);
+        id[17] = id_check(id);
+        id[18] = 0;
+        snprintf(phone, sizeof phone, "%s %04d", abroad ? places[pl].phone : "+86 139 0739",
+                 1000 + i * 37 % 9000);
+        json_t *categories = json_array();
+        json_array_append_new(categories, json_string(cats[cat][0]));
+        if (cats[cat][1])
+            json_array_append_new(categories, json_string(cats[cat][1]));
+        json_t *body =
+            json_pack("{s:s, s:[s], s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "name",
+                      name, "name_alt", alt, "gender", i % 2 ? "female" : "male", "birth_date",
+                      birth, "categories", categories, "id_type", "resident_id", "id_number", id,
+                      "phone", phone, "ancestral_region_code", i % 3 ? "430521" : "430522",
+                      "source", "census", "org_id", (json_int_t)(i % 4 ? county_ids[i % 5] : 1),
+                      "ancestral_place", i % 2 ? "白沙镇上湾村" : "龙潭镇石井村");
+        if (abroad) {
+            json_object_set_new(body, "residence_country", json_string(places[pl].code));
+            json_object_set_new(body, "residence_city", json_string(places[pl].city));
+            json_object_set_new(body, "departure_year", json_integer(1980 + i % 40));
+        }
+        if (i % 10 == 0)
+            json_object_set_new(body, "flags", json_pack("[s]", i % 20 ? "leader" : "needy"));
+        json_t *p = ent_create(&dm->c, entity_find("person"), body, &dm->e);
+        dm->failed = !p;
+        json_decref(p);
+        json_decref(body);
+        dm->people++;
+    }
+}
+
 int demo_fill(db *d)
 {
     if (!db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE id = 1", "")) {
@@ -163,6 +239,7 @@ int demo_fill(db *d)
         json_decref(rec);
         json_decref(body);
     }
+    demo_people(&dm, county_ids);
     if (dm.failed) {
         db_rollback(d);
         fprintf(stderr, "qiao: 示范数据创建失败: %s\n", dm.e.msg);
@@ -170,8 +247,8 @@ int demo_fill(db *d)
         return 1;
     }
     db_commit(d);
-    printf("已创建示范数据: %d 个组织, %zu 个用户 (密码都是 %s)\n", dm.orgs,
-           sizeof users / sizeof *users, DEMO_PASSWORD);
+    printf("已创建示范数据: %d 个组织, %d 位侨界人士, %zu 个用户 (密码都是 %s)\n", dm.orgs,
+           dm.people, sizeof users / sizeof *users, DEMO_PASSWORD);
     for (size_t i = 0; i < sizeof users / sizeof *users; i++)
         printf("  %-10s %-8s %s\n", users[i].username, users[i].role,
                users[i].county < 0 ? "市侨联" : counties[users[i].county].short_name);

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-extern const struct entity org_entity, user_entity;
+extern const struct entity org_entity, user_entity, person_entity;
 
-const struct entity *const entities[] = {&org_entity, &user_entity, NULL};
+const struct entity *const entities[] = {&org_entity, &user_entity, &person_entity, NULL};
 
 const struct entity *entity_find(const char *name)
 {
