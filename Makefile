@@ -22,7 +22,7 @@ WEBSRC  := $(shell find web -path web/node_modules -prune -o -type f -print 2>/d
 PORT    ?= 8080
 DEMO_DB ?= build/demo.db
 
-.PHONY: all deps run test unit api browser bench fmt clean
+.PHONY: all deps run test bench fuzz fmt clean
 .DELETE_ON_ERROR:
 
 all: build/qiao build/web/index.html
@@ -75,3 +75,13 @@ fmt:
 
 clean:
 	rm -rf build test-output
+
+# Fuzz the input parsers for FUZZ_SECONDS each (clang's libFuzzer; not part of make test).
+FUZZ_SECONDS ?= 60
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDR)
+	@mkdir -p build/fuzz
+	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
+	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIBSRC) $(LDLIBS)
+
+fuzz: build/fuzz/fuzz_input
+	@mkdir -p build/fuzz/corpus && build/fuzz/fuzz_input -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus
