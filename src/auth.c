@@ -122,6 +122,8 @@ json_t *role_perms_json(const char *role)
     return o;
 }
 
+static void random_hex(char *out, size_t bytes);
+
 /* ---- passwords ---------------------------------------------------------------------- */
 
 static sem_t hash_slots; /* at most 2 argon2id computations at once (64 MiB each) */
@@ -165,6 +167,24 @@ int password_hash(const char *pw, char *out, char *err, size_t errlen)
         return -1;
     }
     return 0;
+}
+
+/* A hash of a random password, made once: what a login for an unknown user checks. */
+static char dummy[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+
+static void dummy_init(void)
+{
+    char pw[65], err[128];
+    random_hex(pw, 32);
+    if (password_hash(pw, dummy, err, sizeof err))
+        dummy[0] = 0;
+}
+
+static const char *dummy_hash(void)
+{
+    pthread_once(&dummy_once, dummy_init);
+    return dummy;
 }
 
 /* 1 when pw matches hash; -1 when too busy to check. */
@@ -373,7 +393,11 @@ void session_login_h(struct req *r)
         reply_error(r, 423, "locked", NULL, "账号已被锁定, 请 15 分钟后再试或联系管理员");
         goto out;
     }
-    int ok = id && active ? password_ok(pw, hash) : 0;
+    /* An unknown or disabled user costs the same hash as a known one, so the answer's
+     * timing does not tell which usernames exist. */
+    int ok = password_ok(pw, id && active ? hash : dummy_hash());
+    if (!(id && active) && ok > 0)
+        ok = 0;
     if (ok < 0) {
         reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
         goto out;
