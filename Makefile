@@ -31,20 +31,25 @@ deps:
 	@scripts/deps.sh
 
 build/obj/%.o: src/%.c $(HDR) | build/obj
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 build/tobj/%.o: src/%.c $(HDR) | build/tobj
-	$(CC) $(CFLAGS) -O1 $(SAN) -c -o $@ $<
+	@echo "  CC+SAN  $<"
+	@$(CC) $(CFLAGS) -O1 $(SAN) -c -o $@ $<
 
 build/qiao: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # The test build: the same program under ASan and UBSan.
 build/test/qiao: $(TOBJ) | build/test
-	$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
+	@echo "  LD+SAN  $@"
+	@$(CC) $(CFLAGS) $(SAN) -o $@ $^ $(LDLIBS)
 
 build/test/test_%: tests/unit/test_%.c $(TLIBOBJ) | build/test
-	$(CC) $(CFLAGS) -O1 $(SAN) -Isrc -o $@ $< $(TLIBOBJ) $(LDLIBS) -lcmocka
+	@echo "  LD+SAN  $@"
+	@$(CC) $(CFLAGS) -O1 $(SAN) -Isrc -o $@ $< $(TLIBOBJ) $(LDLIBS) -lcmocka
 
 build/web/index.html: $(WEBSRC)
 	@if [ -f web/package.json ]; then \

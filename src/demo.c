@@ -130,7 +130,7 @@ static void demo_people(struct demo *dm, const int64_t *county_ids)
         const char *sn = surnames[i % 20], *gv = given[(i * 7) % 24];
         int pl = (i * 5) % 12, cat = i % 6, abroad = cat >= 2 && cat <= 4;
         int year = 1940 + (i * 13) % 60, month = 1 + i % 12, day = 1 + (i * 3) % 28;
-        char name[64], alt[64], birth[16], id[24], phone[40];
+        char name[64], alt[64], birth[32], id[64], phone[64];
         snprintf(name, sizeof name, "%s%s", sn, gv);
         snprintf(alt, sizeof alt, "%s %s", pinyin_s[i % 20], i % 2 ? "MEI LING" : "AH HUAT");
         snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);

@@ -35,7 +35,7 @@ int verr_set(struct verr *e, int status, const char *code, const char *field, co
     va_start(ap, fmt);
     e->status = status;
     e->code = code;
-    e->field = field;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
     vsnprintf(e->msg, sizeof e->msg, fmt, ap);
     va_end(ap);
     return -1;
@@ -566,6 +566,30 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
     return o;
 }
 
+/* A copy of a raw record without its hidden fields (password hashes, paths): what the
+ * audit trail keeps. */
+static json_t *audit_view(const struct entity *ent, const json_t *rec)
+{
+    if (!rec)
+        return NULL;
+    json_t *o = json_deep_copy(rec);
+    for (const struct field *f = ent->fields; f->name; f++)
+        if (f->flags & FF_HIDDEN)
+            json_object_del(o, f->name);
+    return o;
+}
+
+/* Write the audit entry of a change to ent's record id (raw records, may be NULL). */
+static int audit_change(struct ent_ctx *c, const struct entity *ent, const char *action, int64_t id,
+                        const json_t *before, const json_t *after)
+{
+    json_t *b = audit_view(ent, before), *a = audit_view(ent, after);
+    int rc = audit_write(c, action, ent->name, id, b, a);
+    json_decref(b);
+    json_decref(a);
+    return rc;
+}
+
 /* "SELECT col, col, ... FROM "ent" t" */
 static void select_sql(const struct entity *ent, buf *b)
 {
@@ -656,8 +680,11 @@ static void bind_value(const struct field *f, json_t *v, json_t *binds)
     if (json_is_array(v)) {
         if (json_array_size(v) == 0)
             json_array_append_new(binds, json_null());
-        else
-            json_array_append_new(binds, json_string_nocheck(json_dumps(v, JSON_COMPACT) ?: ""));
+        else {
+            char *text = json_dumps(v, JSON_COMPACT);
+            json_array_append_new(binds, json_string(text));
+            free(text);
+        }
     } else if (json_is_boolean(v)) {
         json_array_append_new(binds, json_integer(json_is_true(v)));
     } else {
@@ -708,9 +735,17 @@ static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
 
 json_t *ent_create(struct ent_ctx *c, const struct entity *ent, json_t *body, struct verr *e)
 {
+    return ent_create_sys(c, ent, body, NULL, e);
+}
+
+json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body, json_t *sys,
+                       struct verr *e)
+{
     json_t *rec = NULL, *out = NULL;
     if (ent_input(ent, body, &rec, e))
         return NULL;
+    if (sys)
+        json_object_update(rec, sys);
     if ((ent->flags & EF_OWNED) && !json_object_get(rec, "org_id") && c->org_id)
         json_object_set_new(rec, "org_id", json_integer(c->org_id));
     for (const struct field *f = ent->fields; f->name; f++) {
@@ -762,7 +797,7 @@ json_t *ent_create(struct ent_ctx *c, const struct entity *ent, json_t *body, st
     json_t *after = read_row(c, ent, id, 1, e);
     if (!after)
         goto fail;
-    int rc = audit_write(c, "create", ent->name, id, NULL, after);
+    int rc = audit_change(c, ent, "create", id, NULL, after);
     json_decref(after);
     if (rc != DB_OK) {
         db_fail(c, ent, e);
@@ -830,7 +865,7 @@ json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json
     json_t *after = read_row(c, ent, id, 1, e);
     if (!after)
         goto fail;
-    rc = audit_write(c, "update", ent->name, id, old, after);
+    rc = audit_change(c, ent, "update", id, old, after);
     json_decref(after);
     if (rc != DB_OK || db_commit(c->db) != DB_OK) {
         if (rc != DB_OK)
@@ -864,7 +899,7 @@ int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct v
     now_utc(now);
     snprintf(sql, sizeof sql, "UPDATE \"%s\" SET deleted_at = ? WHERE id = ?", ent->name);
     if (db_execv(c->db, sql, "si", now, id) != DB_OK ||
-        audit_write(c, "delete", ent->name, id, old, NULL) != DB_OK) {
+        audit_change(c, ent, "delete", id, old, NULL) != DB_OK) {
         db_fail(c, ent, e);
         goto fail;
     }
@@ -909,6 +944,15 @@ static int filterable(const struct field *f)
     return !(f->flags & (FF_HIDDEN | FF_NOFILTER)) && !(f->flags & FF_SENSITIVE);
 }
 
+/* A filter value that is not valid for its field is a bad request (400), not a record
+ * that cannot be saved (422). */
+static int bad_filter(struct verr *e)
+{
+    e->status = 400;
+    e->code = "bad_request";
+    return -1;
+}
+
 /* One filter argument "key=value" into sql/binds. */
 static int add_filter(const struct entity *ent, const char *key, const char *value, buf *sql,
                       json_t *binds, struct verr *e)
@@ -935,7 +979,7 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
             f->type == FT_REF || f->type == FT_BOOL)
             return verr_set(e, 400, "bad_request", key, "“%s”不能按范围筛选", f->label.hans);
         if (ent_value_text(f, value, &v, e))
-            return -1;
+            return bad_filter(e);
         if (json_is_null(v)) {
             json_decref(v);
             return 0;
@@ -974,7 +1018,7 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
         if (q)
             *q++ = 0;
         if (ent_value_text(f, p, &v, e)) {
-            rc = -1;
+            rc = bad_filter(e);
             break;
         }
         if (json_is_boolean(v)) {

@@ -76,8 +76,8 @@ struct field {
 /* An error for the user: HTTP status, code, a Chinese message naming the field. */
 struct verr {
     int status;
-    const char *code;
-    const char *field;
+    const char *code; /* a static string */
+    char field[64];   /* the field at fault, "" for none (a copy: input may be freed) */
     char msg[512];
 };
 int verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)
@@ -159,6 +159,10 @@ int ent_input(const struct entity *ent, json_t *body, json_t **out, struct verr 
  * write the audit entry in it, and change nothing on failure. Results are new
  * references (JSON as the API shows it, masked per ctx). */
 json_t *ent_create(struct ent_ctx *c, const struct entity *ent, json_t *body, struct verr *e);
+/* The same, with values the server sets (readonly or hidden fields, e.g. a password hash)
+ * merged after the body is validated. sys may be NULL. */
+json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body, json_t *sys,
+                       struct verr *e);
 json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
                    struct verr *e);
 int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e);

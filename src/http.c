@@ -123,7 +123,7 @@ void reply_error(struct req *r, int status, const char *code, const char *field,
 
 void reply_verr(struct req *r, const struct verr *e)
 {
-    reply_error(r, e->status, e->code, e->field, "%s", e->msg);
+    reply_error(r, e->status, e->code, e->field[0] ? e->field : NULL, "%s", e->msg);
 }
 
 void reply_header(struct req *r, const char *name, const char *value)

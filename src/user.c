@@ -119,24 +119,10 @@ json_t *user_create(struct ent_ctx *c, json_t *fields, const char *password, int
         verr_set(e, 422, "invalid", "password", "%s", err);
         return NULL;
     }
-    if (db_begin(c->db) != DB_OK) {
-        verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
-        return NULL;
-    }
-    json_t *u = ent_create(c, &user_entity, fields, e);
-    if (!u) {
-        db_rollback(c->db);
-        return NULL;
-    }
-    int64_t id = json_integer_value(json_object_get(u, "id"));
-    if (store_password(c->db, id, hash, must_change) != DB_OK || db_commit(c->db) != DB_OK) {
-        if (db_depth(c->db))
-            db_rollback(c->db);
-        json_decref(u);
-        verr_set(e, 500, "internal", NULL, "保存密码失败");
-        return NULL;
-    }
-    json_object_set_new(u, "must_change_password", json_boolean(must_change));
+    json_t *sys =
+        json_pack("{s:s, s:b}", "password_hash", hash, "must_change_password", must_change);
+    json_t *u = ent_create_sys(c, &user_entity, fields, sys, e);
+    json_decref(sys);
     return u;
 }
 

@@ -95,7 +95,8 @@ export async function startServer({ store = 'sqlite', users = { admin: { role: '
     qiao(['user', 'add', name, '--role', u.role, '--org', String(u.org ?? 1), '--db', db.url], { input: PASSWORD + '\n' });
   const port = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), 'qiao-log-'));
-  const proc = spawn(BIN, ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, '--access-log', join(logDir, 'access.log')],
+  const proc = spawn(BIN, ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, '--web', join(root, 'build/web'),
+    '--access-log', join(logDir, 'access.log')],
     { stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });

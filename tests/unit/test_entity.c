@@ -64,7 +64,7 @@ static const char *v(const char *entity, const char *field, const char *text)
     json_t *j;
     struct verr e;
     if (ent_value_text(f, text, &j, &e)) {
-        assert_non_null(e.field);
+        assert_true(e.field[0]);
         snprintf(out, sizeof out, "ERR:%s", e.field);
         return out;
     }
