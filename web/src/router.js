@@ -1,0 +1,57 @@
+// router.js - hash routes (the server serves index.html at / only):
+//   #/login               log in
+//   #/                    home
+//   #/org/tree            the organisation tree
+//   #/audit               the audit trail (admins)
+//   #/{entity}            a list page, rendered from the schema
+//   #/{entity}/{id}       a record
+// Every route but the login needs a session; the schema is loaded once after login.
+import { createRouter, createWebHashHistory } from 'vue-router'
+import { ElMessage } from 'element-plus'
+import { session, restoreSession, loadSchema, setUnauthenticatedHandler } from './session.js'
+import Login from './views/Login.vue'
+import Layout from './views/Layout.vue'
+
+const router = createRouter({
+  history: createWebHashHistory(),
+  routes: [
+    { path: '/login', name: 'login', component: Login, meta: { public: true } },
+    {
+      path: '/',
+      component: Layout,
+      children: [
+        { path: '', name: 'home', component: () => import('./views/Home.vue') },
+        { path: 'org/tree', name: 'orgTree', component: () => import('./views/OrgTree.vue') },
+        { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue') },
+        { path: ':entity([a-z_]+)', name: 'list', component: () => import('./views/EntityList.vue') },
+        { path: ':entity([a-z_]+)/:id(\\d+)', name: 'detail', component: () => import('./views/EntityDetail.vue') },
+        { path: ':pathMatch(.*)*', name: 'notFound', component: () => import('./views/NotFound.vue') },
+      ],
+    },
+  ],
+})
+
+router.beforeEach(async (to) => {
+  if (!session.checked) {
+    try {
+      await restoreSession()
+    } catch (e) {
+      ElMessage.error(e.message)
+    }
+  }
+  if (to.meta.public) return session.user && to.name === 'login' ? '/' : true
+  if (!session.user) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  try {
+    await loadSchema()
+  } catch (e) {
+    ElMessage.error(e.message)
+  }
+  return true
+})
+
+setUnauthenticatedHandler(() => {
+  const here = router.currentRoute.value
+  if (!here.meta.public) router.replace({ name: 'login', query: { redirect: here.fullPath } })
+})
+
+export default router
