@@ -97,7 +97,6 @@ export function toApiDateTime(d) {
   if (isNaN(date)) return null
   const utc = Date.UTC(date.getFullYear(), date.getMonth(), date.getDate(), date.getHours(), date.getMinutes(), date.getSeconds()) - BEIJING_MS
   return new Date(utc).toISOString().replace(/\.\d{3}Z$/, 'Z')
-}Z$/, 'Z')
 }
 
 export function isEmpty(v) {
