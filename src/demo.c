@@ -42,7 +42,7 @@ static const struct county {
 } counties[] = {
     {"江口县归国华侨联合会",
      "江口县侨联",
-     "430521",
+     "430524",
      {"白沙镇", "龙潭镇", "桃花镇"},
      {"白沙社区侨胞之家", "龙潭村侨胞之家", "江口县侨商侨胞之家"},
      "+86 739 4321001",
@@ -134,7 +134,7 @@ static void demo_people(struct demo *dm, const int64_t *county_ids)
         snprintf(name, sizeof name, "%s%s", sn, gv);
         snprintf(alt, sizeof alt, "%s %s", pinyin_s[i % 20], i % 2 ? "MEI LING" : "AH HUAT");
         snprintf(birth, sizeof birth, "%04d-%02d-%02d", year, month, day);
-        snprintf(id, sizeof id, "4305%02d%04d%02d%02d%03d", 21 + i % 3, year, month, day, 100 + i);
+        snprintf(id, sizeof id, "4305%02d%04d%02d%02d%03d", 22 + i % 3, year, month, day, 100 + i);
         id[17] = id_check(id);
         id[18] = 0;
         snprintf(phone, sizeof phone, "%s %04d", abroad ? places[pl].phone : "+86 139 0739",
@@ -147,7 +147,7 @@ static void demo_people(struct demo *dm, const int64_t *county_ids)
             json_pack("{s:s, s:[s], s:s, s:s, s:o, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "name",
                       name, "name_alt", alt, "gender", i % 2 ? "female" : "male", "birth_date",
                       birth, "categories", categories, "id_type", "resident_id", "id_number", id,
-                      "phone", phone, "ancestral_region_code", i % 3 ? "430521" : "430522",
+                      "phone", phone, "ancestral_region_code", i % 3 ? "430524" : "430522",
                       "source", "census", "org_id", (json_int_t)(i % 4 ? county_ids[i % 5] : 1),
                       "ancestral_place", i % 2 ? "白沙镇上湾村" : "龙潭镇石井村");
         if (abroad) {

@@ -2,6 +2,7 @@
  * in and out, the list query, the schema. See entity.h. */
 #include "entity.h"
 #include "audit.h"
+#include "region.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -286,9 +287,12 @@ static int text_value(const struct field *f, const char *raw, json_t **out, stru
         }
         break;
     case FT_REGION:
-        if (strlen(s) != 6 || !digits(s, 6) || atoi(s) < 110000 || atoi(s) > 829999)
+        if (strlen(s) != 6 || !digits(s, 6))
             rc = verr_set(e, 422, "invalid", f->name,
                           "“%s”应为 6 位行政区划代码 (GB/T 2260), 如 430500: “%s”", L, s);
+        else if (!region_find(s))
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”: 没有行政区划代码“%s” (GB/T 2260)", L,
+                          s);
         break;
     case FT_COUNTRY:
         if (strlen(s) != 2 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
@@ -1000,6 +1004,16 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
         buf_printf(sql, " AND lower(t.%s) LIKE lower(?) ESCAPE '\\'", f->name);
         json_array_append_new(binds, like_pattern(value));
         return 0;
+    case FT_REGION: {
+        /* A province or a city matches every county under it. */
+        if (!region_find(value))
+            return verr_set(e, 400, "bad_request", key, "“%s”: 没有行政区划代码“%s”", f->label.hans,
+                            value);
+        int keep = !strcmp(value + 2, "0000") ? 2 : !strcmp(value + 4, "00") ? 4 : 6;
+        buf_printf(sql, " AND t.%s LIKE ?", f->name);
+        json_array_append_new(binds, json_sprintf("%.*s%%", keep, value));
+        return 0;
+    }
     case FT_SET:
         if (!enum_find(f, value))
             return verr_set(e, 400, "bad_request", key, "“%s”没有“%s”这一项", f->label.hans, value);

@@ -4,6 +4,7 @@
  * module NULL means the module of the {entity} in the URL. */
 #include "api.h"
 #include "auth.h"
+#include "region.h"
 
 const struct route routes[] = {
     {"POST", "/api/v1/session", session_login_h, NULL, P_PUBLIC, 0},
@@ -12,6 +13,8 @@ const struct route routes[] = {
     {"POST", "/api/v1/session/password", session_passwd_h, NULL, P_NONE, R_ANYPASS},
     {"GET", "/api/v1/schema", schema_h, NULL, P_NONE, R_ANYPASS},
     {"GET", "/api/v1/audit", audit_list_h, "audit", P_ADMIN, 0},
+    {"GET", "/api/v1/regions", regions_h, NULL, P_NONE, 0},
+    {"GET", "/api/v1/regions/{id}", region_h, NULL, P_NONE, 0},
     {"GET", "/api/v1/org/tree", org_tree_h, "org", P_VIEW, 0},
     {"POST", "/api/v1/user", user_create_h, "user", P_ADMIN, 0},
     {"POST", "/api/v1/user/{id}/password", user_setpw_h, "user", P_ADMIN, 0},

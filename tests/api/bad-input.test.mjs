@@ -43,6 +43,7 @@ const createCases = [
   ['stars on an org that is not a home', { ...good, star: 3 }, 422, 'invalid', 'star'],
   ['a level on an org that is not a federation', { ...good, kind: 'group' }, 422, 'invalid', 'level'],
   ['a region code that is not 6 digits', { ...good, region_code: '4305' }, 422, 'invalid', 'region_code'],
+  ['a region code that does not exist (GB/T 2260)', { ...good, region_code: '430521' }, 422, 'invalid', 'region_code'],
   ['a phone without country code', { ...good, phone: '0739-5301234' }, 422, 'invalid', 'phone'],
 ];
 
