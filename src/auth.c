@@ -40,6 +40,7 @@ static const struct grant {
     {"admin", "audit", ALL},
     {"admin", "registry", ALL},
     {"admin", "case", ALL},
+    {"admin", "holiday", ALL},
     {"admin", "funds", ALL},
     {"admin", "event", ALL},
     {"admin", "report", ALL},

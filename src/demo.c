@@ -1,7 +1,9 @@
 /* demo.c - the invented demo federation (every name here is made up). */
 #include "demo.h"
 #include "auth.h"
+#include "case.h"
 #include "entity.h"
+#include "registry.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -240,6 +242,10 @@ int demo_fill(db *d)
         json_decref(body);
     }
     demo_people(&dm, county_ids);
+    if (!dm.failed && demo_registry(&dm.c, county_ids, &dm.e))
+        dm.failed = 1;
+    if (!dm.failed && demo_cases(&dm.c, &dm.e))
+        dm.failed = 1;
     if (dm.failed) {
         db_rollback(d);
         fprintf(stderr, "qiao: 示范数据创建失败: %s\n", dm.e.msg);

@@ -2,6 +2,8 @@
  * in and out, the list query, the schema. See entity.h. */
 #include "entity.h"
 #include "audit.h"
+#include "search.h"
+#include "country.h"
 #include "region.h"
 
 #include <ctype.h>
@@ -10,9 +12,15 @@
 #include <string.h>
 #include <time.h>
 
-extern const struct entity org_entity, user_entity, person_entity;
+extern const struct entity org_entity, user_entity, person_entity, association_entity,
+    enterprise_entity, enterprise_year_entity, talent_entity, relation_entity, contact_entity,
+    case_entity, holiday_entity;
 
-const struct entity *const entities[] = {&org_entity, &user_entity, &person_entity, NULL};
+const struct entity *const entities[] = {
+    &org_entity,         &user_entity,       &person_entity,
+    &association_entity, &enterprise_entity, &enterprise_year_entity,
+    &talent_entity,      &relation_entity,   &contact_entity,
+    &case_entity,        &holiday_entity,    NULL};
 
 const struct entity *entity_find(const char *name)
 {
@@ -61,7 +69,7 @@ static enum db_type db_type_of(const struct field *f)
 static void column_ddl(db *d, buf *b, const struct field *f)
 {
     buf_printf(b, "%s %s", f->name, db_type_name(d, db_type_of(f)));
-    if (f->type == FT_REF)
+    if (f->type == FT_REF && !(f->flags & FF_NOFK))
         buf_printf(b, " REFERENCES \"%s\"(id)", f->ref);
 }
 
@@ -89,6 +97,13 @@ int entity_sync(db *d)
                 column_ddl(d, &b, f);
                 rc = db_exec(d, buf_str(&b));
             }
+        }
+        /* Lists and counts of live rows. */
+        if (rc == DB_OK) {
+            b.len = 0;
+            buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_deleted_i ON \"%s\" (deleted_at)",
+                       e->name, e->name);
+            rc = db_exec(d, buf_str(&b));
         }
         for (const struct field *f = e->fields; f->name && rc == DB_OK; f++) {
             if (!(f->flags & (FF_INDEX | FF_UNIQUE)) && f->type != FT_REF)
@@ -298,6 +313,9 @@ static int text_value(const struct field *f, const char *raw, json_t **out, stru
         if (strlen(s) != 2 || !isupper((unsigned char)s[0]) || !isupper((unsigned char)s[1]))
             rc = verr_set(e, 422, "invalid", f->name,
                           "“%s”应为两位大写国家代码 (ISO 3166-1), 如 MY: “%s”", L, s);
+        else if (!country_find(s))
+            rc = verr_set(e, 422, "invalid", f->name, "“%s”: 没有国家或地区代码“%s” (ISO 3166-1)",
+                          L, s);
         break;
     case FT_PHONE:
         if (!valid_phone(s))
@@ -612,19 +630,27 @@ static char *path_bound(arena *a, const char *prefix)
     return b;
 }
 
+/* Is path the root's ("/1/")? Its subtree is everything. */
+static int is_root_path(const char *path)
+{
+    return path[0] == '/' && strchr(path + 1, '/') && !strchr(path + 1, '/')[1];
+}
+
 void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds)
 {
     if (!c->scope_path)
         return;
-    if (ent->flags & EF_TREE) {
-        buf_puts(sql, " AND t.path >= ? AND t.path < ?");
-    } else if (ent->flags & EF_OWNED) {
-        buf_puts(sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
-    } else {
-        return;
+    /* The org range, unless the user sits at the root: then it would only cost a scan. */
+    if (!is_root_path(c->scope_path) && (ent->flags & (EF_TREE | EF_OWNED))) {
+        if (ent->flags & EF_TREE)
+            buf_puts(sql, " AND t.path >= ? AND t.path < ?");
+        else
+            buf_puts(sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+        json_array_append_new(binds, json_string(c->scope_path));
+        json_array_append_new(binds, json_string(path_bound(c->a, c->scope_path)));
     }
-    json_array_append_new(binds, json_string(c->scope_path));
-    json_array_append_new(binds, json_string(path_bound(c->a, c->scope_path)));
+    if (ent->scope)
+        ent->scope(c, sql, binds);
 }
 
 stmt *db_prepare_json(db *d, const char *sql, json_t *binds)
@@ -796,16 +822,19 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
         db_fail(c, ent, e);
         goto fail;
     }
-    if (ent->after_write && ent->after_write(c, id, rec, NULL, e))
+    if ((ent->after_write && ent->after_write(c, id, rec, NULL, e)) ||
+        search_index(c, ent, id, rec, NULL, e))
         goto fail;
-    json_t *after = read_row(c, ent, id, 1, e);
-    if (!after)
-        goto fail;
-    int rc = audit_change(c, ent, "create", id, NULL, after);
-    json_decref(after);
-    if (rc != DB_OK) {
-        db_fail(c, ent, e);
-        goto fail;
+    if (!c->bulk) {
+        json_t *after = read_row(c, ent, id, 1, e);
+        if (!after)
+            goto fail;
+        int rc = audit_change(c, ent, "create", id, NULL, after);
+        json_decref(after);
+        if (rc != DB_OK) {
+            db_fail(c, ent, e);
+            goto fail;
+        }
     }
     if (db_commit(c->db) != DB_OK) {
         db_fail(c, ent, e);
@@ -813,6 +842,8 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
         return NULL;
     }
     json_decref(rec);
+    if (c->bulk)
+        return json_pack("{s:I}", "id", (json_int_t)id);
     out = read_row(c, ent, id, 0, e);
     return out;
 fail:
@@ -853,6 +884,8 @@ json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json
         buf_printf(&sql, "%s%s = ?", n++ ? ", " : "", f->name);
         bind_value(f, v ? v : json_null(), binds);
     }
+    if (!n) /* nothing changed, not even updated_at (the same second) */
+        buf_puts(&sql, "updated_at = updated_at");
     buf_puts(&sql, " WHERE id = ?");
     json_array_append_new(binds, json_integer(id));
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
@@ -864,7 +897,8 @@ json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json
         db_fail(c, ent, e);
         goto fail;
     }
-    if (ent->after_write && ent->after_write(c, id, rec, old, e))
+    if ((ent->after_write && ent->after_write(c, id, rec, old, e)) ||
+        search_index(c, ent, id, rec, old, e))
         goto fail;
     json_t *after = read_row(c, ent, id, 1, e);
     if (!after)
@@ -897,7 +931,8 @@ int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct v
     json_t *old = read_row(c, ent, id, 1, e);
     if (!old)
         goto fail;
-    if (ent->before_delete && ent->before_delete(c, id, old, e))
+    if ((ent->before_delete && ent->before_delete(c, id, old, e)) ||
+        search_index(c, ent, id, NULL, old, e))
         goto fail;
     char now[21], sql[128];
     now_utc(now);
@@ -1148,11 +1183,19 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
         goto out;
     buf_printf(&sql, "SELECT count(*) AS n FROM \"%s\" t WHERE t.deleted_at IS NULL%s", ent->name,
                buf_str(&where));
-    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    /* The count is the costly half of a big list; it is memoised until the data changes. */
+    char *bj = json_dumps(binds, JSON_COMPACT);
+    char *key = arena_printf(c->a, "%s\x1f%s", buf_str(&sql), bj ? bj : "");
+    free(bj);
     int64_t total = -1;
-    if (s && st_step(s) == DB_ROW)
-        total = st_int(s, "n");
-    st_finalize(s);
+    if (!db_memo_get(c->db, key, &total)) {
+        stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+        if (s && st_step(s) == DB_ROW)
+            total = st_int(s, "n");
+        st_finalize(s);
+        if (total >= 0)
+            db_memo_put(c->db, key, total);
+    }
     if (total < 0) {
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         goto out;
@@ -1168,7 +1211,7 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
                buf_str(&order));
     json_array_append_new(binds, json_integer(per_page));
     json_array_append_new(binds, json_integer((page - 1) * per_page));
-    s = db_prepare_json(c->db, buf_str(&sql), binds);
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     json_t *items = json_array();
     int rc;
     while (s && (rc = st_step(s)) == DB_ROW)

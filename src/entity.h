@@ -50,6 +50,8 @@ enum {
     FF_INDEX = 1 << 6,     /* gets an index */
     FF_UNIQUE = 1 << 7,    /* unique among live rows (a unique index) */
     FF_NOFILTER = 1 << 8,
+    FF_NOFK = 1 << 9, /* a ref without a FOREIGN KEY: tables that refer to each other
+                         (user.person_id, person.liaison_user_id) */
 };
 
 struct label {
@@ -96,6 +98,8 @@ struct ent_ctx {
     int may_unmask;         /* role has view_sensitive for this module */
     int unmask;             /* the request asked to see sensitive values (audited) */
     const char *client;     /* client address, for the audit trail */
+    int bulk; /* import.c: ent_create writes no audit entry of its own (the caller writes one
+                 summary entry in the same transaction) and answers only {"id"} */
 };
 
 struct entity {
@@ -111,6 +115,10 @@ struct entity {
     int (*after_write)(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                        struct verr *e);
     int (*before_delete)(struct ent_ctx *c, int64_t id, const json_t *old, struct verr *e);
+    /* Optional: narrow the scope further for this user (e.g. a mediator sees only the
+     * cases they are on). Appends " AND ..." on alias t to sql and its values to binds;
+     * runs after the org scope, for every read, list and write of the entity by a user. */
+    void (*scope)(struct ent_ctx *c, buf *sql, json_t *binds);
 };
 
 enum {

@@ -403,7 +403,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         if (r->too_large || r->body_len + *upload_data_size > limit) {
             r->too_large = 1;
         } else {
-            r->body = xrealloc(r->body, r->body_len + *upload_data_size + 1);
+            /* capacity grows by doubling: a power of two >= 4096 that holds body_len + 1 */
+            size_t need = r->body_len + *upload_data_size + 1, cap = 4096;
+            while (r->body && cap < r->body_len + 1)
+                cap <<= 1;
+            if (!r->body || need > cap) {
+                while (cap < need)
+                    cap <<= 1;
+                r->body = xrealloc(r->body, cap);
+            }
             memcpy(r->body + r->body_len, upload_data, *upload_data_size);
             r->body_len += *upload_data_size;
             r->body[r->body_len] = 0;
@@ -500,7 +508,7 @@ int http_serve(const struct server_opts *o)
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)512, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-        (size_t)(256 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
+        (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)1024,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "qiao: 无法监听 %s (端口被占用?)\n", o->listen);

@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "demo.h"
 #include "http.h"
+#include "import.h"
 #include "schema.h"
 
 #include <libgen.h>
@@ -27,6 +28,7 @@ static const char usage[] =
     "  qiao user lock|unlock USERNAME --db DB\n"
     "  qiao demo  --db DB                          填入虚构的示范侨联数据\n"
     "  qiao audit verify --db DB                   校验审计链\n"
+    "  qiao import ENTITY FILE --db DB [--dry-run] 导入 CSV 或 XLSX (有一行不通过则全部不导入)\n"
     "\n"
     "DB 为 SQLite 文件路径 (默认 qiao.db) 或 postgresql://用户@主机:端口/库名\n"
     "角色: admin leader staff finance mediator viewer\n";
@@ -37,6 +39,7 @@ struct opts {
     const char *pos[4];
     int npos;
     unsigned threads;
+    int dry_run;
 };
 
 static int parse_opts(int argc, char **argv, struct opts *o)
@@ -75,7 +78,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         }
         if (done)
             continue;
-        if (!strcmp(a, "--threads") && i + 1 < argc) {
+        if (!strcmp(a, "--dry-run")) {
+            o->dry_run = 1;
+        } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             o->threads = (unsigned)atoi(argv[++i]);
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "qiao: 不认识的选项 %s\n\n%s", a, usage);
@@ -244,6 +249,20 @@ static int cmd_demo(struct opts *o)
     return rc;
 }
 
+static int cmd_import(struct opts *o)
+{
+    if (o->npos != 2) {
+        fprintf(stderr, "用法: qiao import ENTITY FILE --db DB [--dry-run]\n");
+        return 2;
+    }
+    db *d = open_db(o->db);
+    if (!d)
+        return 1;
+    int rc = import_cli(d, o->pos[0], o->pos[1], o->dry_run);
+    db_close(d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
@@ -261,7 +280,8 @@ int main(int argc, char **argv)
                 {"serve", cmd_serve},
                 {"user", cmd_user},
                 {"audit", cmd_audit},
-                {"demo", cmd_demo}};
+                {"demo", cmd_demo},
+                {"import", cmd_import}};
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(&o);

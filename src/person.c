@@ -1,7 +1,12 @@
 /* person.c - 侨界人士, the people of the registry (SPEC "The four registries").
  * Fields marked sensitive are personal information: masked unless the role may
- * view_sensitive and asks to (audited). */
+ * view_sensitive and asks to (audited). A resident ID number must carry its GB 11643
+ * check character and agree with birth_date (which it fills when empty). */
+#include "codes.h"
 #include "entity.h"
+
+#include <ctype.h>
+#include <string.h>
 
 static const struct enumval genders[] = {
     {"male", {"男", "男", "Male"}},
@@ -61,12 +66,52 @@ static const struct enumval sources[] = {
     {NULL},
 };
 
+static int same(const json_t *rec, const json_t *old, const char *key)
+{
+    return json_equal(json_object_get(rec, key), json_object_get(old, key));
+}
+
+/* A resident ID number (id_type resident_id): 18 characters, a lower-case x made upper
+ * case, the right check character, and its birth date the person's birth_date. Records
+ * whose number, type and birth date did not change are not checked again. */
+static int person_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
+{
+    (void)c;
+    const char *type = json_string_value(json_object_get(rec, "id_type"));
+    const char *num = json_string_value(json_object_get(rec, "id_number"));
+    if (!type || !num || strcmp(type, "resident_id"))
+        return 0;
+    if (old && same(rec, old, "id_type") && same(rec, old, "id_number") &&
+        same(rec, old, "birth_date"))
+        return 0;
+    char id[20], birth[11];
+    const char *why;
+    size_t n = strlen(num);
+    if (n >= sizeof id)
+        return verr_set(e, 422, "invalid", "id_number",
+                        "“证件号码”不是有效的居民身份证号码: 应为 18 位");
+    for (size_t i = 0; i <= n; i++)
+        id[i] = (char)toupper((unsigned char)num[i]);
+    if (!resident_id_valid(id, birth, &why))
+        return verr_set(e, 422, "invalid", "id_number", "“证件号码”不是有效的居民身份证号码: %s",
+                        why);
+    const char *bd = json_string_value(json_object_get(rec, "birth_date"));
+    if (bd && strcmp(bd, birth))
+        return verr_set(e, 422, "invalid", "birth_date",
+                        "“出生日期”%s 与身份证号码中的出生日期 %s 不一致", bd, birth);
+    if (!bd)
+        json_object_set_new(rec, "birth_date", json_string(birth));
+    json_object_set_new(rec, "id_number", json_string(id));
+    return 0;
+}
+
 const struct entity person_entity = {
     .name = "person",
     .label = {"侨界人士", "僑界人士", "Person"},
     .module = "registry",
     .title = "name",
     .flags = EF_OWNED,
+    .check = person_check,
     .fields =
         (const struct field[]){
             FIELD_ID,

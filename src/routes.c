@@ -4,7 +4,13 @@
  * module NULL means the module of the {entity} in the URL. */
 #include "api.h"
 #include "auth.h"
+#include "dedup.h"
+#include "import.h"
+#include "case.h"
+#include "search.h"
+#include "country.h"
 #include "region.h"
+#include "registry.h"
 
 const struct route routes[] = {
     {"POST", "/api/v1/session", session_login_h, NULL, P_PUBLIC, 0},
@@ -19,7 +25,24 @@ const struct route routes[] = {
     {"POST", "/api/v1/user", user_create_h, "user", P_ADMIN, 0},
     {"POST", "/api/v1/user/{id}/password", user_setpw_h, "user", P_ADMIN, 0},
     {"POST", "/api/v1/user/{id}/unlock", user_unlock_h, "user", P_ADMIN, 0},
+    {"GET", "/api/v1/search", search_h, "registry", P_VIEW, 0},
+    {"GET", "/api/v1/countries", countries_h, NULL, P_NONE, 0},
+    {"GET", "/api/v1/{entity}/{id}/relations", relations_h, "registry", P_VIEW, 0},
+    {"GET", "/api/v1/{entity}/{id}/contacts", contacts_h, "registry", P_VIEW, 0},
+    {"GET", "/api/v1/case", case_list_h, "case", P_VIEW, 0},
+    {"GET", "/api/v1/case/assignees", case_assignees_h, "case", P_EDIT, 0},
+    {"GET", "/api/v1/case/{id}", case_read_h, "case", P_VIEW, 0},
+    {"POST", "/api/v1/case/{id}/transition", case_transition_h, "case", P_EDIT, R_UPLOAD},
+    {"POST", "/api/v1/case/{id}/note", case_note_h, "case", P_EDIT, R_UPLOAD},
+    {"GET", "/api/v1/case/{id}/timeline", case_timeline_h, "case", P_VIEW, 0},
+    {"GET", "/api/v1/case/file/{id}", case_file_h, "case", P_VIEW, 0},
+    {"GET", "/api/v1/reports/cases", case_report_h, "report", P_VIEW, 0},
     {"GET", "/api/v1/export/{entity}.csv", export_csv_h, NULL, P_EXPORT, 0},
+    {"GET", "/api/v1/export/{entity}.xlsx", export_xlsx_h, NULL, P_EXPORT, 0},
+    {"POST", "/api/v1/import/{entity}", import_h, NULL, P_EDIT, R_UPLOAD},
+    {"GET", "/api/v1/import/jobs/{id}", import_job_h, NULL, P_NONE, 0},
+    {"GET", "/api/v1/dedup/person", dedup_list_h, "registry", P_EDIT, 0},
+    {"POST", "/api/v1/dedup/person/merge", dedup_merge_h, "registry", P_DELETE, 0},
     {"GET", "/api/v1/{entity}", list_h, NULL, P_VIEW, 0},
     {"POST", "/api/v1/{entity}", create_h, NULL, P_EDIT, 0},
     {"GET", "/api/v1/{entity}/{id}", read_h, NULL, P_VIEW, 0},

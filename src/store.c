@@ -10,8 +10,15 @@
 
 #define MAX_DEPTH 16
 
+#define MEMO_SLOTS 32
+
 struct db {
     const struct driver *drv;
+    struct {
+        char *key;
+        int64_t gen, v;
+    } memo[MEMO_SLOTS];
+    unsigned memo_next;
     void *conn;
     enum db_kind kind;
     int depth;
@@ -55,6 +62,8 @@ void db_close(db *d)
         die("database closed with a transaction open since %s:%d", d->opened[d->depth - 1].file,
             d->opened[d->depth - 1].line);
     d->drv->close(d->conn);
+    for (int i = 0; i < MEMO_SLOTS; i++)
+        free(d->memo[i].key);
     free(d);
 }
 
@@ -339,4 +348,30 @@ int store_migrate(db *d, const migration_fn *steps, int nsteps)
 fail:
     db_rollback(d);
     return -1;
+}
+
+int db_memo_get(db *d, const char *key, int64_t *v)
+{
+    int64_t gen = d->drv->generation(d->conn);
+    if (gen < 0)
+        return 0;
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        if (d->memo[i].key && d->memo[i].gen == gen && !strcmp(d->memo[i].key, key)) {
+            *v = d->memo[i].v;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void db_memo_put(db *d, const char *key, int64_t v)
+{
+    int64_t gen = d->drv->generation(d->conn);
+    if (gen < 0)
+        return;
+    unsigned slot = d->memo_next++ % MEMO_SLOTS;
+    free(d->memo[slot].key);
+    d->memo[slot].key = xstrdup(key);
+    d->memo[slot].gen = gen;
+    d->memo[slot].v = v;
 }

@@ -89,6 +89,12 @@ const char *db_type_name(const db *d, enum db_type t);
 /* 1 if TABLE has COLUMN (or, with column NULL, if TABLE exists). */
 int db_has_column(db *d, const char *table, const char *column);
 
+/* A small per-connection memo of integer results (list counts), valid until the database
+ * changes, by this connection or any other. db_memo_get answers 1 and *v on a hit; an
+ * engine that cannot tell when the data changed never hits. */
+int db_memo_get(db *d, const char *key, int64_t *v);
+void db_memo_put(db *d, const char *key, int64_t v);
+
 /* Schema migrations: numbered steps, applied in order, each recorded in qiao_meta as
  * schema_version. Called with the whole upgrade in one transaction by store_migrate(). */
 typedef int (*migration_fn)(db *d);
@@ -115,6 +121,8 @@ struct driver {
     const char *(*type_name)(enum db_type t);
     int (*has_column)(void *conn, const char *table, const char *column);
     const char *begin_sql;
+    /* A number that changes whenever the data may have changed; -1: cannot tell. */
+    int64_t (*generation)(void *conn);
 };
 
 extern const struct driver sqlite_driver, pg_driver;

@@ -526,6 +526,13 @@ static int pg_has_column(void *conn, const char *table, const char *column)
     return found;
 }
 
+/* PostgreSQL gives no cheap "has anything changed" number: memos never hit. */
+static int64_t pg_generation(void *conn)
+{
+    (void)conn;
+    return -1;
+}
+
 const struct driver pg_driver = {
     .name = "postgresql",
     .open = pg_open,
@@ -542,4 +549,5 @@ const struct driver pg_driver = {
     .type_name = pg_type_name,
     .has_column = pg_has_column,
     .begin_sql = "BEGIN",
+    .generation = pg_generation,
 };

@@ -1,21 +1,49 @@
 /* store_sqlite.c - the SQLite engine behind struct driver (see store.h).
- * A file opened here is in WAL mode with a busy timeout and foreign keys on. */
+ * A file opened here is in WAL mode with a busy timeout and foreign keys on, a 64 MiB page
+ * cache and temporary data in memory. Prepared statements are kept per connection and
+ * reused (reset, bindings cleared) when the same SQL comes again: parsing is most of the
+ * cost of a small query. */
 #include "store.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct sst {
+#define CACHE_SLOTS 64
+
+/* A connection and its statement cache: slot i holds sql[i]'s statement while it is not in
+ * use (a statement handed out leaves its slot empty until it is finalized). */
+struct sconn {
     sqlite3 *db;
-    sqlite3_stmt *st;
-    int rc; /* last step result */
+    struct {
+        char *sql;
+        sqlite3_stmt *st;
+    } cache[CACHE_SLOTS];
+    unsigned next;    /* the slot to evict next */
+    sqlite3_stmt *dv; /* PRAGMA data_version */
 };
+
+struct sst {
+    struct sconn *c;
+    sqlite3_stmt *st;
+    char *sql; /* the cache key, owned */
+    int rc;    /* last step result */
+};
+
+/* Before the first connection: no global memory statistics (their mutex is contended by
+ * every allocation of every thread). */
+static void sq_init(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
 
 static void *sq_open(const char *url, char *err, size_t errlen)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_init);
     if (!strncmp(url, "sqlite://", 9))
         url += 9;
     sqlite3 *h = NULL;
@@ -30,29 +58,39 @@ static void *sq_open(const char *url, char *err, size_t errlen)
     sqlite3_extended_result_codes(h, 1);
     char *msg = NULL;
     if (sqlite3_exec(h,
-                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
+                     "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
                      NULL, NULL, &msg) != SQLITE_OK) {
         snprintf(err, errlen, "无法打开数据库 %s: %s", url, msg ? msg : "?");
         sqlite3_free(msg);
         sqlite3_close(h);
         return NULL;
     }
-    return h;
+    struct sconn *c = xcalloc(1, sizeof *c);
+    c->db = h;
+    return c;
 }
 
 static void sq_close(void *conn)
 {
-    sqlite3_close_v2(conn);
+    struct sconn *c = conn;
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        sqlite3_finalize(c->cache[i].st);
+        free(c->cache[i].sql);
+    }
+    sqlite3_finalize(c->dv);
+    sqlite3_close_v2(c->db);
+    free(c);
 }
 
 static const char *sq_errmsg(void *conn)
 {
-    return sqlite3_errmsg(conn);
+    return sqlite3_errmsg(((struct sconn *)conn)->db);
 }
 
 static enum db_err sq_errcode(void *conn)
 {
-    switch (sqlite3_errcode(conn) & 0xff) {
+    switch (sqlite3_errcode(((struct sconn *)conn)->db) & 0xff) {
     case SQLITE_OK:
         return DBE_NONE;
     case SQLITE_CONSTRAINT:
@@ -65,14 +103,27 @@ static enum db_err sq_errcode(void *conn)
     }
 }
 
+/* A statement for sql: the cached one if it is free, else a new one. Schema changes make
+ * SQLite re-prepare cached statements by itself (sqlite3_prepare_v2). */
 static void *sq_prepare(void *conn, const char *sql)
 {
+    struct sconn *c = conn;
     sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(conn, sql, -1, &st, NULL) != SQLITE_OK)
+    for (int i = 0; i < CACHE_SLOTS; i++) {
+        if (c->cache[i].st && !strcmp(c->cache[i].sql, sql)) {
+            st = c->cache[i].st;
+            c->cache[i].st = NULL;
+            free(c->cache[i].sql);
+            c->cache[i].sql = NULL;
+            break;
+        }
+    }
+    if (!st && sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
         return NULL;
     struct sst *s = xcalloc(1, sizeof *s);
-    s->db = conn;
+    s->c = c;
     s->st = st;
+    s->sql = xstrdup(sql);
     return s;
 }
 
@@ -116,10 +167,33 @@ static const char *sq_text(void *st, int i)
     return (const char *)sqlite3_column_text(s->st, i);
 }
 
+/* Give the statement back to the cache (reset, so it holds no read snapshot), evicting the
+ * oldest entry when every slot is taken. Only queries and DML are kept (not DDL or
+ * transaction control). */
 static void sq_finalize(void *st)
 {
     struct sst *s = st;
-    sqlite3_finalize(s->st);
+    struct sconn *c = s->c;
+    int keep = s->st && (!strncmp(s->sql, "SELECT", 6) || !strncmp(s->sql, "INSERT", 6) ||
+                         !strncmp(s->sql, "UPDATE", 6) || !strncmp(s->sql, "DELETE", 6));
+    if (keep) {
+        sqlite3_reset(s->st);
+        sqlite3_clear_bindings(s->st);
+        int slot = -1;
+        for (int i = 0; i < CACHE_SLOTS && slot < 0; i++)
+            if (!c->cache[i].st)
+                slot = i;
+        if (slot < 0) {
+            slot = (int)(c->next++ % CACHE_SLOTS);
+            sqlite3_finalize(c->cache[slot].st);
+            free(c->cache[slot].sql);
+        }
+        c->cache[slot].st = s->st;
+        c->cache[slot].sql = s->sql;
+    } else {
+        sqlite3_finalize(s->st);
+        free(s->sql);
+    }
     free(s);
 }
 
@@ -140,21 +214,38 @@ static const char *sq_type_name(enum db_type t)
 
 static int sq_has_column(void *conn, const char *table, const char *column)
 {
+    sqlite3 *h = ((struct sconn *)conn)->db;
     sqlite3_stmt *st;
     int found = 0;
     if (!column) {
-        sqlite3_prepare_v2(conn, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1,
-                           &st, NULL);
+        sqlite3_prepare_v2(h, "SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", -1, &st,
+                           NULL);
         sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
         found = sqlite3_step(st) == SQLITE_ROW;
     } else {
-        sqlite3_prepare_v2(conn, "SELECT 1 FROM pragma_table_info(?) WHERE name=?", -1, &st, NULL);
+        sqlite3_prepare_v2(h, "SELECT 1 FROM pragma_table_info(?) WHERE name=?", -1, &st, NULL);
         sqlite3_bind_text(st, 1, table, -1, SQLITE_STATIC);
         sqlite3_bind_text(st, 2, column, -1, SQLITE_STATIC);
         found = sqlite3_step(st) == SQLITE_ROW;
     }
     sqlite3_finalize(st);
     return found;
+}
+
+/* data_version changes when another connection commits; total_changes when this one
+ * writes (committed or not). Together: has anything this connection could see changed. */
+static int64_t sq_generation(void *conn)
+{
+    struct sconn *c = conn;
+    if (!c->dv && sqlite3_prepare_v2(c->db, "PRAGMA data_version", -1, &c->dv, NULL) != SQLITE_OK)
+        return -1;
+    int64_t v = -1;
+    if (sqlite3_step(c->dv) == SQLITE_ROW)
+        v = sqlite3_column_int64(c->dv, 0);
+    sqlite3_reset(c->dv);
+    if (v < 0)
+        return -1;
+    return (v << 32) ^ (int64_t)sqlite3_total_changes(c->db);
 }
 
 const struct driver sqlite_driver = {
@@ -173,4 +264,5 @@ const struct driver sqlite_driver = {
     .type_name = sq_type_name,
     .has_column = sq_has_column,
     .begin_sql = "BEGIN IMMEDIATE",
+    .generation = sq_generation,
 };

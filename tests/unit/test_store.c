@@ -129,6 +129,30 @@ static void migrations_in_one_transaction(void **state)
     assert_int_equal(store_migrate(d, one, 1), -1);
 }
 
+/* A memo holds until the data changes, whoever changes it. */
+static void memo_until_the_data_changes(void **state)
+{
+    db *d = *state;
+    int64_t v = 0;
+    assert_false(db_memo_get(d, "k", &v));
+    db_memo_put(d, "k", 7);
+    assert_true(db_memo_get(d, "k", &v));
+    assert_int_equal(v, 7);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "x"), DB_OK);
+    assert_false(db_memo_get(d, "k", &v)); /* this connection wrote */
+    db_memo_put(d, "k", 8);
+    char err[256];
+    db *other = db_open(path, err, sizeof err);
+    assert_non_null(other);
+    assert_int_equal(db_execv(other, "INSERT INTO t (name) VALUES (?)", "s", "y"), DB_OK);
+    assert_false(db_memo_get(d, "k", &v)); /* another connection committed */
+    db_memo_put(d, "k", 9);
+    assert_true(db_memo_get(other, "k", &v) == 0); /* memos are per connection */
+    db_close(other);
+    assert_true(db_memo_get(d, "k", &v));
+    assert_int_equal(v, 9);
+}
+
 static void open_failure_has_message(void **state)
 {
     (void)state;
@@ -145,6 +169,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(constraint_is_classified, setup, teardown),
         cmocka_unit_test_setup_teardown(nested_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_in_one_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(memo_until_the_data_changes, setup, teardown),
         cmocka_unit_test(open_failure_has_message),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -3,6 +3,9 @@
 //   #/                    home
 //   #/org/tree            the organisation tree
 //   #/audit               the audit trail (admins)
+//   #/case, #/case/new, #/case/{id}   the service desk: board, intake, the case page
+//   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
+//   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
 //   #/{entity}            a list page, rendered from the schema
 //   #/{entity}/{id}       a record
 // Every route but the login needs a session; the schema is loaded once after login.
@@ -23,6 +26,11 @@ const router = createRouter({
         { path: '', name: 'home', component: () => import('./views/Home.vue') },
         { path: 'org/tree', name: 'orgTree', component: () => import('./views/OrgTree.vue') },
         { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue') },
+        { path: 'case', name: 'caseBoard', component: () => import('./views/CaseBoard.vue') },
+        { path: 'case/new', name: 'caseIntake', component: () => import('./views/CaseIntake.vue') },
+        { path: 'case/:id(\\d+)', name: 'caseDetail', component: () => import('./views/CaseDetail.vue') },
+        { path: 'import/:entity([a-z_]+)', name: 'import', component: () => import('./views/Import.vue') },
+        { path: 'dedup/person', name: 'dedup', component: () => import('./views/Dedup.vue') },
         { path: ':entity([a-z_]+)', name: 'list', component: () => import('./views/EntityList.vue') },
         { path: ':entity([a-z_]+)/:id(\\d+)', name: 'detail', component: () => import('./views/EntityDetail.vue') },
         { path: ':pathMatch(.*)*', name: 'notFound', component: () => import('./views/NotFound.vue') },

@@ -20,6 +20,13 @@ export default {
     searchLabelWidth: '120px',
   },
   detail: { children: 'Child {name}s', unmask: 'Show sensitive data', mask: 'Hide sensitive data', show: 'Show', related: 'Related records' },
+  registry: {
+    relations: 'Relations', contacts: 'Contact log', addRelation: 'Add relation', addContact: 'Add contact', noRelations: 'No relations',
+    noContacts: 'No contacts yet', open: 'Open', now: 'now', saved: 'Saved', followUp: 'Follow-up', direction: 'This record is',
+    thisIsFrom: 'the first party (this record is … of the other)', thisIsTo: 'the second party (the other is … of this record)',
+    otherType: 'Other party type', other: 'Other party', alsoPresent: 'Also contacted',
+    groups: { leader: 'Leaders', member: 'Members', family: 'Family', association: 'Associations', enterprise: 'Enterprises', appointment: 'Appointments' },
+  },
   tree: {
     title: 'Organisation tree', asList: 'List view', count: '{n} below', countTitle: '{children} direct, {all} in all',
     addChild: 'Add child', more: 'More', move: 'Move', close: 'Close', reopen: 'Reopen', star: '{n} stars',

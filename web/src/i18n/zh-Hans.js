@@ -20,6 +20,13 @@ export default {
     searchLabelWidth: '90px',
   },
   detail: { children: '下级{name}', unmask: '显示敏感信息', mask: '隐藏敏感信息', show: '显示', related: '关联记录' },
+  registry: {
+    relations: '关系', contacts: '联络记录', addRelation: '添加关系', addContact: '添加联络记录', noRelations: '暂无关系',
+    noContacts: '暂无联络记录', open: '详情', now: '至今', saved: '已保存', followUp: '后续跟进', direction: '本记录是',
+    thisIsFrom: '关系的一方 (本记录是对方的…)', thisIsTo: '关系的对方 (对方是本记录的…)', otherType: '对方类型', other: '对方',
+    alsoPresent: '其他联络对象',
+    groups: { leader: '负责人', member: '成员', family: '家庭成员', association: '所在侨团', enterprise: '相关企业', appointment: '侨联任职' },
+  },
   tree: {
     title: '组织树', asList: '列表视图', count: '下属 {n}', countTitle: '直属下级 {children} 个，全部下属 {all} 个',
     addChild: '添加下级', more: '更多', move: '移动', close: '撤销', reopen: '恢复', star: '{n} 星',

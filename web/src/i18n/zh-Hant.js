@@ -20,6 +20,13 @@ export default {
     searchLabelWidth: '90px',
   },
   detail: { children: '下級{name}', unmask: '顯示敏感資訊', mask: '隱藏敏感資訊', show: '顯示', related: '關聯記錄' },
+  registry: {
+    relations: '關係', contacts: '聯絡記錄', addRelation: '新增關係', addContact: '新增聯絡記錄', noRelations: '暫無關係',
+    noContacts: '暫無聯絡記錄', open: '詳情', now: '至今', saved: '已儲存', followUp: '後續跟進', direction: '本記錄是',
+    thisIsFrom: '關係的一方 (本記錄是對方的…)', thisIsTo: '關係的對方 (對方是本記錄的…)', otherType: '對方類型', other: '對方',
+    alsoPresent: '其他聯絡對象',
+    groups: { leader: '負責人', member: '成員', family: '家庭成員', association: '所在僑團', enterprise: '相關企業', appointment: '僑聯任職' },
+  },
   tree: {
     title: '組織樹', asList: '列表檢視', count: '下屬 {n}', countTitle: '直屬下級 {children} 個，全部下屬 {all} 個',
     addChild: '新增下級', more: '更多', move: '移動', close: '撤銷', reopen: '恢復', star: '{n} 星',

@@ -1,0 +1,1419 @@
+/* case.c - the service desk (SPEC "Service desk"): the case entity, its status machine,
+ * the timeline, referrals, attachments and the case figures.
+ *
+ * Status:  received 受理 -> assigned 分派 -> in_progress 办理中 -> resolved 办结 -> closed
+ * 回访归档, and referred 转办 (to another org of the tree, which then owns the case, or to an
+ *          outside agency), rejected 不予受理. The machine is `moves[]`; status and the fields
+ *          a move sets are readonly in the declaration, so PATCH cannot change them.
+ * Timeline: every create, move, edit and note is a row of case_step, written in the same
+ *          transaction as the change, with the attachment if any.
+ * Numbers: "2024-000123" per org and year, from a case_counter row taken with UPDATE ...
+ *          RETURNING inside the create transaction (the row lock serialises concurrent
+ *          creates on PostgreSQL; SQLite's writers are serial). A number is never reused.
+ * Access:  the org scope as for every owned entity, plus `case_scope`: a user with the
+ *          mediator role sees only the cases whose mediator or legal advisor is the person
+ *          linked to their user (user.person_id). An org that referred a case away keeps
+ *          read access to it and its timeline through case_access.
+ * Files:   attachments are stored once per content (SHA-256) in case_blob as base64 text
+ *          (engine-neutral), typed by their first bytes, served as downloads only. */
+#include "case.h"
+#include "audit.h"
+#include "workday.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ATTACH_MAX (10u << 20) /* bytes of one attachment */
+
+extern const struct entity user_entity, person_entity, org_entity;
+
+static const struct enumval categories[] = {
+    {"government", {"政务", "政務", "Government affairs"}},
+    {"legal", {"法务", "法務", "Legal"}},
+    {"business", {"商务", "商務", "Business"}},
+    {"affairs", {"事务", "事務", "General affairs"}},
+    {"labor", {"劳务", "勞務", "Labour"}},
+    {NULL},
+};
+
+static const struct enumval channels[] = {
+    {"walk_in", {"来访", "來訪", "Walk-in"}}, {"phone", {"来电", "來電", "Phone"}},
+    {"online", {"网上", "網上", "Online"}},   {"wechat", {"微信", "微信", "WeChat"}},
+    {"letter", {"来信", "來信", "Letter"}},   {"referral", {"转来", "轉來", "Referral"}},
+    {"hotline", {"热线", "熱線", "Hotline"}}, {NULL},
+};
+
+static const struct enumval statuses[] = {
+    {"received", {"受理", "受理", "Received"}},
+    {"assigned", {"分派", "分派", "Assigned"}},
+    {"in_progress", {"办理中", "辦理中", "In progress"}},
+    {"resolved", {"办结", "辦結", "Resolved"}},
+    {"closed", {"回访归档", "回訪歸檔", "Closed"}},
+    {"referred", {"转办", "轉辦", "Referred"}},
+    {"rejected", {"不予受理", "不予受理", "Rejected"}},
+    {NULL},
+};
+
+/* The status machine: every allowed move. Anything else is a 409. */
+static const struct move {
+    const char *from, *to;
+} moves[] = {
+    {"received", "assigned"},    {"received", "referred"},    {"received", "rejected"},
+    {"assigned", "in_progress"}, {"assigned", "referred"},    {"assigned", "rejected"},
+    {"in_progress", "resolved"}, {"in_progress", "referred"}, {"referred", "assigned"},
+    {"referred", "in_progress"}, {"referred", "resolved"},    {"referred", "rejected"},
+    {"resolved", "closed"},      {"resolved", "in_progress"},
+};
+
+/* Statuses of cases still being worked on: they can be overdue. */
+static const char *const open_statuses = "received,assigned,in_progress,referred";
+
+/* Working days a case has by default, per category (the due date counts from receipt). */
+static int due_days(const char *category)
+{
+    if (category && (!strcmp(category, "legal") || !strcmp(category, "labor")))
+        return 30;
+    return 15;
+}
+
+static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e);
+static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
+                            struct verr *e);
+static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds);
+
+const struct entity case_entity = {
+    .name = "case",
+    .label = {"服务案件", "服務案件", "Case"},
+    .module = "case",
+    .title = "number",
+    .flags = EF_OWNED,
+    .check = case_check,
+    .after_write = case_after_write,
+    .scope = case_scope,
+    .fields =
+        (const struct field[]){
+            FIELD_ID,
+            FIELD_ORG,
+            {"number",
+             FT_TEXT,
+             {"案件编号", "案件編號", "Number"},
+             FF_READONLY | FF_LIST | FF_SEARCH | FF_INDEX,
+             .max = 20},
+            {"category",
+             FT_ENUM,
+             {"类别", "類別", "Category"},
+             FF_REQUIRED | FF_LIST | FF_INDEX,
+             categories},
+            {"subtype", FT_TEXT, {"具体事项", "具體事項", "Subtype"}, 0, .max = 50},
+            {"channel", FT_ENUM, {"来源渠道", "來源渠道", "Channel"}, 0, channels},
+            {"applicant_id", FT_REF, {"申请人", "申請人", "Applicant"}, 0, .ref = "person"},
+            {"applicant_name",
+             FT_TEXT,
+             {"申请人姓名", "申請人姓名", "Applicant's name"},
+             FF_LIST | FF_SEARCH,
+             .max = 50},
+            {"applicant_contact",
+             FT_TEXT,
+             {"申请人联系方式", "申請人聯絡方式", "Applicant's contact"},
+             FF_SENSITIVE,
+             .max = 100},
+            {"received_at", FT_DATETIME, {"受理时间", "受理時間", "Received"}, FF_LIST},
+            {"summary",
+             FT_TEXT,
+             {"诉求摘要", "訴求摘要", "Summary"},
+             FF_REQUIRED | FF_LIST | FF_SEARCH,
+             .max = 200},
+            {"details", FT_TEXTAREA, {"详细情况", "詳細情況", "Details"}, FF_SEARCH},
+            {"status",
+             FT_ENUM,
+             {"状态", "狀態", "Status"},
+             FF_READONLY | FF_LIST | FF_INDEX,
+             statuses,
+             .dflt = "received"},
+            {"assignee_id", FT_REF, {"承办人", "承辦人", "Assignee"}, FF_LIST, .ref = "user"},
+            {"mediator_id", FT_REF, {"调解员", "調解員", "Mediator"}, 0, .ref = "person"},
+            {"legal_advisor_id",
+             FT_REF,
+             {"法律顾问", "法律顧問", "Legal advisor"},
+             0,
+             .ref = "person"},
+            {"due_on", FT_DATE, {"办理期限", "辦理期限", "Due on"}, FF_LIST | FF_INDEX},
+            {"amount_claimed", FT_MONEY, {"涉及金额", "涉及金額", "Amount claimed"}, 0},
+            {"amount_recovered", FT_MONEY, {"挽回金额", "挽回金額", "Amount recovered"}, 0},
+            {"resolution", FT_TEXTAREA, {"办理结果", "辦理結果", "Resolution"}, 0},
+            {"resolved_at", FT_DATETIME, {"办结时间", "辦結時間", "Resolved"}, FF_READONLY},
+            {"satisfaction", FT_INT, {"满意度", "滿意度", "Satisfaction"}, 0, .min = 1, .max = 5},
+            {"followed_up_at", FT_DATETIME, {"回访时间", "回訪時間", "Followed up"}, 0},
+            {"referral_agency",
+             FT_TEXT,
+             {"转办机构", "轉辦機構", "Referred to agency"},
+             FF_READONLY,
+             .max = 100},
+            {"referral_due_on",
+             FT_DATE,
+             {"预计答复日期", "預計答覆日期", "Reply expected on"},
+             FF_READONLY},
+            {"referred_from_org_id",
+             FT_REF,
+             {"转出组织", "轉出組織", "Referred from"},
+             FF_READONLY,
+             .ref = "org"},
+            {"reject_reason",
+             FT_TEXTAREA,
+             {"不予受理理由", "不予受理理由", "Reason for rejection"},
+             FF_READONLY},
+            FIELDS_TAIL,
+        },
+};
+
+/* The values a move takes besides "to", declared like fields so the edge checks them. */
+static const struct field move_fields[] = {
+    {"note", FT_TEXTAREA, {"说明", "說明", "Note"}, 0, .max = 2000},
+    {"to_org_id", FT_REF, {"转办组织", "轉辦組織", "Referred to org"}, 0, .ref = "org"},
+    {"agency", FT_TEXT, {"转办机构", "轉辦機構", "Agency"}, 0, .max = 100},
+    {"reply_due", FT_DATE, {"预计答复日期", "預計答覆日期", "Reply expected on"}, 0},
+    {"reason", FT_TEXTAREA, {"不予受理理由", "不予受理理由", "Reason"}, 0, .max = 2000},
+    {NULL},
+};
+
+/* ---- schema ------------------------------------------------------------------------- */
+
+int case_sync(db *d)
+{
+    const char *pk = db_type_name(d, DT_PK), *in = db_type_name(d, DT_INT),
+               *key = db_type_name(d, DT_KEY);
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS case_counter (org_id %s NOT NULL, year %s NOT NULL, "
+             "last %s NOT NULL, PRIMARY KEY (org_id, year))",
+             in, in, in);
+    if (db_exec(d, sql) != DB_OK)
+        return DB_ERROR;
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS case_step (id %s, case_id %s NOT NULL REFERENCES "
+             "\"case\"(id), at TEXT NOT NULL, user_id %s, username TEXT, action TEXT NOT NULL, "
+             "from_status TEXT, to_status TEXT, note TEXT, detail TEXT, file_sha256 %s, "
+             "file_name TEXT, file_type TEXT, file_size %s)",
+             pk, in, in, key, in);
+    if (db_exec(d, sql) != DB_OK ||
+        db_exec(d, "CREATE INDEX IF NOT EXISTS case_step_case_i ON case_step (case_id)") != DB_OK)
+        return DB_ERROR;
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS case_access (case_id %s NOT NULL REFERENCES "
+             "\"case\"(id), org_id %s NOT NULL REFERENCES \"org\"(id), PRIMARY KEY (case_id, "
+             "org_id))",
+             in, in);
+    if (db_exec(d, sql) != DB_OK ||
+        db_exec(d, "CREATE INDEX IF NOT EXISTS case_access_org_i ON case_access (org_id)") != DB_OK)
+        return DB_ERROR;
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS case_blob (sha256 %s PRIMARY KEY, type TEXT NOT NULL, "
+             "size %s NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL)",
+             key, in);
+    return db_exec(d, sql);
+}
+
+/* ---- helpers ------------------------------------------------------------------------ */
+
+static const char *str(const json_t *o, const char *key)
+{
+    return json_string_value(json_object_get(o, key));
+}
+
+static int present(const json_t *o, const char *key)
+{
+    json_t *v = json_object_get(o, key);
+    return v && !json_is_null(v);
+}
+
+static const char *status_label(const char *s)
+{
+    for (const struct enumval *v = statuses; v->value; v++)
+        if (s && !strcmp(v->value, s))
+            return v->label.hans;
+    return s ? s : "";
+}
+
+static int may_move(const char *from, const char *to)
+{
+    for (size_t i = 0; i < sizeof moves / sizeof *moves; i++)
+        if (!strcmp(moves[i].from, from) && !strcmp(moves[i].to, to))
+            return 1;
+    return 0;
+}
+
+static int is_mediator(const struct ent_ctx *c)
+{
+    return c->role && !strcmp(c->role, "mediator");
+}
+
+/* The date part of a UTC datetime in Beijing time ("2024-05-01T20:00:00Z" -> 2024-05-02). */
+static void cn_date(const char *utc, char out[11])
+{
+    struct tm tm = {0};
+    if (!utc || sscanf(utc, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                       &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6) {
+        today_cn(out);
+        return;
+    }
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm) + 8 * 3600;
+    gmtime_r(&t, &tm);
+    strftime(out, 11, "%Y-%m-%d", &tm);
+}
+
+/* A mediator sees only the cases they are on (entity scope hook, see entity.h). */
+static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds)
+{
+    if (!is_mediator(c))
+        return;
+    buf_puts(sql, " AND (t.mediator_id IN (SELECT person_id FROM \"user\" WHERE id = ?) OR "
+                  "t.legal_advisor_id IN (SELECT person_id FROM \"user\" WHERE id = ?))");
+    json_array_append_new(binds, json_integer(c->user_id));
+    json_array_append_new(binds, json_integer(c->user_id));
+}
+
+/* Append a timeline entry for case id inside the caller's transaction. detail may be NULL;
+ * file (NULL for none) is {sha256, name, type, size}. DB_OK or DB_ERROR. */
+static int step_add(struct ent_ctx *c, int64_t id, const char *at, const char *action,
+                    const char *from, const char *to, const char *note, json_t *detail,
+                    json_t *file)
+{
+    char now[21];
+    if (!at) {
+        now_utc(now);
+        at = now;
+    }
+    char *d = detail && json_object_size(detail) ? json_dumps(detail, JSON_COMPACT) : NULL;
+    stmt *s = db_prepare(c->db, "INSERT INTO case_step (case_id, at, user_id, username, action, "
+                                "from_status, to_status, note, detail, file_sha256, file_name, "
+                                "file_type, file_size) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                                "?, ?)");
+    int rc = DB_ERROR;
+    if (s) {
+        st_bind_int(s, 1, id);
+        st_bind_text(s, 2, at);
+        if (c->user_id)
+            st_bind_int(s, 3, c->user_id);
+        else
+            st_bind_null(s, 3);
+        st_bind_text(s, 4, c->username ? c->username : "system");
+        st_bind_text(s, 5, action);
+        st_bind_text(s, 6, from);
+        st_bind_text(s, 7, to);
+        st_bind_text(s, 8, note && *note ? note : NULL);
+        st_bind_text(s, 9, d);
+        st_bind_text(s, 10, file ? str(file, "sha256") : NULL);
+        st_bind_text(s, 11, file ? str(file, "name") : NULL);
+        st_bind_text(s, 12, file ? str(file, "type") : NULL);
+        if (file)
+            st_bind_int(s, 13, json_integer_value(json_object_get(file, "size")));
+        else
+            st_bind_null(s, 13);
+        rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+        st_finalize(s);
+    }
+    free(d);
+    return rc;
+}
+
+/* ---- the entity's hooks ------------------------------------------------------------- */
+
+/* Take the next number of org_id's year inside the create transaction. */
+static int next_number(struct ent_ctx *c, int64_t org_id, int year, char out[32], struct verr *e)
+{
+    if (db_execv(c->db,
+                 "INSERT INTO case_counter (org_id, year, last) VALUES (?, ?, 0) ON CONFLICT "
+                 "(org_id, year) DO NOTHING",
+                 "ii", org_id, (int64_t)year) != DB_OK)
+        goto fail;
+    stmt *s = db_prepare(c->db, "UPDATE case_counter SET last = last + 1 WHERE org_id = ? AND "
+                                "year = ? RETURNING last");
+    int64_t n = 0;
+    if (s) {
+        st_bind_int(s, 1, org_id);
+        st_bind_int(s, 2, year);
+        if (st_step(s) == DB_ROW)
+            n = st_int(s, "last");
+        st_finalize(s);
+    }
+    if (n <= 0)
+        goto fail;
+    snprintf(out, 32, "%04d-%06lld", year, (long long)n);
+    return 0;
+fail:
+    if (db_errcode(c->db) == DBE_BUSY)
+        return verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+    return verr_set(e, 500, "internal", NULL, "无法生成案件编号");
+}
+
+static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
+{
+    if (!old && is_mediator(c))
+        return verr_set(e, 403, "forbidden", NULL, "调解员不能登记新案件, 请由业务员受理");
+    if (old && !json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
+        return verr_set(e, 422, "invalid", "org_id", "案件的承办组织只能通过“转办”改变");
+    if (present(rec, "applicant_id")) {
+        if (!present(rec, "applicant_name") ||
+            (old && !json_equal(json_object_get(rec, "applicant_id"),
+                                json_object_get(old, "applicant_id")))) {
+            stmt *s = db_prepare(c->db, "SELECT name FROM \"person\" WHERE id = ?");
+            st_bind_int(s, 1, json_integer_value(json_object_get(rec, "applicant_id")));
+            if (s && st_step(s) == DB_ROW)
+                json_object_set_new(rec, "applicant_name", json_string(st_text(s, "name")));
+            st_finalize(s);
+        }
+    } else {
+        if (!present(rec, "applicant_name"))
+            return verr_set(e, 422, "invalid", "applicant_name",
+                            "请选择已登记的申请人, 或填写“申请人姓名”和“申请人联系方式”");
+        if (!present(rec, "applicant_contact"))
+            return verr_set(e, 422, "invalid", "applicant_contact",
+                            "未登记的申请人须填写“申请人联系方式”");
+    }
+    if (old)
+        return 0;
+    char now[21], day[11], num[32];
+    if (!present(rec, "received_at")) {
+        now_utc(now);
+        json_object_set_new(rec, "received_at", json_string(now));
+    }
+    cn_date(str(rec, "received_at"), day);
+    if (next_number(c, json_integer_value(json_object_get(rec, "org_id")), atoi(day), num, e))
+        return -1;
+    json_object_set_new(rec, "number", json_string(num));
+    if (!present(rec, "due_on")) {
+        char due[11];
+        if (workday_add_db(c->db, day, due_days(str(rec, "category")), due) == 0)
+            json_object_set_new(rec, "due_on", json_string(due));
+    }
+    return 0;
+}
+
+/* The timeline entry of a create or an edit (moves write their own). */
+static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
+                            struct verr *e)
+{
+    int rc;
+    if (!old) {
+        rc = step_add(c, id, NULL, "create", NULL, "received", "登记受理", NULL, NULL);
+    } else {
+        buf b = {0};
+        for (const struct field *f = case_entity.fields; f->name; f++) {
+            if (!strcmp(f->name, "updated_at") || (f->flags & FF_HIDDEN))
+                continue;
+            if (!json_equal(json_object_get(rec, f->name), json_object_get(old, f->name)))
+                buf_printf(&b, "%s%s", b.len ? "、" : "修改了 ", f->label.hans);
+        }
+        rc = b.len ? step_add(c, id, NULL, "edit", str(old, "status"), str(old, "status"),
+                              buf_str(&b), NULL, NULL)
+                   : DB_OK;
+        buf_free(&b);
+    }
+    if (rc != DB_OK)
+        return verr_set(e, 500, "internal", NULL, "无法写入案件时间线");
+    return 0;
+}
+
+/* ---- attachments -------------------------------------------------------------------- */
+
+static int valid_text(const unsigned char *p, size_t n)
+{
+    if (!utf8_valid((const char *)p, n))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if ((p[i] < 0x20 && p[i] != '\n' && p[i] != '\r' && p[i] != '\t' && p[i] != '\f') ||
+            p[i] == 0x7f)
+            return 0;
+    return 1;
+}
+
+static int contains(const unsigned char *p, size_t n, const char *needle)
+{
+    return memmem(p, n, needle, strlen(needle)) != NULL;
+}
+
+const char *attach_sniff(const unsigned char *p, size_t n, const char **ext)
+{
+    if (n >= 5 && !memcmp(p, "%PDF-", 5))
+        return *ext = ".pdf", "application/pdf";
+    if (n >= 8 && !memcmp(p, "\x89PNG\r\n\x1a\n", 8))
+        return *ext = ".png", "image/png";
+    if (n >= 3 && !memcmp(p, "\xFF\xD8\xFF", 3))
+        return *ext = ".jpg", "image/jpeg";
+    if (n >= 4 && !memcmp(p, "PK\x03\x04", 4)) {
+        /* An Office Open XML file: a zip whose parts live under word/ or xl/. */
+        if (contains(p, n, "word/"))
+            return *ext = ".docx",
+                   "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+        if (contains(p, n, "xl/"))
+            return *ext = ".xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+        return NULL;
+    }
+    if (n > 0 && valid_text(p, n))
+        return *ext = ".txt", "text/plain; charset=utf-8";
+    return NULL;
+}
+
+/* A file name safe for a header: no path, no quotes or controls, at most 100 bytes, ending
+ * in the extension of the sniffed type. Allocated from a. */
+static char *safe_name(arena *a, const char *name, const char *ext)
+{
+    buf b = {0};
+    const char *base = name ? name : "";
+    for (const char *p = base; *p; p++)
+        if (*p == '/' || *p == '\\')
+            base = p + 1;
+    for (const unsigned char *p = (const unsigned char *)base; *p && b.len < 100; p++)
+        if (*p >= 0x20 && *p != '"' && *p != 0x7f && *p != ';')
+            buf_putc(&b, (char)*p);
+    while (b.len && (b.s[b.len - 1] & 0xC0) == 0x80) /* do not cut a character */
+        b.len--;
+    if (b.len && (unsigned char)b.s[b.len - 1] >= 0xC0)
+        b.len--;
+    if (b.len)
+        b.s[b.len] = 0;
+    if (!b.len)
+        buf_puts(&b, "附件");
+    size_t el = strlen(ext);
+    if (b.len < el || strcasecmp(b.s + b.len - el, ext))
+        buf_puts(&b, ext);
+    char *r = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
+/* Store the attachment {"name", "data" (base64, or a data: URL)} of a body. *file gets
+ * {sha256, name, type, size} (new reference), or NULL when the body has none. */
+static int attach_store(struct ent_ctx *c, json_t *att, json_t **file, struct verr *e)
+{
+    *file = NULL;
+    if (!att || json_is_null(att))
+        return 0;
+    const char *name = str(att, "name"), *data = str(att, "data");
+    if (!json_is_object(att) || !data)
+        return verr_set(e, 422, "invalid", "attachment",
+                        "“附件”应为 {\"name\": 文件名, \"data\": base64 内容}");
+    const char *comma = strncmp(data, "data:", 5) ? NULL : strchr(data, ',');
+    if (comma)
+        data = comma + 1;
+    size_t len = strlen(data), max = len / 4 * 3 + 3, n = 0;
+    if (max > ATTACH_MAX + 3)
+        return verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB",
+                        ATTACH_MAX >> 20);
+    unsigned char *bin = xmalloc(max + 1);
+    int rc = 0;
+    if (sodium_base642bin(bin, max, data, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL)) {
+        rc = verr_set(e, 422, "invalid", "attachment", "附件内容不是有效的 base64 编码");
+        goto out;
+    }
+    if (n == 0) {
+        rc = verr_set(e, 422, "invalid", "attachment", "附件是空文件");
+        goto out;
+    }
+    if (n > ATTACH_MAX) {
+        rc = verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB", ATTACH_MAX >> 20);
+        goto out;
+    }
+    const char *ext, *type = attach_sniff(bin, n, &ext);
+    if (!type) {
+        rc = verr_set(e, 422, "invalid", "attachment",
+                      "不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本");
+        goto out;
+    }
+    unsigned char h[crypto_hash_sha256_BYTES];
+    char hex[65];
+    crypto_hash_sha256(h, bin, n);
+    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    size_t b64len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = xmalloc(b64len);
+    sodium_bin2base64(b64, b64len, bin, n, sodium_base64_VARIANT_ORIGINAL);
+    char now[21];
+    now_utc(now);
+    int dbrc = db_execv(c->db,
+                        "INSERT INTO case_blob (sha256, type, size, data, created_at) VALUES (?, "
+                        "?, ?, ?, ?) ON CONFLICT (sha256) DO NOTHING",
+                        "ssiss", hex, type, (int64_t)n, b64, now);
+    free(b64);
+    if (dbrc != DB_OK) {
+        rc = verr_set(e, 500, "internal", NULL, "无法保存附件");
+        goto out;
+    }
+    *file = json_pack("{s:s, s:s, s:s, s:I}", "sha256", hex, "name", safe_name(c->a, name, ext),
+                      "type", type, "size", (json_int_t)n);
+out:
+    free(bin);
+    return rc;
+}
+
+/* ---- moves -------------------------------------------------------------------------- */
+
+/* Validate body[key] against field f into *out (new reference, json null when absent). */
+static int take(const struct field *f, json_t *body, json_t **out, struct verr *e)
+{
+    json_t *v = json_object_get(body, f->name);
+    if (!v) {
+        *out = json_null();
+        return 0;
+    }
+    return ent_value(f, v, out, e);
+}
+
+static const struct field *mfield(const char *name)
+{
+    for (const struct field *f = move_fields; f->name; f++)
+        if (!strcmp(f->name, name))
+            return f;
+    return ent_field(&case_entity, name);
+}
+
+/* Which body keys each target accepts besides to, note and attachment. */
+static const char *const *move_keys(const char *to)
+{
+    static const char *const assigned[] = {"assignee_id", "mediator_id", "legal_advisor_id",
+                                           "due_on", NULL};
+    static const char *const referred[] = {"to_org_id", "agency", "reply_due", NULL};
+    static const char *const resolved[] = {"resolution", "amount_recovered", NULL};
+    static const char *const closed[] = {"satisfaction", NULL};
+    static const char *const rejected[] = {"reason", NULL};
+    static const char *const none[] = {NULL};
+    if (!strcmp(to, "assigned"))
+        return assigned;
+    if (!strcmp(to, "referred"))
+        return referred;
+    if (!strcmp(to, "resolved"))
+        return resolved;
+    if (!strcmp(to, "closed"))
+        return closed;
+    if (!strcmp(to, "rejected"))
+        return rejected;
+    return none;
+}
+
+/* Check the referenced record of a ref value within c's scope (the user, the people). */
+static int ref_ok(struct ent_ctx *c, const struct field *f, json_t *v, struct verr *e)
+{
+    if (json_is_null(v))
+        return 0;
+    const struct entity *re = entity_find(f->ref);
+    struct verr e2;
+    json_t *r = ent_read(c, re, json_integer_value(v), 1, &e2);
+    if (!r)
+        return verr_set(e, 422, "invalid", f->name, "“%s”指向的%s(编号 %lld)不存在或无权使用",
+                        f->label.hans, re->label.hans, (long long)json_integer_value(v));
+    json_decref(r);
+    return 0;
+}
+
+/* UPDATE "case" SET the keys of set WHERE id. */
+static int case_set(db *d, int64_t id, json_t *set)
+{
+    buf sql = {0};
+    json_t *binds = json_array();
+    const char *k;
+    json_t *v;
+    buf_puts(&sql, "UPDATE \"case\" SET ");
+    json_object_foreach(set, k, v)
+    {
+        buf_printf(&sql, "%s%s = ?", binds && json_array_size(binds) ? ", " : "", k);
+        json_array_append(binds, v);
+    }
+    buf_puts(&sql, " WHERE id = ?");
+    json_array_append_new(binds, json_integer(id));
+    stmt *s = db_prepare_json(d, buf_str(&sql), binds);
+    int rc = s && st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    return rc;
+}
+
+json_t *case_move(struct ent_ctx *c, int64_t id, json_t *body, const char *at, struct verr *e)
+{
+    if (!json_is_object(body)) {
+        verr_set(e, 400, "bad_json", NULL, "请求内容应为 JSON 对象");
+        return NULL;
+    }
+    const char *to = str(body, "to");
+    const struct field *sf = ent_field(&case_entity, "status");
+    json_t *tov = NULL;
+    if (!to) {
+        verr_set(e, 422, "invalid", "to", "请指定要转到的状态“to”");
+        return NULL;
+    }
+    if (ent_value(sf, json_object_get(body, "to"), &tov, e)) {
+        e->field[0] = 0;
+        snprintf(e->field, sizeof e->field, "to");
+        return NULL;
+    }
+    json_decref(tov);
+    const char *const *keys = move_keys(to);
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        int ok = !strcmp(k, "to") || !strcmp(k, "note") || !strcmp(k, "attachment");
+        for (int i = 0; keys[i] && !ok; i++)
+            ok = !strcmp(k, keys[i]);
+        if (!ok) {
+            verr_set(e, 400, "unknown_field", k, "转为“%s”时不能填写“%s”", status_label(to), k);
+            return NULL;
+        }
+    }
+    json_t *note = NULL, *old = NULL, *set = json_object(), *detail = json_object(), *file = NULL,
+           *after = NULL, *res = NULL;
+    char now[21];
+    if (!at) {
+        now_utc(now);
+        at = now;
+    }
+    if (take(mfield("note"), body, &note, e))
+        goto out;
+    if (db_begin(c->db) != DB_OK) {
+        verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+        goto out;
+    }
+    old = ent_read(c, &case_entity, id, 1, e);
+    if (!old)
+        goto fail;
+    const char *from = str(old, "status");
+    if (!may_move(from, to)) {
+        verr_set(e, 409, "conflict", "to", "案件现在是“%s”, 不能转为“%s”", status_label(from),
+                 status_label(to));
+        goto fail;
+    }
+    /* What each move needs, and what it sets. */
+    for (int i = 0; keys[i]; i++) {
+        json_t *val;
+        if (take(mfield(keys[i]), body, &val, e))
+            goto fail;
+        json_object_set_new(detail, keys[i], val);
+    }
+    if (!strcmp(to, "assigned")) {
+        json_t *a = json_object_get(detail, "assignee_id");
+        if (json_is_null(a)) {
+            verr_set(e, 422, "invalid", "assignee_id", "分派时须指定“承办人”");
+            goto fail;
+        }
+        for (int i = 0; keys[i]; i++) {
+            json_t *val = json_object_get(detail, keys[i]);
+            if (json_is_null(val) && strcmp(keys[i], "assignee_id"))
+                continue;
+            if (ent_field(&case_entity, keys[i])->type == FT_REF &&
+                ref_ok(c, ent_field(&case_entity, keys[i]), val, e))
+                goto fail;
+            json_object_set(set, keys[i], val);
+        }
+    } else if (!strcmp(to, "referred")) {
+        json_t *org = json_object_get(detail, "to_org_id");
+        json_t *agency = json_object_get(detail, "agency");
+        if (json_is_null(org) == json_is_null(agency)) {
+            verr_set(e, 422, "invalid", "to_org_id",
+                     "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一");
+            goto fail;
+        }
+        if (!json_is_null(org)) {
+            int64_t oid = json_integer_value(org);
+            int64_t cur = json_integer_value(json_object_get(old, "org_id"));
+            if (oid == cur) {
+                verr_set(e, 422, "invalid", "to_org_id", "不能转办给本组织");
+                goto fail;
+            }
+            if (!db_int(c->db, 0,
+                        "SELECT count(*) FROM \"org\" WHERE id = ? AND status = 'active' AND "
+                        "deleted_at IS NULL",
+                        "i", oid)) {
+                verr_set(e, 422, "invalid", "to_org_id", "“转办组织”(编号 %lld)不存在或已撤销",
+                         (long long)oid);
+                goto fail;
+            }
+            if (db_execv(c->db,
+                         "INSERT INTO case_access (case_id, org_id) VALUES (?, ?) ON CONFLICT "
+                         "(case_id, org_id) DO NOTHING",
+                         "ii", id, cur) != DB_OK)
+                goto dberr;
+            json_object_set_new(set, "org_id", json_integer(oid));
+            json_object_set_new(set, "referred_from_org_id", json_integer(cur));
+            json_object_set_new(set, "assignee_id", json_null());
+            json_object_set_new(set, "referral_agency", json_null());
+            json_object_set_new(set, "referral_due_on", json_null());
+            char *name = NULL;
+            stmt *s = db_prepare(c->db, "SELECT name FROM \"org\" WHERE id = ?");
+            st_bind_int(s, 1, oid);
+            if (s && st_step(s) == DB_ROW)
+                name = arena_strdup(c->a, st_text(s, "name"));
+            st_finalize(s);
+            json_object_set_new(detail, "to_org_name", json_string(name ? name : ""));
+        } else {
+            json_object_set(set, "referral_agency", agency);
+            json_object_set(set, "referral_due_on", json_object_get(detail, "reply_due"));
+        }
+    } else if (!strcmp(to, "resolved")) {
+        json_t *r = json_object_get(detail, "resolution");
+        if (json_is_null(r)) {
+            verr_set(e, 422, "invalid", "resolution", "办结时须填写“办理结果”");
+            goto fail;
+        }
+        json_object_set(set, "resolution", r);
+        if (!json_is_null(json_object_get(detail, "amount_recovered")))
+            json_object_set(set, "amount_recovered", json_object_get(detail, "amount_recovered"));
+        json_object_set_new(set, "resolved_at", json_string(at));
+    } else if (!strcmp(to, "closed")) {
+        if (!json_is_null(json_object_get(detail, "satisfaction")))
+            json_object_set(set, "satisfaction", json_object_get(detail, "satisfaction"));
+        json_object_set_new(set, "followed_up_at", json_string(at));
+    } else if (!strcmp(to, "rejected")) {
+        json_t *r = json_object_get(detail, "reason");
+        if (json_is_null(r)) {
+            verr_set(e, 422, "invalid", "reason", "不予受理须说明“理由”");
+            goto fail;
+        }
+        json_object_set(set, "reject_reason", r);
+    } else if (!strcmp(to, "in_progress") && !strcmp(from, "resolved")) {
+        json_object_set_new(set, "resolved_at", json_null()); /* reopened */
+    }
+    json_object_set_new(set, "status", json_string(to));
+    json_object_set_new(set, "updated_at", json_string(at));
+    if (attach_store(c, json_object_get(body, "attachment"), &file, e))
+        goto fail;
+    /* Only what was given goes into the timeline's detail. */
+    json_t *shown = json_object();
+    json_object_foreach(detail, k, v) if (!json_is_null(v)) json_object_set(shown, k, v);
+    int rc = case_set(c->db, id, set);
+    if (rc == DB_OK)
+        rc = step_add(c, id, at, "transition", from, to, json_string_value(note), shown, file);
+    json_decref(shown);
+    if (rc != DB_OK)
+        goto dberr;
+    struct ent_ctx all = *c;
+    all.scope_path = NULL; /* after a referral the case may be outside the scope */
+    all.role = NULL;
+    after = ent_read(&all, &case_entity, id, 1, e);
+    if (!after)
+        goto fail;
+    if (audit_write(c, "transition", "case", id, old, after) != DB_OK)
+        goto dberr;
+    if (db_commit(c->db) != DB_OK)
+        goto dberr_nr;
+    all.may_unmask = c->may_unmask;
+    all.unmask = c->unmask;
+    res = ent_read(&all, &case_entity, id, 0, e);
+    goto out;
+dberr:
+    db_rollback(c->db);
+dberr_nr:
+    if (db_errcode(c->db) == DBE_BUSY)
+        verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+    else
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+    goto out;
+fail:
+    db_rollback(c->db);
+out:
+    json_decref(note);
+    json_decref(old);
+    json_decref(set);
+    json_decref(detail);
+    json_decref(file);
+    json_decref(after);
+    return res;
+}
+
+/* ---- handlers ----------------------------------------------------------------------- */
+
+/* Add what the web app needs to a case record: overdue, and the moves allowed now (none
+ * when the user may not edit). */
+static void decorate(json_t *rec, int may_edit)
+{
+    char today[11];
+    today_cn(today);
+    const char *st = str(rec, "status"), *due = str(rec, "due_on");
+    int open = st && strstr(open_statuses, st) != NULL;
+    json_object_set_new(rec, "overdue", json_boolean(open && due && strcmp(due, today) < 0));
+    json_t *a = json_array();
+    for (size_t i = 0; i < sizeof moves / sizeof *moves && may_edit && st; i++)
+        if (!strcmp(moves[i].from, st))
+            json_array_append_new(a, json_string(moves[i].to));
+    json_object_set_new(rec, "allowed_transitions", a);
+}
+
+static int audit_unmask(struct req *r, int64_t id)
+{
+    if (!r->ctx.unmask)
+        return 0;
+    db_begin(r->db);
+    if (audit_write(&r->ctx, "unmask", "case", id, NULL, NULL) != DB_OK ||
+        db_commit(r->db) != DB_OK) {
+        if (db_depth(r->db))
+            db_rollback(r->db);
+        reply_error(r, 500, "internal", NULL, "无法记录查看敏感信息的日志");
+        return -1;
+    }
+    return 0;
+}
+
+/* GET /api/v1/case: the generic list, plus overdue=1 (open cases past their due date;
+ * without a status filter the open statuses), and each item decorated. */
+void case_list_h(struct req *r)
+{
+    static const char *const extra[] = {"unmask", NULL};
+    struct kv *args = arena_alloc(r->a, (size_t)(r->nargs + 2) * sizeof *args);
+    int n = 0, overdue = 0, has_status = 0;
+    for (int i = 0; i < r->nargs; i++) {
+        if (!strcmp(r->args[i].key, "overdue")) {
+            if (strcmp(r->args[i].value, "1") && strcmp(r->args[i].value, "0") &&
+                *r->args[i].value) {
+                reply_error(r, 400, "bad_request", "overdue", "“overdue”应为 1 或 0");
+                return;
+            }
+            overdue = !strcmp(r->args[i].value, "1");
+            continue;
+        }
+        has_status |= !strcmp(r->args[i].key, "status");
+        args[n++] = r->args[i];
+    }
+    if (overdue) {
+        char today[11], yesterday[11];
+        today_cn(today);
+        struct tm tm = {0};
+        sscanf(today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+        tm.tm_year -= 1900;
+        tm.tm_mon -= 1;
+        tm.tm_hour = 12;
+        time_t t = timegm(&tm) - 86400;
+        gmtime_r(&t, &tm);
+        strftime(yesterday, sizeof yesterday, "%Y-%m-%d", &tm);
+        args[n++] = (struct kv){"due_on_to", arena_strdup(r->a, yesterday)};
+        if (!has_status)
+            args[n++] = (struct kv){"status", open_statuses};
+    }
+    struct verr e;
+    json_t *res = ent_list(&r->ctx, &case_entity, args, n, extra, &e);
+    if (!res) {
+        reply_verr(r, &e);
+        return;
+    }
+    if (audit_unmask(r, 0)) {
+        json_decref(res);
+        return;
+    }
+    int me = may(r->user, "case", P_EDIT);
+    size_t i;
+    json_t *o;
+    json_array_foreach(json_object_get(res, "items"), i, o) decorate(o, me);
+    reply_json(r, 200, res);
+}
+
+/* GET /api/v1/case/{id} */
+void case_read_h(struct req *r)
+{
+    struct verr e;
+    json_t *rec = ent_read(&r->ctx, &case_entity, r->id, 0, &e);
+    if (!rec) {
+        reply_verr(r, &e);
+        return;
+    }
+    if (audit_unmask(r, r->id)) {
+        json_decref(rec);
+        return;
+    }
+    decorate(rec, may(r->user, "case", P_EDIT));
+    reply_json(r, 200, rec);
+}
+
+/* POST /api/v1/case/{id}/transition {"to", "note", "attachment", ...what the move needs} */
+void case_transition_h(struct req *r)
+{
+    json_t *body = req_json(r);
+    if (!body)
+        return;
+    struct verr e;
+    json_t *rec = case_move(&r->ctx, r->id, body, NULL, &e);
+    json_decref(body);
+    if (!rec) {
+        reply_verr(r, &e);
+        return;
+    }
+    /* After a referral away the case may no longer be the user's to act on. */
+    json_t *still = ent_read(&r->ctx, &case_entity, r->id, 1, &e);
+    decorate(rec, still && may(r->user, "case", P_EDIT));
+    json_decref(still);
+    reply_json(r, 200, rec);
+}
+
+/* POST /api/v1/case/{id}/note {"note", "attachment"}: a timeline entry without a move. */
+void case_note_h(struct req *r)
+{
+    json_t *body = req_json(r);
+    if (!body)
+        return;
+    struct verr e;
+    json_t *note = NULL, *file = NULL, *old = NULL;
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v) if (strcmp(k, "note") && strcmp(k, "attachment"))
+    {
+        reply_error(r, 400, "unknown_field", k, "没有“%s”这个字段", k);
+        goto out;
+    }
+    if (take(mfield("note"), body, &note, &e))
+        goto err;
+    if (json_is_null(note) && !present(body, "attachment")) {
+        verr_set(&e, 422, "invalid", "note", "请填写“说明”或添加附件");
+        goto err;
+    }
+    db_begin(r->db);
+    old = ent_read(&r->ctx, &case_entity, r->id, 1, &e);
+    if (!old || attach_store(&r->ctx, json_object_get(body, "attachment"), &file, &e)) {
+        db_rollback(r->db);
+        goto err;
+    }
+    const char *st = str(old, "status");
+    json_t *what = json_pack("{s:O, s:O?}", "note", note, "file", file);
+    int rc = step_add(&r->ctx, r->id, NULL, file ? "attachment" : "note", st, st,
+                      json_string_value(note), NULL, file);
+    if (rc == DB_OK)
+        rc = audit_write(&r->ctx, "note", "case", r->id, NULL, what);
+    json_decref(what);
+    if (rc != DB_OK) {
+        db_rollback(r->db);
+        reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        goto out;
+    }
+    if (db_commit(r->db) != DB_OK) {
+        reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        goto out;
+    }
+    reply_json(r, 201, json_pack("{s:O, s:O?}", "note", note, "attachment", file));
+    goto out;
+err:
+    reply_verr(r, &e);
+out:
+    json_decref(body);
+    json_decref(note);
+    json_decref(file);
+    json_decref(old);
+}
+
+/* May the user see case id? 2: it is in their scope (and they may act on it); 1: their
+ * org referred it away and keeps read access; 0: no. */
+static int case_visible(struct req *r, int64_t id)
+{
+    struct verr e;
+    json_t *rec = ent_read(&r->ctx, &case_entity, id, 1, &e);
+    if (rec) {
+        json_decref(rec);
+        return 2;
+    }
+    if (is_mediator(&r->ctx))
+        return 0;
+    char *bound = arena_strdup(r->a, r->ctx.scope_path);
+    bound[strlen(bound) - 1] = '0';
+    return db_int(r->db, 0,
+                  "SELECT count(*) FROM case_access a JOIN \"org\" o ON o.id = a.org_id JOIN "
+                  "\"case\" c ON c.id = a.case_id WHERE a.case_id = ? AND o.path >= ? AND "
+                  "o.path < ? AND c.deleted_at IS NULL",
+                  "iss", id, r->ctx.scope_path, bound) > 0
+               ? 1
+               : 0;
+}
+
+/* GET /api/v1/case/{id}/timeline → {"case": CASE, "readonly": bool, "items": [STEP]}, for
+ * the owning org and for orgs that referred the case away (read-only). */
+void case_timeline_h(struct req *r)
+{
+    int vis = case_visible(r, r->id);
+    if (!vis) {
+        reply_error(r, 404, "not_found", NULL, "服务案件(编号 %lld)不存在或无权查看",
+                    (long long)r->id);
+        return;
+    }
+    struct ent_ctx all = r->ctx;
+    all.scope_path = NULL;
+    all.role = NULL;
+    struct verr e;
+    json_t *rec = ent_read(&all, &case_entity, r->id, 0, &e);
+    if (!rec) {
+        reply_verr(r, &e);
+        return;
+    }
+    if (audit_unmask(r, r->id)) {
+        json_decref(rec);
+        return;
+    }
+    decorate(rec, vis == 2 && may(r->user, "case", P_EDIT));
+    stmt *s = db_prepare(r->db, "SELECT id, at, user_id, username, action, from_status, "
+                                "to_status, note, detail, file_sha256, file_name, file_type, "
+                                "file_size FROM case_step WHERE case_id = ? ORDER BY id");
+    json_t *items = json_array();
+    st_bind_int(s, 1, r->id);
+    while (s && st_step(s) == DB_ROW) {
+        int64_t sid = st_int(s, "id");
+        const char *d = st_text(s, "detail");
+        json_t *file = json_null();
+        if (!st_isnull(s, "file_sha256"))
+            file = json_pack("{s:s, s:s, s:I, s:s, s:s}", "name", st_text(s, "file_name"), "type",
+                             st_text(s, "file_type"), "size", (json_int_t)st_int(s, "file_size"),
+                             "sha256", st_text(s, "file_sha256"), "url",
+                             arena_printf(r->a, "/api/v1/case/file/%lld", (long long)sid));
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:I, s:s?, s:s, s:s?, s:s?, s:s?, s:o, s:o}", "id",
+                             (json_int_t)sid, "at", st_text(s, "at"), "user_id",
+                             (json_int_t)st_int(s, "user_id"), "username", st_text(s, "username"),
+                             "action", st_text(s, "action"), "from", st_text(s, "from_status"),
+                             "to", st_text(s, "to_status"), "note", st_text(s, "note"), "detail",
+                             d ? json_loads(d, 0, NULL) : json_object(), "attachment", file));
+    }
+    st_finalize(s);
+    reply_json(r, 200,
+               json_pack("{s:o, s:b, s:o}", "case", rec, "readonly", vis != 2, "items", items));
+}
+
+/* GET /api/v1/case/file/{id}: the attachment of timeline entry id, as a download with
+ * its sniffed type; never rendered inline. */
+void case_file_h(struct req *r)
+{
+    stmt *s = db_prepare(r->db, "SELECT s.case_id, s.file_name, b.type, b.data FROM case_step s "
+                                "JOIN case_blob b ON b.sha256 = s.file_sha256 WHERE s.id = ?");
+    int64_t case_id = 0;
+    char *name = NULL, *type = NULL, *data = NULL;
+    st_bind_int(s, 1, r->id);
+    if (s && st_step(s) == DB_ROW) {
+        case_id = st_int(s, "case_id");
+        name = arena_strdup(r->a, st_text(s, "file_name"));
+        type = arena_strdup(r->a, st_text(s, "type"));
+        data = xstrdup(st_text(s, "data"));
+    }
+    st_finalize(s);
+    if (!case_id || !case_visible(r, case_id)) {
+        free(data);
+        reply_error(r, 404, "not_found", NULL, "附件不存在或无权查看");
+        return;
+    }
+    size_t len = strlen(data), n = 0;
+    unsigned char *bin = xmalloc(len / 4 * 3 + 3);
+    if (sodium_base642bin(bin, len / 4 * 3 + 3, data, len, NULL, &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL)) {
+        free(data);
+        free(bin);
+        reply_error(r, 500, "internal", NULL, "附件数据已损坏");
+        return;
+    }
+    free(data);
+    /* filename: an ASCII fallback, and the real name in RFC 5987 form. */
+    buf cd = {0};
+    buf_puts(&cd, "attachment; filename=\"");
+    for (const char *p = name; *p; p++)
+        buf_putc(&cd, ((unsigned char)*p < 0x80 && *p != '"' && *p != '\\') ? *p : '_');
+    buf_puts(&cd, "\"; filename*=UTF-8''");
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            buf_putc(&cd, (char)*p);
+        else
+            buf_printf(&cd, "%%%02X", *p);
+    }
+    reply_header(r, "Content-Disposition", arena_strdup(r->a, buf_str(&cd)));
+    buf_free(&cd);
+    reply_header(r, "Cache-Control", "private, no-store");
+    reply_raw(r, 200, type, (char *)bin, n);
+}
+
+/* GET /api/v1/case/assignees → {"items": [{"id", "name", "username", "role", "org_name"}]}:
+ * the active users of the user's subtree who can handle cases, for the assign dialog
+ * (staff may not list users in general). */
+void case_assignees_h(struct req *r)
+{
+    char *bound = arena_strdup(r->a, r->ctx.scope_path);
+    bound[strlen(bound) - 1] = '0';
+    stmt *s =
+        db_prepare(r->db, "SELECT u.id, u.name, u.username, u.role, o.name AS org_name FROM "
+                          "\"user\" u JOIN \"org\" o ON o.id = u.org_id WHERE o.path >= ? AND "
+                          "o.path < ? AND u.deleted_at IS NULL AND u.status = 'active' AND "
+                          "u.role IN ('admin', 'leader', 'staff', 'mediator') ORDER BY o.path, "
+                          "u.id LIMIT 500");
+    st_bind_text(s, 1, r->ctx.scope_path);
+    st_bind_text(s, 2, bound);
+    json_t *items = json_array();
+    while (s && st_step(s) == DB_ROW)
+        json_array_append_new(
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)st_int(s, "id"), "name",
+                             st_text(s, "name"), "username", st_text(s, "username"), "role",
+                             st_text(s, "role"), "org_name", st_text(s, "org_name")));
+    st_finalize(s);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* "YYYY-MM-DD" (Beijing) to the UTC instant of its midnight, + days. */
+static int day_start_utc(const char *day, int plus, char out[21])
+{
+    struct tm tm = {0};
+    if (!day || strlen(day) != 10 ||
+        sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm) + (time_t)plus * 86400 - 8 * 3600;
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return 0;
+}
+
+static time_t utc_time(const char *s)
+{
+    struct tm tm = {0};
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return 0;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    return timegm(&tm);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* GET /api/v1/reports/cases?org=&from=&to= → the figures of the cases received in the
+ * period by the org's subtree: by category and status, resolution rate, median days to
+ * resolve, amounts claimed and recovered (fen), satisfaction. */
+void case_report_h(struct req *r)
+{
+    for (int i = 0; i < r->nargs; i++)
+        if (strcmp(r->args[i].key, "org") && strcmp(r->args[i].key, "from") &&
+            strcmp(r->args[i].key, "to")) {
+            reply_error(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”", r->args[i].key);
+            return;
+        }
+    const char *orgs = req_arg(r, "org"), *from = req_arg(r, "from"), *to = req_arg(r, "to");
+    int64_t org = r->ctx.org_id;
+    if (orgs && *orgs && (!parse_i64(orgs, &org) || org < 1)) {
+        reply_error(r, 400, "bad_request", "org", "“org”应为组织编号");
+        return;
+    }
+    char fromu[21] = "0000", tou[21] = "9999";
+    if (from && *from && day_start_utc(from, 0, fromu)) {
+        reply_error(r, 400, "bad_request", "from", "“from”应为日期, 如 2024-01-01");
+        return;
+    }
+    if (to && *to && day_start_utc(to, 1, tou)) {
+        reply_error(r, 400, "bad_request", "to", "“to”应为日期, 如 2024-12-31");
+        return;
+    }
+    struct verr e;
+    json_t *o = ent_read(&r->ctx, &org_entity, org, 1, &e);
+    if (!o) {
+        reply_verr(r, &e);
+        return;
+    }
+    char *path = arena_strdup(r->a, str(o, "path"));
+    json_decref(o);
+    char *bound = arena_strdup(r->a, path);
+    bound[strlen(bound) - 1] = '0';
+    stmt *s =
+        db_prepare(r->db, "SELECT t.category, t.status, t.received_at, t.resolved_at, "
+                          "t.amount_claimed, t.amount_recovered, t.satisfaction, t.due_on FROM "
+                          "\"case\" t JOIN \"org\" o ON o.id = t.org_id WHERE t.deleted_at IS NULL "
+                          "AND o.path >= ? AND o.path < ? AND t.received_at >= ? AND "
+                          "t.received_at < ?");
+    st_bind_text(s, 1, path);
+    st_bind_text(s, 2, bound);
+    st_bind_text(s, 3, fromu);
+    st_bind_text(s, 4, tou);
+    json_t *bycat = json_object(), *bystat = json_object(), *cross = json_object();
+    for (const struct enumval *v = categories; v->value; v++) {
+        json_object_set_new(bycat, v->value, json_integer(0));
+        json_object_set_new(cross, v->value, json_object());
+    }
+    for (const struct enumval *v = statuses; v->value; v++)
+        json_object_set_new(bystat, v->value, json_integer(0));
+    int64_t total = 0, done = 0, claimed = 0, recovered = 0, sat_n = 0, sat_sum = 0, overdue = 0;
+    size_t nd = 0, capd = 64;
+    double *days = xmalloc(capd * sizeof *days);
+    char today[11];
+    today_cn(today);
+    while (s && st_step(s) == DB_ROW) {
+        const char *cat = st_text(s, "category"), *st = st_text(s, "status");
+        total++;
+        json_t *c1 = json_object_get(bycat, cat), *c2 = json_object_get(bystat, st);
+        if (c1)
+            json_integer_set(c1, json_integer_value(c1) + 1);
+        if (c2)
+            json_integer_set(c2, json_integer_value(c2) + 1);
+        json_t *row = json_object_get(cross, cat);
+        if (row) {
+            json_t *x = json_object_get(row, st);
+            if (x)
+                json_integer_set(x, json_integer_value(x) + 1);
+            else
+                json_object_set_new(row, st, json_integer(1));
+        }
+        int is_done = !strcmp(st, "resolved") || !strcmp(st, "closed");
+        done += is_done;
+        claimed += st_int(s, "amount_claimed");
+        recovered += st_int(s, "amount_recovered");
+        if (!st_isnull(s, "satisfaction")) {
+            sat_n++;
+            sat_sum += st_int(s, "satisfaction");
+        }
+        const char *due = st_text(s, "due_on");
+        if (strstr(open_statuses, st) && due && strcmp(due, today) < 0)
+            overdue++;
+        if (is_done && !st_isnull(s, "resolved_at")) {
+            time_t a = utc_time(st_text(s, "received_at")), b = utc_time(st_text(s, "resolved_at"));
+            if (a && b >= a) {
+                if (nd == capd)
+                    days = xrealloc(days, (capd *= 2) * sizeof *days);
+                days[nd++] = (double)(b - a) / 86400.0;
+            }
+        }
+    }
+    st_finalize(s);
+    double median = 0;
+    if (nd) {
+        qsort(days, nd, sizeof *days, cmp_double);
+        median = nd % 2 ? days[nd / 2] : (days[nd / 2 - 1] + days[nd / 2]) / 2;
+    }
+    free(days);
+    json_t *res = json_pack(
+        "{s:I, s:s?, s:s?, s:I, s:o, s:o, s:o, s:I, s:f, s:o, s:I, s:I, s:o, s:I, s:I}", "org",
+        (json_int_t)org, "from", from && *from ? from : NULL, "to", to && *to ? to : NULL, "total",
+        (json_int_t)total, "by_category", bycat, "by_status", bystat, "by_category_status", cross,
+        "resolved", (json_int_t)done, "resolution_rate", total ? (double)done / (double)total : 0.0,
+        "median_days_to_resolve",
+        nd ? json_real((double)(int64_t)(median * 10 + 0.5) / 10) : json_null(), "amount_claimed",
+        (json_int_t)claimed, "amount_recovered", (json_int_t)recovered, "satisfaction_avg",
+        sat_n ? json_real((double)(int64_t)((double)sat_sum / (double)sat_n * 100 + 0.5) / 100)
+              : json_null(),
+        "satisfaction_count", (json_int_t)sat_n, "overdue", (json_int_t)overdue);
+    reply_json(r, 200, res);
+}
+
+/* ---- demo --------------------------------------------------------------------------- */
+
+int demo_cases(struct ent_ctx *c, struct verr *e)
+{
+    static const char *const cats[] = {"legal", "labor", "business", "government", "affairs"};
+    static const char *const subtypes[][3] = {
+        {"房产纠纷", "继承纠纷", "婚姻家庭"},     {"欠薪", "工伤赔偿", "劳动合同"},
+        {"投资合同纠纷", "侨企融资", "知识产权"}, {"出入境证件", "户籍恢复", "社保衔接"},
+        {"子女入学", "归侨生活困难", "侨房腾退"},
+    };
+    static const char *const chans[] = {"walk_in", "phone",  "online",
+                                        "wechat",  "letter", "hotline"};
+    static const char *const names[] = {"陈振声", "林美玲", "黄国强", "张淑贞", "李文杰",
+                                        "王秀兰", "吴德荣", "刘碧霞", "蔡锦添", "杨宝珠"};
+    /* The orgs that handle cases: the federations (city and counties). */
+    int64_t orgs[16];
+    int norgs = 0;
+    stmt *s = db_prepare(c->db, "SELECT id FROM \"org\" WHERE kind = 'federation' AND deleted_at "
+                                "IS NULL ORDER BY id");
+    while (s && st_step(s) == DB_ROW && norgs < 16)
+        orgs[norgs++] = st_int(s, "id");
+    st_finalize(s);
+    int64_t staff = db_int(c->db, 0, "SELECT id FROM \"user\" WHERE username = 'staff'", "");
+    int64_t mediator_person =
+        db_int(c->db, 0, "SELECT min(id) FROM \"person\" WHERE deleted_at IS NULL", "");
+    /* The demo's mediator user is linked to a person of the registry. */
+    db_execv(c->db, "UPDATE \"user\" SET person_id = ? WHERE username = 'mediator'", "i",
+             mediator_person);
+    if (!norgs)
+        return 0;
+    for (int i = 0; i < 300; i++) {
+        int k = i % 5, y = 2022 + i % 4, mo = 1 + (i * 7) % 12, dd = 1 + (i * 11) % 28;
+        if (y == 2025 && mo > 10)
+            mo = 1 + mo % 10;
+        char recv[32];
+        snprintf(recv, sizeof recv, "%04d-%02d-%02dT%02d:%02d:00Z", y, mo, dd, 1 + i % 8,
+                 (i * 13) % 60);
+        int64_t org = orgs[i % norgs];
+        json_t *body =
+            json_pack("{s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "category", cats[k], "subtype",
+                      subtypes[k][i % 3], "channel", chans[i % 6], "received_at", recv, "summary",
+                      arena_printf(c->a, "%s: %s反映%s问题", subtypes[k][i % 3], names[i % 10],
+                                   subtypes[k][(i + 1) % 3]),
+                      "org_id", (json_int_t)org, "details", "申请人来访反映情况, 已登记相关材料。");
+        if (i % 3 == 0) {
+            json_object_set_new(body, "applicant_name", json_string(names[i % 10]));
+            json_object_set_new(body, "applicant_contact",
+                                json_sprintf("+86 139 0739 %04d", 1000 + i));
+        } else {
+            int64_t p = db_int(c->db, 0,
+                               "SELECT id FROM \"person\" WHERE deleted_at IS NULL ORDER BY id "
+                               "LIMIT 1 OFFSET ?",
+                               "i", (int64_t)(i % 100));
+            if (p)
+                json_object_set_new(body, "applicant_id", json_integer(p));
+            else {
+                json_object_set_new(body, "applicant_name", json_string(names[i % 10]));
+                json_object_set_new(body, "applicant_contact", json_string("+86 139 0739 0000"));
+            }
+        }
+        if (k <= 2)
+            json_object_set_new(body, "amount_claimed",
+                                json_integer((int64_t)(5000 + (i * 7919) % 500000) * 100));
+        if (i % 4 == 0 && mediator_person)
+            json_object_set_new(body, k == 0 ? "legal_advisor_id" : "mediator_id",
+                                json_integer(mediator_person));
+        json_t *rec = ent_create(c, &case_entity, body, e);
+        json_decref(body);
+        if (!rec)
+            return -1;
+        int64_t id = json_integer_value(json_object_get(rec, "id"));
+        json_decref(rec);
+        /* How far it got: recent ones are still open. */
+        int stage = y < 2025 ? 4 - (i % 11 == 0) * 3 : i % 5;
+        if (i % 23 == 0)
+            stage = -1; /* rejected */
+        time_t t = utc_time(recv);
+        char at[21];
+        struct tm tm;
+        json_t *m = NULL;
+#define MOVE(days, ...)                                                                            \
+    do {                                                                                           \
+        t += (time_t)(days)*86400;                                                                 \
+        gmtime_r(&t, &tm);                                                                         \
+        strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);                                        \
+        json_t *b_ = json_pack(__VA_ARGS__);                                                       \
+        m = case_move(c, id, b_, at, e);                                                           \
+        json_decref(b_);                                                                           \
+        if (!m)                                                                                    \
+            return -1;                                                                             \
+        json_decref(m);                                                                            \
+    } while (0)
+        if (stage < 0) {
+            MOVE(1, "{s:s, s:s}", "to", "rejected", "reason",
+                 "不属于侨联受理范围, 已告知申请人向有关部门反映");
+            continue;
+        }
+        if (i % 31 == 7 && norgs > 1) /* referred up or down the tree */
+            MOVE(1, "{s:s, s:I, s:s}", "to", "referred", "to_org_id",
+                 (json_int_t)orgs[(i + 1) % norgs], "note", "属对方辖区, 转请办理");
+        else if (i % 37 == 3)
+            MOVE(1, "{s:s, s:s, s:s}", "to", "referred", "agency", "区劳动人事争议仲裁委员会",
+                 "reply_due", "2026-12-31");
+        if (stage >= 1 && staff)
+            MOVE(1, "{s:s, s:I, s:s}", "to", "assigned", "assignee_id", (json_int_t)staff, "note",
+                 "分派承办");
+        if (stage >= 2)
+            MOVE(2, "{s:s, s:s}", "to", "in_progress", "note", "已联系申请人和相关单位");
+        if (stage >= 3) {
+            int64_t claimed = k <= 2 ? (int64_t)(5000 + (i * 7919) % 500000) * 100 : 0;
+            MOVE(3 + (i * 17) % 40, "{s:s, s:s, s:I}", "to", "resolved", "resolution",
+                 "经调解双方达成一致, 问题已解决", "amount_recovered",
+                 (json_int_t)(claimed * (6 + i % 5) / 10));
+        }
+        if (stage >= 4)
+            MOVE(7, "{s:s, s:i, s:s}", "to", "closed", "satisfaction", 3 + i % 3, "note",
+                 "电话回访, 申请人表示满意");
+#undef MOVE
+    }
+    return 0;
+}

@@ -1,0 +1,498 @@
+/* dedup.c - duplicate people: candidate pairs (GET /api/v1/dedup/person) and the merge
+ * (POST /api/v1/dedup/person/merge). */
+#include "dedup.h"
+#include "audit.h"
+#include "names.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the key map -------------------------------------------------------------------- */
+
+static uint64_t hash_str(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+int64_t *km_slot(struct keymap *m, const char *key, int add)
+{
+    if (add && (m->n + 1) * 2 > m->cap) {
+        struct keymap o = *m;
+        m->cap = o.cap ? o.cap * 2 : 1024;
+        m->k = xcalloc(m->cap, sizeof *m->k);
+        m->v = xcalloc(m->cap, sizeof *m->v);
+        m->n = 0;
+        for (size_t i = 0; i < o.cap; i++)
+            if (o.k[i]) {
+                size_t j = hash_str(o.k[i]) & (m->cap - 1);
+                while (m->k[j])
+                    j = (j + 1) & (m->cap - 1);
+                m->k[j] = o.k[i];
+                m->v[j] = o.v[i];
+                m->n++;
+            }
+        free(o.k);
+        free(o.v);
+    }
+    if (!m->cap)
+        return NULL;
+    for (size_t i = hash_str(key) & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (!m->k[i]) {
+            if (!add)
+                return NULL;
+            m->k[i] = arena_strdup(m->a, key);
+            m->n++;
+            return &m->v[i];
+        }
+        if (!strcmp(m->k[i], key))
+            return &m->v[i];
+    }
+}
+
+void km_free(struct keymap *m)
+{
+    free(m->k);
+    free(m->v);
+    m->k = NULL;
+    m->v = NULL;
+    m->cap = m->n = 0;
+}
+
+/* ---- keys --------------------------------------------------------------------------- */
+
+char *dedup_fold(arena *a, const char *name)
+{
+    size_t n = strlen(name);
+    char *out = arena_alloc(a, n * 2 + 8), *o = out;
+    const char *p = name;
+    uint32_t cp;
+    while ((cp = utf8_next(&p))) {
+        if (cp == ' ' || cp == '\t' || cp == 0xB7 || cp == 0x30FB || cp == 0x3000 || cp == '.' ||
+            cp == '-')
+            continue;
+        if (cp < 0x80)
+            *o++ = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
+        else
+            o += utf8_put(o, name_is_han(cp) ? name_fold(cp) : cp);
+    }
+    *o = 0;
+    return out;
+}
+
+/* The usual pinyin of a name (the first K_PINYIN key name_keys gives). */
+struct first_key {
+    char key[NAME_KEY_MAX];
+};
+
+static void take_pinyin(void *arg, const struct name_key *k)
+{
+    struct first_key *f = arg;
+    if (k->kind == K_PINYIN && !f->key[0] && !k->weak)
+        snprintf(f->key, sizeof f->key, "%s", k->key);
+}
+
+/* ---- pairs -------------------------------------------------------------------------- */
+
+struct kid {
+    const char *key;
+    int64_t id;
+    int reason;
+};
+
+static int kid_cmp(const void *x, const void *y)
+{
+    const struct kid *a = x, *b = y;
+    int c = strcmp(a->key, b->key);
+    return c ? c : (a->id > b->id) - (a->id < b->id);
+}
+
+static const struct {
+    const char *code, *msg;
+} reasons[] = {
+    {"id_number", "证件号码相同"},
+    {"name_birth", "姓名相同 (繁简归一) 且出生日期相同"},
+    {"reading_year_place", "姓名读音相同、出生年份相同且祖籍相同"},
+};
+
+struct pair {
+    int64_t a, b;
+    unsigned reasons;
+};
+
+static int pair_cmp(const void *x, const void *y)
+{
+    const struct pair *p = x, *q = y;
+    int np = __builtin_popcount(p->reasons), nq = __builtin_popcount(q->reasons);
+    if (np != nq)
+        return nq - np;
+    if (p->a != q->a)
+        return (p->a > q->a) - (p->a < q->a);
+    return (p->b > q->b) - (p->b < q->b);
+}
+
+json_t *dedup_pairs(struct ent_ctx *c, int max, struct verr *e)
+{
+    const struct entity *ent = entity_find("person");
+    buf sql = {0};
+    json_t *binds = json_array();
+    buf_puts(&sql, "SELECT t.id, t.name, t.birth_date, t.id_number, t.ancestral_region_code, "
+                   "t.ancestral_place FROM \"person\" t WHERE t.deleted_at IS NULL");
+    ent_scope_sql(c, ent, &sql, binds);
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    buf_free(&sql);
+    json_decref(binds);
+    if (!s) {
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        return NULL;
+    }
+    arena *a = arena_new();
+    struct kid *ks = NULL;
+    size_t nk = 0, cap = 0;
+    int rc;
+#define ADD_KEY(k, r)                                                                              \
+    do {                                                                                           \
+        if (nk == cap) {                                                                           \
+            cap = cap ? cap * 2 : 4096;                                                            \
+            ks = xrealloc(ks, cap * sizeof *ks);                                                   \
+        }                                                                                          \
+        ks[nk++] = (struct kid){(k), id, (r)};                                                     \
+    } while (0)
+    while ((rc = st_step(s)) == DB_ROW) {
+        int64_t id = st_int(s, "id");
+        const char *name = st_text(s, "name"), *birth = st_text(s, "birth_date");
+        const char *idn = st_text(s, "id_number"), *reg = st_text(s, "ancestral_region_code");
+        const char *place = st_text(s, "ancestral_place");
+        if (idn && *idn) {
+            char *k = arena_printf(a, "%s", idn);
+            for (char *p = k; *p; p++)
+                if (*p >= 'a' && *p <= 'z')
+                    *p -= 32;
+            ADD_KEY(k, 0);
+        }
+        if (name && *name && birth && *birth)
+            ADD_KEY(arena_printf(a, "%s|%s", dedup_fold(a, name), birth), 1);
+        const char *where = reg && *reg ? reg : place && *place ? dedup_fold(a, place) : NULL;
+        if (name && *name && birth && strlen(birth) >= 4 && where) {
+            struct first_key fk = {{0}};
+            name_keys(name, take_pinyin, &fk);
+            if (fk.key[0])
+                ADD_KEY(arena_printf(a, "%s|%.4s|%s", fk.key, birth, where), 2);
+        }
+    }
+#undef ADD_KEY
+    st_finalize(s);
+    if (rc != DB_DONE) {
+        free(ks);
+        arena_free(a);
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        return NULL;
+    }
+    if (nk)
+        qsort(ks, nk, sizeof *ks, kid_cmp);
+    struct keymap pm = {.a = a};
+    struct pair *ps = NULL;
+    size_t np = 0, pcap = 0;
+    for (size_t i = 0; i < nk;) {
+        size_t j = i + 1;
+        while (j < nk && ks[j].reason == ks[i].reason && !strcmp(ks[j].key, ks[i].key))
+            j++;
+        /* a group: pair every member with the others (a huge group: with its first only) */
+        for (size_t x = i; x < j; x++)
+            for (size_t y = x + 1; y < j && (x == i || j - i <= 20); y++) {
+                if (ks[x].id == ks[y].id)
+                    continue;
+                char pk[48];
+                snprintf(pk, sizeof pk, "%lld|%lld", (long long)ks[x].id, (long long)ks[y].id);
+                int64_t *slot = km_slot(&pm, pk, 1);
+                if (!*slot) {
+                    if (np == pcap) {
+                        pcap = pcap ? pcap * 2 : 256;
+                        ps = xrealloc(ps, pcap * sizeof *ps);
+                    }
+                    ps[np] = (struct pair){ks[x].id, ks[y].id, 0};
+                    *slot = (int64_t)++np;
+                }
+                ps[*slot - 1].reasons |= 1u << ks[x].reason;
+            }
+        i = j;
+    }
+    if (np)
+        qsort(ps, np, sizeof *ps, pair_cmp);
+    json_t *items = json_array();
+    for (size_t i = 0; i < np && (int)i < max; i++) {
+        json_t *rs = json_array();
+        for (int k = 0; k < 3; k++)
+            if (ps[i].reasons & (1u << k))
+                json_array_append_new(rs, json_pack("{s:s, s:s}", "code", reasons[k].code,
+                                                    "message", reasons[k].msg));
+        struct verr e2;
+        json_t *ra = ent_read(c, ent, ps[i].a, 0, &e2), *rb = ent_read(c, ent, ps[i].b, 0, &e2);
+        json_array_append_new(items, json_pack("{s:I, s:I, s:o, s:o?, s:o?}", "a_id",
+                                               (json_int_t)ps[i].a, "b_id", (json_int_t)ps[i].b,
+                                               "reasons", rs, "a", ra, "b", rb));
+    }
+    json_t *res = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)np);
+    km_free(&pm);
+    free(ps);
+    free(ks);
+    arena_free(a);
+    return res;
+}
+
+/* ---- merge -------------------------------------------------------------------------- */
+
+/* A list field naming records as "person:12" (contact parties): drop's name becomes
+ * keep's (once) in every row that holds it. */
+static int move_party_list(struct ent_ctx *c, const struct entity *ent, const struct field *f,
+                           int64_t keep, int64_t drop, json_t *moved)
+{
+    char sql[256], pat[64], from[40], to[40];
+    snprintf(from, sizeof from, "person:%lld", (long long)drop);
+    snprintf(to, sizeof to, "person:%lld", (long long)keep);
+    snprintf(pat, sizeof pat, "%%\"%s\"%%", from);
+    snprintf(sql, sizeof sql, "SELECT id, %s FROM \"%s\" WHERE %s LIKE ? ORDER BY id", f->name,
+             ent->name, f->name);
+    stmt *s = db_prepare(c->db, sql);
+    if (!s)
+        return -1;
+    st_bind_text(s, 1, pat);
+    json_t *rows = json_array(), *ids = json_array();
+    int rc;
+    while ((rc = st_step(s)) == DB_ROW) {
+        json_t *arr = json_loads(st_text(s, f->name), 0, NULL);
+        if (!json_is_array(arr)) {
+            json_decref(arr);
+            continue;
+        }
+        json_t *out = json_array();
+        size_t i;
+        json_t *v;
+        int has_keep = 0;
+        json_array_foreach(arr, i, v) has_keep |=
+            json_is_string(v) && !strcmp(json_string_value(v), to);
+        json_array_foreach(arr, i, v)
+        {
+            if (json_is_string(v) && !strcmp(json_string_value(v), from)) {
+                if (!has_keep)
+                    json_array_append_new(out, json_string(to));
+                has_keep = 1;
+            } else {
+                json_array_append(out, v);
+            }
+        }
+        json_decref(arr);
+        json_array_append_new(
+            rows, json_pack("{s:I, s:o}", "id", (json_int_t)st_int(s, "id"), "list", out));
+    }
+    st_finalize(s);
+    if (rc != DB_DONE) {
+        json_decref(rows);
+        json_decref(ids);
+        return -1;
+    }
+    size_t i;
+    json_t *r;
+    snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
+    json_array_foreach(rows, i, r)
+    {
+        char *text = json_dumps(json_object_get(r, "list"), JSON_COMPACT);
+        int64_t id = json_integer_value(json_object_get(r, "id"));
+        rc = db_execv(c->db, sql, "si", text, id);
+        free(text);
+        if (rc != DB_OK) {
+            json_decref(rows);
+            json_decref(ids);
+            return -1;
+        }
+        json_array_append_new(ids, json_integer(id));
+    }
+    json_decref(rows);
+    if (json_array_size(ids)) {
+        char key[160];
+        snprintf(key, sizeof key, "%s.%s", ent->name, f->name);
+        json_object_set_new(moved, key, ids);
+    } else {
+        json_decref(ids);
+    }
+    return 0;
+}
+
+/* Point every link from drop to keep; what moved goes into moved {"entity.field": [ids]}. */
+static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *moved)
+{
+    for (const struct entity *const *ep = entities; *ep; ep++) {
+        const struct entity *ent = *ep;
+        for (const struct field *f = ent->fields; f->name; f++) {
+            char typecol[80] = "";
+            int is_ref = f->type == FT_REF && f->ref && !strcmp(f->ref, "person");
+            size_t n = strlen(f->name);
+            /* a generic link: X_id next to X_type (or X_entity) naming the entity */
+            if (!is_ref && (f->type == FT_INT || f->type == FT_REF) && n > 3 &&
+                !strcmp(f->name + n - 3, "_id")) {
+                const char *sfx[] = {"_type", "_entity", "_kind", NULL};
+                for (int k = 0; sfx[k] && !typecol[0]; k++) {
+                    char tc[80];
+                    snprintf(tc, sizeof tc, "%.*s%s", (int)(n - 3), f->name, sfx[k]);
+                    const struct field *tf = ent_field(ent, tc);
+                    if (tf && (tf->type == FT_ENUM || tf->type == FT_TEXT))
+                        snprintf(typecol, sizeof typecol, "%s", tc);
+                }
+            }
+            if (f->type == FT_LIST && move_party_list(c, ent, f, keep, drop, moved))
+                return -1;
+            if (!is_ref && !typecol[0])
+                continue;
+            char sql[256];
+            if (typecol[0])
+                snprintf(sql, sizeof sql,
+                         "SELECT id FROM \"%s\" WHERE %s = ? AND %s = 'person' ORDER BY id",
+                         ent->name, f->name, typecol);
+            else
+                snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" WHERE %s = ? ORDER BY id",
+                         ent->name, f->name);
+            stmt *s = db_prepare(c->db, sql);
+            if (!s)
+                return -1;
+            st_bind_int(s, 1, drop);
+            json_t *ids = json_array();
+            int rc;
+            while ((rc = st_step(s)) == DB_ROW)
+                json_array_append_new(ids, json_integer(st_int(s, "id")));
+            st_finalize(s);
+            if (rc != DB_DONE) {
+                json_decref(ids);
+                return -1;
+            }
+            if (!json_array_size(ids)) {
+                json_decref(ids);
+                continue;
+            }
+            if (typecol[0])
+                snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE %s = ? AND %s = 'person'",
+                         ent->name, f->name, f->name, typecol);
+            else
+                snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE %s = ?", ent->name,
+                         f->name, f->name);
+            if (db_execv(c->db, sql, "ii", keep, drop) != DB_OK) {
+                json_decref(ids);
+                return -1;
+            }
+            char key[160];
+            snprintf(key, sizeof key, "%s.%s", ent->name, f->name);
+            json_object_set_new(moved, key, ids);
+        }
+    }
+    return 0;
+}
+
+json_t *dedup_merge(struct ent_ctx *c, int64_t keep, int64_t drop, struct verr *e)
+{
+    const struct entity *ent = entity_find("person");
+    if (keep == drop) {
+        verr_set(e, 422, "invalid", "drop_id", "保留和合并的是同一条记录");
+        return NULL;
+    }
+    if (db_begin(c->db) != DB_OK) {
+        verr_set(e, 503, "busy", NULL, "数据库繁忙, 请稍后再试");
+        return NULL;
+    }
+    json_t *k = NULL, *d = NULL, *moved = json_object(), *fill = json_object(), *res = NULL;
+    if (!(k = ent_read(c, ent, keep, 1, e)))
+        goto fail;
+    if (!(d = ent_read(c, ent, drop, 1, e))) {
+        snprintf(e->field, sizeof e->field, "drop_id");
+        goto fail;
+    }
+    if (move_links(c, keep, drop, moved)) {
+        verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
+        goto fail;
+    }
+    /* the fields keep leaves empty, filled from drop (after drop is gone: unique values) */
+    for (const struct field *f = ent->fields; f->name; f++) {
+        if (f->flags & (FF_READONLY | FF_HIDDEN))
+            continue;
+        json_t *kv = json_object_get(k, f->name), *dv = json_object_get(d, f->name);
+        int kempty = !kv || json_is_null(kv) || (json_is_array(kv) && !json_array_size(kv));
+        int dempty = !dv || json_is_null(dv) || (json_is_array(dv) && !json_array_size(dv));
+        if (kempty && !dempty)
+            json_object_set(fill, f->name, dv);
+    }
+    if (ent_delete(c, ent, drop, e))
+        goto fail;
+    if (json_object_size(fill)) {
+        json_t *u = ent_update(c, ent, keep, fill, e);
+        if (!u)
+            goto fail;
+        json_decref(u);
+    }
+    json_t *what = json_pack("{s:I, s:I, s:O, s:O, s:O}", "keep_id", (json_int_t)keep, "drop_id",
+                             (json_int_t)drop, "moved", moved, "filled", fill, "dropped", d);
+    int rc = audit_write(c, "merge", "person", keep, NULL, what);
+    json_decref(what);
+    if (rc != DB_OK) {
+        verr_set(e, 500, "internal", NULL, "无法记录审计日志, 合并未完成");
+        goto fail;
+    }
+    if (db_commit(c->db) != DB_OK) {
+        verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
+        goto out;
+    }
+    json_t *kr = ent_read(c, ent, keep, 0, e);
+    res = json_pack("{s:o?, s:O, s:O}", "keep", kr, "moved", moved, "filled", fill);
+    goto out;
+fail:
+    db_rollback(c->db);
+out:
+    json_decref(k);
+    json_decref(d);
+    json_decref(moved);
+    json_decref(fill);
+    return res;
+}
+
+/* GET /api/v1/dedup/person?limit=N */
+void dedup_list_h(struct req *r)
+{
+    const char *l = req_arg(r, "limit");
+    int64_t max = 200;
+    if (l && (!parse_i64(l, &max) || max < 1 || max > 5000)) {
+        reply_error(r, 400, "invalid", "limit", "“limit”应为 1 到 5000 的整数");
+        return;
+    }
+    struct verr e;
+    json_t *res = dedup_pairs(&r->ctx, (int)max, &e);
+    if (!res)
+        reply_verr(r, &e);
+    else
+        reply_json(r, 200, res);
+}
+
+/* POST /api/v1/dedup/person/merge {keep_id, drop_id} */
+void dedup_merge_h(struct req *r)
+{
+    json_t *b = req_json(r);
+    if (!b)
+        return;
+    json_t *k = json_object_get(b, "keep_id"), *d = json_object_get(b, "drop_id");
+    if (!json_is_integer(k) || json_integer_value(k) <= 0) {
+        json_decref(b);
+        reply_error(r, 400, "invalid", "keep_id", "“keep_id”应为人员编号");
+        return;
+    }
+    if (!json_is_integer(d) || json_integer_value(d) <= 0) {
+        json_decref(b);
+        reply_error(r, 400, "invalid", "drop_id", "“drop_id”应为人员编号");
+        return;
+    }
+    struct verr e;
+    json_t *res = dedup_merge(&r->ctx, json_integer_value(k), json_integer_value(d), &e);
+    json_decref(b);
+    if (!res)
+        reply_verr(r, &e);
+    else
+        reply_json(r, 200, res);
+}

@@ -1,0 +1,38 @@
+/* import.h - census import: a table (xlsx.h) whose header row names fields, validated row
+ * by row against the entity's declaration, written all-or-nothing in one transaction.
+ *
+ * The report (a dry run's answer, and a refused commit's):
+ *   {entity, dry_run, committed, rows, ok, created, error_rows, errors: [{row, field,
+ *    column, header, message}], duplicates: [{row, reason, existing_id, other_row}],
+ *    headers: [{column, header, field}], merges: [...]}
+ * Rows are numbered as the spreadsheet shows them (the header is row 1).
+ */
+#ifndef QIAO_IMPORT_H
+#define QIAO_IMPORT_H
+
+#include "http.h"
+#include "xlsx.h"
+
+/* Called every few hundred rows with the rows done and the total. */
+typedef void (*import_progress_fn)(void *arg, int done, int total);
+
+/* Import t into ent. mapping: NULL, or an object {header or column letter: field name or
+ * "" / null to skip}; headers it does not name are matched by field name or label.
+ * dry_run: validate everything, write nothing. On success answers a new report with
+ * *ok set when every row passed (and, unless dry_run, was committed); -1 (NULL) with e
+ * when the file itself cannot be imported (no header, a bad mapping, a database error). */
+json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *t, json_t *mapping,
+                     int dry_run, import_progress_fn progress, void *parg, int *ok, struct verr *e);
+
+/* POST /api/v1/import/{entity}?dry_run=1&mapping=JSON&job=N (body: the file) */
+void import_h(struct req *r);
+/* GET /api/v1/import/jobs/{id}: {id, done, total, finished} of the caller's import */
+void import_job_h(struct req *r);
+/* GET /api/v1/export/{entity}.xlsx (export.c) */
+void export_xlsx_h(struct req *r);
+
+/* `qiao import ENTITY FILE [--dry-run]` on an open database: prints the report; the exit
+ * status (0 when every row passed). */
+int import_cli(db *d, const char *entity, const char *file, int dry_run);
+
+#endif

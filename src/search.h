@@ -1,0 +1,43 @@
+/* search.h - name search (SPEC "Finding people"): the search_key index, kept with each
+ * record in the write's own transaction, and GET /api/v1/search.
+ *
+ * The index holds, for each record of a searchable entity (person, association,
+ * enterprise: those of them that are declared), the keys of its name fields
+ * (names.h): the entity's title field and its searchable list fields (person: name,
+ * name_alt, former_names). One row per key:
+ *
+ *   search_key(entity, record_id, org_id, field, kind, weak, key)
+ *   indexes (entity, kind, key), (entity, org_id, kind, key), (entity, record_id)
+ *
+ * A query becomes a few probes, each a byte range on (entity, kind, key) (`key >= ? AND key < ?`,
+ * never a LIKE scan) joined to the entity's table for the scope, the deleted mark and the
+ * name; hits are ranked exact > prefix > reading > dialect candidate and say why.
+ */
+#ifndef QIAO_SEARCH_H
+#define QIAO_SEARCH_H
+
+#include "http.h"
+
+/* Create the index if it is missing, and rebuild it whole (table and all) when the key
+ * rules or the reading tables changed since it was built (qiao_meta "search_keys"). Call
+ * inside the schema upgrade's transaction. DB_OK or DB_ERROR. */
+int search_sync(db *d);
+
+/* Keep one record's keys in step with a write, inside the write's transaction. rec is
+ * the record after the change (NULL when deleted), old the one before (NULL when new).
+ * Does nothing for an entity that is not searched, or when neither a name field nor the
+ * owning org changed.
+ * 0, or -1 with e (500). */
+int search_index(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
+                 const json_t *old, struct verr *e);
+
+/* Search the names of the entities in ents (NULL-terminated) within c's scope: q as
+ * typed (1..100 characters), at most limit hits. Returns a new {"items": [{type, id,
+ * name, match}]} best first, or NULL with e (400 naming the field, or 500). */
+json_t *search_run(struct ent_ctx *c, const char *q, const struct entity *const *ents, int limit,
+                   struct verr *e);
+
+/* GET /api/v1/search?q=&types=person,association,enterprise&limit= */
+void search_h(struct req *r);
+
+#endif

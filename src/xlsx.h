@@ -1,0 +1,63 @@
+/* xlsx.h - reading census sheets: a CSV file (UTF-8 with or without BOM, or GB18030) or
+ * the first worksheet of an XLSX workbook, into one table of text cells.
+ *
+ * Cells are UTF-8 strings as the user sees them: shared and inline strings as written,
+ * numbers as stored, numbers with a date format as YYYY-MM-DD, booleans as 1/0. Nothing
+ * here knows about entities; import.c maps the header row to fields.
+ *
+ * Memory: a table owns an arena holding every cell and its rows array; table_free()
+ * releases both.
+ */
+#ifndef QIAO_XLSX_H
+#define QIAO_XLSX_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "entity.h"
+
+struct trow {
+    int num;                /* 1-based row number in the sheet (CSV: the record number) */
+    int n;                  /* cells */
+    char **cells;           /* n strings, never NULL ("" for an empty cell) */
+    unsigned char *numeric; /* XLSX: 1 where the cell was a number (NULL for CSV) */
+};
+
+struct table {
+    arena *a;
+    struct trow *rows; /* xrealloc'd, owned */
+    int nrows, cap;
+    int xlsx;        /* read from a workbook */
+    json_t *merges;  /* XLSX merged ranges: [{"ref": "A2:A3", "row": 2, "col": 1, ...}] */
+    size_t max_rows; /* refuse a table with more rows (0: no limit) */
+};
+
+/* Limits for both readers (a huge file is refused, not half-read). */
+#define TABLE_MAX_ROWS 2000000
+#define TABLE_MAX_COLS 1000
+
+void table_init(struct table *t);
+void table_free(struct table *t);
+
+/* Read a CSV or XLSX file (by its first bytes) into t (initialised). 0, or -1 with e: 415
+ * for an encoding that is neither UTF-8 nor GB18030 or a zip that is not a workbook, 413
+ * for too many rows, 422 for a broken file. */
+int table_read(struct table *t, const char *data, size_t len, struct verr *e);
+
+/* The pieces, for tests and fuzzing. */
+/* Convert text to UTF-8: a UTF-8 BOM is dropped, valid UTF-8 is kept, anything else is
+ * read as GB18030. *out is malloc'd (NUL-terminated), caller frees. */
+int text_to_utf8(const char *in, size_t n, char **out, size_t *outn, struct verr *e);
+/* Parse UTF-8 CSV (RFC 4180: quotes, doubled quotes, newlines inside quotes; LF, CRLF or
+ * CR line ends; comma, or tab/semicolon when the first line has those and no comma). */
+int csv_parse(struct table *t, const char *s, size_t n, struct verr *e);
+int xlsx_read(struct table *t, const char *data, size_t len, struct verr *e);
+
+/* Excel's day serial (1900 system) as YYYY-MM-DD into out[11]; 0, or -1 out of range. */
+int xlsx_serial_date(double serial, char out[11]);
+/* "A" -> 1, "AB" -> 28 (the letters of a cell reference); 0 when none. */
+int xlsx_col_of(const char *ref);
+/* 1 -> "A" into out[4]. */
+void xlsx_col_name(int col, char out[4]);
+
+#endif

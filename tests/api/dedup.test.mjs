@@ -1,0 +1,91 @@
+// De-duplication (issue 5): candidate pairs with reasons (same ID number; same folded name
+// and birth date; same reading, birth year and ancestral place), and the merge that keeps
+// one record, moves every link (relations, contacts) to it, soft-deletes the other and is
+// audited, all or nothing.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import { BIN, STORES, startServer } from '../lib/server.mjs';
+import { assertError, sql, sqlInt } from './helpers.mjs';
+
+for (const store of STORES) {
+  describe(`dedup (${store})`, () => {
+    let server, admin, ids;
+    const mk = async (p) => {
+      const r = await admin.post('/api/v1/person', p);
+      assert.equal(r.status, 201, r.text);
+      return r.json.id;
+    };
+    before(async () => {
+      server = await startServer({ store, users: { admin: { role: 'admin' }, viewer: { role: 'viewer' } } });
+      admin = await server.login('admin');
+      ids = {
+        a: await mk({ name: '陳大文', birth_date: '1960-01-01' }),
+        b: await mk({ name: '陈大文', birth_date: '1960-01-01', phone: '+65 6123 4567' }),
+        c: await mk({ name: '李小明', birth_date: '1970-05-05', id_type: 'passport', id_number: 'E1234567' }),
+        d: await mk({ name: '李晓明', birth_date: '1971-06-06', id_type: 'passport', id_number: 'e1234567' }),
+        e: await mk({ name: '陈嘉庚', birth_date: '1874-10-21', ancestral_place: '集美' }),
+        f: await mk({ name: '陈家庚', birth_date: '1874-03-01', ancestral_place: '集美' }),
+        g: await mk({ name: '王五', birth_date: '1980-01-01' }),
+      };
+    });
+    after(() => server?.stop());
+
+    const pairOf = (items, x, y) => items.find((p) => (p.a_id === Math.min(x, y) && p.b_id === Math.max(x, y)));
+
+    test('candidate pairs with their reasons', async () => {
+      const r = await admin.get('/api/v1/dedup/person');
+      assert.equal(r.status, 200, r.text);
+      const codes = (p) => p?.reasons.map((x) => x.code);
+      assert.deepEqual(codes(pairOf(r.json.items, ids.a, ids.b)), ['name_birth'], JSON.stringify(r.json.items));
+      assert.deepEqual(codes(pairOf(r.json.items, ids.c, ids.d)), ['id_number']);
+      assert.deepEqual(codes(pairOf(r.json.items, ids.e, ids.f)), ['reading_year_place']);
+      assert.equal(r.json.items.filter((p) => p.a_id === ids.g || p.b_id === ids.g).length, 0);
+      const p = pairOf(r.json.items, ids.a, ids.b);
+      assert.equal(p.a.name, '陳大文');
+      assert.equal(p.b.name, '陈大文');
+      for (const x of r.json.items) for (const why of x.reasons) assert.match(why.message, /[\u4e00-\u9fff]/);
+    });
+
+    test('a viewer may not see pairs or merge', async () => {
+      const v = await server.login('viewer');
+      assertError(await v.get('/api/v1/dedup/person'), 403, 'forbidden');
+      assertError(await v.post('/api/v1/dedup/person/merge', { keep_id: ids.a, drop_id: ids.b }), 403, 'forbidden');
+    });
+
+    test('bad merges are refused and change nothing', async () => {
+      const before = sql(server, ['SELECT count(*) FROM audit_log', 'SELECT count(*) FROM person WHERE deleted_at IS NULL']);
+      assertError(await admin.post('/api/v1/dedup/person/merge', { keep_id: ids.a, drop_id: ids.a }), 422, 'invalid', 'drop_id');
+      assertError(await admin.post('/api/v1/dedup/person/merge', { keep_id: ids.a, drop_id: 999999 }), 404);
+      assertError(await admin.post('/api/v1/dedup/person/merge', { keep_id: 'x', drop_id: ids.b }), 400, 'invalid', 'keep_id');
+      assert.equal(sql(server, ['SELECT count(*) FROM audit_log', 'SELECT count(*) FROM person WHERE deleted_at IS NULL']), before);
+    });
+
+    test('merge moves relations and contacts, fills blanks, drops the other, audited', async () => {
+      const as = await admin.post('/api/v1/association', { name: '新加坡陈氏宗亲会', country: 'SG', type: 'clan' });
+      assert.equal(as.status, 201, as.text);
+      const rel = await admin.post('/api/v1/relation', { from_type: 'person', from_id: ids.b, kind: 'member', to_type: 'association', to_id: as.json.id });
+      assert.equal(rel.status, 201, rel.text);
+      const con = await admin.post('/api/v1/contact', { date: '2024-05-01', channel: 'visit', parties: [`person:${ids.b}`, `association:${as.json.id}`], summary: '走访' });
+      assert.equal(con.status, 201, con.text);
+      const r = await admin.post('/api/v1/dedup/person/merge', { keep_id: ids.a, drop_id: ids.b });
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.keep.id, ids.a);
+      assert.deepEqual(r.json.moved['relation.from_id'], [rel.json.id]);
+      assert.deepEqual(r.json.moved['contact.parties'], [con.json.id]);
+      assert.equal(sqlInt(server, `SELECT from_id FROM relation WHERE id = ${rel.json.id}`), ids.a);
+      const c = await admin.get(`/api/v1/contact/${con.json.id}`);
+      assert.deepEqual(c.json.parties, [`person:${ids.a}`, `association:${as.json.id}`]);
+      assertError(await admin.get(`/api/v1/person/${ids.b}`), 404);
+      assert.ok(sql(server, `SELECT deleted_at FROM person WHERE id = ${ids.b}`), 'soft-deleted');
+      const k = await admin.get(`/api/v1/person/${ids.a}?unmask=1`);
+      assert.equal(k.json.phone, '+65 6123 4567', 'the blank phone was filled from the dropped record');
+      const m = sql(server, `SELECT after_json FROM audit_log WHERE action = 'merge' AND entity = 'person' AND entity_id = ${ids.a}`);
+      assert.match(m, new RegExp(`"drop_id":\\s*${ids.b}`));
+      const ver = spawnSync(BIN, ['audit', 'verify', '--db', server.db], { encoding: 'utf8' });
+      assert.equal(ver.status, 0, ver.stderr);
+      const again = await admin.get('/api/v1/dedup/person');
+      assert.equal(pairOf(again.json.items, ids.a, ids.b), undefined, 'the merged pair is gone');
+    });
+  });
+}

@@ -1,0 +1,96 @@
+// Browser test of the registry pages (issue 5): a person's page shows their relations
+// (family, associations) and contact log; an association's page its leaders and members;
+// a contact added from the association's page appears in its log and sets its "last
+// contacted" date. Screenshots go to test-output/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { startServer, PASSWORD } from '../lib/server.mjs';
+
+const root = resolve(import.meta.dirname, '../..');
+const { chromium } = createRequire(join(root, 'web/package.json'))('playwright-core');
+const shots = join(root, 'test-output/screenshots');
+
+let server, admin, context, page, profile;
+let father, son, assoc;
+const pageErrors = [];
+
+before(async () => {
+  assert.ok(existsSync(join(root, 'build/web/index.html')), 'build/web is missing: run make first');
+  mkdirSync(shots, { recursive: true });
+  server = await startServer();
+  admin = await server.login('admin');
+  const mk = async (entity, body) => {
+    const r = await admin.post(`/api/v1/${entity}`, body);
+    assert.equal(r.status, 201, r.text);
+    return r.json;
+  };
+  father = await mk('person', { name: '林文庆', name_alt: ['LIM Boon Keng'], residence_country: 'SG' });
+  son = await mk('person', { name: '林可胜', residence_country: 'SG' });
+  assoc = await mk('association', { name: '新加坡林氏大宗祠九龙堂', type: 'clan', country: 'SG' });
+  await mk('relation', { from_type: 'person', from_id: father.id, kind: 'parent', to_type: 'person', to_id: son.id });
+  await mk('relation', { from_type: 'person', from_id: father.id, kind: 'president', to_type: 'association', to_id: assoc.id, title: '第一届' });
+  await mk('relation', { from_type: 'person', from_id: son.id, kind: 'member', to_type: 'association', to_id: assoc.id });
+  await mk('contact', { date: '2024-05-01', channel: 'visit', parties: [`person:${father.id}`], summary: '登门拜访, 了解近况' });
+  profile = mkdtempSync(join(tmpdir(), 'qiao-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    viewport: { width: 1366, height: 900 },
+    locale: 'zh-CN',
+  });
+  page = context.pages()[0] || (await context.newPage());
+  page.setDefaultTimeout(10000);
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  await page.goto(server.url + '/');
+  await page.locator('input[type=text]').first().fill('admin');
+  await page.locator('input[type=password]').first().fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => !u.hash.includes('login'));
+  // The app finishes its own navigation after login (session, schema, home) before a test
+  // may navigate, or the app's redirect to the home page wins over the test's.
+  await page.waitForLoadState('networkidle');
+});
+
+after(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+  await server?.stop();
+});
+
+test("a person's page shows family, associations and the contact log", async () => {
+  await page.goto(`${server.url}/#/person/${father.id}`);
+  const rel = page.locator('.reg-relations');
+  await rel.locator('.reg-row').first().waitFor();
+  const family = rel.locator('.reg-group[data-group=family]');
+  assert.match(await family.innerText(), /子女[\s\S]*林可胜/);
+  const assocs = rel.locator('.reg-group[data-group=association]');
+  assert.match(await assocs.innerText(), /会长[\s\S]*新加坡林氏大宗祠九龙堂[\s\S]*第一届/);
+  assert.match(await page.locator('.reg-contacts').innerText(), /2024-05-01[\s\S]*登门拜访/);
+  await page.screenshot({ path: join(shots, 'registry-person.png'), fullPage: true });
+  // The son's page sees the same tie from the other end.
+  await page.goto(`${server.url}/#/person/${son.id}`);
+  await page.locator('.reg-group[data-group=family]').waitFor();
+  assert.match(await page.locator('.reg-group[data-group=family]').innerText(), /父母[\s\S]*林文庆/);
+});
+
+test("an association's page shows leaders and members; a contact added there sets last contacted", async () => {
+  await page.goto(`${server.url}/#/association/${assoc.id}`);
+  await page.locator('.reg-group[data-group=leader]').waitFor();
+  assert.match(await page.locator('.reg-group[data-group=leader]').innerText(), /会长[\s\S]*林文庆/);
+  assert.match(await page.locator('.reg-group[data-group=member]').innerText(), /会员[\s\S]*林可胜/);
+  await page.locator('.btn-add-contact').click();
+  const dlg = page.locator('.el-dialog:visible');
+  await dlg.locator('textarea').first().fill('视频座谈, 商议恳亲大会');
+  await dlg.locator('.el-button--primary').click();
+  await page.locator('.reg-contacts .reg-summary', { hasText: '视频座谈' }).waitFor();
+  const today = new Date().toISOString().slice(0, 10);
+  const r = await admin.get(`/api/v1/association/${assoc.id}`);
+  assert.equal(r.json.last_contact_on, today);
+  await page.screenshot({ path: join(shots, 'registry-association.png'), fullPage: true });
+  assert.deepEqual(pageErrors, []);
+});
