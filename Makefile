@@ -24,7 +24,7 @@ WEBSRC  := $(shell find web -path web/node_modules -prune -o -type f -print 2>/d
 PORT    ?= 8080
 DEMO_DB ?= build/demo.db
 
-.PHONY: all deps run test bench fuzz fmt clean
+.PHONY: all deps run run-demo test test-all bench bench-all fuzz fmt clean
 .DELETE_ON_ERROR:
 
 all: build/qiao build/web/index.html
@@ -91,7 +91,12 @@ build/web/index.html: $(WEBSRC)
 build/obj build/tobj build/test:
 	mkdir -p $@
 
-run: deps all
+# run, test and bench install what is missing first, then build in a second make: the
+# compiler flags come from pkg-config, which only knows the libraries once installed.
+run: deps
+	@$(MAKE) --no-print-directory run-demo
+
+run-demo: all
 	@rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
 	@build/qiao init --db $(DEMO_DB) --org-name "清江市归国华侨联合会" >/dev/null
 	@build/qiao demo --db $(DEMO_DB)
@@ -101,7 +106,10 @@ run: deps all
 	build/qiao serve --db $(DEMO_DB) --listen 127.0.0.1:$(PORT)
 
 # Every test: unit tests, API tests on SQLite and PostgreSQL, browser tests.
-test: deps all build/test/qiao $(UNIT)
+test: deps
+	@$(MAKE) --no-print-directory test-all
+
+test-all: all build/test/qiao $(UNIT)
 	@scripts/test.sh $(UNIT)
 
 # The benchmark's data generator: the real entity layer, linked without main.o.
@@ -110,7 +118,10 @@ build/bench-bin/fill_orgs: bench/fill_orgs.c $(filter-out build/obj/main.o,$(OBJ
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 
-bench: deps all
+bench: deps
+	@$(MAKE) --no-print-directory bench-all
+
+bench-all: all
 	@bench/run.sh
 
 fmt:

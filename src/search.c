@@ -10,7 +10,7 @@
 
 /* The version of the key rules: bump it when names.c or surnames.c change what keys a
  * name gets, and every database rebuilds its index at the next start. */
-#define SEARCH_RULES 5
+#define SEARCH_RULES 6
 
 /* The entities search serves (SPEC "The fixed interface"); those not declared yet are
  * skipped. The names of organisations are also found by a word in the middle. */
@@ -233,8 +233,8 @@ int search_sync(db *d)
     }
     /* Indexes after the fill: faster than keeping them up to date row by row. */
     if (db_exec(d, "CREATE INDEX search_key_k ON search_key (entity, kind, key)") != DB_OK ||
-        db_exec(d, "CREATE INDEX search_key_o ON search_key (entity, org_id, kind, key)") !=
-            DB_OK ||
+        db_exec(d, "CREATE INDEX search_key_o ON search_key (entity, org_id, kind, key, "
+                   "record_id, weak, field)") != DB_OK ||
         db_exec(d, "CREATE INDEX search_key_r ON search_key (entity, record_id)") != DB_OK)
         return DB_ERROR;
     if (db_execv(d, "DELETE FROM qiao_meta WHERE key = 'search_keys'", "") != DB_OK ||
@@ -706,18 +706,21 @@ static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct 
             if (is_name_field(ent, f))
                 buf_printf(&sql, ", t.%s", f->name);
         if (org_first) {
-            /* From the scope's orgs to their keys: CROSS JOIN keeps SQLite to that order
-             * (PostgreSQL plans it from its statistics). */
+            /* The first keys of the scope's orgs, from the covering (entity, org_id, kind,
+             * key, ...) index alone (CROSS JOIN keeps SQLite to that order; PostgreSQL
+             * plans from its statistics), then their records. */
             char *to = arena_strdup(c->a, c->scope_path);
             to[strlen(to) - 1] = '0'; /* "/1/4/" -> "/1/40": the subtree's byte range */
             buf_printf(&sql,
-                       " FROM \"org\" o CROSS JOIN search_key k CROSS JOIN \"%s\" t WHERE "
-                       "o.path >= ? AND o.path < ? AND k.org_id = o.id AND k.kind = ? AND "
-                       "k.key >= ? AND k.key < ? AND k.entity = ? AND t.id = k.record_id AND "
+                       " FROM (SELECT k.record_id, k.field, k.key, k.weak FROM \"org\" o CROSS "
+                       "JOIN search_key k WHERE o.path >= ? AND o.path < ? AND k.org_id = o.id "
+                       "AND k.kind = ? AND k.key >= ? AND k.key < ? AND k.entity = ? ORDER BY "
+                       "k.key LIMIT ?) k JOIN \"%s\" t ON t.id = k.record_id WHERE "
                        "t.deleted_at IS NULL",
                        ent->name);
             json_t *scope = json_pack("[s, s]", c->scope_path, to);
             json_array_extend(scope, range);
+            json_array_append_new(scope, json_integer(limit));
             json_array_extend(binds, scope);
             json_decref(scope);
         } else {

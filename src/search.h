@@ -7,7 +7,7 @@
  * name_alt, former_names). One row per key:
  *
  *   search_key(entity, record_id, org_id, field, kind, weak, key)
- *   indexes (entity, kind, key), (entity, org_id, kind, key), (entity, record_id)
+ *   indexes (entity, kind, key), (entity, org_id, kind, key, ...), (entity, record_id)
  *
  * A query becomes a few probes, each a byte range on (entity, kind, key) (`key >= ? AND key < ?`,
  * never a LIKE scan) joined to the entity's table for the scope, the deleted mark and the
