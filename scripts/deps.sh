@@ -8,7 +8,7 @@ pkgs=(build-essential pkg-config clang-format
       libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libsodium-dev libcmocka-dev
       libzip-dev libexpat1-dev libxlsxwriter-dev
       postgresql-15 chromium fonts-noto-cjk
-      iso-codes gettext jq
+      iso-codes gettext jq python3
       unicode-data opencc bzip2
       wrk nginx-light hyperfine)
 missing=()
