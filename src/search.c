@@ -683,63 +683,13 @@ static void key_bound(const char *k, char *out, size_t n)
     out[head + (size_t)utf8_put(out + head, c)] = 0;
 }
 
-/* Run every probe of q on ent's records in c's scope, in one statement (one round trip):
- * a UNION ALL of one key range per probe, each in key order and cut at limit rows; fold
- * the rows into hs. org_first: the scope is a small part of the tree, so walk the
- * (org_id, kind, key) index of each of its orgs rather than the whole key range. 0, or -1
- * on a database error. */
-static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct query *q, int limit,
-                      int org_first, struct hits *hs)
+/* Fold the rows of probe p (number pi) into hs: keep each record's best reason. Returns
+ * the last st_step result (DB_DONE when all went well). */
+static int fold_rows(stmt *s, const struct entity *ent, const struct probe *p, int pi,
+                     struct hits *hs)
 {
-    buf sql = {0};
-    json_t *binds = json_array();
-    for (int pi = 0; pi < q->n; pi++) {
-        const struct probe *p = &q->p[pi];
-        char bound[NAME_KEY_MAX + 4];
-        key_bound(p->key, bound, sizeof bound);
-        json_t *range = json_pack("[i, s, s, s]", p->kind, p->key, bound, ent->name);
-        buf_printf(&sql,
-                   "%sSELECT * FROM (SELECT %d AS pi, k.record_id AS rid, k.field AS kfield, "
-                   "k.key AS kkey, k.weak AS kweak",
-                   pi ? " UNION ALL " : "", pi);
-        for (const struct field *f = ent->fields; f->name; f++)
-            if (is_name_field(ent, f))
-                buf_printf(&sql, ", t.%s", f->name);
-        if (org_first) {
-            /* The first keys of the scope's orgs, from the covering (entity, org_id, kind,
-             * key, ...) index alone (CROSS JOIN keeps SQLite to that order; PostgreSQL
-             * plans from its statistics), then their records. */
-            char *to = arena_strdup(c->a, c->scope_path);
-            to[strlen(to) - 1] = '0'; /* "/1/4/" -> "/1/40": the subtree's byte range */
-            buf_printf(&sql,
-                       " FROM (SELECT k.record_id, k.field, k.key, k.weak FROM \"org\" o CROSS "
-                       "JOIN search_key k WHERE o.path >= ? AND o.path < ? AND k.org_id = o.id "
-                       "AND k.kind = ? AND k.key >= ? AND k.key < ? AND k.entity = ? ORDER BY "
-                       "k.key LIMIT ?) k JOIN \"%s\" t ON t.id = k.record_id WHERE "
-                       "t.deleted_at IS NULL",
-                       ent->name);
-            json_t *scope = json_pack("[s, s]", c->scope_path, to);
-            json_array_extend(scope, range);
-            json_array_append_new(scope, json_integer(limit));
-            json_array_extend(binds, scope);
-            json_decref(scope);
-        } else {
-            buf_printf(&sql,
-                       " FROM search_key k JOIN \"%s\" t ON t.id = k.record_id WHERE k.kind = ? "
-                       "AND k.key >= ? AND k.key < ? AND k.entity = ? AND t.deleted_at IS NULL",
-                       ent->name);
-            json_array_extend(binds, range);
-        }
-        json_decref(range);
-        ent_scope_sql(c, ent, &sql, binds);
-        buf_printf(&sql, " ORDER BY k.key LIMIT ?) p%d", pi);
-        json_array_append_new(binds, json_integer(limit));
-    }
-    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
-    int rc = DB_ERROR;
-    while (s && (rc = st_step(s)) == DB_ROW) {
-        int pi = (int)st_int(s, "pi");
-        const struct probe *p = &q->p[pi];
+    int rc;
+    while ((rc = st_step(s)) == DB_ROW) {
         int64_t id = st_int(s, "rid");
         const char *field = st_text(s, "kfield"), *key = st_text(s, "kkey");
         int slot = 0;
@@ -799,10 +749,70 @@ static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct 
         concat(h->key, sizeof h->key, "", key);
         concat(h->field, sizeof h->field, "", field);
     }
-    st_finalize(s);
+    return rc;
+}
+
+/* Run every probe of q on ent's records in c's scope and fold the rows into hs. Each
+ * probe is one key range read in key order and cut at limit rows, through the same
+ * statement (the store caches it; PostgreSQL settles on one plan). org_first: the scope
+ * is a small part of the tree, so read the first keys of each of its orgs from the
+ * covering (entity, org_id, kind, key, ...) index, then their records. 0, or -1 on a
+ * database error. */
+static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct query *q, int limit,
+                      int org_first, struct hits *hs)
+{
+    buf sql = {0};
+    json_t *scope = json_array();
+    buf_puts(&sql, "SELECT k.record_id AS rid, k.field AS kfield, k.key AS kkey, k.weak AS kweak");
+    for (const struct field *f = ent->fields; f->name; f++)
+        if (is_name_field(ent, f))
+            buf_printf(&sql, ", t.%s", f->name);
+    if (org_first) /* CROSS JOIN keeps SQLite to that order; PostgreSQL plans from its stats */
+        buf_printf(&sql,
+                   " FROM (SELECT k.record_id, k.field, k.key, k.weak FROM \"org\" o CROSS "
+                   "JOIN search_key k WHERE o.path >= ? AND o.path < ? AND k.org_id = o.id AND "
+                   "k.kind = ? AND k.key >= ? AND k.key < ? AND k.entity = ? ORDER BY k.key "
+                   "LIMIT ?) k JOIN \"%s\" t ON t.id = k.record_id WHERE t.deleted_at IS NULL",
+                   ent->name);
+    else
+        buf_printf(&sql,
+                   " FROM search_key k JOIN \"%s\" t ON t.id = k.record_id WHERE k.kind = ? AND "
+                   "k.key >= ? AND k.key < ? AND k.entity = ? AND t.deleted_at IS NULL",
+                   ent->name);
+    ent_scope_sql(c, ent, &sql, scope);
+    if (!org_first)
+        buf_puts(&sql, " ORDER BY k.key LIMIT ?");
+    char *to = NULL;
+    if (org_first) {
+        to = arena_strdup(c->a, c->scope_path);
+        to[strlen(to) - 1] = '0'; /* "/1/4/" -> "/1/40": the subtree's byte range */
+    }
+    int rc = DB_DONE;
+    for (int pi = 0; pi < q->n && rc == DB_DONE; pi++) {
+        const struct probe *p = &q->p[pi];
+        char bound[NAME_KEY_MAX + 4];
+        key_bound(p->key, bound, sizeof bound);
+        json_t *binds = json_array();
+        if (org_first) {
+            json_array_append_new(binds, json_string(c->scope_path));
+            json_array_append_new(binds, json_string(to));
+        }
+        json_t *range = json_pack("[i, s, s, s]", p->kind, p->key, bound, ent->name);
+        json_array_extend(binds, range);
+        json_decref(range);
+        if (org_first)
+            json_array_append_new(binds, json_integer(limit));
+        json_array_extend(binds, scope);
+        if (!org_first)
+            json_array_append_new(binds, json_integer(limit));
+        stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+        json_decref(binds);
+        rc = s ? fold_rows(s, ent, p, pi, hs) : DB_ERROR;
+        st_finalize(s);
+    }
     buf_free(&sql);
-    json_decref(binds);
-    return s && rc == DB_DONE ? 0 : -1;
+    json_decref(scope);
+    return rc == DB_DONE ? 0 : -1;
 }
 
 /* ---- why a hit matched -------------------------------------------------------------- */

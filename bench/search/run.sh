@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
 Q=${2:-1000}
-PKGS="libmicrohttpd sqlite3 libpq jansson libsodium"
+PKGS=$(sed -n "s/^PKGS *:= *//p" Makefile) # the libraries the objects need
 make -s build/qiao
 mkdir -p build/bench
 objs=$(ls build/obj/*.o | grep -v '/main\.o$')
