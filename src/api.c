@@ -9,13 +9,12 @@
 
 static const char *const list_extra[] = {"unmask", NULL};
 
-/* Audit an unmasked read (the dispatcher already checked the permission). */
-static int audit_unmask(struct req *r, int64_t id)
+int audit_unmask(struct req *r, const char *entity, int64_t id)
 {
     if (!r->ctx.unmask)
         return 0;
     db_begin(r->db);
-    if (audit_write(&r->ctx, "unmask", r->ent->name, id, NULL, NULL) != DB_OK ||
+    if (audit_write(&r->ctx, "unmask", entity, id, NULL, NULL) != DB_OK ||
         db_commit(r->db) != DB_OK) {
         if (db_depth(r->db))
             db_rollback(r->db);
@@ -40,7 +39,7 @@ void list_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    if (audit_unmask(r, 0)) {
+    if (audit_unmask(r, r->ent->name, 0)) {
         json_decref(res);
         return;
     }
@@ -72,7 +71,7 @@ void read_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    if (audit_unmask(r, r->id)) {
+    if (audit_unmask(r, r->ent->name, r->id)) {
         json_decref(rec);
         return;
     }

@@ -17,6 +17,7 @@
  * Files:   attachments are stored once per content (SHA-256) in case_blob as base64 text
  *          (engine-neutral), typed by their first bytes, served as downloads only. */
 #include "case.h"
+#include "api.h"
 #include "audit.h"
 #include "workday.h"
 
@@ -842,21 +843,6 @@ static void decorate(json_t *rec, int may_edit)
     json_object_set_new(rec, "allowed_transitions", a);
 }
 
-static int audit_unmask(struct req *r, int64_t id)
-{
-    if (!r->ctx.unmask)
-        return 0;
-    db_begin(r->db);
-    if (audit_write(&r->ctx, "unmask", "case", id, NULL, NULL) != DB_OK ||
-        db_commit(r->db) != DB_OK) {
-        if (db_depth(r->db))
-            db_rollback(r->db);
-        reply_error(r, 500, "internal", NULL, "无法记录查看敏感信息的日志");
-        return -1;
-    }
-    return 0;
-}
-
 /* GET /api/v1/case: the generic list, plus overdue=1 (open cases past their due date;
  * without a status filter the open statuses), and each item decorated. */
 void case_list_h(struct req *r)
@@ -898,7 +884,7 @@ void case_list_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    if (audit_unmask(r, 0)) {
+    if (audit_unmask(r, "case", 0)) {
         json_decref(res);
         return;
     }
@@ -918,7 +904,7 @@ void case_read_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    if (audit_unmask(r, r->id)) {
+    if (audit_unmask(r, "case", r->id)) {
         json_decref(rec);
         return;
     }
@@ -1042,7 +1028,7 @@ void case_timeline_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    if (audit_unmask(r, r->id)) {
+    if (audit_unmask(r, "case", r->id)) {
         json_decref(rec);
         return;
     }
