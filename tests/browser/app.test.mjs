@@ -8,22 +8,17 @@
 // sees no edit buttons, and a user whose password was reset must change it first.
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
-const { chromium } = createRequire(join(root, 'web/package.json'))('playwright-core');
 const shots = join(root, 'test-output/screenshots');
 
 
 const { startServer, PASSWORD } = await import('../lib/server.mjs');
+const { closeBrowser, launchBrowser } = await import('../lib/browser.mjs');
 
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-let server, context, page, profile;
+let server, context, page, browser;
 const pageErrors = [];
 const suffix = String(Date.now()).slice(-5);
 const PARENT = `测试归侨联谊会${suffix}`;
@@ -34,22 +29,15 @@ before(async () => {
   assert.ok(existsSync(join(root, 'build/web/index.html')), 'build/web is missing: run make first');
   mkdirSync(shots, { recursive: true });
   server = await startServer({ users: { admin: { role: 'admin' }, viewer: { role: 'viewer' } } });
-  profile = mkdtempSync(join(tmpdir(), 'qiao-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1366, height: 768 },
-    locale: 'zh-CN',
-  });
+  browser = await launchBrowser();
+  context = browser.context;
   page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(10000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser(browser);
   await server?.stop();
 });
 

@@ -4,31 +4,23 @@
 // and merges it. Screenshots go to test-output/screenshots/import-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
-const { chromium } = createRequire(join(root, 'web/package.json'))('playwright-core');
 const shots = join(root, 'test-output/screenshots');
 const { startServer, PASSWORD } = await import('../lib/server.mjs');
+const { closeBrowser, launchBrowser } = await import('../lib/browser.mjs');
 
-let server, context, page, profile;
+let server, context, page, browser;
 const pageErrors = [];
 
 before(async () => {
   assert.ok(existsSync(join(root, 'build/web/index.html')), 'build/web is missing: run make first');
   mkdirSync(shots, { recursive: true });
   server = await startServer();
-  profile = mkdtempSync(join(tmpdir(), 'qiao-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-    locale: 'zh-CN',
-  });
+  browser = await launchBrowser({ viewport: { width: 1366, height: 900 } });
+  context = browser.context;
   page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(15000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -40,8 +32,7 @@ before(async () => {
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser(browser);
   await server?.stop();
 });
 

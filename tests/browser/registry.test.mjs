@@ -4,17 +4,15 @@
 // contacted" date. Screenshots go to test-output/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { closeBrowser, launchBrowser } from '../lib/browser.mjs';
 import { startServer, PASSWORD } from '../lib/server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
-const { chromium } = createRequire(join(root, 'web/package.json'))('playwright-core');
 const shots = join(root, 'test-output/screenshots');
 
-let server, admin, context, page, profile;
+let server, admin, context, page, browser;
 let father, son, assoc;
 const pageErrors = [];
 
@@ -35,14 +33,8 @@ before(async () => {
   await mk('relation', { from_type: 'person', from_id: father.id, kind: 'president', to_type: 'association', to_id: assoc.id, title: '第一届' });
   await mk('relation', { from_type: 'person', from_id: son.id, kind: 'member', to_type: 'association', to_id: assoc.id });
   await mk('contact', { date: '2024-05-01', channel: 'visit', parties: [`person:${father.id}`], summary: '登门拜访, 了解近况' });
-  profile = mkdtempSync(join(tmpdir(), 'qiao-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    viewport: { width: 1366, height: 900 },
-    locale: 'zh-CN',
-  });
+  browser = await launchBrowser({ viewport: { width: 1366, height: 900 } });
+  context = browser.context;
   page = context.pages()[0] || (await context.newPage());
   page.setDefaultTimeout(10000);
   page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -57,8 +49,7 @@ before(async () => {
 });
 
 after(async () => {
-  await context?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
+  await closeBrowser(browser);
   await server?.stop();
 });
 
