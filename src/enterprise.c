@@ -170,11 +170,7 @@ const struct entity enterprise_year_entity = {
     .fields =
         (const struct field[]){
             FIELD_ID,
-            {"org_id",
-             FT_REF,
-             {"所属组织", "所屬組織", "Organisation"},
-             FF_LIST | FF_INDEX | FF_READONLY,
-             .ref = "org"},
+            FIELD_ORG_OF_PARENT,
             {"enterprise_id",
              FT_REF,
              {"企业", "企業", "Enterprise"},

@@ -136,6 +136,13 @@ enum {
         "org_id", FT_REF, {"所属组织", "所屬組織", "Organisation"}, FF_LIST | FF_INDEX,            \
             .ref = "org"                                                                           \
     }
+/* org_id of a record that belongs to another one (a talent profile to its person, a
+ * year's figures to their enterprise): copied from it by the check hook, never entered. */
+#define FIELD_ORG_OF_PARENT                                                                        \
+    {                                                                                              \
+        "org_id", FT_REF, {"所属组织", "所屬組織", "Organisation"},                                \
+            FF_LIST | FF_INDEX | FF_READONLY, .ref = "org"                                         \
+    }
 #define FIELDS_TAIL                                                                                \
     {"created_at", FT_DATETIME, {"创建时间", "建立時間", "Created"}, FF_READONLY},                 \
         {"updated_at", FT_DATETIME, {"更新时间", "更新時間", "Updated"}, FF_READONLY},             \

@@ -88,11 +88,7 @@ const struct entity talent_entity = {
     .fields =
         (const struct field[]){
             FIELD_ID,
-            {"org_id",
-             FT_REF,
-             {"所属组织", "所屬組織", "Organisation"},
-             FF_LIST | FF_INDEX | FF_READONLY,
-             .ref = "org"},
+            FIELD_ORG_OF_PARENT,
             {"person_id",
              FT_REF,
              {"人员", "人員", "Person"},
