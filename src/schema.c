@@ -22,8 +22,8 @@ int schema_upgrade(db *d)
     if (db_begin(d) != DB_OK)
         return -1;
     int v = store_migrate(d, steps, (int)(sizeof steps / sizeof *steps));
-    if (v < 0 || entity_sync(d) != DB_OK || search_sync(d) != DB_OK ||
-        case_sync(d) != DB_OK || db_commit(d) != DB_OK) {
+    if (v < 0 || entity_sync(d) != DB_OK || search_sync(d) != DB_OK || case_sync(d) != DB_OK ||
+        db_commit(d) != DB_OK) {
         if (db_depth(d))
             db_rollback(d);
         return -1;

@@ -308,6 +308,27 @@ const char *db_type_name(const db *d, enum db_type t)
     return d->drv->type_name(t);
 }
 
+const char *db_insert_id_sql(const db *d)
+{
+    return d->drv->insert_id_sql;
+}
+
+int64_t st_insert_id(stmt *s)
+{
+    int rc = st_step(s);
+    if (rc == DB_ROW) {
+        int64_t v = 0;
+        const char *t = st_text_at(s, 0);
+        return t && parse_i64(t, &v) ? v : 0;
+    }
+    return rc == DB_DONE && s->d->drv->last_id ? s->d->drv->last_id(s->d->conn) : 0;
+}
+
+const char *db_keyed_table(const db *d)
+{
+    return d->drv->keyed_table;
+}
+
 int db_has_column(db *d, const char *table, const char *column)
 {
     return d->drv->has_column(d->conn, table, column);

@@ -84,8 +84,18 @@ int db_commit(db *d);
 int db_rollback(db *d);
 int db_depth(const db *d);
 
+/* The INSERT of one row into a table whose key is a DT_PK column named id: append
+ * db_insert_id_sql(d) to its SQL (" RETURNING id" on PostgreSQL, nothing on SQLite, where
+ * RETURNING builds a temporary table for every row), then st_insert_id runs it and
+ * answers the new id, or 0 on error. */
+const char *db_insert_id_sql(const db *d);
+int64_t st_insert_id(stmt *s);
+
 /* DDL help from the driver. */
 const char *db_type_name(const db *d, enum db_type t);
+/* Appended to a CREATE TABLE whose rows are only ever found by its PRIMARY KEY: the table
+ * is then stored as that key's B-tree (SQLite " WITHOUT ROWID"; nothing on PostgreSQL). */
+const char *db_keyed_table(const db *d);
 /* 1 if TABLE has COLUMN (or, with column NULL, if TABLE exists). */
 int db_has_column(db *d, const char *table, const char *column);
 
@@ -121,6 +131,10 @@ struct driver {
     const char *(*type_name)(enum db_type t);
     int (*has_column)(void *conn, const char *table, const char *column);
     const char *begin_sql;
+    const char *keyed_table;   /* see db_keyed_table */
+    const char *insert_id_sql; /* see db_insert_id_sql */
+    /* The id of the row the connection inserted last (SQLite's rowid), 0 if none. */
+    int64_t (*last_id)(void *conn);
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
 };

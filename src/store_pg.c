@@ -549,5 +549,7 @@ const struct driver pg_driver = {
     .type_name = pg_type_name,
     .has_column = pg_has_column,
     .begin_sql = "BEGIN",
+    .keyed_table = "",
+    .insert_id_sql = " RETURNING id",
     .generation = pg_generation,
 };

@@ -168,14 +168,15 @@ static const char *sq_text(void *st, int i)
 }
 
 /* Give the statement back to the cache (reset, so it holds no read snapshot), evicting the
- * oldest entry when every slot is taken. Only queries and DML are kept (not DDL or
- * transaction control). */
+ * oldest entry when every slot is taken. Only queries, DML and savepoints are kept (not
+ * DDL or the outer transaction's BEGIN and COMMIT). */
 static void sq_finalize(void *st)
 {
     struct sst *s = st;
     struct sconn *c = s->c;
     int keep = s->st && (!strncmp(s->sql, "SELECT", 6) || !strncmp(s->sql, "INSERT", 6) ||
-                         !strncmp(s->sql, "UPDATE", 6) || !strncmp(s->sql, "DELETE", 6));
+                         !strncmp(s->sql, "UPDATE", 6) || !strncmp(s->sql, "DELETE", 6) ||
+                         !strncmp(s->sql, "SAVEPOINT", 9) || !strncmp(s->sql, "RELEASE", 7));
     if (keep) {
         sqlite3_reset(s->st);
         sqlite3_clear_bindings(s->st);
@@ -195,6 +196,11 @@ static void sq_finalize(void *st)
         free(s->sql);
     }
     free(s);
+}
+
+static int64_t sq_last_id(void *conn)
+{
+    return sqlite3_last_insert_rowid(((struct sconn *)conn)->db);
 }
 
 static const char *sq_type_name(enum db_type t)
@@ -264,5 +270,8 @@ const struct driver sqlite_driver = {
     .type_name = sq_type_name,
     .has_column = sq_has_column,
     .begin_sql = "BEGIN IMMEDIATE",
+    .keyed_table = " WITHOUT ROWID",
+    .insert_id_sql = "",
+    .last_id = sq_last_id,
     .generation = sq_generation,
 };

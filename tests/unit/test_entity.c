@@ -179,8 +179,9 @@ static void org_tree_moves_and_rules(void **state)
     int64_t b = id_of(mk(f, root, "乙县侨联", "federation", &e));
     int64_t a1 = id_of(mk(f, a, "甲县一分会", "branch", &e));
     int64_t a11 = id_of(mk(f, a1, "甲县一小组", "group", &e));
-    assert_string_equal(path_of(f, a11), arena_printf(f->a, "/%lld/%lld/%lld/%lld/", (long long)root,
-                                                        (long long)a, (long long)a1, (long long)a11));
+    assert_string_equal(path_of(f, a11),
+                        arena_printf(f->a, "/%lld/%lld/%lld/%lld/", (long long)root, (long long)a,
+                                     (long long)a1, (long long)a11));
     /* A second root is refused once the tree exists, for users. */
     f->c.user_id = 99;
     assert_null(mk(f, 0, "另一个根", "federation", &e));
@@ -195,8 +196,9 @@ static void org_tree_moves_and_rules(void **state)
     assert_non_null(r);
     json_decref(r);
     json_decref(mv);
-    assert_string_equal(path_of(f, a11), arena_printf(f->a, "/%lld/%lld/%lld/%lld/", (long long)root,
-                                                        (long long)b, (long long)a1, (long long)a11));
+    assert_string_equal(path_of(f, a11),
+                        arena_printf(f->a, "/%lld/%lld/%lld/%lld/", (long long)root, (long long)b,
+                                     (long long)a1, (long long)a11));
     /* A cycle: b under its own grandchild. */
     mv = json_pack("{s:I}", "parent_id", (json_int_t)a11);
     assert_null(ent_update(&f->c, org, b, mv, &e));
@@ -262,8 +264,8 @@ static void list_filters_sort_and_paging(void **state)
     l = ent_list(&f->c, org, a4, 1, NULL, &e);
     assert_int_equal(json_integer_value(json_object_get(l, "total")), 0);
     json_decref(l);
-    struct kv bad[][1] = {{{"sort", "path"}}, {{"nosuch", "1"}}, {{"per_page", "201"}},
-                          {{"kind", "castle"}}, {{"page", "0"}}, {{"star_from", "x"}}};
+    struct kv bad[][1] = {{{"sort", "path"}},   {{"nosuch", "1"}}, {{"per_page", "201"}},
+                          {{"kind", "castle"}}, {{"page", "0"}},   {{"star_from", "x"}}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_null(ent_list(&f->c, org, bad[i], 1, NULL, &e));
         assert_int_equal(e.status / 100, 4);
