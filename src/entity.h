@@ -100,6 +100,7 @@ struct ent_ctx {
     const char *client;     /* client address, for the audit trail */
     int bulk; /* import.c: ent_create writes no audit entry of its own (the caller writes one
                  summary entry in the same transaction) and answers only {"id"} */
+    struct search_batch *keys; /* import.c: new records' search keys gather here (search.h) */
 };
 
 struct entity {

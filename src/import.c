@@ -6,6 +6,7 @@
 #include "import.h"
 #include "audit.h"
 #include "dedup.h"
+#include "search.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -324,6 +325,10 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
      * head, and PostgreSQL walks every version of that row written in the transaction) */
     int was_bulk = c->bulk;
     c->bulk = 1;
+    /* the search keys of the new records are written together before the commit, in
+     * key order; a dry run never writes them */
+    struct search_batch *batch = dry_run ? NULL : search_batch_new_async(ent), *was_keys = c->keys;
+    c->keys = batch;
     json_t *ranges = json_array(); /* [[first, last], ...] of the created ids */
     int64_t first = 0, last = 0;
     arena *ra = arena_new(); /* per-row memory, reset every few thousand rows */
@@ -393,6 +398,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                     json_decref(body);
                     arena_free(ra);
                     c->bulk = was_bulk;
+                    c->keys = was_keys;
+                    search_batch_free(batch);
                     json_decref(ranges);
                     goto rollback;
                 }
@@ -428,6 +435,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     }
     arena_free(ra);
     c->bulk = was_bulk;
+    c->keys = was_keys;
     if (first)
         json_array_append_new(ranges, json_pack("[I, I]", (json_int_t)first, (json_int_t)last));
     int all_ok = nerr == 0 && rows > 0;
@@ -439,7 +447,11 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     json_t *what = json_pack("{s:s, s:i, s:i, s:o}", "format", t->xlsx ? "xlsx" : "csv", "rows",
                              rows, "created", all_ok ? okrows : 0, "ids", ranges);
     if (!dry_run && all_ok) {
-        if (audit_write(c, "import", ent->name, 0, NULL, what) != DB_OK ||
+        if (progress)
+            progress(parg, total, total); /* the keys, the audit entry and the commit */
+        int krc = search_batch_write(c->db, batch);
+        search_batch_free(batch);
+        if (krc != DB_OK || audit_write(c, "import", ent->name, 0, NULL, what) != DB_OK ||
             db_commit(c->db) != DB_OK) {
             json_decref(what);
             verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
@@ -451,6 +463,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             goto fail;
         }
     } else {
+        search_batch_free(batch);
         db_rollback(c->db);
     }
     json_decref(what);
@@ -558,11 +571,22 @@ static void cli_progress(void *arg, int done, int total)
         fprintf(stderr, "\n");
 }
 
-int import_cli(db *d, const char *entity, const char *file, int dry_run)
+int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry_run)
 {
     const struct entity *ent = entity_find(entity);
     if (!ent || !strcmp(entity, "user")) {
         fprintf(stderr, "qiao: 没有可导入的实体“%s”\n", entity);
+        return 2;
+    }
+    int64_t root = db_int(d, 0,
+                          "SELECT id FROM \"org\" WHERE parent_id IS NULL AND deleted_at IS NULL "
+                          "ORDER BY id LIMIT 1",
+                          "");
+    if (!org)
+        org = root;
+    if (!org ||
+        !db_int(d, 0, "SELECT 1 FROM \"org\" WHERE id = ? AND deleted_at IS NULL", "i", org)) {
+        fprintf(stderr, "qiao: 没有编号为 %lld 的组织 (--org)\n", (long long)org);
         return 2;
     }
     FILE *f = fopen(file, "rb");
@@ -577,7 +601,7 @@ int import_cli(db *d, const char *entity, const char *file, int dry_run)
         buf_add(&b, chunk, n);
     fclose(f);
     arena *a = arena_new();
-    struct ent_ctx c = {.db = d, .a = a, .username = "system", .client = "cli"};
+    struct ent_ctx c = {.db = d, .a = a, .username = "system", .client = "cli", .org_id = org};
     struct verr e;
     struct table t;
     table_init(&t);

@@ -31,8 +31,9 @@ void import_job_h(struct req *r);
 /* GET /api/v1/export/{entity}.xlsx (export.c) */
 void export_xlsx_h(struct req *r);
 
-/* `qiao import ENTITY FILE [--dry-run]` on an open database: prints the report; the exit
- * status (0 when every row passed). */
-int import_cli(db *d, const char *entity, const char *file, int dry_run);
+/* `qiao import ENTITY FILE [--org ID] [--dry-run]` on an open database: records that
+ * belong to an org and name none go to org (0: the root of the tree). Prints the report;
+ * the exit status (0 when every row passed, 1 when not, 2 for bad arguments). */
+int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry_run);
 
 #endif

@@ -28,7 +28,9 @@ static const char usage[] =
     "  qiao user lock|unlock USERNAME --db DB\n"
     "  qiao demo  --db DB                          填入虚构的示范侨联数据\n"
     "  qiao audit verify --db DB                   校验审计链\n"
-    "  qiao import ENTITY FILE --db DB [--dry-run] 导入 CSV 或 XLSX (有一行不通过则全部不导入)\n"
+    "  qiao import ENTITY FILE --db DB [--org ORG_ID] [--dry-run]\n"
+    "                                              导入 CSV 或 XLSX (有一行不通过则全部不导入);\n"
+    "                                              未写所属组织的记录归入 ORG_ID (默认顶层组织)\n"
     "\n"
     "DB 为 SQLite 文件路径 (默认 qiao.db) 或 postgresql://用户@主机:端口/库名\n"
     "角色: admin leader staff finance mediator viewer\n";
@@ -251,14 +253,15 @@ static int cmd_demo(struct opts *o)
 
 static int cmd_import(struct opts *o)
 {
-    if (o->npos != 2) {
-        fprintf(stderr, "用法: qiao import ENTITY FILE --db DB [--dry-run]\n");
+    int64_t org = 0;
+    if (o->npos != 2 || (o->org && (!parse_i64(o->org, &org) || org <= 0))) {
+        fprintf(stderr, "用法: qiao import ENTITY FILE --db DB [--org ORG_ID] [--dry-run]\n");
         return 2;
     }
     db *d = open_db(o->db);
     if (!d)
         return 1;
-    int rc = import_cli(d, o->pos[0], o->pos[1], o->dry_run);
+    int rc = import_cli(d, o->pos[0], o->pos[1], org, o->dry_run);
     db_close(d);
     return rc;
 }
@@ -276,12 +279,8 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(struct opts *);
-    } cmds[] = {{"init", cmd_init},
-                {"serve", cmd_serve},
-                {"user", cmd_user},
-                {"audit", cmd_audit},
-                {"demo", cmd_demo},
-                {"import", cmd_import}};
+    } cmds[] = {{"init", cmd_init},   {"serve", cmd_serve}, {"user", cmd_user},
+                {"audit", cmd_audit}, {"demo", cmd_demo},   {"import", cmd_import}};
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(&o);

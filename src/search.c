@@ -4,13 +4,15 @@
 #include "names.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* The version of the key rules: bump it when names.c or surnames.c change what keys a
  * name gets, and every database rebuilds its index at the next start. */
-#define SEARCH_RULES 6
+#define SEARCH_RULES 7
 
 /* The entities search serves (SPEC "The fixed interface"); those not declared yet are
  * skipped. The names of organisations are also found by a word in the middle. */
@@ -55,69 +57,364 @@ static int is_name_field(const struct entity *ent, const struct field *f)
     return f->type == FT_LIST && (f->flags & FF_SEARCH);
 }
 
+/* Name field number n (0, 1, ... in declaration order: what the index stores), or NULL. */
+static const struct field *name_field(const struct entity *ent, int n)
+{
+    for (const struct field *f = ent->fields; f->name; f++)
+        if (is_name_field(ent, f) && n-- == 0)
+            return f;
+    return NULL;
+}
+
 /* ---- the index ---------------------------------------------------------------------- */
 
 /* The version the index is built for: the rules and the sizes of the generated tables
  * (new Unihan or OpenCC data change them). Written into out; returns out. */
 static const char *rules_version(char *out, size_t n)
 {
-    snprintf(out, n, "%d/%zu/%zu/%zu", SEARCH_RULES, unihan_chars_n, unihan_fold_n, unihan_jyut_n);
+    uint32_t h = 2166136261u; /* FNV-1a of the name fields, whose numbers the index stores */
+    for (int i = 0; search_types[i]; i++) {
+        const struct entity *ent = entity_find(search_types[i]);
+        for (const struct field *f = ent ? ent->fields : NULL; f && f->name; f++)
+            if (is_name_field(ent, f))
+                for (const char *p = f->name;; p++) {
+                    h = (h ^ (uint8_t)*p) * 16777619u;
+                    if (!*p)
+                        break;
+                }
+    }
+    snprintf(out, n, "%d/%zu/%zu/%zu/%08x", SEARCH_RULES, unihan_chars_n, unihan_fold_n,
+             unihan_jyut_n, (unsigned)h);
     return out;
 }
 
-struct rows {
-    const char *entity, *field;
-    int64_t id, org_id;
-    buf sql;
-    json_t *binds;
-    int n;
+/* Keys waiting to be written: one record's (a create or an update), or every new record
+ * of an import (ent_ctx.keys). Written in the order of the table's primary key, so that a
+ * large batch walks the B-trees once from left to right instead of landing all over them.
+ *
+ * An import's batch has a worker thread: the importer hands it the names of each new
+ * record (packed into chunks) and goes on with the next row, while the worker makes the
+ * keys and sorts them in runs (of a million keys). search_batch_write waits for it, then merges
+ * the sorted runs into the INSERTs. */
+#define CHUNK_RECORDS 2048
+
+struct chunk {
+    struct chunk *next;
+    buf b; /* records: rid, org (int64_t each), then (field number, name, NUL)..., 0xff */
 };
 
-/* name_key_fn: one more row of the INSERT being built in struct rows. */
-static void add_row(void *arg, const struct name_key *k)
+/* One key: 32 bytes, so that qsort moves the rows themselves. */
+struct brow {
+    uint64_t pre; /* the kind, then the key's first 7 bytes: most comparisons end here */
+    int64_t rid, org;
+    uint32_t off; /* of the key in text */
+    uint16_t fi;  /* the name field's number (name_field) */
+    uint8_t weak;
+};
+
+struct search_batch {
+    const struct entity *ent;
+    struct brow *v;
+    size_t n, cap;
+    size_t *runs, nruns; /* v[runs[i]..runs[i + 1]) is sorted; runs[nruns] is n */
+    size_t run_rows;     /* the length of a run: 1 << 20 */
+    int full;            /* text outgrew 4 GiB: search_batch_write refuses */
+    buf text;            /* the keys, each ending in a NUL */
+    /* the record and field whose keys are being added */
+    int64_t rid, org;
+    uint16_t fi;
+    /* the worker: only it touches the fields above while it runs */
+    int async;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct chunk *head, *tail, *cur; /* queued chunks; the one being filled */
+    int ncur, done;
+};
+
+static void *batch_worker(void *arg);
+
+struct search_batch *search_batch_new(const struct entity *ent)
 {
-    struct rows *r = arg;
-    buf_puts(&r->sql, r->n++ ? ", (?, ?, ?, ?, ?, ?, ?)" : " (?, ?, ?, ?, ?, ?, ?)");
-    json_array_append_new(r->binds, json_string(r->entity));
-    json_array_append_new(r->binds, json_integer(r->id));
-    json_array_append_new(r->binds, json_integer(r->org_id));
-    json_array_append_new(r->binds, json_string(r->field));
-    json_array_append_new(r->binds, json_integer(k->kind));
-    json_array_append_new(r->binds, json_integer(k->weak));
-    json_array_append_new(r->binds, json_string(k->key));
+    struct search_batch *b = xcalloc(1, sizeof *b);
+    b->ent = ent;
+    b->runs = xcalloc(1, sizeof *b->runs);
+    b->run_rows = 1u << 20;
+    return b;
 }
 
-/* Insert the keys of one record's name fields (rec holds their values and org_id). */
-static int insert_keys(db *d, const struct entity *ent, int64_t id, const json_t *rec)
+void search_batch_run_rows(struct search_batch *b, size_t rows)
 {
-    struct rows r = {.entity = ent->name,
-                     .id = id,
-                     .org_id = json_integer_value(json_object_get(rec, "org_id")),
-                     .binds = json_array()};
-    buf_puts(&r.sql,
-             "INSERT INTO search_key (entity, record_id, org_id, field, kind, weak, key) VALUES");
+    b->run_rows = rows ? rows : 1;
+}
+
+struct search_batch *search_batch_new_async(const struct entity *ent)
+{
+    struct search_batch *b = search_batch_new(ent);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    if (pthread_create(&b->th, NULL, batch_worker, b) == 0)
+        b->async = 1;
+    return b;
+}
+
+static void free_chunks(struct chunk *c)
+{
+    while (c) {
+        struct chunk *next = c->next;
+        buf_free(&c->b);
+        free(c);
+        c = next;
+    }
+}
+
+/* Hand the chunk being filled to the worker; with last, also tell it to stop, and wait. */
+static void batch_flush(struct search_batch *b, int last)
+{
+    pthread_mutex_lock(&b->mu);
+    if (b->cur) {
+        if (b->tail)
+            b->tail->next = b->cur;
+        else
+            b->head = b->cur;
+        b->tail = b->cur;
+        b->cur = NULL;
+        b->ncur = 0;
+    }
+    if (last)
+        b->done = 1;
+    pthread_cond_signal(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    if (last) {
+        pthread_join(b->th, NULL);
+        b->async = 0;
+        pthread_mutex_destroy(&b->mu);
+        pthread_cond_destroy(&b->cv);
+    }
+}
+
+void search_batch_free(struct search_batch *b)
+{
+    if (!b)
+        return;
+    if (b->async)
+        batch_flush(b, 1);
+    free_chunks(b->head);
+    free_chunks(b->cur);
+    free(b->v);
+    free(b->runs);
+    buf_free(&b->text);
+    free(b);
+}
+
+/* name_key_fn: one more key of the current record and field. */
+static void batch_add(void *arg, const struct name_key *k)
+{
+    struct search_batch *b = arg;
+    if (b->text.len > UINT32_MAX - NAME_KEY_MAX) {
+        b->full = 1;
+        return;
+    }
+    if (b->n == b->cap) {
+        b->cap = b->cap ? b->cap * 2 : 16;
+        b->v = xrealloc(b->v, b->cap * sizeof *b->v);
+    }
+    uint64_t pre = (uint64_t)(uint8_t)k->kind << 56;
+    for (int i = 0; i < 7 && k->key[i]; i++)
+        pre |= (uint64_t)(uint8_t)k->key[i] << (48 - 8 * i);
+    b->v[b->n++] = (struct brow){.pre = pre,
+                                 .rid = b->rid,
+                                 .org = b->org,
+                                 .off = (uint32_t)b->text.len,
+                                 .fi = b->fi,
+                                 .weak = (uint8_t)k->weak};
+    buf_add(&b->text, k->key, strlen(k->key) + 1);
+}
+
+/* Append record id's name fields (rec holds their values and org_id) to out. */
+static void pack_record(buf *out, const struct entity *ent, int64_t id, const json_t *rec)
+{
+    int64_t head[2] = {id, json_integer_value(json_object_get(rec, "org_id"))};
+    buf_add(out, (const char *)head, sizeof head);
+    char fi = 0;
     for (const struct field *f = ent->fields; f->name; f++) {
         if (!is_name_field(ent, f))
             continue;
         json_t *v = json_object_get(rec, f->name);
-        r.field = f->name;
-        if (json_is_string(v)) {
-            name_keys_ex(json_string_value(v), key_flags(ent), add_row, &r);
-        } else if (json_is_array(v)) {
-            size_t i;
-            json_t *x;
-            json_array_foreach(v, i, x) if (json_is_string(x))
-                name_keys_ex(json_string_value(x), key_flags(ent), add_row, &r);
+        size_t i, n = json_is_array(v) ? json_array_size(v) : 1;
+        for (i = 0; i < n; i++) {
+            json_t *x = json_is_array(v) ? json_array_get(v, i) : v;
+            if (json_is_string(x)) {
+                buf_add(out, &fi, 1);
+                buf_add(out, json_string_value(x), json_string_length(x) + 1);
+            }
         }
+        fi++;
     }
-    int rc = DB_OK;
-    if (r.n) {
-        stmt *s = db_prepare_json(d, buf_str(&r.sql), r.binds);
-        rc = s && st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
-        st_finalize(s);
+    buf_add(out, "\xff", 1);
+}
+
+/* qsort_r: the primary key's order (kind, key, record_id, field, weak), keys byte-wise. */
+_Static_assert(sizeof(struct brow) == 32, "qsort copies rows of up to 32 bytes");
+static int cmp_brow(const void *pa, const void *pb, void *arg)
+{
+    const struct search_batch *b = arg;
+    const struct brow *x = pa, *y = pb;
+    if (x->pre != y->pre)
+        return x->pre < y->pre ? -1 : 1;
+    int c = strcmp(b->text.s + x->off, b->text.s + y->off);
+    if (c)
+        return c;
+    if (x->rid != y->rid)
+        return x->rid < y->rid ? -1 : 1;
+    if (x->fi != y->fi)
+        return (int)x->fi - (int)y->fi;
+    return (int)x->weak - (int)y->weak;
+}
+
+/* Sort the rows added since the last run into a run of their own. */
+static void end_run(struct search_batch *b)
+{
+    size_t from = b->runs[b->nruns];
+    if (b->n == from)
+        return;
+    qsort_r(b->v + from, b->n - from, sizeof *b->v, cmp_brow, b);
+    b->runs = xrealloc(b->runs, (b->nruns + 2) * sizeof *b->runs);
+    b->runs[++b->nruns] = b->n;
+}
+
+/* Make the keys of the packed records in [p, end). */
+static void add_packed(struct search_batch *b, const char *p, const char *end)
+{
+    while (p < end) {
+        memcpy(&b->rid, p, sizeof b->rid);
+        memcpy(&b->org, p + 8, sizeof b->org);
+        p += 16;
+        while (*p != '\xff') {
+            b->fi = (uint8_t)*p++;
+            name_keys_ex(p, key_flags(b->ent), batch_add, b);
+            p += strlen(p) + 1;
+        }
+        p++;
+        if (b->n - b->runs[b->nruns] >= b->run_rows)
+            end_run(b);
     }
-    buf_free(&r.sql);
-    json_decref(r.binds);
+}
+
+static void *batch_worker(void *arg)
+{
+    struct search_batch *b = arg;
+    for (;;) {
+        pthread_mutex_lock(&b->mu);
+        while (!b->head && !b->done)
+            pthread_cond_wait(&b->cv, &b->mu);
+        struct chunk *c = b->head;
+        if (c && !(b->head = c->next))
+            b->tail = NULL;
+        pthread_mutex_unlock(&b->mu);
+        if (!c)
+            return NULL; /* done, and nothing left */
+        add_packed(b, c->b.s, c->b.s + c->b.len);
+        buf_free(&c->b);
+        free(c);
+    }
+}
+
+/* Add the keys of record id (rec holds its name fields and org_id): at once, or through
+ * the worker. */
+static void batch_record(struct search_batch *b, int64_t id, const json_t *rec)
+{
+    if (!b->async) {
+        buf tmp = {0};
+        pack_record(&tmp, b->ent, id, rec);
+        add_packed(b, tmp.s, tmp.s + tmp.len);
+        buf_free(&tmp);
+        return;
+    }
+    if (!b->cur)
+        b->cur = xcalloc(1, sizeof *b->cur);
+    pack_record(&b->cur->b, b->ent, id, rec);
+    if (++b->ncur == CHUNK_RECORDS)
+        batch_flush(b, 0);
+}
+
+static const int batch_sizes[] = {64, 16, 4, 1};
+
+/* Write rows v[0..batch_sizes[k]) with one INSERT (few statements to cache, few round
+ * trips to PostgreSQL). */
+static int insert_rows(db *d, const struct search_batch *b, const struct brow *v, int k)
+{
+    int n = batch_sizes[k];
+    buf sql = {0};
+    buf_printf(&sql, "INSERT INTO search_%s (kind, key, record_id, field, weak, org_id) VALUES ",
+               b->ent->name);
+    for (int i = 0; i < n; i++)
+        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
+    buf_puts(&sql, " ON CONFLICT DO NOTHING");
+    stmt *s = db_prepare(d, buf_str(&sql));
+    buf_free(&sql);
+    if (!s)
+        return DB_ERROR;
+    for (int i = 0; i < n; i++) {
+        const struct brow *r = &v[i];
+        st_bind_int(s, 6 * i + 1, (int64_t)(r->pre >> 56));
+        st_bind_text(s, 6 * i + 2, b->text.s + r->off);
+        st_bind_int(s, 6 * i + 3, r->rid);
+        st_bind_int(s, 6 * i + 4, r->fi);
+        st_bind_int(s, 6 * i + 5, r->weak);
+        if (r->org)
+            st_bind_int(s, 6 * i + 6, r->org);
+        else
+            st_bind_null(s, 6 * i + 6);
+    }
+    int rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+    st_finalize(s);
+    return rc;
+}
+
+int search_batch_write(db *d, struct search_batch *b)
+{
+    if (b->async)
+        batch_flush(b, 1);
+    if (b->full)
+        return DB_ERROR;
+    end_run(b);
+    /* merge the runs, the same key twice (陈 and 陳 in two other names) once */
+    size_t *at = xcalloc(b->nruns + 1, sizeof *at);
+    memcpy(at, b->runs, b->nruns * sizeof *at);
+    struct brow out[64];
+    const struct brow *last = NULL;
+    int n = 0, rc = DB_OK;
+    for (;;) {
+        const struct brow *min = NULL;
+        size_t mi = 0;
+        for (size_t r = 0; r < b->nruns; r++)
+            if (at[r] < b->runs[r + 1] && (!min || cmp_brow(&b->v[at[r]], min, b) < 0)) {
+                min = &b->v[at[r]];
+                mi = r;
+            }
+        if (min)
+            at[mi]++;
+        if (min && last && !cmp_brow(last, min, b))
+            continue;
+        if (min) {
+            __builtin_prefetch(b->text.s + b->v[at[mi] < b->runs[mi + 1] ? at[mi] : 0].off);
+            out[n++] = *min;
+            last = min;
+        }
+        if (n == 64 || (!min && n)) { /* a full INSERT, or the rest in smaller ones */
+            int i = 0;
+            for (int k = 0; k < 4 && rc == DB_OK; k++)
+                for (; n - i >= batch_sizes[k] && rc == DB_OK; i += batch_sizes[k])
+                    rc = insert_rows(d, b, out + i, k);
+            n = 0;
+        }
+        if (!min || rc != DB_OK)
+            break;
+    }
+    free(at);
+    b->n = b->nruns = 0;
+    b->text.len = 0;
     return rc;
 }
 
@@ -134,6 +431,21 @@ static int names_changed(const struct entity *ent, const json_t *rec, const json
     return 0;
 }
 
+/* Remove the keys the record had: those its old names give (the same rules made them). */
+static int delete_keys(db *d, const struct entity *ent, int64_t id, const json_t *old)
+{
+    struct search_batch *b = search_batch_new(ent);
+    batch_record(b, id, old);
+    char sql[128];
+    snprintf(sql, sizeof sql, "DELETE FROM search_%s WHERE kind = ? AND key = ? AND record_id = ?",
+             ent->name);
+    int rc = DB_OK;
+    for (size_t i = 0; i < b->n && rc == DB_OK; i++)
+        rc = db_execv(d, sql, "isi", (int64_t)(b->v[i].pre >> 56), b->text.s + b->v[i].off, id);
+    search_batch_free(b);
+    return rc;
+}
+
 int search_index(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
                  const json_t *old, struct verr *e)
 {
@@ -141,14 +453,23 @@ int search_index(struct ent_ctx *c, const struct entity *ent, int64_t id, const 
         return 0;
     if (rec && old && !names_changed(ent, rec, old))
         return 0;
-    if ((old && db_execv(c->db, "DELETE FROM search_key WHERE entity = ? AND record_id = ?", "si",
-                         ent->name, id) != DB_OK) ||
-        (rec && insert_keys(c->db, ent, id, rec) != DB_OK))
+    int rc = old ? delete_keys(c->db, ent, id, old) : DB_OK;
+    if (rc == DB_OK && rec) {
+        if (!old && c->keys && c->keys->ent == ent) {
+            batch_record(c->keys, id, rec); /* written by the caller before its commit */
+        } else {
+            struct search_batch *b = search_batch_new(ent);
+            batch_record(b, id, rec);
+            rc = search_batch_write(c->db, b);
+            search_batch_free(b);
+        }
+    }
+    if (rc != DB_OK)
         return verr_set(e, 500, "internal", NULL, "无法更新姓名检索索引");
     return 0;
 }
 
-/* Index every live record of ent, a thousand at a time. */
+/* Index every live record of ent: read a thousand at a time, write once, in key order. */
 static int index_all(db *d, const struct entity *ent)
 {
     buf sql = {0};
@@ -158,6 +479,7 @@ static int index_all(db *d, const struct entity *ent)
             buf_printf(&sql, ", %s", f->name);
     buf_printf(&sql, " FROM \"%s\" WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT 1000",
                ent->name);
+    struct search_batch *b = search_batch_new(ent);
     int64_t last = 0;
     int rc = DB_OK;
     for (;;) {
@@ -167,11 +489,10 @@ static int index_all(db *d, const struct entity *ent)
             break;
         }
         st_bind_int(s, 1, last);
-        json_t *batch = json_array();
-        int step;
+        int step, n = 0;
         while ((step = st_step(s)) == DB_ROW) {
             json_t *rec = json_object();
-            json_object_set_new(rec, "id", json_integer(st_int(s, "id")));
+            last = st_int(s, "id");
             if (ent->flags & EF_OWNED)
                 json_object_set_new(rec, "org_id", json_integer(st_int(s, "org_id")));
             for (const struct field *f = ent->fields; f->name; f++) {
@@ -182,31 +503,26 @@ static int index_all(db *d, const struct entity *ent)
                 if (v)
                     json_object_set_new(rec, f->name, v);
             }
-            json_array_append_new(batch, rec);
+            batch_record(b, last, rec);
+            json_decref(rec);
+            n++;
         }
         st_finalize(s);
-        size_t i;
-        json_t *rec;
-        json_array_foreach(batch, i, rec)
-        {
-            last = json_integer_value(json_object_get(rec, "id"));
-            if (rc == DB_OK)
-                rc = insert_keys(d, ent, last, rec);
-        }
-        size_t n = json_array_size(batch);
-        json_decref(batch);
         if (step != DB_DONE)
             rc = DB_ERROR;
         if (rc != DB_OK || n < 1000)
             break;
     }
+    if (rc == DB_OK)
+        rc = search_batch_write(d, b);
+    search_batch_free(b);
     buf_free(&sql);
     return rc;
 }
 
 int search_sync(db *d)
 {
-    char ddl[512], want[64];
+    char sql[512], want[64];
     rules_version(want, sizeof want);
     stmt *s = db_prepare(d, "SELECT value FROM qiao_meta WHERE key = 'search_keys'");
     int same = 0;
@@ -215,28 +531,40 @@ int search_sync(db *d)
     if (st_step(s) == DB_ROW)
         same = !strcmp(st_text(s, "value"), want);
     st_finalize(s);
-    if (same && db_has_column(d, "search_key", NULL))
+    for (int i = 0; search_types[i] && same; i++) {
+        snprintf(sql, sizeof sql, "search_%s", search_types[i]);
+        same = !entity_find(search_types[i]) || db_has_column(d, sql, NULL);
+    }
+    if (same)
         return DB_OK;
-    /* New rules: the table as they want it, filled from the records. */
-    snprintf(ddl, sizeof ddl,
-             "CREATE TABLE search_key (entity %s NOT NULL, record_id %s NOT NULL, org_id %s, "
-             "field %s NOT NULL, kind %s NOT NULL, weak %s NOT NULL, key %s NOT NULL)",
-             db_type_name(d, DT_TEXT), db_type_name(d, DT_INT), db_type_name(d, DT_INT),
-             db_type_name(d, DT_TEXT), db_type_name(d, DT_INT), db_type_name(d, DT_INT),
-             db_type_name(d, DT_KEY));
-    if (db_exec(d, "DROP TABLE IF EXISTS search_key") != DB_OK || db_exec(d, ddl) != DB_OK)
+    /* New rules: the tables as they want them, filled from the records. Each is its
+     * primary key's B-tree on SQLite, and that key serves the probes of a search. */
+    if (db_exec(d, "DROP TABLE IF EXISTS search_key") != DB_OK) /* one table for all, before 7 */
         return DB_ERROR;
     for (int i = 0; search_types[i]; i++) {
         const struct entity *ent = entity_find(search_types[i]);
-        if (ent && index_all(d, ent) != DB_OK)
+        if (!ent)
+            continue;
+        snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS search_%s", ent->name);
+        if (db_exec(d, sql) != DB_OK)
+            return DB_ERROR;
+        snprintf(sql, sizeof sql,
+                 "CREATE TABLE search_%s (kind %s NOT NULL, key %s NOT NULL, record_id %s NOT "
+                 "NULL, field %s NOT NULL, weak %s NOT NULL, org_id %s, PRIMARY KEY (kind, key, "
+                 "record_id, field, weak))%s",
+                 ent->name, db_type_name(d, DT_INT), db_type_name(d, DT_KEY),
+                 db_type_name(d, DT_INT), db_type_name(d, DT_INT), db_type_name(d, DT_INT),
+                 db_type_name(d, DT_INT), db_keyed_table(d));
+        if (db_exec(d, sql) != DB_OK || index_all(d, ent) != DB_OK)
+            return DB_ERROR;
+        /* the scope's index after the fill: faster than keeping it up to date row by row */
+        snprintf(sql, sizeof sql,
+                 "CREATE INDEX search_%s_o ON search_%s (org_id, kind, key, record_id, weak, "
+                 "field)",
+                 ent->name, ent->name);
+        if (db_exec(d, sql) != DB_OK)
             return DB_ERROR;
     }
-    /* Indexes after the fill: faster than keeping them up to date row by row. */
-    if (db_exec(d, "CREATE INDEX search_key_k ON search_key (entity, kind, key)") != DB_OK ||
-        db_exec(d, "CREATE INDEX search_key_o ON search_key (entity, org_id, kind, key, "
-                   "record_id, weak, field)") != DB_OK ||
-        db_exec(d, "CREATE INDEX search_key_r ON search_key (entity, record_id)") != DB_OK)
-        return DB_ERROR;
     if (db_execv(d, "DELETE FROM qiao_meta WHERE key = 'search_keys'", "") != DB_OK ||
         db_execv(d, "INSERT INTO qiao_meta (key, value) VALUES ('search_keys', ?)", "s", want) !=
             DB_OK)
@@ -691,7 +1019,8 @@ static int fold_rows(stmt *s, const struct entity *ent, const struct probe *p, i
     int rc;
     while ((rc = st_step(s)) == DB_ROW) {
         int64_t id = st_int(s, "rid");
-        const char *field = st_text(s, "kfield"), *key = st_text(s, "kkey");
+        const struct field *nf = name_field(ent, (int)st_int(s, "kfield"));
+        const char *field = nf ? nf->name : ent->title, *key = st_text(s, "kkey");
         int slot = 0;
         struct hit *h = hit_find(hs, ent, id, &slot);
         int score = score_of(p, key, (int)st_int(s, "kweak"), !strcmp(field, ent->title),
@@ -770,15 +1099,15 @@ static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct 
     if (org_first) /* CROSS JOIN keeps SQLite to that order; PostgreSQL plans from its stats */
         buf_printf(&sql,
                    " FROM (SELECT k.record_id, k.field, k.key, k.weak FROM \"org\" o CROSS "
-                   "JOIN search_key k WHERE o.path >= ? AND o.path < ? AND k.org_id = o.id AND "
-                   "k.kind = ? AND k.key >= ? AND k.key < ? AND k.entity = ? ORDER BY k.key "
-                   "LIMIT ?) k JOIN \"%s\" t ON t.id = k.record_id WHERE t.deleted_at IS NULL",
-                   ent->name);
+                   "JOIN search_%s k WHERE o.path >= ? AND o.path < ? AND k.org_id = o.id AND "
+                   "k.kind = ? AND k.key >= ? AND k.key < ? ORDER BY k.key LIMIT ?) k JOIN "
+                   "\"%s\" t ON t.id = k.record_id WHERE t.deleted_at IS NULL",
+                   ent->name, ent->name);
     else
         buf_printf(&sql,
-                   " FROM search_key k JOIN \"%s\" t ON t.id = k.record_id WHERE k.kind = ? AND "
-                   "k.key >= ? AND k.key < ? AND k.entity = ? AND t.deleted_at IS NULL",
-                   ent->name);
+                   " FROM search_%s k JOIN \"%s\" t ON t.id = k.record_id WHERE k.kind = ? AND "
+                   "k.key >= ? AND k.key < ? AND t.deleted_at IS NULL",
+                   ent->name, ent->name);
     ent_scope_sql(c, ent, &sql, scope);
     if (!org_first)
         buf_puts(&sql, " ORDER BY k.key LIMIT ?");
@@ -797,7 +1126,7 @@ static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct 
             json_array_append_new(binds, json_string(c->scope_path));
             json_array_append_new(binds, json_string(to));
         }
-        json_t *range = json_pack("[i, s, s, s]", p->kind, p->key, bound, ent->name);
+        json_t *range = json_pack("[i, s, s]", p->kind, p->key, bound);
         json_array_extend(binds, range);
         json_decref(range);
         if (org_first)

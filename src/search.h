@@ -6,8 +6,12 @@
  * (names.h): the entity's title field and its searchable list fields (person: name,
  * name_alt, former_names). One row per key:
  *
- *   search_key(entity, record_id, org_id, field, kind, weak, key)
- *   indexes (entity, kind, key), (entity, org_id, kind, key, ...), (entity, record_id)
+ *   search_key(entity, kind, key, record_id, field, weak, org_id)
+ *   primary key (entity, kind, key, record_id, field, weak); index (entity, org_id, kind,
+ *   key, ...) for a user whose scope is a small part of the tree
+ *
+ * A record's keys are removed by recomputing them from its old names, so no index on
+ * record_id is kept up to date.
  *
  * A query becomes a few probes, each a byte range on (entity, kind, key) (`key >= ? AND key < ?`,
  * never a LIKE scan) joined to the entity's table for the scope, the deleted mark and the
@@ -30,6 +34,21 @@ int search_sync(db *d);
  * 0, or -1 with e (500). */
 int search_index(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
                  const json_t *old, struct verr *e);
+
+/* The keys of many new records, written together in the primary key's order: while
+ * ent_ctx.keys holds a batch for the entity, search_index adds a new record's keys to it
+ * instead of writing them, and the caller (an import) calls search_batch_write before
+ * its commit. Inserted one record at a time, a million people's keys would land all over
+ * the index. */
+struct search_batch;
+struct search_batch *search_batch_new(const struct entity *ent);
+/* The same, with a thread of its own that makes and sorts the keys while the caller goes
+ * on with the next record. */
+struct search_batch *search_batch_new_async(const struct entity *ent);
+/* Tests: sort the keys in runs of this many (not a million), to merge many runs. */
+void search_batch_run_rows(struct search_batch *b, size_t rows);
+int search_batch_write(db *d, struct search_batch *b); /* DB_OK or DB_ERROR; empties b */
+void search_batch_free(struct search_batch *b);        /* NULL is fine */
 
 /* Search the names of the entities in ents (NULL-terminated) within c's scope: q as
  * typed (1..100 characters), at most limit hits. Returns a new {"items": [{type, id,

@@ -202,6 +202,22 @@ for (const store of STORES) {
         r = spawnSync(BIN, ['import', 'person', join(dir, 'good.csv'), '--db', server.db], { encoding: 'utf8' });
         assert.equal(r.status, 0, r.stdout + r.stderr);
         assert.equal(people(server), n0 + 2);
+        // records that name no org belong to the root of the tree, or to --org
+        const root = sqlInt(server, 'SELECT id FROM org WHERE parent_id IS NULL ORDER BY id LIMIT 1');
+        assert.equal(sqlInt(server, `SELECT count(*) FROM person WHERE name IN ('戊一', '戊二') AND org_id = ${root}`), 2);
+        const W = await mkOrg(admin, { name: '戊县侨联', kind: 'federation' });
+        writeFileSync(join(dir, 'more.csv'), '姓名\n戊三\n');
+        r = spawnSync(BIN, ['import', 'person', join(dir, 'more.csv'), '--db', server.db, '--org', String(W.id)], { encoding: 'utf8' });
+        assert.equal(r.status, 0, r.stdout + r.stderr);
+        assert.equal(sqlInt(server, `SELECT org_id FROM person WHERE name = '戊三'`), W.id);
+        assert.equal((await admin.get('/api/v1/search?q=wusan')).json.items[0]?.id,
+          sqlInt(server, `SELECT id FROM person WHERE name = '戊三'`), 'an imported person is found');
+        for (const bad of ['99999', 'x']) {
+          r = spawnSync(BIN, ['import', 'person', join(dir, 'more.csv'), '--db', server.db, '--org', bad], { encoding: 'utf8' });
+          assert.equal(r.status, 2, r.stdout + r.stderr);
+          assert.match(r.stderr, /组织|--org/);
+        }
+        assert.equal(people(server), n0 + 3);
       } finally { rmSync(dir, { recursive: true, force: true }); }
     });
 

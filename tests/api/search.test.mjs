@@ -165,14 +165,14 @@ for (const store of STORES) {
       assert.deepEqual(await search('ma huateng'), []);
       assert.equal((await search('mayun'))[0].id, id);
       assert.equal((await search('jack'))[0].id, id);
-      const before = sqlInt(server, `SELECT count(*) FROM search_key WHERE record_id = ${id}`);
+      const before = sqlInt(server, `SELECT count(*) FROM search_person WHERE record_id = ${id}`);
       assert.ok(before > 0);
       // an edit that leaves the names alone keeps the keys
       assert.equal((await admin.patch(`/api/v1/person/${id}`, { occupation: '教师' })).status, 200);
-      assert.equal(sqlInt(server, `SELECT count(*) FROM search_key WHERE record_id = ${id}`), before);
+      assert.equal(sqlInt(server, `SELECT count(*) FROM search_person WHERE record_id = ${id}`), before);
       assert.equal((await admin.del(`/api/v1/person/${id}`)).status, 204);
       assert.deepEqual(await search('mayun'), []);
-      assert.equal(sqlInt(server, `SELECT count(*) FROM search_key WHERE record_id = ${id}`), 0);
+      assert.equal(sqlInt(server, `SELECT count(*) FROM search_person WHERE record_id = ${id}`), 0);
     });
 
     test('associations: by a word in the middle of the name, and by types', async (t) => {

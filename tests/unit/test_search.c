@@ -481,7 +481,7 @@ static void search_ranks_and_explains(void **state)
     assert_int_equal(ent_delete(&f->c, entity_find("person"), lim, &e), 0);
     assert_int_equal(json_array_size(find(f, "linzhiming", &res)), 0);
     assert_int_equal(
-        db_int(f->d, -1, "SELECT count(*) FROM search_key WHERE record_id = ?", "i", lim), 0);
+        db_int(f->d, -1, "SELECT count(*) FROM search_person WHERE record_id = ?", "i", lim), 0);
 
     /* Bad input names the field. */
     static const struct entity *ents[2];
@@ -529,7 +529,7 @@ static void search_keeps_to_the_scope(void **state)
     assert_int_equal(id_at(it, 0), pa);
     assert_int_equal(json_array_size(find(f, "tan", &res)), 1);
     /* With many orgs the county is a small part of the tree: its keys are looked up org
-     * by org (search_key's org_id), with the same answers. */
+     * by org (search_person's org_id), with the same answers. */
     const char *scope = f->c.scope_path;
     f->c.scope_path = NULL;
     for (int i = 0; i < 6; i++) {
@@ -560,13 +560,76 @@ static void index_rebuilds_when_rules_change(void **state)
 {
     struct fx *f = *state;
     person(f, "{\"name\": \"黄明志\"}");
-    int64_t n = db_int(f->d, 0, "SELECT count(*) FROM search_key", "");
+    int64_t n = db_int(f->d, 0, "SELECT count(*) FROM search_person", "");
     assert_true(n > 0);
-    assert_int_equal(db_execv(f->d, "DELETE FROM search_key", ""), DB_OK);
+    assert_int_equal(db_execv(f->d, "DELETE FROM search_person", ""), DB_OK);
     assert_int_equal(
         db_execv(f->d, "UPDATE qiao_meta SET value = 'old' WHERE key = 'search_keys'", ""), DB_OK);
     assert_true(schema_upgrade(f->d) >= 1);
-    assert_int_equal(db_int(f->d, 0, "SELECT count(*) FROM search_key", ""), n);
+    assert_int_equal(db_int(f->d, 0, "SELECT count(*) FROM search_person", ""), n);
+}
+
+/* A fingerprint of the person index: its rows, summed. */
+static void index_print(struct fx *f, int64_t out[3])
+{
+    out[0] = db_int(f->d, -1, "SELECT count(*) FROM search_person", "");
+    out[1] = db_int(f->d, -1,
+                    "SELECT sum(record_id * 131 + kind * 17 + field * 5 + weak + length(key)) "
+                    "FROM search_person",
+                    "");
+    out[2] = db_int(f->d, -1, "SELECT count(DISTINCT key) FROM search_person", "");
+}
+
+static void batched_keys_equal_a_rebuild(void **state)
+{
+    /* An import's keys go through the worker thread in chunks, are sorted in runs (here
+     * of 100 keys, so there are dozens) and merged: the index must hold exactly what a
+     * rebuild from the records makes, and find the last record as well as the first. */
+    struct fx *f = *state;
+    static const char *const sur[] = {"陈", "林", "黄", "欧阳", "司徒", "李"};
+    static const char *const giv[] = {"嘉庚", "文", "美玲", "志强", "秀英", "國華", "乐"};
+    struct search_batch *b = search_batch_new_async(entity_find("person"));
+    search_batch_run_rows(b, 100);
+    f->c.keys = b;
+    f->c.bulk = 1;
+    assert_int_equal(db_begin(f->d), DB_OK);
+    int64_t last = 0;
+    for (int i = 0; i < 5000; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s%s", sur[i % 6], giv[(i / 6) % 7]);
+        json_t *body =
+            i % 3 ? json_pack("{s:s}", "name", name)
+                  : json_pack("{s:s, s:[s, s]}", "name", name, "name_alt", "Tan Kah Kee", name);
+        struct verr e;
+        json_t *rec = ent_create(&f->c, entity_find("person"), body, &e);
+        assert_non_null(rec);
+        last = json_integer_value(json_object_get(rec, "id"));
+        json_decref(rec);
+        json_decref(body);
+    }
+    assert_int_equal(search_batch_write(f->d, b), DB_OK);
+    assert_int_equal(db_commit(f->d), DB_OK);
+    f->c.keys = NULL;
+    f->c.bulk = 0;
+    search_batch_free(b);
+    json_t *res = NULL;
+    json_t *it = find(f, "ouyang", &res);
+    assert_true(json_array_size(it) > 0);
+    int64_t lim = person(f, "{\"name\": \"林美玲\"}"); /* after the import, one by one */
+    assert_true(lim > last);
+    int64_t batched[3], rebuilt[3];
+    index_print(f, batched);
+    assert_true(batched[0] > 5000 * 6);
+    assert_int_equal(
+        db_execv(f->d, "UPDATE qiao_meta SET value = 'old' WHERE key = 'search_keys'", ""), DB_OK);
+    assert_true(schema_upgrade(f->d) >= 1);
+    index_print(f, rebuilt);
+    assert_int_equal(batched[0], rebuilt[0]);
+    assert_int_equal(batched[1], rebuilt[1]);
+    assert_int_equal(batched[2], rebuilt[2]);
+    assert_true(
+        db_int(f->d, 0, "SELECT count(*) FROM search_person WHERE record_id = ?", "i", last) > 0);
+    json_decref(res);
 }
 
 int main(void)
@@ -585,6 +648,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(search_ranks_and_explains, setup, teardown),
         cmocka_unit_test_setup_teardown(search_keeps_to_the_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(index_rebuilds_when_rules_change, setup, teardown),
+        cmocka_unit_test_setup_teardown(batched_keys_equal_a_rebuild, setup, teardown),
     };
     return cmocka_run_group_tests_name("search", tests, NULL, NULL);
 }
