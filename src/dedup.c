@@ -134,7 +134,25 @@ static int pair_cmp(const void *x, const void *y)
     return (p->b > q->b) - (p->b < q->b);
 }
 
-json_t *dedup_pairs(struct ent_ctx *c, int max, struct verr *e)
+/* The pairs judged distinct, as keys "a|b" of m. 0, or -1 on a database error. */
+static int load_dismissed(db *d, struct keymap *m)
+{
+    stmt *s = db_prepare(d, "SELECT a_id, b_id FROM dedup_dismissed");
+    if (!s)
+        return -1;
+    int rc;
+    while ((rc = st_step(s)) == DB_ROW) {
+        char pk[48];
+        snprintf(pk, sizeof pk, "%lld|%lld", (long long)st_int(s, "a_id"),
+                 (long long)st_int(s, "b_id"));
+        *km_slot(m, pk, 1) = 1;
+    }
+    st_finalize(s);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_page,
+                    struct verr *e)
 {
     const struct entity *ent = entity_find("person");
     buf sql = {0};
@@ -220,10 +238,40 @@ json_t *dedup_pairs(struct ent_ctx *c, int max, struct verr *e)
             }
         i = j;
     }
+    /* keep the pairs still to review, or those judged distinct */
+    struct keymap dm = {.a = a};
+    if (load_dismissed(c->db, &dm)) {
+        km_free(&dm);
+        km_free(&pm);
+        free(ps);
+        free(ks);
+        arena_free(a);
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        return NULL;
+    }
+    size_t kept = 0;
+    for (size_t i = 0; i < np; i++) {
+        char pk[48];
+        snprintf(pk, sizeof pk, "%lld|%lld", (long long)ps[i].a, (long long)ps[i].b);
+        if ((km_slot(&dm, pk, 0) != NULL) == !!dismissed)
+            ps[kept++] = ps[i];
+    }
+    km_free(&dm);
+    np = kept;
     if (np)
         qsort(ps, np, sizeof *ps, pair_cmp);
+    size_t from = (size_t)((page - 1) * per_page);
+    if (page > 1 && from >= np) {
+        km_free(&pm);
+        free(ps);
+        free(ks);
+        arena_free(a);
+        verr_set(e, 400, "bad_request", "page", "页码 %lld 超出范围: 共 %lld 页", (long long)page,
+                 (long long)((np + (size_t)per_page - 1) / (size_t)per_page));
+        return NULL;
+    }
     json_t *items = json_array();
-    for (size_t i = 0; i < np && (int)i < max; i++) {
+    for (size_t i = from; i < np && i < from + (size_t)per_page; i++) {
         json_t *rs = json_array();
         for (int k = 0; k < 3; k++)
             if (ps[i].reasons & (1u << k))
@@ -231,11 +279,13 @@ json_t *dedup_pairs(struct ent_ctx *c, int max, struct verr *e)
                                                     "message", reasons[k].msg));
         struct verr e2;
         json_t *ra = ent_read(c, ent, ps[i].a, 0, &e2), *rb = ent_read(c, ent, ps[i].b, 0, &e2);
-        json_array_append_new(items, json_pack("{s:I, s:I, s:o, s:o?, s:o?}", "a_id",
-                                               (json_int_t)ps[i].a, "b_id", (json_int_t)ps[i].b,
-                                               "reasons", rs, "a", ra, "b", rb));
+        json_array_append_new(items,
+                              json_pack("{s:I, s:I, s:o, s:o?, s:o?, s:b}", "a_id",
+                                        (json_int_t)ps[i].a, "b_id", (json_int_t)ps[i].b, "reasons",
+                                        rs, "a", ra, "b", rb, "dismissed", !!dismissed));
     }
-    json_t *res = json_pack("{s:o, s:I}", "items", items, "total", (json_int_t)np);
+    json_t *res = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)np, "page",
+                            (json_int_t)page, "per_page", (json_int_t)per_page);
     km_free(&pm);
     free(ps);
     free(ks);
@@ -454,21 +504,113 @@ out:
     return res;
 }
 
-/* GET /api/v1/dedup/person?limit=N */
+int dedup_dismiss(struct ent_ctx *c, int64_t a, int64_t b, int dismiss, struct verr *e)
+{
+    const struct entity *ent = entity_find("person");
+    if (a == b)
+        return verr_set(e, 422, "invalid", "b_id", "两个编号是同一条记录");
+    if (a > b) {
+        int64_t t = a;
+        a = b;
+        b = t;
+    }
+    if (db_begin(c->db) != DB_OK)
+        return verr_set(e, 503, "busy", NULL, "数据库繁忙, 请稍后再试");
+    json_t *ra = NULL, *rb = NULL;
+    if (!(ra = ent_read(c, ent, a, 0, e)) || !(rb = ent_read(c, ent, b, 0, e)))
+        goto fail;
+    char now[21];
+    now_utc(now);
+    int rc = dismiss ? db_execv(c->db,
+                                "INSERT INTO dedup_dismissed (a_id, b_id, user_id, created_at) "
+                                "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                                "iiis", a, b, c->user_id, now)
+                     : db_execv(c->db, "DELETE FROM dedup_dismissed WHERE a_id = ? AND b_id = ?",
+                                "ii", a, b);
+    json_t *what = json_pack("{s:I, s:I}", "a_id", (json_int_t)a, "b_id", (json_int_t)b);
+    if (rc == DB_OK)
+        rc = audit_write(c, dismiss ? "dismiss" : "restore", "person", a, dismiss ? NULL : what,
+                         dismiss ? what : NULL);
+    json_decref(what);
+    if (rc != DB_OK || db_commit(c->db) != DB_OK) {
+        verr_set(e, 500, "internal", NULL, "数据库错误, 未能保存");
+        if (db_depth(c->db))
+            goto fail;
+        goto out;
+    }
+    json_decref(ra);
+    json_decref(rb);
+    return 0;
+fail:
+    db_rollback(c->db);
+out:
+    json_decref(ra);
+    json_decref(rb);
+    return -1;
+}
+
+/* GET /api/v1/dedup/person?dismissed=0|1&page=&per_page= */
 void dedup_list_h(struct req *r)
 {
-    const char *l = req_arg(r, "limit");
-    int64_t max = 200;
-    if (l && (!parse_i64(l, &max) || max < 1 || max > 5000)) {
-        reply_error(r, 400, "invalid", "limit", "“limit”应为 1 到 5000 的整数");
+    const char *v;
+    int64_t page = 1, per = 50, dismissed = 0;
+    if ((v = req_arg(r, "page")) && (!parse_i64(v, &page) || page < 1 || page > 1000000000)) {
+        reply_error(r, 400, "bad_request", "page", "页码应为正整数: “%s”", v);
+        return;
+    }
+    if ((v = req_arg(r, "per_page")) && (!parse_i64(v, &per) || per < 1 || per > 200)) {
+        reply_error(r, 400, "bad_request", "per_page", "每页条数应在 1 到 200 之间: “%s”", v);
+        return;
+    }
+    if ((v = req_arg(r, "dismissed")) &&
+        (!parse_i64(v, &dismissed) || dismissed < 0 || dismissed > 1)) {
+        reply_error(r, 400, "bad_request", "dismissed", "“dismissed”应为 0 或 1: “%s”", v);
         return;
     }
     struct verr e;
-    json_t *res = dedup_pairs(&r->ctx, (int)max, &e);
+    json_t *res = dedup_pairs(&r->ctx, (int)dismissed, page, per, &e);
     if (!res)
         reply_verr(r, &e);
     else
         reply_json(r, 200, res);
+}
+
+/* POST /api/v1/dedup/person/dismiss or /restore {a_id, b_id} */
+static void dismiss_or_restore(struct req *r, int dismiss)
+{
+    json_t *b = req_json(r);
+    if (!b)
+        return;
+    static const char *const names[] = {"a_id", "b_id"};
+    int64_t id[2];
+    for (int i = 0; i < 2; i++) {
+        json_t *x = json_object_get(b, names[i]);
+        if (!json_is_integer(x) || json_integer_value(x) <= 0) {
+            json_decref(b);
+            reply_error(r, 400, "invalid", names[i], "“%s”应为人员编号", names[i]);
+            return;
+        }
+        id[i] = json_integer_value(x);
+    }
+    json_decref(b);
+    struct verr e;
+    if (dedup_dismiss(&r->ctx, id[0], id[1], dismiss, &e))
+        reply_verr(r, &e);
+    else
+        reply_json(r, 200,
+                   json_pack("{s:I, s:I, s:b}", "a_id", (json_int_t)(id[0] < id[1] ? id[0] : id[1]),
+                             "b_id", (json_int_t)(id[0] < id[1] ? id[1] : id[0]), "dismissed",
+                             dismiss));
+}
+
+void dedup_dismiss_h(struct req *r)
+{
+    dismiss_or_restore(r, 1);
+}
+
+void dedup_restore_h(struct req *r)
+{
+    dismiss_or_restore(r, 0);
 }
 
 /* POST /api/v1/dedup/person/merge {keep_id, drop_id} */

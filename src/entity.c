@@ -739,14 +739,21 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
             if (oldv && json_equal(oldv, v))
                 continue; /* unchanged: no need to see it again */
             const struct entity *re = entity_find(f->ref);
+            int64_t id = json_integer_value(v);
+            if (c->bulk && c->ref_seen.ent == re && c->ref_seen.id == id)
+                continue; /* an import's rows mostly name the same org */
             struct verr e2;
-            json_t *r = read_row(c, re, json_integer_value(v), 1, &e2);
+            json_t *r = read_row(c, re, id, 1, &e2);
             if (!r)
                 return verr_set(e, e2.status == 404 ? 422 : e2.status,
                                 e2.status == 404 ? "invalid" : e2.code, f->name,
                                 "“%s”指向的%s(编号 %lld)不存在或无权使用", f->label.hans,
-                                re->label.hans, (long long)json_integer_value(v));
+                                re->label.hans, (long long)id);
             json_decref(r);
+            if (c->bulk) {
+                c->ref_seen.ent = re;
+                c->ref_seen.id = id;
+            }
         }
     }
     if (ent->check && ent->check(c, rec, old, e))

@@ -101,6 +101,10 @@ struct ent_ctx {
     int bulk; /* import.c: ent_create writes no audit entry of its own (the caller writes one
                  summary entry in the same transaction) and answers only {"id"} */
     struct search_batch *keys; /* import.c: new records' search keys gather here (search.h) */
+    struct {                   /* bulk: the last reference found, not looked up again */
+        const struct entity *ent;
+        int64_t id;
+    } ref_seen;
 };
 
 struct entity {

@@ -325,6 +325,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
      * head, and PostgreSQL walks every version of that row written in the transaction) */
     int was_bulk = c->bulk;
     c->bulk = 1;
+    c->ref_seen.ent = NULL;
     /* the search keys of the new records are written together before the commit, in
      * key order; a dry run never writes them */
     struct search_batch *batch = dry_run ? NULL : search_batch_new_async(ent), *was_keys = c->keys;

@@ -43,6 +43,8 @@ const struct route routes[] = {
     {"GET", "/api/v1/import/jobs/{id}", import_job_h, NULL, P_NONE, 0},
     {"GET", "/api/v1/dedup/person", dedup_list_h, "registry", P_EDIT, 0},
     {"POST", "/api/v1/dedup/person/merge", dedup_merge_h, "registry", P_DELETE, 0},
+    {"POST", "/api/v1/dedup/person/dismiss", dedup_dismiss_h, "registry", P_EDIT, 0},
+    {"POST", "/api/v1/dedup/person/restore", dedup_restore_h, "registry", P_EDIT, 0},
     {"GET", "/api/v1/{entity}", list_h, NULL, P_VIEW, 0},
     {"POST", "/api/v1/{entity}", create_h, NULL, P_EDIT, 0},
     {"GET", "/api/v1/{entity}/{id}", read_h, NULL, P_VIEW, 0},

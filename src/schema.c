@@ -8,6 +8,8 @@
 #include "search.h"
 #include "case.h"
 
+#include <stdio.h>
+
 static int v1(db *d)
 {
     if (entity_sync(d) != DB_OK || audit_sync(d) != DB_OK || auth_sync(d) != DB_OK)
@@ -15,7 +17,19 @@ static int v1(db *d)
     return DB_OK;
 }
 
-static const migration_fn steps[] = {v1};
+/* v2: pairs of people a user judged not to be the same person (dedup.c). */
+static int v2(db *d)
+{
+    char sql[320];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE dedup_dismissed (a_id %s NOT NULL, b_id %s NOT NULL, user_id %s, "
+             "created_at %s NOT NULL, PRIMARY KEY (a_id, b_id))",
+             db_type_name(d, DT_INT), db_type_name(d, DT_INT), db_type_name(d, DT_INT),
+             db_type_name(d, DT_TEXT));
+    return db_exec(d, sql);
+}
+
+static const migration_fn steps[] = {v1, v2};
 
 int schema_upgrade(db *d)
 {

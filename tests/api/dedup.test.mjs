@@ -61,6 +61,54 @@ for (const store of STORES) {
       assert.equal(sql(server, ['SELECT count(*) FROM audit_log', 'SELECT count(*) FROM person WHERE deleted_at IS NULL']), before);
     });
 
+    test('the pairs page', async () => {
+      const all = (await admin.get('/api/v1/dedup/person')).json;
+      assert.equal(all.page, 1);
+      assert.equal(all.per_page, 50);
+      assert.ok(all.total >= 3);
+      const second = await admin.get('/api/v1/dedup/person?per_page=1&page=2');
+      assert.equal(second.status, 200, second.text);
+      assert.equal(second.json.total, all.total);
+      assert.deepEqual([second.json.items.length, second.json.items[0].a_id, second.json.items[0].b_id],
+        [1, all.items[1].a_id, all.items[1].b_id]);
+      assertError(await admin.get(`/api/v1/dedup/person?per_page=1&page=${all.total + 1}`), 400, 'bad_request', 'page');
+      assertError(await admin.get('/api/v1/dedup/person?per_page=0'), 400, 'bad_request', 'per_page');
+      assertError(await admin.get('/api/v1/dedup/person?dismissed=2'), 400, 'bad_request', 'dismissed');
+    });
+
+    test('a pair judged not the same person leaves the list, audited, and can come back', async () => {
+      const audits = () => sqlInt(server, "SELECT count(*) FROM audit_log WHERE action IN ('dismiss', 'restore')");
+      const n0 = audits();
+      // in either order; the answer names the pair as listed (a < b)
+      const r = await admin.post('/api/v1/dedup/person/dismiss', { a_id: ids.d, b_id: ids.c });
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json, { a_id: Math.min(ids.c, ids.d), b_id: Math.max(ids.c, ids.d), dismissed: true });
+      assert.equal(pairOf((await admin.get('/api/v1/dedup/person')).json.items, ids.c, ids.d), undefined);
+      const gone = (await admin.get('/api/v1/dedup/person?dismissed=1')).json;
+      assert.equal(gone.total, 1);
+      assert.equal(pairOf(gone.items, ids.c, ids.d).dismissed, true);
+      assert.equal(audits(), n0 + 1);
+      // twice is the same
+      assert.equal((await admin.post('/api/v1/dedup/person/dismiss', { a_id: ids.c, b_id: ids.d })).status, 200);
+      assert.equal((await admin.get('/api/v1/dedup/person?dismissed=1')).json.total, 1);
+      // bad input changes nothing
+      assertError(await admin.post('/api/v1/dedup/person/dismiss', { a_id: ids.c, b_id: ids.c }), 422, 'invalid', 'b_id');
+      assertError(await admin.post('/api/v1/dedup/person/dismiss', { a_id: ids.c, b_id: 999999 }), 404);
+      assertError(await admin.post('/api/v1/dedup/person/dismiss', { a_id: 'x', b_id: ids.d }), 400, 'invalid', 'a_id');
+      assertError(await admin.post('/api/v1/dedup/person/dismiss', { a_id: ids.c }), 400, 'invalid', 'b_id');
+      const v = await server.login('viewer');
+      assertError(await v.post('/api/v1/dedup/person/dismiss', { a_id: ids.a, b_id: ids.b }), 403, 'forbidden');
+      // and back
+      const back = await admin.post('/api/v1/dedup/person/restore', { a_id: ids.c, b_id: ids.d });
+      assert.equal(back.status, 200, back.text);
+      assert.equal(back.json.dismissed, false);
+      assert.deepEqual(pairOf((await admin.get('/api/v1/dedup/person')).json.items, ids.c, ids.d).reasons.map((x) => x.code), ['id_number']);
+      assert.equal((await admin.get('/api/v1/dedup/person?dismissed=1')).json.total, 0);
+      assert.equal(audits(), n0 + 3);
+      const ver = spawnSync(BIN, ['audit', 'verify', '--db', server.db], { encoding: 'utf8' });
+      assert.equal(ver.status, 0, ver.stderr);
+    });
+
     test('merge moves relations and contacts, fills blanks, drops the other, audited', async () => {
       const as = await admin.post('/api/v1/association', { name: '新加坡陈氏宗亲会', country: 'SG', type: 'clan' });
       assert.equal(as.status, 201, as.text);

@@ -74,6 +74,18 @@ test('duplicates: the pair side by side, merged', async () => {
   await page.locator('[data-test=dedup-compare]').waitFor();
   await page.waitForTimeout(300);
   await page.screenshot({ path: join(shots, 'import-dedup.png') });
+  // not the same person: set aside, found under the other tab, brought back
+  await page.locator('[data-test=dedup-dismiss]').click();
+  await page.locator('.el-message--success', { hasText: '不是同一人' }).first().waitFor();
+  await pairs.locator('.el-table__empty-text').waitFor();
+  await page.locator('[data-test=dedup-view] .el-radio-button', { hasText: '已排除' }).click();
+  await pairs.locator('.el-table__row').first().click();
+  await page.locator('[data-test=dedup-restore]').click();
+  await page.locator('.el-message--success', { hasText: '恢复' }).first().waitFor();
+  await pairs.locator('.el-table__empty-text').waitFor();
+  await page.locator('[data-test=dedup-view] .el-radio-button', { hasText: '待查' }).click();
+  await pairs.locator('.el-table__row').first().click();
+  await page.locator('[data-test=dedup-compare]').waitFor();
   await page.locator('[data-test=dedup-keep-a]').click();
   await page.locator('.el-message-box .el-button--primary').click();
   await page.locator('.el-message--success', { hasText: '已合并' }).first().waitFor();
