@@ -324,6 +324,12 @@ int64_t st_insert_id(stmt *s)
     return rc == DB_DONE && s->d->drv->last_id ? s->d->drv->last_id(s->d->conn) : 0;
 }
 
+void db_plan_once(db *d, int on)
+{
+    if (d->drv->plan_once)
+        d->drv->plan_once(d->conn, on);
+}
+
 const char *db_keyed_table(const db *d)
 {
     return d->drv->keyed_table;

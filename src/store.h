@@ -91,6 +91,12 @@ int db_depth(const db *d);
 const char *db_insert_id_sql(const db *d);
 int64_t st_insert_id(stmt *s);
 
+/* Until turned off, plan each prepared statement once, whatever its parameters. For a run
+ * of small queries whose best plan does not depend on the values (a search's probes):
+ * PostgreSQL otherwise plans them again at every execution while it thinks the values
+ * might matter, which takes longer than running them. Nothing on SQLite. */
+void db_plan_once(db *d, int on);
+
 /* DDL help from the driver. */
 const char *db_type_name(const db *d, enum db_type t);
 /* Appended to a CREATE TABLE whose rows are only ever found by its PRIMARY KEY: the table
@@ -135,6 +141,7 @@ struct driver {
     const char *insert_id_sql; /* see db_insert_id_sql */
     /* The id of the row the connection inserted last (SQLite's rowid), 0 if none. */
     int64_t (*last_id)(void *conn);
+    void (*plan_once)(void *conn, int on); /* see db_plan_once; NULL: nothing to do */
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
 };

@@ -485,6 +485,14 @@ static void pg_finalize(void *st)
 }
 
 /* PostgreSQL's spelling of each portable column type; static strings. */
+/* plan_cache_mode for this session: a generic plan for every prepared statement. */
+static void pg_plan_once(void *conn, int on)
+{
+    struct pgconn *c = conn;
+    PQclear(
+        PQexec(c->pg, on ? "SET plan_cache_mode = force_generic_plan" : "RESET plan_cache_mode"));
+}
+
 static const char *pg_type_name(enum db_type t)
 {
     switch (t) {
@@ -551,5 +559,6 @@ const struct driver pg_driver = {
     .begin_sql = "BEGIN",
     .keyed_table = "",
     .insert_id_sql = " RETURNING id",
+    .plan_once = pg_plan_once,
     .generation = pg_generation,
 };
