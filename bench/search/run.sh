@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # bench/search/run.sh - the name-search benchmark (bench/search/search_bench.c).
 #   bench/search/run.sh [N] [QUERIES]    N people (default 1,000,000), 1,000 queries
-# Builds against the project's objects, fills build/bench/search.db once (kept between
-# runs; delete it to start over), prints the in-process latency table, then serves the
-# database with `qiao serve` on a free 127.0.0.1 port and sends the same queries over HTTP
-# with wrk (2 threads, 16 connections, 10 s), and prints the server's RSS.
+# Fills a fresh build/bench/search.db the way an import does (BENCH_KEEP=1 keeps the one
+# there), prints the in-process latency table, then serves the database with `qiao serve`
+# on a free 127.0.0.1 port, sends the same queries over HTTP with wrk (2 threads, 16
+# connections, 10 s) and prints the server's RSS.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 N=${1:-1000000}
@@ -12,14 +12,11 @@ Q=${2:-1000}
 OUT=build/bench
 DB=$OUT/search.db
 PW=bench-search-pw-1
-PKGS=$(sed -n "s/^PKGS *:= *//p" Makefile) # the libraries the objects need
-make -s build/qiao
+make -s build/qiao build/bench-bin/search_bench
 mkdir -p "$OUT"
-objs=$(ls build/obj/*.o | grep -v '/main\.o$')
-cc -std=c17 -D_GNU_SOURCE -O2 -g -Isrc $(pkg-config --cflags $PKGS) -o $OUT/search_bench \
-  bench/search/search_bench.c $objs $(pkg-config --libs $PKGS) -lpthread -lm
+[ "${BENCH_KEEP:-}" = 1 ] || rm -f "$DB" "$DB-wal" "$DB-shm"
 echo "== name search, $(date -u '+%Y-%m-%d %H:%M UTC'), $N people, $Q queries"
-BENCH_QUERIES_OUT=$OUT/search-queries.txt $OUT/search_bench "$DB" "$N" "$Q"
+BENCH_QUERIES_OUT=$OUT/search-queries.txt build/bench-bin/search_bench "$DB" "$N" "$Q"
 
 # ---- the same queries through the server ------------------------------------------------
 QIAO_PID=

@@ -215,25 +215,25 @@ static void draw_query(db *d, int64_t maxid, char *q, size_t n, const char **kin
             snprintf(q, n, "%.6s", name);
         } else if (r < 45) {
             *kind = "pinyin";
-            snprintf(q, n, "%s", py.show);
+            snprintf(q, n, "%.100s", py.show);
         } else if (r < 55) {
             *kind = "pinyin-nospace";
-            snprintf(q, n, "%s", py.key);
+            snprintf(q, n, "%.100s", py.key);
         } else if (r < 62) {
             *kind = "given";
-            snprintf(q, n, "%s", pg.key);
+            snprintf(q, n, "%.100s", pg.key);
         } else if (r < 70) {
             *kind = "initials";
-            snprintf(q, n, "%s", in.key);
+            snprintf(q, n, "%.100s", in.key);
         } else if (r < 78) {
             *kind = "cantonese";
-            snprintf(q, n, "%s", jy.show);
+            snprintf(q, n, "%.100s", jy.show);
         } else if (r < 88 && *alt) {
             *kind = "passport";
             snprintf(q, n, "%s", alt);
         } else if (r < 94 && *alt) {
             *kind = "dialect+pinyin";
-            snprintf(q, n, "%.*s %s", (int)strcspn(alt, " "), alt, pg.key);
+            snprintf(q, n, "%.*s %.60s", (int)strcspn(alt, " "), alt, pg.key);
         } else if (*alt) {
             *kind = "mixed";
             snprintf(q, n, "%.*s %s", (int)strcspn(alt, " "), alt, given);
