@@ -1009,8 +1009,32 @@ static int case_visible(struct req *r, int64_t id)
                : 0;
 }
 
+/* A timeline detail names people by user id (assignee_id, mediator_id, ...): add who they
+ * are next to each id (assignee: "王芳 (wangfang)"), for the page to show. */
+static void name_users(struct req *r, json_t *detail)
+{
+    static const char *const keys[] = {"assignee_id", "mediator_id", "legal_advisor_id", NULL};
+    for (int i = 0; keys[i]; i++) {
+        json_t *v = json_object_get(detail, keys[i]);
+        if (!json_is_integer(v))
+            continue;
+        stmt *s = db_prepare(r->db, "SELECT name, username FROM \"user\" WHERE id = ?");
+        st_bind_int(s, 1, json_integer_value(v));
+        if (s && st_step(s) == DB_ROW) {
+            char key[32];
+            snprintf(key, sizeof key, "%.*s", (int)(strlen(keys[i]) - 3), keys[i]);
+            const char *name = st_text(s, "name"), *user = st_text(s, "username");
+            json_object_set_new(detail, key,
+                                name && *name ? json_sprintf("%s (%s)", name, user)
+                                              : json_string(user));
+        }
+        st_finalize(s);
+    }
+}
+
 /* GET /api/v1/case/{id}/timeline → {"case": CASE, "readonly": bool, "items": [STEP]}, for
- * the owning org and for orgs that referred the case away (read-only). */
+ * the owning org and for orgs that referred the case away (read-only). Each step's detail
+ * carries the names of the users it names by id. */
 void case_timeline_h(struct req *r)
 {
     int vis = case_visible(r, r->id);
@@ -1041,6 +1065,12 @@ void case_timeline_h(struct req *r)
     while (s && st_step(s) == DB_ROW) {
         int64_t sid = st_int(s, "id");
         const char *d = st_text(s, "detail");
+        json_t *detail = d ? json_loads(d, 0, NULL) : NULL;
+        if (!json_is_object(detail)) {
+            json_decref(detail);
+            detail = json_object();
+        }
+        name_users(r, detail);
         json_t *file = json_null();
         if (!st_isnull(s, "file_sha256"))
             file = json_pack("{s:s, s:s, s:I, s:s, s:s}", "name", st_text(s, "file_name"), "type",
@@ -1053,7 +1083,7 @@ void case_timeline_h(struct req *r)
                              (json_int_t)st_int(s, "user_id"), "username", st_text(s, "username"),
                              "action", st_text(s, "action"), "from", st_text(s, "from_status"),
                              "to", st_text(s, "to_status"), "note", st_text(s, "note"), "detail",
-                             d ? json_loads(d, 0, NULL) : json_object(), "attachment", file));
+                             detail, "attachment", file));
     }
     st_finalize(s);
     reply_json(r, 200,

@@ -130,6 +130,7 @@ for (const store of STORES) {
       }
       assert.equal(r.json.items[1].note, '转为assigned');
       assert.equal(r.json.items[1].detail.assignee_id, astaffId);
+      assert.match(r.json.items[1].detail.assignee, /astaff/, 'the timeline names the assignee');
       // each move is in the audit trail too
       assert.equal(sqlInt(server, `SELECT count(*) FROM audit_log WHERE entity = 'case' AND entity_id = ${c.id} AND action = 'transition'`), 4);
     });
