@@ -1025,8 +1025,9 @@ static void name_users(struct req *r, json_t *detail)
             snprintf(key, sizeof key, "%.*s", (int)(strlen(keys[i]) - 3), keys[i]);
             const char *name = st_text(s, "name"), *user = st_text(s, "username");
             json_object_set_new(detail, key,
-                                name && *name ? json_sprintf("%s (%s)", name, user)
-                                              : json_string(user));
+                                name && *name && strcmp(name, user)
+                                    ? json_sprintf("%s (%s)", name, user)
+                                    : json_string(user));
         }
         st_finalize(s);
     }
