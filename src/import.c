@@ -327,8 +327,9 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     c->bulk = 1;
     c->ref_seen.ent = NULL;
     /* the search keys of the new records are written together before the commit, in
-     * key order; a dry run never writes them */
-    struct search_batch *batch = dry_run ? NULL : search_batch_new_async(ent), *was_keys = c->keys;
+     * key order; a dry run makes none */
+    struct search_batch *batch = dry_run ? search_batch_dry(ent) : search_batch_new_async(ent),
+                        *was_keys = c->keys;
     c->keys = batch;
     json_t *ranges = json_array(); /* [[first, last], ...] of the created ids */
     int64_t first = 0, last = 0;

@@ -119,6 +119,7 @@ struct search_batch {
     size_t *runs, nruns; /* v[runs[i]..runs[i + 1]) is sorted; runs[nruns] is n */
     size_t run_rows;     /* the length of a run: 1 << 20 */
     int full;            /* text outgrew 4 GiB: search_batch_write refuses */
+    int dry;             /* a dry run's: keeps nothing */
     buf text;            /* the keys, each ending in a NUL */
     /* the record and field whose keys are being added */
     int64_t rid, org;
@@ -140,6 +141,13 @@ struct search_batch *search_batch_new(const struct entity *ent)
     b->ent = ent;
     b->runs = xcalloc(1, sizeof *b->runs);
     b->run_rows = 1u << 20;
+    return b;
+}
+
+struct search_batch *search_batch_dry(const struct entity *ent)
+{
+    struct search_batch *b = search_batch_new(ent);
+    b->dry = 1;
     return b;
 }
 
@@ -197,8 +205,13 @@ void search_batch_free(struct search_batch *b)
 {
     if (!b)
         return;
-    if (b->async)
+    if (b->async) { /* unwritten (a failed import): the worker need not finish the queue */
+        pthread_mutex_lock(&b->mu);
+        free_chunks(b->head);
+        b->head = b->tail = NULL;
+        pthread_mutex_unlock(&b->mu);
         batch_flush(b, 1);
+    }
     free_chunks(b->head);
     free_chunks(b->cur);
     free(b->v);
@@ -324,6 +337,8 @@ static void *batch_worker(void *arg)
  * the worker. */
 static void batch_record(struct search_batch *b, int64_t id, const json_t *rec)
 {
+    if (b->dry)
+        return;
     if (!b->async) {
         buf tmp = {0};
         pack_record(&tmp, b->ent, id, rec);
@@ -376,7 +391,7 @@ int search_batch_write(db *d, struct search_batch *b)
 {
     if (b->async)
         batch_flush(b, 1);
-    if (b->full)
+    if (b->full || b->dry)
         return DB_ERROR;
     end_run(b);
     /* merge the runs, the same key twice (陈 and 陳 in two other names) once */

@@ -45,6 +45,8 @@ struct search_batch *search_batch_new(const struct entity *ent);
 /* The same, with a thread of its own that makes and sorts the keys while the caller goes
  * on with the next record. */
 struct search_batch *search_batch_new_async(const struct entity *ent);
+/* A dry run's: takes the records and keeps nothing (they are rolled back). */
+struct search_batch *search_batch_dry(const struct entity *ent);
 /* Tests: sort the keys in runs of this many (not a million), to merge many runs. */
 void search_batch_run_rows(struct search_batch *b, size_t rows);
 int search_batch_write(db *d, struct search_batch *b); /* DB_OK or DB_ERROR; empties b */
