@@ -83,29 +83,28 @@ char *dedup_fold(arena *a, const char *name)
     return out;
 }
 
-/* The usual pinyin of a name (the first K_PINYIN key name_keys gives). */
-struct first_key {
-    char key[NAME_KEY_MAX];
-};
-
-static void take_pinyin(void *arg, const struct name_key *k)
-{
-    struct first_key *f = arg;
-    if (k->kind == K_PINYIN && !f->key[0] && !k->weak)
-        snprintf(f->key, sizeof f->key, "%s", k->key);
-}
-
 /* ---- pairs -------------------------------------------------------------------------- */
 
 struct kid {
+    uint64_t pre; /* the key's first 8 bytes, big-endian: most comparisons end here */
     const char *key;
     int64_t id;
     int reason;
 };
 
+static struct kid make_kid(const char *key, int64_t id, int reason)
+{
+    struct kid k = {.key = key, .id = id, .reason = reason};
+    for (int i = 0; i < 8 && key[i]; i++)
+        k.pre |= (uint64_t)(uint8_t)key[i] << (56 - 8 * i);
+    return k;
+}
+
 static int kid_cmp(const void *x, const void *y)
 {
     const struct kid *a = x, *b = y;
+    if (a->pre != b->pre)
+        return a->pre < b->pre ? -1 : 1;
     int c = strcmp(a->key, b->key);
     return c ? c : (a->id > b->id) - (a->id < b->id);
 }
@@ -177,7 +176,7 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
             cap = cap ? cap * 2 : 4096;                                                            \
             ks = xrealloc(ks, cap * sizeof *ks);                                                   \
         }                                                                                          \
-        ks[nk++] = (struct kid){(k), id, (r)};                                                     \
+        ks[nk++] = make_kid((k), id, (r));                                                         \
     } while (0)
     while ((rc = st_step(s)) == DB_ROW) {
         int64_t id = st_int(s, "id");
@@ -195,10 +194,9 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
             ADD_KEY(arena_printf(a, "%s|%s", dedup_fold(a, name), birth), 1);
         const char *where = reg && *reg ? reg : place && *place ? dedup_fold(a, place) : NULL;
         if (name && *name && birth && strlen(birth) >= 4 && where) {
-            struct first_key fk = {{0}};
-            name_keys(name, take_pinyin, &fk);
-            if (fk.key[0])
-                ADD_KEY(arena_printf(a, "%s|%.4s|%s", fk.key, birth, where), 2);
+            char reading[NAME_KEY_MAX];
+            if (name_reading(name, reading, sizeof reading))
+                ADD_KEY(arena_printf(a, "%s|%.4s|%s", reading, birth, where), 2);
         }
     }
 #undef ADD_KEY

@@ -247,6 +247,7 @@ static struct {
     const char **syl[2]; /* pinyin, canonical Cantonese syllables: sorted, unique */
     size_t nsyl[2];
     const char *sylhash[2][SYLHASH]; /* the same as hash sets (open addressing) */
+    uint32_t (*sncp)[2];             /* surnames[i] decoded: its one or two characters */
 } T;
 
 /* Every spelling of one Jyutping syllable into out (canonical first); count. */
@@ -349,6 +350,20 @@ static void build_syllables(void);
 
 static void build_tables(void)
 {
+    /* The surnames as code points, for surname_at. */
+    size_t nsur = 0;
+    while (surnames[nsur].han)
+        nsur++;
+    T.sncp = calloc(nsur + 1, sizeof *T.sncp);
+    if (!T.sncp)
+        abort();
+    for (size_t i = 0; i < nsur; i++) {
+        const char *p = surnames[i].han;
+        for (int k = 0; k < 2; k++)
+            T.sncp[i][k] = utf8_next(&p);
+        if (*p) /* surname_at compares two characters at most */
+            abort();
+    }
     /* Cantonese: the canonical spelling of every Jyutping syllable, and every spelling. */
     T.canon = calloc(unihan_jyut_n, sizeof *T.canon);
     T.spells = calloc(unihan_jyut_n * 12, sizeof *T.spells);
@@ -504,17 +519,17 @@ int name_jyut(uint32_t cp, const char **out, int max)
 
 const struct surname *surname_at(const uint32_t *folded, int n, int *len)
 {
+    init();
     const struct surname *best = NULL;
     int bestlen = 0;
-    for (const struct surname *s = surnames; s->han; s++) {
-        const char *p = s->han;
-        int k = 0;
-        uint32_t c;
-        while ((c = utf8_next(&p)) && k < n && folded[k] == c)
-            k++;
-        if (c || k <= bestlen || (k == 2 && n < 3))
+    for (size_t i = 0; n > 0 && surnames[i].han; i++) {
+        const uint32_t *cp = T.sncp[i];
+        if (cp[0] != folded[0])
             continue;
-        best = s;
+        int k = cp[1] ? 2 : 1;
+        if ((k == 2 && (n < 3 || cp[1] != folded[1])) || k <= bestlen)
+            continue;
+        best = &surnames[i];
         bestlen = k;
     }
     if (len)
@@ -680,18 +695,12 @@ static void emit_reading(struct combo_ctx *cc)
 }
 
 /* Keys of the n Chinese characters of a name (readings for the first MAXCHARS). */
-static void han_keys(struct keys *ks, const uint32_t *orig, int n, unsigned flags)
+/* The pinyin readings of the first nchars characters of a name (orig, folded in fold, its
+ * surname sn of slen characters or NULL): the surname's own reading first, then the usual
+ * reading, then the rest, then the ü spellings; all but the first weak. */
+static void pinyin_alts(const uint32_t *orig, const uint32_t *fold, int nchars,
+                        const struct surname *sn, int slen, struct alts *py)
 {
-    uint32_t fold[MAXHAN];
-    for (int i = 0; i < n; i++)
-        fold[i] = name_fold(orig[i]);
-    int slen = 0;
-    const struct surname *sn = surname_at(fold, n, &slen);
-    int starts[2] = {0, sn ? slen : 1}, nstarts = n > starts[1] ? 2 : 1;
-    int nr_chars = n < MAXCHARS ? n : MAXCHARS;
-
-    /* Pinyin: the surname's own reading first, then the usual reading, then the rest. */
-    struct alts py[MAXCHARS] = {0}, jy[MAXCHARS] = {0};
     const char *snpy[MAXCHARS] = {0};
     char snbuf[64];
     if (sn) {
@@ -701,7 +710,7 @@ static void han_keys(struct keys *ks, const uint32_t *orig, int n, unsigned flag
         for (char *w = strtok_r(snbuf, " ", &save); w && i < slen; w = strtok_r(NULL, " ", &save))
             snpy[i++] = w;
     }
-    for (int i = 0; i < nr_chars; i++) {
+    for (int i = 0; i < nchars; i++) {
         const char *r[MAXR];
         int nr = name_pinyin(orig[i], r, MAXR);
         if (!nr && fold[i] != orig[i])
@@ -722,7 +731,24 @@ static void han_keys(struct keys *ks, const uint32_t *orig, int n, unsigned flag
             if (yu)
                 alts_add(&py[i], yu, 1);
         }
-        nr = name_jyut(orig[i], r, MAXR);
+    }
+}
+
+static void han_keys(struct keys *ks, const uint32_t *orig, int n, unsigned flags)
+{
+    uint32_t fold[MAXHAN];
+    for (int i = 0; i < n; i++)
+        fold[i] = name_fold(orig[i]);
+    int slen = 0;
+    const struct surname *sn = surname_at(fold, n, &slen);
+    int starts[2] = {0, sn ? slen : 1}, nstarts = n > starts[1] ? 2 : 1;
+    int nr_chars = n < MAXCHARS ? n : MAXCHARS;
+
+    struct alts py[MAXCHARS] = {0}, jy[MAXCHARS] = {0};
+    pinyin_alts(orig, fold, nr_chars, sn, slen, py);
+    for (int i = 0; i < nr_chars; i++) {
+        const char *r[MAXR];
+        int nr = name_jyut(orig[i], r, MAXR);
         if (!nr && fold[i] != orig[i])
             nr = name_jyut(fold[i], r, MAXR);
         for (int k = 0; k < nr; k++)
@@ -782,6 +808,42 @@ static void latin_keys(struct keys *ks, char tok[][NAME_KEY_MAX], int nt, const 
 void name_keys(const char *name, name_key_fn fn, void *arg)
 {
     name_keys_ex(name, 0, fn, arg);
+}
+
+size_t name_reading(const char *name, char *out, size_t n)
+{
+    init();
+    uint32_t orig[MAXHAN], fold[MAXHAN];
+    int nh = 0;
+    for (const char *p = name;;) {
+        uint32_t c = utf8_next(&p);
+        if (!c)
+            break;
+        if (name_is_han(c) && nh < MAXHAN)
+            orig[nh++] = c;
+    }
+    out[0] = 0;
+    if (!nh)
+        return 0;
+    for (int i = 0; i < nh; i++)
+        fold[i] = name_fold(orig[i]);
+    int slen = 0;
+    const struct surname *sn = surname_at(fold, nh, &slen);
+    int nr = nh < MAXCHARS ? nh : MAXCHARS;
+    struct alts py[MAXCHARS] = {0};
+    pinyin_alts(orig, fold, nr, sn, slen, py);
+    size_t l = 0;
+    for (int i = 0; i < nr; i++) { /* the first of each: what emit_reading makes first */
+        if (!py[i].n)
+            continue;
+        size_t k = strlen(py[i].s[0]);
+        if (l + k + 1 >= n || l + k + 1 >= NAME_KEY_MAX)
+            break;
+        memcpy(out + l, py[i].s[0], k);
+        l += k;
+    }
+    out[l] = 0;
+    return l;
 }
 
 void name_keys_ex(const char *name, unsigned flags, name_key_fn fn, void *arg)

@@ -102,6 +102,12 @@ void name_keys(const char *name, name_key_fn fn, void *arg); /* flags 0 */
 enum { NK_SUFFIXES = 1 };
 void name_keys_ex(const char *name, unsigned flags, name_key_fn fn, void *arg);
 
+/* The usual pinyin of the Chinese characters of a name, without spaces ("chenjiageng" for
+ * 陳嘉庚): the surname's own reading for its surname, the first reading of every other
+ * character; the first strong K_PINYIN key name_keys makes, without making the others.
+ * "" when there is none. Written into out (n bytes); returns its length. */
+size_t name_reading(const char *name, char *out, size_t n);
+
 /* The surname at the start of a folded text of n characters: the longest entry of the
  * surname table that matches (a two-character one only when n >= 3). NULL if none. */
 const struct surname *surname_at(const uint32_t *folded, int n, int *len);

@@ -569,6 +569,52 @@ static void index_rebuilds_when_rules_change(void **state)
     assert_int_equal(db_int(f->d, 0, "SELECT count(*) FROM search_person", ""), n);
 }
 
+struct first_pinyin {
+    char key[NAME_KEY_MAX];
+};
+
+static void take_first_pinyin(void *arg, const struct name_key *k)
+{
+    struct first_pinyin *f = arg;
+    if (k->kind == K_PINYIN && !k->weak && !f->key[0])
+        snprintf(f->key, sizeof f->key, "%s", k->key);
+}
+
+static void reading_is_the_first_pinyin_key(void **state)
+{
+    (void)state;
+    /* name_reading (de-duplication's "same reading") must say what name_keys says first,
+     * for every surname of the table, simplified and traditional given names, compound
+     * surnames, polyphonic characters, mixed and odd input. */
+    static const char *const given[] = {"嘉庚", "國華", "乐", "", "行长", "曾重", "單于", "綠"};
+    static const char *const odd[] = {
+        "Tan 嘉庚",    "陈·嘉庚", "陈 嘉 庚",
+        "TAN KAH KEE", "",        "  ",
+        "陳A嘉",       "㐀㐁",    "欧阳修欧阳修欧阳修欧阳修欧阳修欧阳修欧阳修"};
+    int checked = 0;
+    for (int i = 0; surnames[i].han; i++)
+        for (size_t g = 0; g < sizeof given / sizeof *given; g++) {
+            char name[64], reading[NAME_KEY_MAX];
+            snprintf(name, sizeof name, "%s%s", surnames[i].han, given[g]);
+            struct first_pinyin f = {{0}};
+            name_keys(name, take_first_pinyin, &f);
+            name_reading(name, reading, sizeof reading);
+            if (strcmp(reading, f.key))
+                fail_msg("%s: name_reading \"%s\", name_keys \"%s\"", name, reading, f.key);
+            checked++;
+        }
+    for (size_t i = 0; i < sizeof odd / sizeof *odd; i++) {
+        char reading[NAME_KEY_MAX];
+        struct first_pinyin f = {{0}};
+        name_keys(odd[i], take_first_pinyin, &f);
+        name_reading(odd[i], reading, sizeof reading);
+        assert_string_equal(reading, f.key);
+    }
+    assert_true(checked > 1000);
+    char small[8];
+    assert_true(name_reading("陈嘉庚", small, sizeof small) < sizeof small); /* cut, not overrun */
+}
+
 /* A fingerprint of the person index: its rows, summed. */
 static void index_print(struct fx *f, int64_t out[3])
 {
@@ -644,6 +690,7 @@ int main(void)
         cmocka_unit_test(passport_names_by_token),
         cmocka_unit_test(odd_input_is_safe),
         cmocka_unit_test(surname_table_is_sound),
+        cmocka_unit_test(reading_is_the_first_pinyin_key),
         cmocka_unit_test(dialect_spellings),
         cmocka_unit_test_setup_teardown(search_ranks_and_explains, setup, teardown),
         cmocka_unit_test_setup_teardown(search_keeps_to_the_scope, setup, teardown),
