@@ -293,8 +293,44 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
 
 /* ---- merge -------------------------------------------------------------------------- */
 
+/* The names of the records a list names ("person:12" -> that person's title), joined with
+ * "、": the text kept next to such a list (contact's party_names). Not scoped: it only
+ * renames what the row already names. */
+static int party_names(struct ent_ctx *c, const json_t *list, buf *out)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *item = json_string_value(v), *colon = item ? strchr(item, ':') : NULL;
+        char type[32];
+        if (!colon || colon - item >= (long)sizeof type)
+            continue;
+        snprintf(type, sizeof type, "%.*s", (int)(colon - item), item);
+        const struct entity *pe = entity_find(type);
+        int64_t id = 0;
+        if (!pe || !pe->title || !parse_i64(colon + 1, &id))
+            continue;
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT %s AS title FROM \"%s\" WHERE id = ?", pe->title,
+                 pe->name);
+        stmt *s = db_prepare(c->db, sql);
+        if (!s)
+            return -1;
+        st_bind_int(s, 1, id);
+        int rc = st_step(s);
+        if (rc == DB_ROW && !st_isnull(s, "title"))
+            buf_printf(out, "%s%s", out->len ? "、" : "", st_text(s, "title"));
+        st_finalize(s);
+        if (rc == DB_ERROR)
+            return -1;
+    }
+    return 0;
+}
+
 /* A list field naming records as "person:12" (contact parties): drop's name becomes
- * keep's (once) in every row that holds it. */
+ * keep's (once) in every row that holds it, and a party_names field next to it is
+ * written again from the new list. */
 static int move_party_list(struct ent_ctx *c, const struct entity *ent, const struct field *f,
                            int64_t keep, int64_t drop, json_t *moved)
 {
@@ -344,12 +380,24 @@ static int move_party_list(struct ent_ctx *c, const struct entity *ent, const st
     }
     size_t i;
     json_t *r;
-    snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
+    int names = ent_field(ent, "party_names") != NULL;
+    if (names)
+        snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ?, party_names = ? WHERE id = ?",
+                 ent->name, f->name);
+    else
+        snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
     json_array_foreach(rows, i, r)
     {
-        char *text = json_dumps(json_object_get(r, "list"), JSON_COMPACT);
+        json_t *list = json_object_get(r, "list");
+        char *text = json_dumps(list, JSON_COMPACT);
         int64_t id = json_integer_value(json_object_get(r, "id"));
-        rc = db_execv(c->db, sql, "si", text, id);
+        buf nb = {0};
+        if (names)
+            rc = party_names(c, list, &nb) ? DB_ERROR
+                                           : db_execv(c->db, sql, "ssi", text, buf_str(&nb), id);
+        else
+            rc = db_execv(c->db, sql, "si", text, id);
+        buf_free(&nb);
         free(text);
         if (rc != DB_OK) {
             json_decref(rows);

@@ -122,8 +122,10 @@ for (const store of STORES) {
       assert.deepEqual(r.json.moved['relation.from_id'], [rel.json.id]);
       assert.deepEqual(r.json.moved['contact.parties'], [con.json.id]);
       assert.equal(sqlInt(server, `SELECT from_id FROM relation WHERE id = ${rel.json.id}`), ids.a);
+      assert.equal(con.json.party_names, '陈大文、新加坡陈氏宗亲会');
       const c = await admin.get(`/api/v1/contact/${con.json.id}`);
       assert.deepEqual(c.json.parties, [`person:${ids.a}`, `association:${as.json.id}`]);
+      assert.equal(c.json.party_names, '陳大文、新加坡陈氏宗亲会', 'the names follow the parties');
       assertError(await admin.get(`/api/v1/person/${ids.b}`), 404);
       assert.ok(sql(server, `SELECT deleted_at FROM person WHERE id = ${ids.b}`), 'soft-deleted');
       const k = await admin.get(`/api/v1/person/${ids.a}?unmask=1`);
