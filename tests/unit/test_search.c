@@ -563,10 +563,13 @@ static void index_rebuilds_when_rules_change(void **state)
     int64_t n = db_int(f->d, 0, "SELECT count(*) FROM search_person", "");
     assert_true(n > 0);
     assert_int_equal(db_execv(f->d, "DELETE FROM search_person", ""), DB_OK);
+    /* a database indexed before version 7 rules had one search_key table for all */
+    assert_int_equal(db_execv(f->d, "CREATE TABLE search_key (entity TEXT, key TEXT)", ""), DB_OK);
     assert_int_equal(
         db_execv(f->d, "UPDATE qiao_meta SET value = 'old' WHERE key = 'search_keys'", ""), DB_OK);
     assert_true(schema_upgrade(f->d) >= 1);
     assert_int_equal(db_int(f->d, 0, "SELECT count(*) FROM search_person", ""), n);
+    assert_false(db_has_column(f->d, "search_key", NULL));
 }
 
 struct first_pinyin {
