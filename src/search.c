@@ -1,4 +1,4 @@
-/* search.c - name search: the search_key index and GET /api/v1/search. See search.h;
+/* search.c - name search: the key tables (search_person, ...) and GET /api/v1/search. See search.h;
  * the keys themselves come from names.c. */
 #include "search.h"
 #include "names.h"

@@ -1,19 +1,19 @@
-/* search.h - name search (SPEC "Finding people"): the search_key index, kept with each
- * record in the write's own transaction, and GET /api/v1/search.
+/* search.h - name search (SPEC "Finding people"): the key tables, kept with each record
+ * in the write's own transaction, and GET /api/v1/search.
  *
- * The index holds, for each record of a searchable entity (person, association,
- * enterprise: those of them that are declared), the keys of its name fields
- * (names.h): the entity's title field and its searchable list fields (person: name,
- * name_alt, former_names). One row per key:
+ * For each searchable entity E (person, association, enterprise: those of them that are
+ * declared) a table search_E holds the keys of its records' name fields (names.h): the
+ * entity's title field and its searchable list fields (person: name, name_alt,
+ * former_names). One row per key:
  *
- *   search_key(entity, kind, key, record_id, field, weak, org_id)
- *   primary key (entity, kind, key, record_id, field, weak); index (entity, org_id, kind,
- *   key, ...) for a user whose scope is a small part of the tree
+ *   search_E(kind, key, record_id, field, weak, org_id)   field: the name field's number
+ *   primary key (kind, key, record_id, field, weak), the table itself on SQLite;
+ *   index (org_id, kind, key, ...) for a user whose scope is a small part of the tree
  *
  * A record's keys are removed by recomputing them from its old names, so no index on
  * record_id is kept up to date.
  *
- * A query becomes a few probes, each a byte range on (entity, kind, key) (`key >= ? AND key < ?`,
+ * A query becomes a few probes, each a byte range on (kind, key) (`key >= ? AND key < ?`,
  * never a LIKE scan) joined to the entity's table for the scope, the deleted mark and the
  * name; hits are ranked exact > prefix > reading > dialect candidate and say why.
  */
