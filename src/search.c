@@ -1,5 +1,5 @@
-/* search.c - name search: the key tables (search_person, ...) and GET /api/v1/search. See search.h;
- * the keys themselves come from names.c. */
+/* search.c - name search: the key tables (search_person, ...) and GET /api/v1/search. See
+ * search.h; the keys themselves come from names.c. */
 #include "search.h"
 #include "names.h"
 
