@@ -93,6 +93,14 @@ test('intake → assign → work → resolve → close, in the browser', async (
     await page.waitForFunction(() => /1 件 \(100%\)/.test(document.querySelector('[data-test=case-figures]')?.innerText || ''));
     assert.match(await fig.innerText(), /满意度\s*5/);
     await page.screenshot({ path: join(shots, 'case-figures.png') });
+    // in English: the board's tabs and the case page's cards and timeline
+    await page.locator('.header [data-lang=en]').click();
+    await page.locator('[data-test=case-tabs]').getByText('Board').click();
+    await page.locator(`.column[data-status=closed] [data-case="${number}"]`).click();
+    await page.locator('[data-test=case-timeline]').waitFor();
+    const en = await page.locator('.case-page').innerText();
+    for (const word of ['The case', 'Handled by', 'Timeline', 'Assignee']) assert.ok(en.includes(word), `${word} in: ${en.slice(0, 300)}`);
+    await page.screenshot({ path: join(shots, 'case-page-en.png') });
     assert.deepEqual(pageErrors, []);
   } catch (e) {
     await page?.screenshot({ path: join(shots, 'FAILED-case.png') }).catch(() => {});
