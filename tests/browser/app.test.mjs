@@ -185,6 +185,24 @@ test('the tree adds a child with the parent preset', async () => {
   await shot('tree');
 });
 
+test('the tree shows every child of a node, past the first page of 200', async () => {
+  const api = await server.login('admin');
+  const big = await api.post('/api/v1/org', { name: `百家侨胞之家${suffix}`, kind: 'federation', parent_id: 1 });
+  assert.equal(big.status, 201, big.text);
+  for (let i = 0; i < 230; i++) {
+    const r = await api.post('/api/v1/org', { name: `第${i}侨胞之家${suffix}`, kind: 'home', parent_id: big.json.id });
+    assert.equal(r.status, 201, r.text);
+  }
+  await page.goto(server.url + '/#/org/tree');
+  await page.reload(); // the tree as it is now
+  await expandNode('测试市归国华侨联合会');
+  await expandNode(big.json.name);
+  const kids = page.locator('.el-tree-node', { has: page.locator(`> .el-tree-node__content .node[data-org="${big.json.name}"]`) })
+    .locator('> .el-tree-node__children > .el-tree-node');
+  await page.waitForFunction((n) => document.querySelectorAll('.node[data-org^="第"]').length >= n, 230);
+  assert.equal(await kids.count(), 230);
+});
+
 test('closing an org with active children and moving it below itself are refused', async () => {
   const parent = await treeNode(PARENT);
   await parent.locator('.act-more').click();
