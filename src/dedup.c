@@ -207,35 +207,67 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         return NULL;
     }
-    if (nk)
-        qsort(ks, nk, sizeof *ks, kid_cmp);
+    /* the groups of equal keys, through a hash table of kid indexes (sorting 3M keys took
+     * a third of the time at 1M people): head[h] and next[] chain each group's members */
+    size_t hcap = 16;
+    while (hcap < nk * 2)
+        hcap <<= 1;
+    uint32_t *head = xcalloc(hcap, sizeof *head), *tail = xcalloc(hcap, sizeof *tail);
+    uint32_t *next = xcalloc(nk ? nk : 1, sizeof *next);
+    for (size_t i = 0; i < nk; i++) {
+        uint64_t h = hash_str(ks[i].key) ^ (uint64_t)ks[i].reason;
+        for (size_t j = h & (hcap - 1);; j = (j + 1) & (hcap - 1)) {
+            if (!head[j]) {
+                head[j] = tail[j] = (uint32_t)i + 1;
+                break;
+            }
+            const struct kid *g = &ks[head[j] - 1];
+            if (g->reason == ks[i].reason && !strcmp(g->key, ks[i].key)) {
+                next[tail[j] - 1] = (uint32_t)i + 1;
+                tail[j] = (uint32_t)i + 1;
+                break;
+            }
+        }
+    }
     struct keymap pm = {.a = a};
     struct pair *ps = NULL;
-    size_t np = 0, pcap = 0;
-    for (size_t i = 0; i < nk;) {
-        size_t j = i + 1;
-        while (j < nk && ks[j].reason == ks[i].reason && !strcmp(ks[j].key, ks[i].key))
-            j++;
-        /* a group: pair every member with the others (a huge group: with its first only) */
-        for (size_t x = i; x < j; x++)
-            for (size_t y = x + 1; y < j && (x == i || j - i <= 20); y++) {
-                if (ks[x].id == ks[y].id)
+    size_t np = 0, pcap = 0, mcap = 0;
+    struct kid *m = NULL; /* one group's members, by id */
+    for (size_t t = 0; t < hcap; t++) {
+        if (!head[t] || !next[head[t] - 1])
+            continue; /* empty, or alone */
+        size_t n = 0;
+        for (uint32_t k = head[t]; k; k = next[k - 1]) {
+            if (n == mcap) {
+                mcap = mcap ? mcap * 2 : 64;
+                m = xrealloc(m, mcap * sizeof *m);
+            }
+            m[n++] = ks[k - 1];
+        }
+        qsort(m, n, sizeof *m, kid_cmp);
+        /* pair every member with the others (a huge group: with its first only) */
+        for (size_t x = 0; x < n; x++)
+            for (size_t y = x + 1; y < n && (x == 0 || n <= 20); y++) {
+                if (m[x].id == m[y].id)
                     continue;
                 char pk[48];
-                snprintf(pk, sizeof pk, "%lld|%lld", (long long)ks[x].id, (long long)ks[y].id);
+                snprintf(pk, sizeof pk, "%lld|%lld", (long long)m[x].id, (long long)m[y].id);
                 int64_t *slot = km_slot(&pm, pk, 1);
                 if (!*slot) {
                     if (np == pcap) {
                         pcap = pcap ? pcap * 2 : 256;
                         ps = xrealloc(ps, pcap * sizeof *ps);
                     }
-                    ps[np] = (struct pair){ks[x].id, ks[y].id, 0};
+                    ps[np] = (struct pair){m[x].id, m[y].id, 0};
                     *slot = (int64_t)++np;
                 }
-                ps[*slot - 1].reasons |= 1u << ks[x].reason;
+                ps[*slot - 1].reasons |= 1u << m[x].reason;
             }
-        i = j;
     }
+    free(m);
+    free(head);
+    free(tail);
+    free(next);
     /* keep the pairs still to review, or those judged distinct */
     struct keymap dm = {.a = a};
     if (load_dismissed(c->db, &dm)) {
