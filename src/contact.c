@@ -37,13 +37,39 @@ static int split_party(const char *s, char *type, size_t n, int64_t *id)
     return 1;
 }
 
+/* party_names: the titles of the parties, joined with "、". */
+static int contact_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
+{
+    buf names = {0};
+    size_t i;
+    json_t *v;
+    json_array_foreach(json_object_get(rec, "parties"), i, v)
+    {
+        char type[32];
+        int64_t id;
+        const struct entity *pe = NULL;
+        if (split_party(json_string_value(v), type, sizeof type, &id))
+            pe = party_entity(type, PARTY_TYPES, NULL);
+        const char *title = pe ? party_title(c, pe, id) : NULL;
+        if (!title) {
+            buf_free(&names);
+            return verr_set(e, 422, "invalid", "parties",
+                            "“联络对象”中的%s(编号 %lld)不存在或无权使用",
+                            pe ? pe->label.hans : type, (long long)id);
+        }
+        buf_printf(&names, "%s%s", names.len ? "、" : "", title);
+    }
+    json_object_set_new(rec, "party_names", json_string(buf_str(&names)));
+    buf_free(&names);
+    return 0;
+}
+
 /* Parties well formed, visible, without repeats; party_names from their titles; the
  * officer defaults to the user writing. */
 static int contact_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
     json_t *parties = json_object_get(rec, "parties");
     json_t *norm = json_array();
-    buf names = {0};
     size_t i;
     json_t *v;
     int rc = 0;
@@ -70,26 +96,18 @@ static int contact_check(struct ent_ctx *c, json_t *rec, const json_t *old, stru
             json_decref(item);
             continue;
         }
-        const char *title = party_title(c, pe, id);
-        if (!title) {
-            json_decref(item);
-            rc = verr_set(e, 422, "invalid", "parties",
-                          "“联络对象”中的%s(编号 %lld)不存在或无权使用", pe->label.hans,
-                          (long long)id);
-            break;
-        }
-        buf_printf(&names, "%s%s", names.len ? "、" : "", title);
         json_array_append_new(norm, item);
     }
     if (!rc) {
         json_object_set(rec, "parties", norm);
-        json_object_set_new(rec, "party_names", json_string(buf_str(&names)));
+        rc = contact_derive(c, rec, e);
+    }
+    if (!rc) {
         json_t *officer = json_object_get(rec, "officer_id");
         if (!old && (!officer || json_is_null(officer)) && c->user_id)
             json_object_set_new(rec, "officer_id", json_integer(c->user_id));
     }
     json_decref(norm);
-    buf_free(&names);
     return rc;
 }
 
@@ -139,6 +157,7 @@ const struct entity contact_entity = {
     .title = "summary",
     .flags = EF_OWNED,
     .check = contact_check,
+    .derive = contact_derive,
     .after_write = contact_after_write,
     .before_delete = contact_before_delete,
     .fields =

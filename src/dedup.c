@@ -325,44 +325,38 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
 
 /* ---- merge -------------------------------------------------------------------------- */
 
-/* The names of the records a list names ("person:12" -> that person's title), joined with
- * "、": the text kept next to such a list (contact's party_names). Not scoped: it only
- * renames what the row already names. */
-static int party_names(struct ent_ctx *c, const json_t *list, buf *out)
+/* Write again what row id of ent derives from the records it names (ent->derive: a
+ * contact's party names, a relation's caption) now that it names keep: read whatever org
+ * it belongs to, and each derived read-only text field that changed written back. */
+static int rederive(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e)
 {
-    size_t i;
-    json_t *v;
-    json_array_foreach(list, i, v)
-    {
-        const char *item = json_string_value(v), *colon = item ? strchr(item, ':') : NULL;
-        char type[32];
-        if (!colon || colon - item >= (long)sizeof type)
-            continue;
-        snprintf(type, sizeof type, "%.*s", (int)(colon - item), item);
-        const struct entity *pe = entity_find(type);
-        int64_t id = 0;
-        if (!pe || !pe->title || !parse_i64(colon + 1, &id))
+    if (!ent->derive)
+        return 0;
+    struct ent_ctx all = *c;
+    all.scope_path = NULL;
+    all.role = NULL;
+    json_t *rec = ent_read(&all, ent, id, 1, e);
+    if (!rec)
+        return -1;
+    json_t *before = json_deep_copy(rec);
+    int rc = ent->derive(&all, rec, e);
+    for (const struct field *f = ent->fields; f->name && !rc; f++) {
+        json_t *v = json_object_get(rec, f->name);
+        if (!(f->flags & FF_READONLY) || f->type != FT_TEXT || !json_is_string(v) ||
+            json_equal(v, json_object_get(before, f->name)))
             continue;
         char sql[160];
-        snprintf(sql, sizeof sql, "SELECT %s AS title FROM \"%s\" WHERE id = ?", pe->title,
-                 pe->name);
-        stmt *s = db_prepare(c->db, sql);
-        if (!s)
-            return -1;
-        st_bind_int(s, 1, id);
-        int rc = st_step(s);
-        if (rc == DB_ROW && !st_isnull(s, "title"))
-            buf_printf(out, "%s%s", out->len ? "、" : "", st_text(s, "title"));
-        st_finalize(s);
-        if (rc == DB_ERROR)
-            return -1;
+        snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
+        if (db_execv(c->db, sql, "si", json_string_value(v), id) != DB_OK)
+            rc = verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
     }
-    return 0;
+    json_decref(rec);
+    json_decref(before);
+    return rc;
 }
 
 /* A list field naming records as "person:12" (contact parties): drop's name becomes
- * keep's (once) in every row that holds it, and a party_names field next to it is
- * written again from the new list. */
+ * keep's (once) in every row that holds it. */
 static int move_party_list(struct ent_ctx *c, const struct entity *ent, const struct field *f,
                            int64_t keep, int64_t drop, json_t *moved)
 {
@@ -412,24 +406,15 @@ static int move_party_list(struct ent_ctx *c, const struct entity *ent, const st
     }
     size_t i;
     json_t *r;
-    int names = ent_field(ent, "party_names") != NULL;
-    if (names)
-        snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ?, party_names = ? WHERE id = ?",
-                 ent->name, f->name);
-    else
-        snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
+    snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
     json_array_foreach(rows, i, r)
     {
-        json_t *list = json_object_get(r, "list");
-        char *text = json_dumps(list, JSON_COMPACT);
+        char *text = json_dumps(json_object_get(r, "list"), JSON_COMPACT);
         int64_t id = json_integer_value(json_object_get(r, "id"));
-        buf nb = {0};
-        if (names)
-            rc = party_names(c, list, &nb) ? DB_ERROR
-                                           : db_execv(c->db, sql, "ssi", text, buf_str(&nb), id);
-        else
-            rc = db_execv(c->db, sql, "si", text, id);
-        buf_free(&nb);
+        struct verr e;
+        rc = db_execv(c->db, sql, "si", text, id);
+        if (rc == DB_OK && rederive(c, ent, id, &e))
+            rc = DB_ERROR;
         free(text);
         if (rc != DB_OK) {
             json_decref(rows);
@@ -508,6 +493,16 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
             if (db_execv(c->db, sql, "ii", keep, drop) != DB_OK) {
                 json_decref(ids);
                 return -1;
+            }
+            size_t k;
+            json_t *idv;
+            json_array_foreach(ids, k, idv)
+            {
+                struct verr e;
+                if (rederive(c, ent, json_integer_value(idv), &e)) {
+                    json_decref(ids);
+                    return -1;
+                }
             }
             char key[160];
             snprintf(key, sizeof key, "%s.%s", ent->name, f->name);

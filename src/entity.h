@@ -120,6 +120,11 @@ struct entity {
     int (*after_write)(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                        struct verr *e);
     int (*before_delete)(struct ent_ctx *c, int64_t id, const json_t *old, struct verr *e);
+    /* Optional: write into rec the read-only text fields it derives from the records it
+     * names (a contact's party names, a relation's caption), as c may see them; -1 with e
+     * (422 on the naming field) when one is missing. The check hook calls it, and so does a
+     * merge (dedup.c) for every row it points at another record. */
+    int (*derive)(struct ent_ctx *c, json_t *rec, struct verr *e);
     /* Optional: narrow the scope further for this user (e.g. a mediator sees only the
      * cases they are on). Appends " AND ..." on alias t to sql and its values to binds;
      * runs after the org scope, for every read, list and write of the entity by a user. */

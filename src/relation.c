@@ -140,6 +140,30 @@ static void type_words(unsigned mask, char *out, size_t n)
                      ev->label.hans);
 }
 
+/* caption: "一方 角色 对方", from the titles of the two records. */
+static int relation_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
+{
+    const char *kv = json_string_value(json_object_get(rec, "kind"));
+    const struct entity *fe = party_entity(json_string_value(json_object_get(rec, "from_type")),
+                                           ~0u, NULL),
+                        *te = party_entity(json_string_value(json_object_get(rec, "to_type")), ~0u,
+                                           NULL);
+    if (!kind_find(kv) || !fe || !te)
+        return verr_set(e, 422, "invalid", "kind", "“关系”不完整");
+    int64_t fid = json_integer_value(json_object_get(rec, "from_id"));
+    int64_t tid = json_integer_value(json_object_get(rec, "to_id"));
+    const char *fname = party_title(c, fe, fid), *tname = party_title(c, te, tid);
+    if (!fname)
+        return verr_set(e, 422, "invalid", "from_id", "“一方”指向的%s(编号 %lld)不存在或无权使用",
+                        fe->label.hans, (long long)fid);
+    if (!tname)
+        return verr_set(e, 422, "invalid", "to_id", "“对方”指向的%s(编号 %lld)不存在或无权使用",
+                        te->label.hans, (long long)tid);
+    json_object_set_new(rec, "caption",
+                        json_sprintf("%s %s %s", fname, kind_label(kv)->hans, tname));
+    return 0;
+}
+
 /* Both ends exist and are visible, differ, fit the kind; dates in order; no twin. */
 static int relation_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
@@ -166,13 +190,8 @@ static int relation_check(struct ent_ctx *c, json_t *rec, const json_t *old, str
     }
     if (fe == te && fid == tid)
         return verr_set(e, 422, "invalid", "to_id", "关系的双方不能是同一条记录");
-    const char *fname = party_title(c, fe, fid), *tname = party_title(c, te, tid);
-    if (!fname)
-        return verr_set(e, 422, "invalid", "from_id", "“一方”指向的%s(编号 %lld)不存在或无权使用",
-                        fe->label.hans, (long long)fid);
-    if (!tname)
-        return verr_set(e, 422, "invalid", "to_id", "“对方”指向的%s(编号 %lld)不存在或无权使用",
-                        te->label.hans, (long long)tid);
+    if (relation_derive(c, rec, e))
+        return -1;
     const char *since = json_string_value(json_object_get(rec, "since"));
     const char *until = json_string_value(json_object_get(rec, "until"));
     if (since && until && strcmp(until, since) < 0)
@@ -182,10 +201,8 @@ static int relation_check(struct ent_ctx *c, json_t *rec, const json_t *old, str
                "SELECT count(*) FROM \"relation\" WHERE from_type = ? AND from_id = ? AND "
                "to_type = ? AND to_id = ? AND kind = ? AND id <> ? AND deleted_at IS NULL",
                "sisisi", ft, fid, tt, tid, kv, self))
-        return verr_set(e, 409, "conflict", "kind", "%s与%s之间已有“%s”关系", fname, tname,
-                        kind_label(kv)->hans);
-    json_object_set_new(rec, "caption",
-                        json_sprintf("%s %s %s", fname, kind_label(kv)->hans, tname));
+        return verr_set(e, 409, "conflict", "kind", "%s与%s之间已有“%s”关系",
+                        party_title(c, fe, fid), party_title(c, te, tid), kind_label(kv)->hans);
     return 0;
 }
 
@@ -196,6 +213,7 @@ const struct entity relation_entity = {
     .title = "caption",
     .flags = EF_OWNED,
     .check = relation_check,
+    .derive = relation_derive,
     .fields =
         (const struct field[]){
             FIELD_ID,

@@ -122,6 +122,8 @@ for (const store of STORES) {
       assert.deepEqual(r.json.moved['relation.from_id'], [rel.json.id]);
       assert.deepEqual(r.json.moved['contact.parties'], [con.json.id]);
       assert.equal(sqlInt(server, `SELECT from_id FROM relation WHERE id = ${rel.json.id}`), ids.a);
+      assert.match(rel.json.caption, /^陈大文 /);
+      assert.match((await admin.get(`/api/v1/relation/${rel.json.id}`)).json.caption, /^陳大文 /, 'the caption names the kept record');
       assert.equal(con.json.party_names, '陈大文、新加坡陈氏宗亲会');
       const c = await admin.get(`/api/v1/contact/${con.json.id}`);
       assert.deepEqual(c.json.parties, [`person:${ids.a}`, `association:${as.json.id}`]);
