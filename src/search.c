@@ -1283,9 +1283,19 @@ json_t *search_run(struct ent_ctx *c, const char *q, const struct entity *const 
     if (c->scope_path) {
         char *to = arena_strdup(c->a, c->scope_path);
         to[strlen(to) - 1] = '0';
-        int64_t in = db_int(c->db, 0, "SELECT count(*) FROM \"org\" WHERE path >= ? AND path < ?",
-                            "ss", c->scope_path, to),
-                all = db_int(c->db, 0, "SELECT count(*) FROM \"org\"", "");
+        /* two counts over the org tree for every search: kept until the data changes */
+        char key[300];
+        int64_t in, all;
+        snprintf(key, sizeof key, "search-scope:%s", c->scope_path);
+        if (!db_memo_get(c->db, key, &in)) {
+            in = db_int(c->db, 0, "SELECT count(*) FROM \"org\" WHERE path >= ? AND path < ?", "ss",
+                        c->scope_path, to);
+            db_memo_put(c->db, key, in);
+        }
+        if (!db_memo_get(c->db, "search-scope:", &all)) {
+            all = db_int(c->db, 0, "SELECT count(*) FROM \"org\"", "");
+            db_memo_put(c->db, "search-scope:", all);
+        }
         small_scope = in * 4 < all;
     }
     db_plan_once(c->db, 1); /* one probe's plan fits every key (p99 on PostgreSQL: 18 -> 8 ms) */
