@@ -8,38 +8,27 @@
 // sees no edit buttons, and a user whose password was reset must change it first.
 import { test as nodeTest, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
 
 
-const { startServer, PASSWORD } = await import('../lib/server.mjs');
-const { closeBrowser, launchBrowser } = await import('../lib/browser.mjs');
+const { PASSWORD } = await import('../lib/server.mjs');
+const { openApp } = await import('../lib/browser.mjs');
 
-let server, context, page, browser;
-const pageErrors = [];
+let app, server, page, pageErrors;
 const suffix = String(Date.now()).slice(-5);
 const PARENT = `测试归侨联谊会${suffix}`;
 const CHILD = `青年委员会${suffix}`;
 const CHILD2 = `青年工作委员会${suffix}`;
 
 before(async () => {
-  assert.ok(existsSync(join(root, 'build/web/index.html')), 'build/web is missing: run make first');
-  mkdirSync(shots, { recursive: true });
-  server = await startServer({ users: { admin: { role: 'admin' }, viewer: { role: 'viewer' } } });
-  browser = await launchBrowser();
-  context = browser.context;
-  page = context.pages()[0] || (await context.newPage());
-  page.setDefaultTimeout(10000);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  app = await openApp({ server: { users: { admin: { role: 'admin' }, viewer: { role: 'viewer' } } } });
+  ({ server, page, pageErrors } = app);
 });
 
-after(async () => {
-  await closeBrowser(browser);
-  await server?.stop();
-});
+after(() => app?.stop());
 
 // ---- helpers ----
 // A test that leaves a screenshot of the page when it fails (test-output/screenshots/FAILED-*).

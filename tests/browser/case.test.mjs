@@ -4,32 +4,21 @@
 // only the moves allowed now; the board shows the case in its column.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
-const { startServer, PASSWORD } = await import('../lib/server.mjs');
-const { closeBrowser, launchBrowser } = await import('../lib/browser.mjs');
+const { PASSWORD } = await import('../lib/server.mjs');
+const { openApp } = await import('../lib/browser.mjs');
 
-let server, context, page, browser;
-const pageErrors = [];
+let app, server, page, pageErrors;
 
 before(async () => {
-  assert.ok(existsSync(join(root, 'build/web/index.html')), 'build/web is missing: run make first');
-  mkdirSync(shots, { recursive: true });
-  server = await startServer({ users: { admin: { role: 'admin' }, clerk: { role: 'staff' } } });
-  browser = await launchBrowser();
-  context = browser.context;
-  page = context.pages()[0] || (await context.newPage());
-  page.setDefaultTimeout(10000);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  app = await openApp({ server: { users: { admin: { role: 'admin' }, clerk: { role: 'staff' } } } });
+  ({ server, page, pageErrors } = app);
 });
 
-after(async () => {
-  await closeBrowser(browser);
-  await server?.stop();
-});
+after(() => app?.stop());
 
 // Element Plus puts a data- attribute of <el-input> on the inner input or textarea.
 const field = (t) => page.locator(`:is(input,textarea)[data-test=${t}], [data-test=${t}] :is(input,textarea)`).first();

@@ -4,26 +4,18 @@
 // and merges it. Screenshots go to test-output/screenshots/import-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
-const { startServer, PASSWORD } = await import('../lib/server.mjs');
-const { closeBrowser, launchBrowser } = await import('../lib/browser.mjs');
+const { PASSWORD } = await import('../lib/server.mjs');
+const { openApp } = await import('../lib/browser.mjs');
 
-let server, context, page, browser;
-const pageErrors = [];
+let app, server, page, pageErrors;
 
 before(async () => {
-  assert.ok(existsSync(join(root, 'build/web/index.html')), 'build/web is missing: run make first');
-  mkdirSync(shots, { recursive: true });
-  server = await startServer();
-  browser = await launchBrowser({ viewport: { width: 1366, height: 900 } });
-  context = browser.context;
-  page = context.pages()[0] || (await context.newPage());
-  page.setDefaultTimeout(15000);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  app = await openApp({ viewport: { width: 1366, height: 900 }, timeout: 15000 });
+  ({ server, page, pageErrors } = app);
   await page.goto(server.url + '/#/login');
   await page.locator('input[name=username]').fill('admin');
   await page.locator('input[name=password]').fill(PASSWORD);
@@ -31,10 +23,7 @@ before(async () => {
   await page.locator('.layout .header').waitFor();
 });
 
-after(async () => {
-  await closeBrowser(browser);
-  await server?.stop();
-});
+after(() => app?.stop());
 
 const file = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 

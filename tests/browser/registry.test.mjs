@@ -4,22 +4,19 @@
 // contacted" date. Screenshots go to test-output/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { closeBrowser, launchBrowser } from '../lib/browser.mjs';
-import { startServer, PASSWORD } from '../lib/server.mjs';
+import { openApp } from '../lib/browser.mjs';
+import { PASSWORD } from '../lib/server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
 
-let server, admin, context, page, browser;
+let app, server, admin, page, pageErrors;
 let father, son, assoc;
-const pageErrors = [];
 
 before(async () => {
-  assert.ok(existsSync(join(root, 'build/web/index.html')), 'build/web is missing: run make first');
-  mkdirSync(shots, { recursive: true });
-  server = await startServer();
+  app = await openApp({ viewport: { width: 1366, height: 900 } });
+  ({ server, page, pageErrors } = app);
   admin = await server.login('admin');
   const mk = async (entity, body) => {
     const r = await admin.post(`/api/v1/${entity}`, body);
@@ -33,11 +30,6 @@ before(async () => {
   await mk('relation', { from_type: 'person', from_id: father.id, kind: 'president', to_type: 'association', to_id: assoc.id, title: '第一届' });
   await mk('relation', { from_type: 'person', from_id: son.id, kind: 'member', to_type: 'association', to_id: assoc.id });
   await mk('contact', { date: '2024-05-01', channel: 'visit', parties: [`person:${father.id}`], summary: '登门拜访, 了解近况' });
-  browser = await launchBrowser({ viewport: { width: 1366, height: 900 } });
-  context = browser.context;
-  page = context.pages()[0] || (await context.newPage());
-  page.setDefaultTimeout(10000);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
   await page.goto(server.url + '/');
   await page.locator('input[type=text]').first().fill('admin');
   await page.locator('input[type=password]').first().fill(PASSWORD);
@@ -48,10 +40,7 @@ before(async () => {
   await page.waitForLoadState('networkidle');
 });
 
-after(async () => {
-  await closeBrowser(browser);
-  await server?.stop();
-});
+after(() => app?.stop());
 
 test("a person's page shows family, associations and the contact log", async () => {
   await page.goto(`${server.url}/#/person/${father.id}`);

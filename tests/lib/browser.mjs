@@ -2,7 +2,7 @@
 // own): headless, with the flags this machine needs (DEVELOPERS.md) and a fresh profile
 // that closeBrowser() removes.
 import { createRequire } from 'node:module';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -28,4 +28,26 @@ export async function launchBrowser({ viewport = { width: 1366, height: 768 } } 
 export async function closeBrowser(b) {
   await b?.context?.close();
   if (b?.profile) rmSync(b.profile, { recursive: true, force: true });
+}
+
+/**
+ * The app for one browser test file: the server on a fresh database (`server`: the options
+ * of startServer), Chromium with one page that records its script errors, and
+ * test-output/screenshots/ made. Returns {server, browser, page, pageErrors, stop}.
+ */
+export async function openApp({ server: serverOptions, viewport, timeout = 10000 } = {}) {
+  if (!existsSync(join(root, 'build/web/index.html'))) throw new Error('build/web is missing: run make first');
+  mkdirSync(join(root, 'test-output/screenshots'), { recursive: true });
+  const { startServer } = await import('./server.mjs');
+  const server = await startServer(serverOptions);
+  const browser = await launchBrowser(viewport ? { viewport } : undefined);
+  const page = browser.context.pages()[0] || (await browser.context.newPage());
+  page.setDefaultTimeout(timeout);
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  const stop = async () => {
+    await closeBrowser(browser);
+    await server.stop();
+  };
+  return { server, browser, page, pageErrors, stop };
 }
