@@ -134,7 +134,7 @@ bench-all: all
 	@bench/search/run.sh
 
 fmt:
-	clang-format -i src/*.c src/*.h tests/unit/*.c bench/*.c bench/search/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/*.c bench/search/*.c
 
 clean:
 	rm -rf build test-output

@@ -15,42 +15,18 @@
 #include "audit.h"
 #include "entity.h"
 #include "schema.h"
-
-static char path[64];
-
-struct fx {
-    db *d;
-    arena *a;
-    struct ent_ctx c;
-};
+#include "fixture.h"
 
 static int setup(void **state)
 {
-    snprintf(path, sizeof path, "/tmp/qiao-unit-e%d.db", (int)getpid());
-    unlink(path);
-    struct fx *f = calloc(1, sizeof *f);
-    char err[256];
-    f->d = db_open(path, err, sizeof err);
-    assert_non_null(f->d);
-    assert_true(schema_upgrade(f->d) >= 2); /* v2: dedup_dismissed */
-    f->a = arena_new();
-    f->c = (struct ent_ctx){.db = f->d, .a = f->a, .username = "unit", .client = "test"};
+    struct fx *f = fx_open("e");
     *state = f;
     return 0;
 }
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    db_close(f->d);
-    arena_free(f->a);
-    free(f);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    fx_close(*state);
     return 0;
 }
 

@@ -16,6 +16,7 @@
 #include "entity.h"
 #include "names.h"
 #include "schema.h"
+#include "fixture.h"
 #include "search.h"
 
 /* ---- keys --------------------------------------------------------------------------- */
@@ -343,25 +344,9 @@ static void dialect_spellings(void **state)
 
 /* ---- search_run on a database ------------------------------------------------------- */
 
-static char path[64];
-
-struct fx {
-    db *d;
-    arena *a;
-    struct ent_ctx c;
-};
-
 static int setup(void **state)
 {
-    snprintf(path, sizeof path, "/tmp/qiao-unit-s%d.db", (int)getpid());
-    unlink(path);
-    struct fx *f = calloc(1, sizeof *f);
-    char err[256];
-    f->d = db_open(path, err, sizeof err);
-    assert_non_null(f->d);
-    assert_true(schema_upgrade(f->d) >= 1);
-    f->a = arena_new();
-    f->c = (struct ent_ctx){.db = f->d, .a = f->a, .username = "unit", .client = "test"};
+    struct fx *f = fx_open("s");
     struct verr e;
     json_t *body = json_pack("{s:s, s:s}", "name", "测试市侨联", "kind", "federation");
     json_t *root = ent_create(&f->c, entity_find("org"), body, &e);
@@ -375,16 +360,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-    struct fx *f = *state;
-    db_close(f->d);
-    arena_free(f->a);
-    free(f);
-    char p[80];
-    unlink(path);
-    snprintf(p, sizeof p, "%s-wal", path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", path);
-    unlink(p);
+    fx_close(*state);
     return 0;
 }
 
