@@ -1,6 +1,8 @@
 /* api.c - the generic entity API: list, create, read, patch, delete, CSV export, and the
  * schema. Every handler works for every entity; per-entity rules live in the entity's
  * declaration and hooks. */
+#include "import.h"
+#include "module.h"
 #include "api.h"
 #include "audit.h"
 
@@ -94,6 +96,42 @@ void update_h(struct req *r)
     reply_json(r, 200, rec);
 }
 
+/* POST /api/v1/{entity}/{id}/transition {"to", ...}: a move on the entity's workflow
+ * (the move's own permission is checked by ent_transition). */
+void transition_h(struct req *r)
+{
+    json_t *body = req_json(r);
+    if (!body)
+        return;
+    struct verr e;
+    json_t *rec = ent_transition(&r->ctx, r->ent, r->id, body, NULL, &e);
+    json_decref(body);
+    if (!rec) {
+        reply_verr(r, &e);
+        return;
+    }
+    const char *st =
+        r->ent->workflow ? json_string_value(json_object_get(rec, r->ent->workflow->field)) : NULL;
+    json_object_set_new(rec, "allowed_transitions", ent_moves_from(&r->ctx, r->ent, st));
+    reply_json(r, 200, rec);
+}
+
+/* POST /api/v1/{entity}/{id}/reverse {"reason"}: the reversing entry of a ledger entry. */
+void reverse_h(struct req *r)
+{
+    json_t *body = req_json(r);
+    if (!body)
+        return;
+    struct verr e;
+    json_t *rec = ent_reverse(&r->ctx, r->ent, r->id, body, &e);
+    json_decref(body);
+    if (!rec) {
+        reply_verr(r, &e);
+        return;
+    }
+    reply_json(r, 201, rec);
+}
+
 /* DELETE /api/v1/{entity}/{id} */
 void delete_h(struct req *r)
 {
@@ -183,3 +221,23 @@ void export_csv_h(struct req *r)
     size_t len = o.b.len;
     reply_raw(r, 200, "text/csv; charset=utf-8", buf_take(&o.b), len);
 }
+
+/* The generic API of every entity; the permission is the entity's module's. The
+ * dispatcher tries these last: a module's own routes for an entity come first. */
+const struct module api_module = {
+    .name = "api",
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/schema", schema_h, NULL, P_NONE, R_ANYPASS},
+            {"GET", "/api/v1/export/{entity}.csv", export_csv_h, NULL, P_EXPORT, 0},
+            {"GET", "/api/v1/export/{entity}.xlsx", export_xlsx_h, NULL, P_EXPORT, 0},
+            {"GET", "/api/v1/{entity}", list_h, NULL, P_VIEW, 0},
+            {"POST", "/api/v1/{entity}", create_h, NULL, P_EDIT, 0},
+            {"GET", "/api/v1/{entity}/{id}", read_h, NULL, P_VIEW, 0},
+            {"PATCH", "/api/v1/{entity}/{id}", update_h, NULL, P_EDIT, 0},
+            {"DELETE", "/api/v1/{entity}/{id}", delete_h, NULL, P_DELETE, 0},
+            {"POST", "/api/v1/{entity}/{id}/transition", transition_h, NULL, P_VIEW, 0},
+            {"POST", "/api/v1/{entity}/{id}/reverse", reverse_h, NULL, P_EDIT, 0},
+            {NULL},
+        },
+};

@@ -2,6 +2,8 @@
  *
  * audit_head (one row) holds the sequence number and hash of the newest entry; taking
  * it with an UPDATE serialises writers on both engines, so the chain never forks. */
+#include "auth.h"
+#include "module.h"
 #include "audit.h"
 
 #include <sodium.h>
@@ -134,3 +136,15 @@ int64_t audit_verify(db *d, char *msg, size_t msglen)
     }
     return bad;
 }
+
+/* The audit trail: read by administrators (the 审计日志 page). */
+const struct module audit_module = {
+    .name = "audit",
+    .label = {"审计日志", "審計日誌", "Audit log"},
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/audit", audit_list_h, NULL, P_ADMIN, 0},
+            {NULL},
+        },
+    .grants = (const struct grant[]){{"admin", GALL}, {NULL}},
+};

@@ -1,6 +1,7 @@
 /* auth.c - roles and permissions, passwords, sessions, CSRF and the scope. See auth.h. */
 #include "auth.h"
 #include "audit.h"
+#include "module.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -19,71 +20,14 @@
 
 /* ---- roles -------------------------------------------------------------------------- */
 
-enum {
-    V = 1 << P_VIEW,
-    E = 1 << P_EDIT,
-    D = 1 << P_DELETE,
-    X = 1 << P_EXPORT,
-    S = 1 << P_VIEW_SENSITIVE,
-    A = 1 << P_APPROVE,
-    M = 1 << P_ADMIN,
-    ALL = V | E | D | X | S | A | M,
-};
-
-/* Who may do what, per module. A module or role not listed here is denied. */
-static const struct grant {
-    const char *role, *module;
-    unsigned perms;
-} grants[] = {
-    {"admin", "org", ALL},
-    {"admin", "user", ALL},
-    {"admin", "audit", ALL},
-    {"admin", "registry", ALL},
-    {"admin", "case", ALL},
-    {"admin", "holiday", ALL},
-    {"admin", "funds", ALL},
-    {"admin", "event", ALL},
-    {"admin", "report", ALL},
-    {"leader", "org", V | X},
-    {"leader", "registry", V | X | S},
-    {"leader", "case", V | X | S | A},
-    {"leader", "funds", V | X | A},
-    {"leader", "event", V | X},
-    {"leader", "report", V | X},
-    {"staff", "org", V},
-    {"staff", "registry", V | E | D | X | S},
-    {"staff", "case", V | E | X | S},
-    {"staff", "event", V | E | D | X},
-    {"staff", "funds", V},
-    {"staff", "report", V | X},
-    {"finance", "org", V},
-    {"finance", "funds", V | E | X | A},
-    {"finance", "registry", V},
-    {"finance", "report", V | X},
-    {"mediator", "case", V | E | S},
-    {"viewer", "org", V},
-    {"viewer", "registry", V},
-    {"viewer", "case", V},
-    {"viewer", "funds", V},
-    {"viewer", "event", V},
-    {"viewer", "report", V},
-};
-
-static unsigned perms_of(const char *role, const char *module)
-{
-    for (size_t i = 0; i < sizeof grants / sizeof *grants; i++)
-        if (!strcmp(grants[i].role, role) && !strcmp(grants[i].module, module))
-            return grants[i].perms;
-    return 0;
-}
-
+/* Grants are declared by each module (module.h); a module or role not granted is denied. */
 int may(const struct user *u, const char *module, enum perm p)
 {
     if (!u)
         return 0;
     if (p == P_NONE || p == P_PUBLIC)
         return 1;
-    return (perms_of(u->role, module) & (1u << p)) != 0;
+    return (module_perms(u->role, module) & (1u << p)) != 0;
 }
 
 int role_rank(const char *role)
@@ -111,14 +55,15 @@ json_t *role_perms_json(const char *role)
         [P_ADMIN] = "admin",
     };
     json_t *o = json_object();
-    for (size_t i = 0; i < sizeof grants / sizeof *grants; i++) {
-        if (strcmp(grants[i].role, role))
+    for (int i = 0; modules[i]; i++) {
+        unsigned perms = module_perms(role, modules[i]->name);
+        if (!perms || json_object_get(o, modules[i]->name))
             continue;
         json_t *a = json_array();
         for (int p = P_VIEW; p <= P_ADMIN; p++)
-            if (grants[i].perms & (1u << p))
+            if (perms & (1u << p))
                 json_array_append_new(a, json_string(names[p]));
-        json_object_set_new(o, grants[i].module, a);
+        json_object_set_new(o, modules[i]->name, a);
     }
     return o;
 }
@@ -638,3 +583,16 @@ out:
     buf_free(&sql);
     json_decref(binds);
 }
+
+/* The session endpoints: public or for any logged-in user. */
+const struct module session_module = {
+    .name = "session",
+    .routes =
+        (const struct route[]){
+            {"POST", "/api/v1/session", session_login_h, NULL, P_PUBLIC, 0},
+            {"GET", "/api/v1/session", session_get_h, NULL, P_PUBLIC, 0},
+            {"DELETE", "/api/v1/session", session_logout_h, NULL, P_NONE, R_ANYPASS},
+            {"POST", "/api/v1/session/password", session_passwd_h, NULL, P_NONE, R_ANYPASS},
+            {NULL},
+        },
+};

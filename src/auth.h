@@ -33,7 +33,7 @@ int user_add_cli(db *d, const char *username, const char *role, int64_t org_id,
 int user_passwd_cli(db *d, const char *username, const char *password);
 int user_lock_cli(db *d, const char *username, int lock);
 
-/* Handlers (routes.c) */
+/* Handlers (the module's routes) */
 void session_login_h(struct req *r);  /* POST   /api/v1/session */
 void session_get_h(struct req *r);    /* GET    /api/v1/session */
 void session_logout_h(struct req *r); /* DELETE /api/v1/session */

@@ -20,6 +20,7 @@
 #include "api.h"
 #include "audit.h"
 #include "workday.h"
+#include "module.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -58,17 +59,6 @@ static const struct enumval statuses[] = {
     {NULL},
 };
 
-/* The status machine: every allowed move. Anything else is a 409. */
-static const struct move {
-    const char *from, *to;
-} moves[] = {
-    {"received", "assigned"},    {"received", "referred"},    {"received", "rejected"},
-    {"assigned", "in_progress"}, {"assigned", "referred"},    {"assigned", "rejected"},
-    {"in_progress", "resolved"}, {"in_progress", "referred"}, {"referred", "assigned"},
-    {"referred", "in_progress"}, {"referred", "resolved"},    {"referred", "rejected"},
-    {"resolved", "closed"},      {"resolved", "in_progress"},
-};
-
 /* Statuses of cases still being worked on: they can be overdue. */
 static const char *const open_statuses = "received,assigned,in_progress,referred";
 
@@ -84,6 +74,74 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
 static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                             struct verr *e);
 static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds);
+static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                            const json_t *args, const json_t *body, json_t *set, json_t *detail,
+                            const char *at, struct verr *e);
+static int case_move_step(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                          const json_t *body, json_t *detail, const char *note, const char *at,
+                          struct verr *e);
+
+/* The values a move takes besides "to" that are not the case's fields, declared like
+ * fields so the edge checks them; the note comes first (every move takes it). */
+static const struct field case_args[] = {
+    {"note", FT_TEXTAREA, {"说明", "說明", "Note"}, 0, .max = 2000},
+    {"to_org_id", FT_REF, {"转办组织", "轉辦組織", "Referred to org"}, 0, .ref = "org"},
+    {"agency", FT_TEXT, {"转办机构", "轉辦機構", "Agency"}, 0, .max = 100},
+    {"reply_due", FT_DATE, {"预计答复日期", "預計答覆日期", "Reply expected on"}, 0},
+    {"reason", FT_TEXTAREA, {"不予受理理由", "不予受理理由", "Reason"}, 0, .max = 2000},
+    {NULL},
+};
+
+/* The status machine (SPEC "Service desk"): every allowed move; anything else is a 409.
+ * The order is that of the buttons on the case page. */
+static const struct workflow case_workflow = {
+    .field = "status",
+    .args = case_args,
+    .raw = (const char *const[]){"attachment", NULL},
+    .before = case_move_before,
+    .step = case_move_step,
+    .moves =
+        (const struct move[]){
+            {"received,referred",
+             "assigned",
+             0,
+             (const char *const[]){"assignee_id", "mediator_id", "legal_advisor_id", "due_on",
+                                   NULL},
+             (const char *const[]){"assignee_id", NULL},
+             {"分派", "分派", "Assign"}},
+            {"resolved",
+             "closed",
+             0,
+             (const char *const[]){"satisfaction", NULL},
+             NULL,
+             {"回访归档", "回訪歸檔", "Follow up and close"}},
+            {"assigned,referred,resolved",
+             "in_progress",
+             0,
+             NULL,
+             NULL,
+             {"开始办理", "開始辦理", "Start"}},
+            {"in_progress,referred",
+             "resolved",
+             0,
+             (const char *const[]){"resolution", "amount_recovered", NULL},
+             (const char *const[]){"resolution", NULL},
+             {"办结", "辦結", "Resolve"}},
+            {"received,assigned,in_progress",
+             "referred",
+             0,
+             (const char *const[]){"to_org_id", "agency", "reply_due", NULL},
+             NULL,
+             {"转办", "轉辦", "Refer"}},
+            {"received,assigned,referred",
+             "rejected",
+             0,
+             (const char *const[]){"reason", NULL},
+             (const char *const[]){"reason", NULL},
+             {"不予受理", "不予受理", "Reject"}},
+            {NULL},
+        },
+};
 
 const struct entity case_entity = {
     .name = "case",
@@ -94,6 +152,7 @@ const struct entity case_entity = {
     .check = case_check,
     .after_write = case_after_write,
     .scope = case_scope,
+    .workflow = &case_workflow,
     .fields =
         (const struct field[]){
             FIELD_ID,
@@ -170,16 +229,6 @@ const struct entity case_entity = {
         },
 };
 
-/* The values a move takes besides "to", declared like fields so the edge checks them. */
-static const struct field move_fields[] = {
-    {"note", FT_TEXTAREA, {"说明", "說明", "Note"}, 0, .max = 2000},
-    {"to_org_id", FT_REF, {"转办组织", "轉辦組織", "Referred to org"}, 0, .ref = "org"},
-    {"agency", FT_TEXT, {"转办机构", "轉辦機構", "Agency"}, 0, .max = 100},
-    {"reply_due", FT_DATE, {"预计答复日期", "預計答覆日期", "Reply expected on"}, 0},
-    {"reason", FT_TEXTAREA, {"不予受理理由", "不予受理理由", "Reason"}, 0, .max = 2000},
-    {NULL},
-};
-
 /* ---- schema ------------------------------------------------------------------------- */
 
 int case_sync(db *d)
@@ -228,22 +277,6 @@ static int present(const json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
     return v && !json_is_null(v);
-}
-
-static const char *status_label(const char *s)
-{
-    for (const struct enumval *v = statuses; v->value; v++)
-        if (s && !strcmp(v->value, s))
-            return v->label.hans;
-    return s ? s : "";
-}
-
-static int may_move(const char *from, const char *to)
-{
-    for (size_t i = 0; i < sizeof moves / sizeof *moves; i++)
-        if (!strcmp(moves[i].from, from) && !strcmp(moves[i].to, to))
-            return 1;
-    return 0;
 }
 
 static int is_mediator(const struct ent_ctx *c)
@@ -356,7 +389,8 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
 {
     if (!old && is_mediator(c))
         return verr_set(e, 403, "forbidden", NULL, "调解员不能登记新案件, 请由业务员受理");
-    if (old && !json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
+    if (old && !c->move &&
+        !json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
         return verr_set(e, 422, "invalid", "org_id", "案件的承办组织只能通过“转办”改变");
     if (present(rec, "applicant_id")) {
         if (!present(rec, "applicant_name") ||
@@ -395,10 +429,12 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
     return 0;
 }
 
-/* The timeline entry of a create or an edit (moves write their own). */
+/* The timeline entry of a create or an edit (moves write their own: case_move_step). */
 static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                             struct verr *e)
 {
+    if (c->move)
+        return 0;
     int rc;
     if (!old) {
         rc = step_add(c, id, NULL, "create", NULL, "received", "登记受理", NULL, NULL);
@@ -554,293 +590,95 @@ out:
 
 /* ---- moves -------------------------------------------------------------------------- */
 
-/* Validate body[key] against field f into *out (new reference, json null when absent). */
-static int take(const struct field *f, json_t *body, json_t **out, struct verr *e)
+/* What a move sets beyond the fields it takes (the workflow's before hook): a referral
+ * hands the case to another org (which must be active; the referring org keeps read
+ * access) or records the outside agency; resolving, closing and reopening stamp their
+ * times; a rejection keeps its reason. */
+static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                            const json_t *args, const json_t *body, json_t *set, json_t *detail,
+                            const char *at, struct verr *e)
 {
-    json_t *v = json_object_get(body, f->name);
-    if (!v) {
-        *out = json_null();
-        return 0;
-    }
-    return ent_value(f, v, out, e);
-}
-
-static const struct field *mfield(const char *name)
-{
-    for (const struct field *f = move_fields; f->name; f++)
-        if (!strcmp(f->name, name))
-            return f;
-    return ent_field(&case_entity, name);
-}
-
-/* Which body keys each target accepts besides to, note and attachment. */
-static const char *const *move_keys(const char *to)
-{
-    static const char *const assigned[] = {"assignee_id", "mediator_id", "legal_advisor_id",
-                                           "due_on", NULL};
-    static const char *const referred[] = {"to_org_id", "agency", "reply_due", NULL};
-    static const char *const resolved[] = {"resolution", "amount_recovered", NULL};
-    static const char *const closed[] = {"satisfaction", NULL};
-    static const char *const rejected[] = {"reason", NULL};
-    static const char *const none[] = {NULL};
-    if (!strcmp(to, "assigned"))
-        return assigned;
-    if (!strcmp(to, "referred"))
-        return referred;
-    if (!strcmp(to, "resolved"))
-        return resolved;
-    if (!strcmp(to, "closed"))
-        return closed;
-    if (!strcmp(to, "rejected"))
-        return rejected;
-    return none;
-}
-
-/* Check the referenced record of a ref value within c's scope (the user, the people). */
-static int ref_ok(struct ent_ctx *c, const struct field *f, json_t *v, struct verr *e)
-{
-    if (json_is_null(v))
-        return 0;
-    const struct entity *re = entity_find(f->ref);
-    struct verr e2;
-    json_t *r = ent_read(c, re, json_integer_value(v), 1, &e2);
-    if (!r)
-        return verr_set(e, 422, "invalid", f->name, "“%s”指向的%s(编号 %lld)不存在或无权使用",
-                        f->label.hans, re->label.hans, (long long)json_integer_value(v));
-    json_decref(r);
-    return 0;
-}
-
-/* UPDATE "case" SET the keys of set WHERE id. */
-static int case_set(db *d, int64_t id, json_t *set)
-{
-    buf sql = {0};
-    json_t *binds = json_array();
-    const char *k;
-    json_t *v;
-    buf_puts(&sql, "UPDATE \"case\" SET ");
-    json_object_foreach(set, k, v)
-    {
-        buf_printf(&sql, "%s%s = ?", binds && json_array_size(binds) ? ", " : "", k);
-        json_array_append(binds, v);
-    }
-    buf_puts(&sql, " WHERE id = ?");
-    json_array_append_new(binds, json_integer(id));
-    stmt *s = db_prepare_json(d, buf_str(&sql), binds);
-    int rc = s && st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
-    st_finalize(s);
-    buf_free(&sql);
-    json_decref(binds);
-    return rc;
-}
-
-json_t *case_move(struct ent_ctx *c, int64_t id, json_t *body, const char *at, struct verr *e)
-{
-    if (!json_is_object(body)) {
-        verr_set(e, 400, "bad_json", NULL, "请求内容应为 JSON 对象");
-        return NULL;
-    }
-    const char *to = str(body, "to");
-    const struct field *sf = ent_field(&case_entity, "status");
-    json_t *tov = NULL;
-    if (!to) {
-        verr_set(e, 422, "invalid", "to", "请指定要转到的状态“to”");
-        return NULL;
-    }
-    if (ent_value(sf, json_object_get(body, "to"), &tov, e)) {
-        e->field[0] = 0;
-        snprintf(e->field, sizeof e->field, "to");
-        return NULL;
-    }
-    json_decref(tov);
-    const char *const *keys = move_keys(to);
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v)
-    {
-        int ok = !strcmp(k, "to") || !strcmp(k, "note") || !strcmp(k, "attachment");
-        for (int i = 0; keys[i] && !ok; i++)
-            ok = !strcmp(k, keys[i]);
-        if (!ok) {
-            verr_set(e, 400, "unknown_field", k, "转为“%s”时不能填写“%s”", status_label(to), k);
-            return NULL;
-        }
-    }
-    json_t *note = NULL, *old = NULL, *set = json_object(), *detail = json_object(), *file = NULL,
-           *after = NULL, *res = NULL;
-    char now[21];
-    if (!at) {
-        now_utc(now);
-        at = now;
-    }
-    if (take(mfield("note"), body, &note, e))
-        goto out;
-    if (db_begin(c->db) != DB_OK) {
-        verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
-        goto out;
-    }
-    old = ent_read(c, &case_entity, id, 1, e);
-    if (!old)
-        goto fail;
-    const char *from = str(old, "status");
-    if (!may_move(from, to)) {
-        verr_set(e, 409, "conflict", "to", "案件现在是“%s”, 不能转为“%s”", status_label(from),
-                 status_label(to));
-        goto fail;
-    }
-    /* What each move needs, and what it sets. */
-    for (int i = 0; keys[i]; i++) {
-        json_t *val;
-        if (take(mfield(keys[i]), body, &val, e))
-            goto fail;
-        json_object_set_new(detail, keys[i], val);
-    }
-    if (!strcmp(to, "assigned")) {
-        json_t *a = json_object_get(detail, "assignee_id");
-        if (json_is_null(a)) {
-            verr_set(e, 422, "invalid", "assignee_id", "分派时须指定“承办人”");
-            goto fail;
-        }
-        for (int i = 0; keys[i]; i++) {
-            json_t *val = json_object_get(detail, keys[i]);
-            if (json_is_null(val) && strcmp(keys[i], "assignee_id"))
-                continue;
-            if (ent_field(&case_entity, keys[i])->type == FT_REF &&
-                ref_ok(c, ent_field(&case_entity, keys[i]), val, e))
-                goto fail;
-            json_object_set(set, keys[i], val);
-        }
-    } else if (!strcmp(to, "referred")) {
-        json_t *org = json_object_get(detail, "to_org_id");
-        json_t *agency = json_object_get(detail, "agency");
-        if (json_is_null(org) == json_is_null(agency)) {
-            verr_set(e, 422, "invalid", "to_org_id",
-                     "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一");
-            goto fail;
-        }
-        if (!json_is_null(org)) {
-            int64_t oid = json_integer_value(org);
-            int64_t cur = json_integer_value(json_object_get(old, "org_id"));
-            if (oid == cur) {
-                verr_set(e, 422, "invalid", "to_org_id", "不能转办给本组织");
-                goto fail;
-            }
-            if (!db_int(c->db, 0,
-                        "SELECT count(*) FROM \"org\" WHERE id = ? AND status = 'active' AND "
-                        "deleted_at IS NULL",
-                        "i", oid)) {
-                verr_set(e, 422, "invalid", "to_org_id", "“转办组织”(编号 %lld)不存在或已撤销",
-                         (long long)oid);
-                goto fail;
-            }
-            if (db_execv(c->db,
-                         "INSERT INTO case_access (case_id, org_id) VALUES (?, ?) ON CONFLICT "
-                         "(case_id, org_id) DO NOTHING",
-                         "ii", id, cur) != DB_OK)
-                goto dberr;
-            json_object_set_new(set, "org_id", json_integer(oid));
-            json_object_set_new(set, "referred_from_org_id", json_integer(cur));
-            json_object_set_new(set, "assignee_id", json_null());
-            json_object_set_new(set, "referral_agency", json_null());
-            json_object_set_new(set, "referral_due_on", json_null());
-            char *name = NULL;
-            stmt *s = db_prepare(c->db, "SELECT name FROM \"org\" WHERE id = ?");
-            st_bind_int(s, 1, oid);
-            if (s && st_step(s) == DB_ROW)
-                name = arena_strdup(c->a, st_text(s, "name"));
-            st_finalize(s);
-            json_object_set_new(detail, "to_org_name", json_string(name ? name : ""));
-        } else {
+    (void)body;
+    const char *to = m->to, *from = str(old, "status");
+    if (!strcmp(to, "referred")) {
+        json_t *org = json_object_get(args, "to_org_id"), *agency = json_object_get(args, "agency");
+        if (json_is_null(org) == json_is_null(agency))
+            return verr_set(e, 422, "invalid", "to_org_id",
+                            "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一");
+        if (json_is_null(org)) {
             json_object_set(set, "referral_agency", agency);
-            json_object_set(set, "referral_due_on", json_object_get(detail, "reply_due"));
+            json_object_set(set, "referral_due_on", json_object_get(args, "reply_due"));
+            return 0;
         }
+        int64_t oid = json_integer_value(org),
+                cur = json_integer_value(json_object_get(old, "org_id"));
+        if (oid == cur)
+            return verr_set(e, 422, "invalid", "to_org_id", "不能转办给本组织");
+        char *name = NULL;
+        stmt *s = db_prepare(c->db, "SELECT name FROM \"org\" WHERE id = ? AND status = 'active' "
+                                    "AND deleted_at IS NULL");
+        st_bind_int(s, 1, oid);
+        if (s && st_step(s) == DB_ROW)
+            name = arena_strdup(c->a, st_text(s, "name"));
+        st_finalize(s);
+        if (!name)
+            return verr_set(e, 422, "invalid", "to_org_id", "“转办组织”(编号 %lld)不存在或已撤销",
+                            (long long)oid);
+        if (db_execv(c->db,
+                     "INSERT INTO case_access (case_id, org_id) VALUES (?, ?) ON CONFLICT "
+                     "(case_id, org_id) DO NOTHING",
+                     "ii", id, cur) != DB_OK)
+            return verr_set(e, db_errcode(c->db) == DBE_BUSY ? 503 : 500,
+                            db_errcode(c->db) == DBE_BUSY ? "busy" : "internal", NULL,
+                            "数据库错误, 请稍后再试");
+        json_object_set_new(set, "org_id", json_integer(oid));
+        json_object_set_new(set, "referred_from_org_id", json_integer(cur));
+        json_object_set_new(set, "assignee_id", json_null());
+        json_object_set_new(set, "referral_agency", json_null());
+        json_object_set_new(set, "referral_due_on", json_null());
+        json_object_set_new(detail, "to_org_name", json_string(name));
     } else if (!strcmp(to, "resolved")) {
-        json_t *r = json_object_get(detail, "resolution");
-        if (json_is_null(r)) {
-            verr_set(e, 422, "invalid", "resolution", "办结时须填写“办理结果”");
-            goto fail;
-        }
-        json_object_set(set, "resolution", r);
-        if (!json_is_null(json_object_get(detail, "amount_recovered")))
-            json_object_set(set, "amount_recovered", json_object_get(detail, "amount_recovered"));
         json_object_set_new(set, "resolved_at", json_string(at));
     } else if (!strcmp(to, "closed")) {
-        if (!json_is_null(json_object_get(detail, "satisfaction")))
-            json_object_set(set, "satisfaction", json_object_get(detail, "satisfaction"));
         json_object_set_new(set, "followed_up_at", json_string(at));
     } else if (!strcmp(to, "rejected")) {
-        json_t *r = json_object_get(detail, "reason");
-        if (json_is_null(r)) {
-            verr_set(e, 422, "invalid", "reason", "不予受理须说明“理由”");
-            goto fail;
-        }
-        json_object_set(set, "reject_reason", r);
+        json_object_set(set, "reject_reason", json_object_get(args, "reason"));
     } else if (!strcmp(to, "in_progress") && !strcmp(from, "resolved")) {
         json_object_set_new(set, "resolved_at", json_null()); /* reopened */
     }
-    json_object_set_new(set, "status", json_string(to));
-    json_object_set_new(set, "updated_at", json_string(at));
+    return 0;
+}
+
+/* The timeline entry of a move, with its attachment (the workflow's step hook). */
+static int case_move_step(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                          const json_t *body, json_t *detail, const char *note, const char *at,
+                          struct verr *e)
+{
+    json_t *file = NULL;
     if (attach_store(c, json_object_get(body, "attachment"), &file, e))
-        goto fail;
-    /* Only what was given goes into the timeline's detail. */
-    json_t *shown = json_object();
-    json_object_foreach(detail, k, v) if (!json_is_null(v)) json_object_set(shown, k, v);
-    int rc = case_set(c->db, id, set);
-    if (rc == DB_OK)
-        rc = step_add(c, id, at, "transition", from, to, json_string_value(note), shown, file);
-    json_decref(shown);
-    if (rc != DB_OK)
-        goto dberr;
-    struct ent_ctx all = *c;
-    all.scope_path = NULL; /* after a referral the case may be outside the scope */
-    all.role = NULL;
-    after = ent_read(&all, &case_entity, id, 1, e);
-    if (!after)
-        goto fail;
-    if (audit_write(c, "transition", "case", id, old, after) != DB_OK)
-        goto dberr;
-    if (db_commit(c->db) != DB_OK)
-        goto dberr_nr;
-    all.may_unmask = c->may_unmask;
-    all.unmask = c->unmask;
-    res = ent_read(&all, &case_entity, id, 0, e);
-    goto out;
-dberr:
-    db_rollback(c->db);
-dberr_nr:
-    if (db_errcode(c->db) == DBE_BUSY)
-        verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
-    else
-        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
-    goto out;
-fail:
-    db_rollback(c->db);
-out:
-    json_decref(note);
-    json_decref(old);
-    json_decref(set);
-    json_decref(detail);
+        return -1;
+    int rc = step_add(c, id, at, "transition", str(old, "status"), m->to, note, detail, file);
     json_decref(file);
-    json_decref(after);
-    return res;
+    if (rc != DB_OK)
+        return verr_set(e, db_errcode(c->db) == DBE_BUSY ? 503 : 500,
+                        db_errcode(c->db) == DBE_BUSY ? "busy" : "internal", NULL,
+                        "无法写入案件时间线");
+    return 0;
 }
 
 /* ---- handlers ----------------------------------------------------------------------- */
 
 /* Add what the web app needs to a case record: overdue, and the moves allowed now (none
  * when the user may not edit). */
-static void decorate(json_t *rec, int may_edit)
+static void decorate(struct ent_ctx *c, json_t *rec, int may_edit)
 {
     char today[11];
     today_cn(today);
     const char *st = str(rec, "status"), *due = str(rec, "due_on");
     int open = st && strstr(open_statuses, st) != NULL;
     json_object_set_new(rec, "overdue", json_boolean(open && due && strcmp(due, today) < 0));
-    json_t *a = json_array();
-    for (size_t i = 0; i < sizeof moves / sizeof *moves && may_edit && st; i++)
-        if (!strcmp(moves[i].from, st))
-            json_array_append_new(a, json_string(moves[i].to));
-    json_object_set_new(rec, "allowed_transitions", a);
+    json_object_set_new(rec, "allowed_transitions",
+                        may_edit ? ent_moves_from(c, &case_entity, st) : json_array());
 }
 
 /* GET /api/v1/case: the generic list, plus overdue=1 (open cases past their due date;
@@ -891,7 +729,7 @@ void case_list_h(struct req *r)
     int me = may(r->user, "case", P_EDIT);
     size_t i;
     json_t *o;
-    json_array_foreach(json_object_get(res, "items"), i, o) decorate(o, me);
+    json_array_foreach(json_object_get(res, "items"), i, o) decorate(&r->ctx, o, me);
     reply_json(r, 200, res);
 }
 
@@ -908,7 +746,7 @@ void case_read_h(struct req *r)
         json_decref(rec);
         return;
     }
-    decorate(rec, may(r->user, "case", P_EDIT));
+    decorate(&r->ctx, rec, may(r->user, "case", P_EDIT));
     reply_json(r, 200, rec);
 }
 
@@ -919,7 +757,7 @@ void case_transition_h(struct req *r)
     if (!body)
         return;
     struct verr e;
-    json_t *rec = case_move(&r->ctx, r->id, body, NULL, &e);
+    json_t *rec = ent_transition(&r->ctx, &case_entity, r->id, body, NULL, &e);
     json_decref(body);
     if (!rec) {
         reply_verr(r, &e);
@@ -927,7 +765,7 @@ void case_transition_h(struct req *r)
     }
     /* After a referral away the case may no longer be the user's to act on. */
     json_t *still = ent_read(&r->ctx, &case_entity, r->id, 1, &e);
-    decorate(rec, still && may(r->user, "case", P_EDIT));
+    decorate(&r->ctx, rec, still && may(r->user, "case", P_EDIT));
     json_decref(still);
     reply_json(r, 200, rec);
 }
@@ -947,7 +785,9 @@ void case_note_h(struct req *r)
         reply_error(r, 400, "unknown_field", k, "没有“%s”这个字段", k);
         goto out;
     }
-    if (take(mfield("note"), body, &note, &e))
+    if (ent_value(&case_args[0],
+                  json_object_get(body, "note") ? json_object_get(body, "note") : json_null(),
+                  &note, &e))
         goto err;
     if (json_is_null(note) && !present(body, "attachment")) {
         verr_set(&e, 422, "invalid", "note", "请填写“说明”或添加附件");
@@ -1057,7 +897,7 @@ void case_timeline_h(struct req *r)
         json_decref(rec);
         return;
     }
-    decorate(rec, vis == 2 && may(r->user, "case", P_EDIT));
+    decorate(&r->ctx, rec, vis == 2 && may(r->user, "case", P_EDIT));
     stmt *s = db_prepare(r->db, "SELECT id, at, user_id, username, action, from_status, "
                                 "to_status, note, detail, file_sha256, file_name, file_type, "
                                 "file_size FROM case_step WHERE case_id = ? ORDER BY id");
@@ -1399,7 +1239,7 @@ int demo_cases(struct ent_ctx *c, struct verr *e)
         gmtime_r(&t, &tm);                                                                         \
         strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &tm);                                        \
         json_t *b_ = json_pack(__VA_ARGS__);                                                       \
-        m = case_move(c, id, b_, at, e);                                                           \
+        m = ent_transition(c, &case_entity, id, b_, at, e);                                        \
         json_decref(b_);                                                                           \
         if (!m)                                                                                    \
             return -1;                                                                             \
@@ -1434,3 +1274,29 @@ int demo_cases(struct ent_ctx *c, struct verr *e)
     }
     return 0;
 }
+
+/* The service desk (为侨服务). */
+const struct module case_module = {
+    .name = "case",
+    .label = {"为侨服务", "為僑服務", "Service desk"},
+    .entities = (const struct entity *const[]){&case_entity, NULL},
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/case", case_list_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/case/assignees", case_assignees_h, NULL, P_EDIT, 0},
+            {"GET", "/api/v1/case/{id}", case_read_h, NULL, P_VIEW, 0},
+            {"POST", "/api/v1/case/{id}/transition", case_transition_h, NULL, P_EDIT, R_UPLOAD},
+            {"POST", "/api/v1/case/{id}/note", case_note_h, NULL, P_EDIT, R_UPLOAD},
+            {"GET", "/api/v1/case/{id}/timeline", case_timeline_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/case/file/{id}", case_file_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/reports/cases", case_report_h, "report", P_VIEW, 0},
+            {NULL},
+        },
+    .grants = (const struct grant[]){{"admin", GALL},
+                                     {"leader", GV | GX | GS | GA},
+                                     {"staff", GV | GE | GX | GS},
+                                     {"mediator", GV | GE | GS},
+                                     {"viewer", GV},
+                                     {NULL}},
+    .sync = case_sync,
+};

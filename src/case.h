@@ -11,12 +11,6 @@
  * the timeline, the referring orgs' read access, the attachment store. */
 int case_sync(db *d);
 
-/* Move case id as POST /api/v1/case/{id}/transition does: body holds "to" and what the
- * move needs. at: the time of the move (NULL: now; the demo backdates). may_edit: 0 when
- * the caller may only read. Runs in its own (nested) transaction; answers the case
- * record (a new reference) or NULL with e (409 for a move the machine does not allow). */
-json_t *case_move(struct ent_ctx *c, int64_t id, json_t *body, const char *at, struct verr *e);
-
 /* The type of an attachment from its first bytes: a MIME type and a file extension
  * (".pdf"), or NULL for a type that is not accepted. */
 const char *attach_sniff(const unsigned char *p, size_t n, const char **ext);
@@ -24,7 +18,7 @@ const char *attach_sniff(const unsigned char *p, size_t n, const char **ext);
 /* A few hundred invented cases across the orgs of the demo federation (qiao demo). */
 int demo_cases(struct ent_ctx *c, struct verr *e);
 
-/* Handlers (routes.c) */
+/* Handlers (the module's routes) */
 void case_list_h(struct req *r);       /* GET  /api/v1/case */
 void case_read_h(struct req *r);       /* GET  /api/v1/case/{id} */
 void case_transition_h(struct req *r); /* POST /api/v1/case/{id}/transition */

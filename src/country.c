@@ -1,4 +1,5 @@
 /* country.c - lookups in the ISO 3166-1 table and GET /api/v1/countries. See country.h. */
+#include "module.h"
 #include "country.h"
 #include "http.h"
 
@@ -27,3 +28,12 @@ void countries_h(struct req *r)
                                         countries[i].name_zh, "name_en", countries[i].name_en));
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
+
+const struct module country_module = {
+    .name = "country",
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/countries", countries_h, NULL, P_NONE, 0},
+            {NULL},
+        },
+};

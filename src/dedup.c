@@ -1,5 +1,6 @@
 /* dedup.c - duplicate people: candidate pairs (GET /api/v1/dedup/person) and the merge
  * (POST /api/v1/dedup/person/merge). */
+#include "module.h"
 #include "dedup.h"
 #include "audit.h"
 #include "names.h"
@@ -437,7 +438,7 @@ static int move_party_list(struct ent_ctx *c, const struct entity *ent, const st
 /* Point every link from drop to keep; what moved goes into moved {"entity.field": [ids]}. */
 static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *moved)
 {
-    for (const struct entity *const *ep = entities; *ep; ep++) {
+    for (const struct entity *const *ep = ent_all(); *ep; ep++) {
         const struct entity *ent = *ep;
         for (const struct field *f = ent->fields; f->name; f++) {
             char typecol[80] = "";
@@ -711,3 +712,16 @@ void dedup_merge_h(struct req *r)
     else
         reply_json(r, 200, res);
 }
+
+/* Duplicate people: a part of the registries (their permissions). */
+const struct module dedup_module = {
+    .name = "dedup",
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/dedup/person", dedup_list_h, "registry", P_EDIT, 0},
+            {"POST", "/api/v1/dedup/person/merge", dedup_merge_h, "registry", P_DELETE, 0},
+            {"POST", "/api/v1/dedup/person/dismiss", dedup_dismiss_h, "registry", P_EDIT, 0},
+            {"POST", "/api/v1/dedup/person/restore", dedup_restore_h, "registry", P_EDIT, 0},
+            {NULL},
+        },
+};

@@ -2,7 +2,7 @@
  * in and out, the list query, the schema. See entity.h. */
 #include "entity.h"
 #include "audit.h"
-#include "search.h"
+#include "module.h"
 #include "country.h"
 #include "region.h"
 
@@ -13,22 +13,23 @@
 #include <string.h>
 #include <time.h>
 
-extern const struct entity org_entity, user_entity, person_entity, association_entity,
-    enterprise_entity, enterprise_year_entity, talent_entity, relation_entity, contact_entity,
-    case_entity, holiday_entity;
-
-const struct entity *const entities[] = {
-    &org_entity,         &user_entity,       &person_entity,
-    &association_entity, &enterprise_entity, &enterprise_year_entity,
-    &talent_entity,      &relation_entity,   &contact_entity,
-    &case_entity,        &holiday_entity,    NULL};
-
 const struct entity *entity_find(const char *name)
 {
-    for (int i = 0; entities[i]; i++)
-        if (!strcmp(entities[i]->name, name))
-            return entities[i];
+    const struct entity *const *all = ent_all();
+    for (int i = 0; all[i]; i++)
+        if (!strcmp(all[i]->name, name))
+            return all[i];
     return NULL;
+}
+
+/* The modules' write hooks (module.h), in the write's transaction. */
+static int on_write(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
+                    const json_t *old, struct verr *e)
+{
+    for (int i = 0; modules[i]; i++)
+        if (modules[i]->on_write && modules[i]->on_write(c, ent, id, rec, old, e))
+            return -1;
+    return 0;
 }
 
 const struct field *ent_field(const struct entity *e, const char *name)
@@ -76,8 +77,8 @@ static void column_ddl(db *d, buf *b, const struct field *f)
 
 int entity_sync(db *d)
 {
-    for (int i = 0; entities[i]; i++) {
-        const struct entity *e = entities[i];
+    for (int i = 0; ent_all()[i]; i++) {
+        const struct entity *e = ent_all()[i];
         buf b = {0};
         int rc = DB_OK;
         if (!db_has_column(d, e->name, NULL)) {
@@ -727,7 +728,7 @@ static void bind_value(const struct field *f, json_t *v, json_t *binds)
 /* Check the whole record: required fields, referenced records in scope, the entity's own
  * rules. */
 static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec, const json_t *old,
-                        struct verr *e)
+                        const json_t *trusted, struct verr *e)
 {
     for (const struct field *f = ent->fields; f->name; f++) {
         json_t *v = json_object_get(rec, f->name);
@@ -738,6 +739,8 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
             json_t *oldv = old ? json_object_get(old, f->name) : NULL;
             if (oldv && json_equal(oldv, v))
                 continue; /* unchanged: no need to see it again */
+            if (trusted && json_object_get(trusted, f->name))
+                continue; /* set by the server (a workflow hook), which checked it */
             const struct entity *re = entity_find(f->ref);
             int64_t id = json_integer_value(v);
             if (c->bulk && c->ref_seen.ent == re && c->ref_seen.id == id)
@@ -844,7 +847,7 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
         return NULL;
     }
     int64_t id = 0;
-    if (check_record(c, ent, rec, NULL, e))
+    if (check_record(c, ent, rec, NULL, NULL, e))
         goto fail;
     json_t *binds = json_array();
     for (const struct field *f = ent->fields; f->name; f++) {
@@ -862,7 +865,7 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
         goto fail;
     }
     if ((ent->after_write && ent->after_write(c, id, rec, NULL, e)) ||
-        search_index(c, ent, id, rec, NULL, e))
+        on_write(c, ent, id, rec, NULL, e))
         goto fail;
     if (!c->bulk) {
         json_t *after = read_row(c, ent, id, 1, e);
@@ -891,27 +894,24 @@ fail:
     return NULL;
 }
 
-json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
-                   struct verr *e)
+/* Write in (validated input: references checked) and sys (the server's values: trusted)
+ * over old, the raw record id, inside the caller's transaction: the checks, the UPDATE of
+ * what changed (and updated_at), the hooks, the audit entry of action. Returns the raw
+ * record after the write (a new reference) or NULL with e. The record is read back
+ * without the scope: a write may take it out (a referral). */
+static json_t *update_row(struct ent_ctx *c, const struct entity *ent, int64_t id,
+                          const json_t *old, const json_t *in, const json_t *sys,
+                          const char *action, struct verr *e)
 {
-    json_t *in = NULL, *old = NULL, *rec = NULL;
-    if (ent_input(ent, body, &in, e))
-        return NULL;
-    if (db_begin(c->db) != DB_OK) {
-        db_fail(c, ent, e);
-        json_decref(in);
-        return NULL;
-    }
-    old = read_row(c, ent, id, 1, e);
-    if (!old)
-        goto fail;
-    rec = json_deep_copy(old);
-    json_object_update(rec, in);
+    json_t *rec = json_deep_copy(old), *after = NULL;
+    json_object_update(rec, (json_t *)in);
+    if (sys)
+        json_object_update(rec, (json_t *)sys);
     char now[21];
     now_utc(now);
     json_object_set_new(rec, "updated_at", json_string(now));
-    if (check_record(c, ent, rec, old, e))
-        goto fail;
+    if (check_record(c, ent, rec, old, sys, e))
+        goto out;
     buf sql = {0};
     json_t *binds = json_array();
     buf_printf(&sql, "UPDATE \"%s\" SET ", ent->name);
@@ -934,44 +934,354 @@ json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json
     json_decref(binds);
     if (rc != DB_OK) {
         db_fail(c, ent, e);
-        goto fail;
-    }
-    if ((ent->after_write && ent->after_write(c, id, rec, old, e)) ||
-        search_index(c, ent, id, rec, old, e))
-        goto fail;
-    json_t *after = read_row(c, ent, id, 1, e);
-    if (!after)
-        goto fail;
-    rc = audit_change(c, ent, "update", id, old, after);
-    json_decref(after);
-    if (rc != DB_OK || db_commit(c->db) != DB_OK) {
-        if (rc != DB_OK)
-            db_rollback(c->db);
-        db_fail(c, ent, e);
         goto out;
     }
+    if ((ent->after_write && ent->after_write(c, id, rec, old, e)) ||
+        on_write(c, ent, id, rec, old, e))
+        goto out;
+    struct ent_ctx all = *c;
+    all.scope_path = NULL;
+    all.role = NULL;
+    after = read_row(&all, ent, id, 1, e);
+    if (after && audit_change(c, ent, action, id, old, after) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(after);
+        after = NULL;
+    }
+out:
+    json_decref(rec);
+    return after;
+}
+
+/* The answer to a change of an append-only entry: 405, naming the reversal. */
+static int append_only(const struct entity *ent, int64_t id, struct verr *e)
+{
+    return verr_set(e, 405, "append_only", NULL,
+                    "%s是台账记录, 不能修改或删除; 如有错误, 请冲销 (POST /api/v1/%s/%lld/reverse, "
+                    "说明原因), 原记录和冲销记录都会保留",
+                    ent->label.hans, ent->name, (long long)id);
+}
+
+json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
+                   struct verr *e)
+{
+    json_t *in = NULL, *old = NULL, *after = NULL;
+    if (ent->flags & EF_APPEND) {
+        append_only(ent, id, e);
+        return NULL;
+    }
+    if (ent_input(ent, body, &in, e))
+        return NULL;
+    if (db_begin(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(in);
+        return NULL;
+    }
+    old = read_row(c, ent, id, 1, e);
+    after = old ? update_row(c, ent, id, old, in, NULL, "update", e) : NULL;
     json_decref(in);
     json_decref(old);
-    json_decref(rec);
+    if (!after) {
+        db_rollback(c->db);
+        return NULL;
+    }
+    json_decref(after);
+    if (db_commit(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        return NULL;
+    }
     return read_row(c, ent, id, 0, e);
+}
+
+json_t *ent_reverse(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
+                    struct verr *e)
+{
+    const struct field *rf = ent_field(ent, "reason");
+    if (!(ent->flags & EF_APPEND) || !rf || !ent_field(ent, "reverses_id")) {
+        verr_set(e, 404, "not_found", NULL, "%s不能冲销", ent->label.hans);
+        return NULL;
+    }
+    json_t *reason = NULL, *old = NULL, *rec = NULL, *sys = NULL, *res = NULL;
+    const char *k;
+    json_t *v;
+    if (!json_is_object(body)) {
+        verr_set(e, 400, "bad_json", NULL, "请求内容应为 JSON 对象");
+        return NULL;
+    }
+    json_object_foreach(body, k, v) if (strcmp(k, "reason"))
+    {
+        verr_set(e, 400, "unknown_field", k, "冲销只需填写“原因”(reason), 不能填写“%s”", k);
+        return NULL;
+    }
+    if (ent_value(rf,
+                  json_object_get(body, "reason") ? json_object_get(body, "reason") : json_null(),
+                  &reason, e))
+        return NULL;
+    if (json_is_null(reason)) {
+        json_decref(reason);
+        verr_set(e, 422, "invalid", "reason", "冲销须说明“%s”", rf->label.hans);
+        return NULL;
+    }
+    if (db_begin(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(reason);
+        return NULL;
+    }
+    old = read_row(c, ent, id, 1, e);
+    if (!old)
+        goto fail;
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM \"%s\" WHERE reverses_id = ? AND deleted_at IS NULL", ent->name);
+    if (!json_is_null(json_object_get(old, "reverses_id")) && json_object_get(old, "reverses_id")) {
+        verr_set(e, 409, "conflict", NULL, "%s(编号 %lld)本身是冲销记录, 不能再冲销",
+                 ent->label.hans, (long long)id);
+        goto fail;
+    }
+    if (db_int(c->db, 0, sql, "i", id)) {
+        verr_set(e, 409, "conflict", NULL, "%s(编号 %lld)已经冲销过", ent->label.hans,
+                 (long long)id);
+        goto fail;
+    }
+    /* The reversing entry: the original's writable values, then what the hook sets. */
+    rec = json_object();
+    sys = json_object();
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *ov = json_object_get(old, f->name);
+        if (ov && !json_is_null(ov) && !(f->flags & (FF_READONLY | FF_HIDDEN)))
+            json_object_set(rec, f->name, ov);
+    }
+    json_object_set_new(sys, "reverses_id", json_integer(id));
+    json_object_set(sys, "reason", reason);
+    if (ent->reversal && ent->reversal(c, old, rec, e))
+        goto fail;
+    json_object_del(rec, "reverses_id");
+    json_object_del(rec, "reason");
+    res = ent_create_sys(c, ent, rec, sys, e);
+    if (!res)
+        goto fail;
+    if (db_commit(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(res);
+        res = NULL;
+    }
+    goto out;
 fail:
     db_rollback(c->db);
 out:
-    json_decref(in);
+    json_decref(reason);
     json_decref(old);
     json_decref(rec);
-    return NULL;
+    json_decref(sys);
+    return res;
+}
+
+/* ---- workflows ---------------------------------------------------------------------- */
+
+/* Is status one of the comma-separated list? */
+static int in_list(const char *list, const char *status)
+{
+    size_t n = strlen(status);
+    for (const char *p = list; p && *p;) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (len == n && !memcmp(p, status, n))
+            return 1;
+        p = end ? end + 1 : NULL;
+    }
+    return 0;
+}
+
+static int may_make(struct ent_ctx *c, const struct entity *ent, const struct move *m)
+{
+    unsigned perm = m->perm ? m->perm : 2 /* P_EDIT */;
+    return !c->role || (module_perms(c->role, ent->module) & (1u << perm));
+}
+
+json_t *ent_moves_from(struct ent_ctx *c, const struct entity *ent, const char *status)
+{
+    json_t *a = json_array();
+    for (const struct move *m = ent->workflow ? ent->workflow->moves : NULL; m && m->to; m++)
+        if (status && in_list(m->from, status) && may_make(c, ent, m))
+            json_array_append_new(a, json_string(m->to));
+    return a;
+}
+
+/* The declaration of a value a move takes: an arg of the workflow, else a field. */
+static const struct field *move_value(const struct entity *ent, const char *name, int *is_arg)
+{
+    for (const struct field *f = ent->workflow->args; f && f->name; f++)
+        if (!strcmp(f->name, name)) {
+            *is_arg = 1;
+            return f;
+        }
+    *is_arg = 0;
+    return ent_field(ent, name);
+}
+
+static int listed(const char *const *list, const char *name)
+{
+    for (; list && *list; list++)
+        if (!strcmp(*list, name))
+            return 1;
+    return 0;
+}
+
+static const char *enum_label(const struct field *f, const char *v)
+{
+    for (const struct enumval *ev = f->values; ev && ev->value; ev++)
+        if (v && !strcmp(ev->value, v))
+            return ev->label.hans;
+    return v ? v : "";
+}
+
+json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
+                       const char *at, struct verr *e)
+{
+    const struct workflow *w = ent->workflow;
+    const struct field *sf = w ? ent_field(ent, w->field) : NULL;
+    if (!sf) {
+        verr_set(e, 404, "not_found", NULL, "%s没有状态流转", ent->label.hans);
+        return NULL;
+    }
+    if (!json_is_object(body)) {
+        verr_set(e, 400, "bad_json", NULL, "请求内容应为 JSON 对象");
+        return NULL;
+    }
+    json_t *tov = NULL;
+    if (!json_object_get(body, "to")) {
+        verr_set(e, 422, "invalid", "to", "请指定要转到的状态“to”");
+        return NULL;
+    }
+    if (ent_value(sf, json_object_get(body, "to"), &tov, e) || json_is_null(tov)) {
+        if (json_is_null(tov))
+            verr_set(e, 422, "invalid", "to", "请指定要转到的状态“to”");
+        snprintf(e->field, sizeof e->field, "to");
+        json_decref(tov);
+        return NULL;
+    }
+    const char *to = json_string_value(tov);
+    /* What a move to `to` takes is known before the record is read (the edge). */
+    const struct move *any = NULL;
+    for (const struct move *m = w->moves; m->to && !any; m++)
+        if (!strcmp(m->to, to))
+            any = m;
+    const char *k;
+    json_t *v;
+    json_object_foreach(body, k, v)
+    {
+        if (!strcmp(k, "to") || (w->args && !strcmp(k, w->args[0].name)) || listed(w->raw, k) ||
+            (any && listed(any->takes, k)))
+            continue;
+        verr_set(e, 400, "unknown_field", k, "转为“%s”时不能填写“%s”", enum_label(sf, to), k);
+        json_decref(tov);
+        return NULL;
+    }
+    json_t *old = NULL, *in = json_object(), *args = json_object(), *set = json_object(),
+           *detail = json_object(), *after = NULL, *res = NULL;
+    char now[21];
+    if (!at) {
+        now_utc(now);
+        at = now;
+    }
+    if (db_begin(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        goto out;
+    }
+    old = read_row(c, ent, id, 1, e);
+    if (!old)
+        goto fail;
+    const char *from = json_string_value(json_object_get(old, w->field));
+    const struct move *m = NULL;
+    for (const struct move *x = w->moves; x->to && !m; x++)
+        if (!strcmp(x->to, to) && from && in_list(x->from, from))
+            m = x;
+    if (!m) {
+        verr_set(e, 409, "conflict", "to", "%s现在是“%s”, 不能转为“%s”", ent->label.hans,
+                 enum_label(sf, from), enum_label(sf, to));
+        goto fail;
+    }
+    if (!may_make(c, ent, m)) {
+        verr_set(e, 403, "forbidden", "to", "您没有权限把%s转为“%s”", ent->label.hans,
+                 enum_label(sf, to));
+        goto fail;
+    }
+    /* The values: the note (the first arg) and what the move takes, each checked as its
+     * declaration says; taken fields go to the record, args to the hooks. */
+    for (const struct field *f = w->args; f && f->name; f++) {
+        json_t *val = json_null();
+        if (json_object_get(body, f->name) && (f == w->args || listed(m->takes, f->name)) &&
+            ent_value(f, json_object_get(body, f->name), &val, e))
+            goto fail;
+        json_object_set_new(args, f->name, val);
+    }
+    for (int i = 0; m->takes && m->takes[i]; i++) {
+        int is_arg;
+        const struct field *f = move_value(ent, m->takes[i], &is_arg);
+        if (!f)
+            die("entity %s: move to %s takes %s, declared nowhere", ent->name, m->to, m->takes[i]);
+        json_t *val = is_arg ? json_incref(json_object_get(args, f->name)) : json_null();
+        if (!is_arg && json_object_get(body, f->name) &&
+            ent_value(f, json_object_get(body, f->name), &val, e))
+            goto fail;
+        if (json_is_null(val) && listed(m->needs, f->name)) {
+            json_decref(val);
+            verr_set(e, 422, "invalid", f->name, "转为“%s”时须填写“%s”", enum_label(sf, to),
+                     f->label.hans);
+            goto fail;
+        }
+        if (!json_is_null(val)) {
+            if (!is_arg)
+                json_object_set(in, f->name, val);
+            json_object_set(detail, f->name, val);
+        }
+        json_decref(val);
+    }
+    if (w->before && w->before(c, m, id, old, args, body, set, detail, at, e))
+        goto fail;
+    json_object_set_new(set, w->field, json_string(to));
+    c->move = m;
+    after = update_row(c, ent, id, old, in, set, "transition", e);
+    if (!after ||
+        (w->step && w->step(c, m, id, old, body, detail,
+                            json_string_value(json_object_get(args, w->args->name)), at, e))) {
+        c->move = NULL;
+        goto fail;
+    }
+    c->move = NULL;
+    if (db_commit(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        goto out;
+    }
+    struct ent_ctx all = *c; /* the record as c may see it, even if now outside c's scope */
+    all.scope_path = NULL;
+    all.role = NULL;
+    res = read_row(&all, ent, id, 0, e);
+    goto out;
+fail:
+    db_rollback(c->db);
+out:
+    json_decref(tov);
+    json_decref(old);
+    json_decref(in);
+    json_decref(args);
+    json_decref(set);
+    json_decref(detail);
+    json_decref(after);
+    return res;
 }
 
 int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e)
 {
+    if (ent->flags & EF_APPEND)
+        return append_only(ent, id, e);
     if (db_begin(c->db) != DB_OK)
         return db_fail(c, ent, e);
     json_t *old = read_row(c, ent, id, 1, e);
     if (!old)
         goto fail;
     if ((ent->before_delete && ent->before_delete(c, id, old, e)) ||
-        search_index(c, ent, id, NULL, old, e))
+        on_write(c, ent, id, NULL, old, e))
         goto fail;
     char now[21], sql[128];
     now_utc(now);
@@ -1326,40 +1636,82 @@ static const char *type_name(enum ftype t)
     return names[t];
 }
 
+/* One field as the schema describes it (a new object). */
+static json_t *field_json(const struct field *f)
+{
+    json_t *jf = json_pack("{s:s, s:s, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name,
+                           "type", type_name(f->type), "label", label_json(&f->label), "required",
+                           !!(f->flags & FF_REQUIRED), "readonly", !!(f->flags & FF_READONLY),
+                           "sensitive", !!(f->flags & FF_SENSITIVE), "search",
+                           !!(f->flags & FF_SEARCH), "filter", filterable(f), "sort",
+                           !(f->flags & FF_SENSITIVE), "list", !!(f->flags & FF_LIST));
+    if (f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST)
+        json_object_set_new(jf, "max", json_integer(text_max(f)));
+    else if (f->min < f->max) {
+        json_object_set_new(jf, "min", json_integer(f->min));
+        json_object_set_new(jf, "max", json_integer(f->max));
+    }
+    if (f->values) {
+        json_t *vals = json_array();
+        for (const struct enumval *ev = f->values; ev->value; ev++)
+            json_array_append_new(
+                vals, json_pack("{s:s, s:o}", "value", ev->value, "label", label_json(&ev->label)));
+        json_object_set_new(jf, "values", vals);
+    }
+    json_object_set_new(jf, "ref", f->ref ? json_string(f->ref) : json_null());
+    return jf;
+}
+
+/* An entity's workflow as the schema publishes it: the status field, the args, and
+ * every move with what it takes and needs (the web app renders the move dialog). */
+static json_t *workflow_json(const struct workflow *w)
+{
+    json_t *args = json_array(), *moves = json_array();
+    for (const struct field *f = w->args; f && f->name; f++)
+        json_array_append_new(args, field_json(f));
+    for (const struct move *m = w->moves; m->to; m++) {
+        json_t *from = json_array(), *takes = json_array(), *needs = json_array();
+        for (const char *p = m->from; p && *p;) {
+            const char *end = strchr(p, ',');
+            size_t len = end ? (size_t)(end - p) : strlen(p);
+            json_array_append_new(from, json_stringn(p, len));
+            p = end ? end + 1 : NULL;
+        }
+        for (int i = 0; m->takes && m->takes[i]; i++)
+            json_array_append_new(takes, json_string(m->takes[i]));
+        for (int i = 0; m->needs && m->needs[i]; i++)
+            json_array_append_new(needs, json_string(m->needs[i]));
+        static const char *const perms[] = {"edit",   "view",           "edit",    "delete",
+                                            "export", "view_sensitive", "approve", "admin"};
+        json_t *jm = json_pack("{s:o, s:s, s:s, s:o, s:o}", "from", from, "to", m->to, "perm",
+                               perms[m->perm < 8 ? m->perm : 0], "takes", takes, "needs", needs);
+        if (m->label.hans)
+            json_object_set_new(jm, "label", label_json(&m->label));
+        json_array_append_new(moves, jm);
+    }
+    return json_pack("{s:s, s:o, s:o}", "field", w->field, "args", args, "moves", moves);
+}
+
 json_t *ent_schema_json(void)
 {
     json_t *list = json_array();
-    for (int i = 0; entities[i]; i++) {
-        const struct entity *e = entities[i];
+    for (int i = 0; ent_all()[i]; i++) {
+        const struct entity *e = ent_all()[i];
         json_t *fields = json_array();
-        for (const struct field *f = e->fields; f->name; f++) {
-            if (f->flags & FF_HIDDEN)
-                continue;
-            json_t *jf = json_pack(
-                "{s:s, s:s, s:o, s:b, s:b, s:b, s:b, s:b, s:b, s:b}", "name", f->name, "type",
-                type_name(f->type), "label", label_json(&f->label), "required",
-                !!(f->flags & FF_REQUIRED), "readonly", !!(f->flags & FF_READONLY), "sensitive",
-                !!(f->flags & FF_SENSITIVE), "search", !!(f->flags & FF_SEARCH), "filter",
-                filterable(f), "sort", !(f->flags & FF_SENSITIVE), "list", !!(f->flags & FF_LIST));
-            if (f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST)
-                json_object_set_new(jf, "max", json_integer(text_max(f)));
-            else if (f->min < f->max) {
-                json_object_set_new(jf, "min", json_integer(f->min));
-                json_object_set_new(jf, "max", json_integer(f->max));
-            }
-            if (f->values) {
-                json_t *vals = json_array();
-                for (const struct enumval *ev = f->values; ev->value; ev++)
-                    json_array_append_new(vals, json_pack("{s:s, s:o}", "value", ev->value, "label",
-                                                          label_json(&ev->label)));
-                json_object_set_new(jf, "values", vals);
-            }
-            json_object_set_new(jf, "ref", f->ref ? json_string(f->ref) : json_null());
-            json_array_append_new(fields, jf);
-        }
-        json_array_append_new(list, json_pack("{s:s, s:s, s:o, s:s, s:o}", "name", e->name,
-                                              "module", e->module, "label", label_json(&e->label),
-                                              "title_field", e->title, "fields", fields));
+        for (const struct field *f = e->fields; f->name; f++)
+            if (!(f->flags & FF_HIDDEN))
+                json_array_append_new(fields, field_json(f));
+        json_t *je =
+            json_pack("{s:s, s:s, s:o, s:s, s:o}", "name", e->name, "module", e->module, "label",
+                      label_json(&e->label), "title_field", e->title, "fields", fields);
+        if (e->workflow)
+            json_object_set_new(je, "workflow", workflow_json(e->workflow));
+        json_array_append_new(list, je);
     }
-    return json_pack("{s:o}", "entities", list);
+    json_t *mods = json_array(); /* the menu's groups, in the modules' order */
+    for (int i = 0; modules[i]; i++)
+        if (modules[i]->label.hans)
+            json_array_append_new(mods, json_pack("{s:s, s:o}", "name", modules[i]->name, "label",
+                                                  label_json(&modules[i]->label)));
+    return json_pack("{s:o, s:o}", "entities", list, "modules", mods);
 }

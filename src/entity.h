@@ -4,7 +4,7 @@
  * (entity_sync), validation of JSON and text input (ent_input, ent_parse_text), JSON
  * output with masking (ent_row_json), list filters, sorting and paging (ent_list), CSV
  * export, the audit diff and GET /api/v1/schema (ent_schema_json). A new field is one
- * line in a declaration; a new entity is a declaration plus one line in entity.c's list.
+ * line in a declaration; a new entity is a declaration in its module (module.h).
  *
  * Records travel as jansson objects holding normalised values: text, enum, date,
  * datetime ("YYYY-MM-DDTHH:MM:SSZ", UTC), region and country as strings; int, money,
@@ -101,10 +101,43 @@ struct ent_ctx {
     int bulk; /* import.c: ent_create writes no audit entry of its own (the caller writes one
                  summary entry in the same transaction) and answers only {"id"} */
     struct search_batch *keys; /* import.c: new records' search keys gather here (search.h) */
+    const struct move *move;   /* ent_transition: the move being written (hooks may ask) */
     struct {                   /* bulk: the last reference found, not looked up again */
         const struct entity *ent;
         int64_t id;
     } ref_seen;
+};
+
+/* A move of a declared workflow (STYLE 13): from one of the statuses `from` to `to`, for a
+ * user holding `perm` on the entity's module, taking the values `takes` (the workflow's
+ * args or the entity's own fields, validated at the edge as fields are) of which `needs`
+ * must be given. Taken entity fields are written to the record; args go to the hooks. */
+struct move {
+    const char *from; /* comma-separated: "received,referred" */
+    const char *to;
+    unsigned perm;            /* enum perm (http.h); 0: edit */
+    const char *const *takes; /* NULL-terminated, may be NULL */
+    const char *const *needs; /* NULL-terminated, may be NULL */
+    struct label label;       /* the button ("分派"); {NULL}: the label of `to` */
+};
+
+struct workflow {
+    const char *field;        /* the status field (FT_ENUM, FF_READONLY) */
+    const struct move *moves; /* {NULL}-terminated; the order is the buttons' */
+    const struct field *args; /* values moves take that are not fields ("note" first) */
+    const char *const *raw;   /* body keys handed to the hooks unchecked (an attachment) */
+    /* Optional, in the move's transaction before the record is written: check what the
+     * move needs beyond `needs` and put what it sets beyond the taken fields into set
+     * (server values: not checked again) and what the timeline shows into detail. old is
+     * the raw record, args the validated args (json null when not given), body the
+     * request, at the time of the move. 0, or -1 with e. */
+    int (*before)(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                  const json_t *args, const json_t *body, json_t *set, json_t *detail,
+                  const char *at, struct verr *e);
+    /* The timeline entry of the move, after the record is written. 0, or -1 with e. */
+    int (*step)(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                const json_t *body, json_t *detail, const char *note, const char *at,
+                struct verr *e);
 };
 
 struct entity {
@@ -129,11 +162,19 @@ struct entity {
      * cases they are on). Appends " AND ..." on alias t to sql and its values to binds;
      * runs after the org scope, for every read, list and write of the entity by a user. */
     void (*scope)(struct ent_ctx *c, buf *sql, json_t *binds);
+    /* Optional: the state machine of a status field, run by ent_transition. */
+    const struct workflow *workflow;
+    /* EF_APPEND: the entry that reverses old (ent_reverse). Fill rec, a copy of old's
+     * writable values, with the reversing values (amounts negated, ...). 0, or -1 with e. */
+    int (*reversal)(struct ent_ctx *c, const json_t *old, json_t *rec, struct verr *e);
 };
 
 enum {
-    EF_OWNED = 1 << 0, /* has org_id: belongs to an org, scoped by the org tree */
-    EF_TREE = 1 << 1,  /* is the org tree itself: scoped by its own path */
+    EF_OWNED = 1 << 0,      /* has org_id: belongs to an org, scoped by the org tree */
+    EF_TREE = 1 << 1,       /* is the org tree itself: scoped by its own path */
+    EF_APPEND = 1 << 4,     /* a ledger: never changed or deleted, corrected by a reversal */
+    EF_SEARCHED = 1 << 2,   /* its names (title, searchable lists) are in the name search */
+    EF_NAME_WORDS = 1 << 3, /* searched: a name is also found by a word in its middle */
 };
 
 /* The fields every entity starts and ends with. */
@@ -161,8 +202,8 @@ enum {
         NULL                                                                                       \
     }
 
-/* All entities, NULL-terminated. */
-extern const struct entity *const entities[];
+/* All entities, NULL-terminated: those the modules declare (module.h), in their order. */
+const struct entity *const *ent_all(void);
 const struct entity *entity_find(const char *name);
 const struct field *ent_field(const struct entity *e, const char *name);
 
@@ -191,6 +232,27 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
 json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
                    struct verr *e);
 int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e);
+/* Reverse the entry id of an append-only entity (EF_APPEND, with fields reverses_id and
+ * reason): body {"reason"} (required). In one transaction: the reversing entry is created
+ * through ent_create (its own number, checks, hooks, audit) with reverses_id = id, the
+ * reason and what the entity's reversal hook sets. Answers the new entry, or NULL with e:
+ * 409 when id is itself a reversal or was reversed already (a unique index on reverses_id
+ * makes two at once impossible), 404 outside the scope, 422 without a reason. */
+json_t *ent_reverse(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
+                    struct verr *e);
+/* Move record id on its entity's workflow as POST /api/v1/{entity}/{id}/transition does:
+ * body holds "to", the args and the fields the move takes. One transaction (nested in the
+ * caller's): the record written through the entity layer (checks, hooks, search keys,
+ * updated_at), the workflow's timeline entry, an audit entry "transition". at: the time
+ * of the move (NULL: now; the demo backdates). Answers the record after the move (masked
+ * per c, even if the move took it out of c's scope, e.g. a referral), or NULL with e: 400
+ * for a key the move does not take, 422 for a bad or missing value, 403 without the
+ * move's permission, 409 for a move the machine does not allow from the record's status. */
+json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
+                       const char *at, struct verr *e);
+/* The moves of the workflow allowed from status for c (its role's permissions), as a new
+ * JSON array of target statuses in declaration order. */
+json_t *ent_moves_from(struct ent_ctx *c, const struct entity *ent, const char *status);
 /* Read one live record within the scope; NULL with a 404 error otherwise. raw=1 skips
  * masking (for internal use: the audit diff, hooks). */
 json_t *ent_read(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw, struct verr *e);

@@ -2,6 +2,7 @@
  * the access log. See http.h. */
 #include "http.h"
 #include "auth.h"
+#include "module.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -271,7 +272,7 @@ static int match(struct req *r, const char *pattern, const char *path)
 static const struct route *find_route(struct req *r)
 {
     int path_matched = 0;
-    for (const struct route *rt = routes; rt->method; rt++) {
+    for (const struct route *rt = module_routes(); rt->method; rt++) {
         int m = match(r, rt->pattern, r->path);
         if (m < 0)
             return NULL;
@@ -461,6 +462,12 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 int http_serve(const struct server_opts *o)
 {
     opts = o;
+    buf problems = {0}; /* a module that cannot work is a bug: refuse to serve it */
+    if (modules_check(modules, &problems)) {
+        fprintf(stderr, "qiao: 模块声明有误:\n%s", buf_str(&problems));
+        buf_free(&problems);
+        return 2;
+    }
     struct sockaddr_in addr = {.sin_family = AF_INET};
     const char *colon = strrchr(o->listen, ':');
     char host[64] = "127.0.0.1";

@@ -1,5 +1,5 @@
 /* http.h - the HTTP server: libmicrohttpd underneath, one route table above
- * (routes.c), one request struct handed to every handler.
+ * (the modules' routes, module.h), one request struct handed to every handler.
  *
  * Before a handler runs, the dispatcher has: matched the route, read and size-checked
  * the body, authenticated the session, checked the CSRF token on writes, checked the
@@ -51,8 +51,6 @@ struct route {
     enum perm perm;
     unsigned flags;
 };
-
-extern const struct route routes[]; /* routes.c, terminated by {NULL} */
 
 struct req {
     arena *a;

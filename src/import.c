@@ -3,6 +3,7 @@
  * record created with ent_create (the whole-record checks, hooks and the audit entry of
  * each record) inside one transaction that is committed only when every row passed; a
  * dry run does the same and rolls back. Likely duplicates are reported, not refused. */
+#include "module.h"
 #include "import.h"
 #include "audit.h"
 #include "dedup.h"
@@ -653,3 +654,14 @@ out:
     arena_free(a);
     return rc;
 }
+
+/* Imports of any entity; the permission is the entity's module's. */
+const struct module import_module = {
+    .name = "import",
+    .routes =
+        (const struct route[]){
+            {"POST", "/api/v1/import/{entity}", import_h, NULL, P_EDIT, R_UPLOAD},
+            {"GET", "/api/v1/import/jobs/{id}", import_job_h, "import", P_NONE, 0},
+            {NULL},
+        },
+};

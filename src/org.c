@@ -5,6 +5,7 @@
  * byte range [path, path with its last '/' made '0'), answered by the path index on both
  * engines; every other record's scope joins through it (entity.c ent_scope_sql). */
 #include "audit.h"
+#include "module.h"
 #include "http.h"
 
 #include <stdio.h>
@@ -139,16 +140,16 @@ static int org_before_delete(struct ent_ctx *c, int64_t id, const json_t *old, s
                         (long long)n);
     if (id == c->org_id || json_is_null(json_object_get(old, "parent_id")))
         return verr_set(e, 409, "conflict", NULL, "不能删除自己所在的组织或根组织");
-    for (int i = 0; entities[i]; i++) {
-        if (!(entities[i]->flags & EF_OWNED))
+    for (int i = 0; ent_all()[i]; i++) {
+        if (!(ent_all()[i]->flags & EF_OWNED))
             continue;
         char sql[160];
         snprintf(sql, sizeof sql,
                  "SELECT count(*) FROM \"%s\" WHERE org_id = ? AND deleted_at IS NULL",
-                 entities[i]->name);
+                 ent_all()[i]->name);
         if ((n = db_int(c->db, 0, sql, "i", id)))
             return verr_set(e, 409, "conflict", NULL, "该组织还有 %lld 条%s记录, 不能删除",
-                            (long long)n, entities[i]->label.hans);
+                            (long long)n, ent_all()[i]->label.hans);
     }
     return 0;
 }
@@ -227,3 +228,21 @@ void org_tree_h(struct req *r)
     }
     reply_json(r, 200, res);
 }
+
+/* The organisation tree (组织架构). */
+const struct module org_module = {
+    .name = "org",
+    .label = {"组织管理", "組織管理", "Organisation"},
+    .entities = (const struct entity *const[]){&org_entity, NULL},
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/org/tree", org_tree_h, NULL, P_VIEW, 0},
+            {NULL},
+        },
+    .grants = (const struct grant[]){{"admin", GALL},
+                                     {"leader", GV | GX},
+                                     {"staff", GV},
+                                     {"finance", GV},
+                                     {"viewer", GV},
+                                     {NULL}},
+};

@@ -1,4 +1,5 @@
 /* region.c - lookups in the GB/T 2260 table and its two endpoints. See region.h. */
+#include "module.h"
 #include "region.h"
 #include "http.h"
 
@@ -82,3 +83,13 @@ void region_h(struct req *r)
     reply_json(r, 200,
                json_pack("{s:s, s:s, s:o}", "code", g->code, "name", g->name, "path", path));
 }
+
+const struct module region_module = {
+    .name = "region",
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/regions", regions_h, NULL, P_NONE, 0},
+            {"GET", "/api/v1/regions/{id}", region_h, NULL, P_NONE, 0},
+            {NULL},
+        },
+};

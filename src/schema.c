@@ -5,8 +5,7 @@
 #include "schema.h"
 #include "audit.h"
 #include "auth.h"
-#include "search.h"
-#include "case.h"
+#include "module.h"
 
 #include <stdio.h>
 
@@ -36,8 +35,11 @@ int schema_upgrade(db *d)
     if (db_begin(d) != DB_OK)
         return -1;
     int v = store_migrate(d, steps, (int)(sizeof steps / sizeof *steps));
-    if (v < 0 || entity_sync(d) != DB_OK || search_sync(d) != DB_OK || case_sync(d) != DB_OK ||
-        db_commit(d) != DB_OK) {
+    int rc = v < 0 ? DB_ERROR : entity_sync(d);
+    for (int i = 0; modules[i] && rc == DB_OK; i++) /* the modules' own tables */
+        if (modules[i]->sync)
+            rc = modules[i]->sync(d);
+    if (rc != DB_OK || db_commit(d) != DB_OK) {
         if (db_depth(d))
             db_rollback(d);
         return -1;

@@ -2,6 +2,7 @@
  * search.h; the keys themselves come from names.c. */
 #include "search.h"
 #include "names.h"
+#include "module.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -14,13 +15,11 @@
  * name gets, and every database rebuilds its index at the next start. */
 #define SEARCH_RULES 7
 
-/* The entities search serves (SPEC "The fixed interface"); those not declared yet are
- * skipped. The names of organisations are also found by a word in the middle. */
-static const char *const search_types[] = {"person", "association", "enterprise", NULL};
-
+/* The entities search serves are those declared EF_SEARCHED (entity.h); the names of
+ * those declared EF_NAME_WORDS (organisations) are also found by a word in the middle. */
 static unsigned key_flags(const struct entity *ent)
 {
-    return strcmp(ent->name, "person") ? NK_SUFFIXES : 0;
+    return (ent->flags & EF_NAME_WORDS) ? NK_SUFFIXES : 0;
 }
 
 #define MAX_PROBES 48
@@ -43,10 +42,8 @@ static void concat(char *out, size_t n, const char *a, const char *b)
 /* The declared entity of that name if search serves it, else NULL. */
 static const struct entity *searched(const char *name)
 {
-    for (int i = 0; search_types[i]; i++)
-        if (!strcmp(search_types[i], name))
-            return entity_find(name);
-    return NULL;
+    const struct entity *ent = entity_find(name);
+    return ent && (ent->flags & EF_SEARCHED) ? ent : NULL;
 }
 
 /* The entity's name fields: its title and its searchable lists (other names). */
@@ -73,9 +70,11 @@ static const struct field *name_field(const struct entity *ent, int n)
 static const char *rules_version(char *out, size_t n)
 {
     uint32_t h = 2166136261u; /* FNV-1a of the name fields, whose numbers the index stores */
-    for (int i = 0; search_types[i]; i++) {
-        const struct entity *ent = entity_find(search_types[i]);
-        for (const struct field *f = ent ? ent->fields : NULL; f && f->name; f++)
+    for (const struct entity *const *all = ent_all(); *all; all++) {
+        const struct entity *ent = *all;
+        if (!(ent->flags & EF_SEARCHED))
+            continue;
+        for (const struct field *f = ent->fields; f->name; f++)
             if (is_name_field(ent, f))
                 for (const char *p = f->name;; p++) {
                     h = (h ^ (uint8_t)*p) * 16777619u;
@@ -546,9 +545,9 @@ int search_sync(db *d)
     if (st_step(s) == DB_ROW)
         same = !strcmp(st_text(s, "value"), want);
     st_finalize(s);
-    for (int i = 0; search_types[i] && same; i++) {
-        snprintf(sql, sizeof sql, "search_%s", search_types[i]);
-        same = !entity_find(search_types[i]) || db_has_column(d, sql, NULL);
+    for (const struct entity *const *all = ent_all(); *all && same; all++) {
+        snprintf(sql, sizeof sql, "search_%s", (*all)->name);
+        same = !((*all)->flags & EF_SEARCHED) || db_has_column(d, sql, NULL);
     }
     if (same)
         return DB_OK;
@@ -556,9 +555,9 @@ int search_sync(db *d)
      * primary key's B-tree on SQLite, and that key serves the probes of a search. */
     if (db_exec(d, "DROP TABLE IF EXISTS search_key") != DB_OK) /* one table for all, before 7 */
         return DB_ERROR;
-    for (int i = 0; search_types[i]; i++) {
-        const struct entity *ent = entity_find(search_types[i]);
-        if (!ent)
+    for (const struct entity *const *all = ent_all(); *all; all++) {
+        const struct entity *ent = *all;
+        if (!(ent->flags & EF_SEARCHED))
             continue;
         snprintf(sql, sizeof sql, "DROP TABLE IF EXISTS search_%s", ent->name);
         if (db_exec(d, sql) != DB_OK)
@@ -1355,20 +1354,27 @@ void search_h(struct req *r)
     }
     const struct entity *ents[8];
     int n = 0;
-    char *list = arena_strdup(r->a, types && *types ? types : "person,association,enterprise");
+    buf every = {0}; /* no types: every searched entity */
+    for (const struct entity *const *all = ent_all(); *all; all++)
+        if ((*all)->flags & EF_SEARCHED)
+            buf_printf(&every, "%s%s", every.len ? "," : "", (*all)->name);
+    char *list = arena_strdup(r->a, types && *types ? types : buf_str(&every));
+    buf_free(&every);
     for (char *t = list, *next; t; t = next) {
         next = strchr(t, ',');
         if (next)
             *next++ = 0;
-        int known = 0;
-        for (int i = 0; search_types[i]; i++)
-            known |= !strcmp(search_types[i], t);
-        if (!known) {
-            reply_error(r, 400, "bad_request", "types",
-                        "“types”没有“%s”这一类, 可选: person、association、enterprise", t);
+        const struct entity *ent = searched(t);
+        if (!ent) {
+            buf kinds = {0};
+            for (const struct entity *const *all = ent_all(); *all; all++)
+                if ((*all)->flags & EF_SEARCHED)
+                    buf_printf(&kinds, "%s%s", kinds.len ? "、" : "", (*all)->name);
+            reply_error(r, 400, "bad_request", "types", "“types”没有“%s”这一类, 可选: %s", t,
+                        buf_str(&kinds));
+            buf_free(&kinds);
             return;
         }
-        const struct entity *ent = searched(t);
         int dup = 0;
         for (int i = 0; i < n; i++)
             dup |= ents[i] == ent;
@@ -1389,3 +1395,15 @@ void search_h(struct req *r)
     }
     reply_json(r, 200, res);
 }
+
+/* The name search: its endpoint, its key tables, and the keys of every write. */
+const struct module search_module = {
+    .name = "search",
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/search", search_h, "registry", P_VIEW, 0},
+            {NULL},
+        },
+    .sync = search_sync,
+    .on_write = search_index,
+};

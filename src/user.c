@@ -1,6 +1,7 @@
 /* user.c - the user entity and its management: the declaration, the API handlers that
  * set passwords, and `qiao user add | passwd | lock | unlock`. */
 #include "audit.h"
+#include "module.h"
 #include "auth.h"
 
 #include <ctype.h>
@@ -8,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const struct enumval roles[] = {
+const struct enumval user_roles[] = {
     {"admin", {"管理员", "管理員", "Administrator"}},
     {"leader", {"领导", "領導", "Leader"}},
     {"staff", {"业务员", "業務員", "Staff"}},
@@ -73,7 +74,7 @@ const struct entity user_entity = {
              {"姓名", "姓名", "Name"},
              FF_REQUIRED | FF_SEARCH | FF_LIST,
              .max = 50},
-            {"role", FT_ENUM, {"角色", "角色", "Role"}, FF_REQUIRED | FF_LIST, roles},
+            {"role", FT_ENUM, {"角色", "角色", "Role"}, FF_REQUIRED | FF_LIST, user_roles},
             {"phone", FT_PHONE, {"电话", "電話", "Phone"}, 0},
             {"email", FT_EMAIL, {"电子邮箱", "電子郵箱", "Email"}, 0},
             {"status", FT_ENUM, {"状态", "狀態", "Status"}, FF_LIST, user_status, .dflt = "active"},
@@ -304,3 +305,18 @@ int user_lock_cli(db *d, const char *username, int lock)
     printf(lock ? "已锁定用户 %s\n" : "已解锁用户 %s\n", username);
     return 0;
 }
+
+/* Users and their accounts (系统管理). */
+const struct module user_module = {
+    .name = "user",
+    .label = {"系统管理", "系統管理", "System"},
+    .entities = (const struct entity *const[]){&user_entity, NULL},
+    .routes =
+        (const struct route[]){
+            {"POST", "/api/v1/user", user_create_h, NULL, P_ADMIN, 0},
+            {"POST", "/api/v1/user/{id}/password", user_setpw_h, NULL, P_ADMIN, 0},
+            {"POST", "/api/v1/user/{id}/unlock", user_unlock_h, NULL, P_ADMIN, 0},
+            {NULL},
+        },
+    .grants = (const struct grant[]){{"admin", GALL}, {NULL}},
+};

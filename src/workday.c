@@ -5,6 +5,7 @@
  * even on a weekday; a date listed as `workday` is a working day even on a weekend. */
 #include "workday.h"
 #include "entity.h"
+#include "module.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,3 +118,11 @@ void today_cn(char out[11])
     gmtime_r(&t, &tm);
     strftime(out, 11, "%Y-%m-%d", &tm);
 }
+
+/* The holiday and make-up workday table that due dates count by. */
+const struct module holiday_module = {
+    .name = "holiday",
+    .label = {"节假日", "節假日", "Holidays"},
+    .entities = (const struct entity *const[]){&holiday_entity, NULL},
+    .grants = (const struct grant[]){{"admin", GALL}, {NULL}},
+};

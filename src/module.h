@@ -1,0 +1,75 @@
+/* module.h - a domain module declares itself (STYLE 13).
+ *
+ * Each domain file (org.c, registry.c, case.c, ...) exports one `const struct module`:
+ * its entities, its routes, its grants per role, its menu label and the hooks it runs on
+ * every write. `modules[]` in modules.c lists them; nothing else is a registry. From the
+ * list come: the entities (entity_find, entity_sync, the schema), the route table of the
+ * dispatcher (sorted so that a literal segment beats a parameter: the order of
+ * declaration does not matter), the permissions of each role, the schema upgrade's sync
+ * chain, and the write hooks. Adding an entity is its declaration in its own file plus
+ * one line in modules.c (docs/ARCHITECTURE.md walks through `honor`).
+ *
+ * modules_check() finds what cannot work (a route or entity declared twice, a route no
+ * role may call, an entity no role may view, a grant for a module nobody declares); the
+ * server refuses to start with one, and a unit test runs it.
+ */
+#ifndef QIAO_MODULE_H
+#define QIAO_MODULE_H
+
+#include "http.h"
+
+/* Permission bits of a grant (1 << enum perm). */
+enum {
+    GV = 1 << P_VIEW,
+    GE = 1 << P_EDIT,
+    GD = 1 << P_DELETE,
+    GX = 1 << P_EXPORT,
+    GS = 1 << P_VIEW_SENSITIVE,
+    GA = 1 << P_APPROVE,
+    GM = 1 << P_ADMIN,
+    GALL = GV | GE | GD | GX | GS | GA | GM,
+};
+
+struct grant {
+    const char *role; /* admin, leader, staff, finance, mediator, viewer */
+    unsigned perms;   /* G* bits on the module */
+};
+
+struct module {
+    /* The permission module of its entities and of its routes that name no other. */
+    const char *name;
+    /* The menu label (the web app groups the module's entities under it); {NULL} for a
+     * module without a menu of its own (search, import, the generic API). */
+    struct label label;
+    const struct entity *const *entities; /* NULL-terminated; NULL for none */
+    const struct route *routes;           /* {NULL}-terminated; NULL for none */
+    const struct grant *grants;           /* {NULL}-terminated; NULL for none: on name */
+    /* Optional: its tables that are not entities, created or upgraded at every start in
+     * the schema upgrade's transaction. DB_OK or DB_ERROR. */
+    int (*sync)(db *d);
+    /* Optional: runs after every write of any entity's record, inside the write's
+     * transaction (rec NULL on delete, old NULL on create): the search keys, ... 0, or
+     * -1 with e (the write rolls back). */
+    int (*on_write)(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
+                    const json_t *old, struct verr *e);
+};
+
+/* Every module, NULL-terminated (modules.c). */
+extern const struct module *const modules[];
+
+/* The route table built from modules[] (routes with module NULL get their module's
+ * name, except those with {entity}, which take the entity's); {NULL}-terminated, built
+ * once. */
+const struct route *module_routes(void);
+
+/* The permission bits of role on the permission module name (0: denied). */
+unsigned module_perms(const char *role, const char *name);
+
+/* The roles (SPEC "Access"), with their labels: the user entity's role values (user.c). */
+extern const struct enumval user_roles[];
+
+/* Find what cannot work in mods (NULL-terminated): each problem is one line appended to
+ * out (Chinese text naming the module, route, entity or grant). Returns their count. */
+int modules_check(const struct module *const *mods, buf *out);
+
+#endif
