@@ -444,8 +444,14 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
             char typecol[80] = "";
             int is_ref = f->type == FT_REF && f->ref && !strcmp(f->ref, "person");
             size_t n = strlen(f->name);
+            const char *namecol = NULL; /* a party link's name: the kept person's */
+            if (f->type == FT_PARTY) {  /* X_type, X_id, X_name (FIELD_PARTY) */
+                snprintf(typecol, sizeof typecol, "%s", f->name);
+                namecol = f[2].name;
+                f++; /* the id column */
+            }
             /* a generic link: X_id next to X_type (or X_entity) naming the entity */
-            if (!is_ref && (f->type == FT_INT || f->type == FT_REF) && n > 3 &&
+            if (!is_ref && !typecol[0] && (f->type == FT_INT || f->type == FT_REF) && n > 3 &&
                 !strcmp(f->name + n - 3, "_id")) {
                 const char *sfx[] = {"_type", "_entity", "_kind", NULL};
                 for (int k = 0; sfx[k] && !typecol[0]; k++) {
@@ -494,6 +500,16 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
             if (db_execv(c->db, sql, "ii", keep, drop) != DB_OK) {
                 json_decref(ids);
                 return -1;
+            }
+            if (namecol) {
+                snprintf(sql, sizeof sql,
+                         "UPDATE \"%s\" SET %s = (SELECT name FROM \"person\" WHERE id = ?) "
+                         "WHERE %s = ? AND %s = 'person'",
+                         ent->name, namecol, f->name, typecol);
+                if (db_execv(c->db, sql, "ii", keep, keep) != DB_OK) {
+                    json_decref(ids);
+                    return -1;
+                }
             }
             size_t k;
             json_t *idv;

@@ -295,6 +295,7 @@ static int text_value(const struct field *f, const char *raw, json_t **out, stru
         }
         break;
     case FT_ENUM:
+    case FT_PARTY:
         if (!enum_find(f, s)) {
             buf b = {0};
             enum_choices(f, &b);
@@ -725,6 +726,84 @@ static void bind_value(const struct field *f, json_t *v, json_t *binds)
     }
 }
 
+const struct enumval party_kinds[] = {
+    {"person", {"侨界人士", "僑界人士", "Person"}},
+    {"association", {"侨团", "僑團", "Association"}},
+    {"enterprise", {"侨企", "僑企", "Enterprise"}},
+    {"org", {"组织", "組織", "Organisation"}},
+    {"name", {"未登记的个人或单位", "未登記的個人或單位", "Not registered (name only)"}},
+    {NULL},
+};
+
+/* The answer to a link whose record is missing or outside the writer's scope. */
+static int ref_missing(struct verr *e, const char *field, const char *label,
+                       const struct entity *re, int64_t id)
+{
+    return verr_set(e, 422, "invalid", field, "“%s”指向的%s(编号 %lld)不存在或无权使用", label,
+                    re->label.hans, (long long)id);
+}
+
+/* A party link (FIELD_PARTY: f is X_type, then X_id and X_name) in rec: see entity.h. */
+static int check_party(struct ent_ctx *c, const struct field *f, json_t *rec, const json_t *old,
+                       struct verr *e)
+{
+    const struct field *fid = f + 1, *fname = f + 2;
+    size_t n = strlen(f->name) - 5; /* "_type" */
+    if (strncmp(fid->name, f->name, n) || strcmp(fid->name + n, "_id") ||
+        strncmp(fname->name, f->name, n) || strcmp(fname->name + n, "_name"))
+        die("field %s: FIELD_PARTY must be followed by its _id and _name", f->name);
+    const char *kind = json_string_value(json_object_get(rec, f->name));
+    json_t *idv = json_object_get(rec, fid->name), *namev = json_object_get(rec, fname->name);
+    int has_id = idv && !json_is_null(idv), has_name = namev && !json_is_null(namev);
+    if (!kind) {
+        if (has_id || has_name)
+            return verr_set(e, 422, "invalid", f->name, "请选择“%s”", f->label.hans);
+        return 0;
+    }
+    int bit = -1;
+    for (int i = 0; party_kinds[i].value; i++)
+        if (!strcmp(party_kinds[i].value, kind))
+            bit = i;
+    if (bit < 0 || !(f->party & (1u << bit))) {
+        buf b = {0};
+        for (int i = 0; party_kinds[i].value; i++)
+            if (f->party & (1u << i))
+                buf_printf(&b, "%s%s", b.len ? "、" : "", party_kinds[i].label.hans);
+        verr_set(e, 422, "invalid", f->name, "“%s”应为%s", f->label.hans, buf_str(&b));
+        buf_free(&b);
+        return -1;
+    }
+    if (!strcmp(kind, "name")) {
+        if (has_id)
+            return verr_set(e, 422, "invalid", fid->name, "“%s”为%s时不能填写“%s”", f->label.hans,
+                            party_kinds[bit].label.hans, fid->label.hans);
+        if (!has_name)
+            return verr_set(e, 422, "invalid", fname->name, "请填写“%s”的姓名或名称",
+                            fname->label.hans);
+        return 0;
+    }
+    if (!has_id)
+        return verr_set(e, 422, "invalid", fid->name, "请填写“%s”", fid->label.hans);
+    if (old && json_equal(json_object_get(old, f->name), json_object_get(rec, f->name)) &&
+        json_equal(json_object_get(old, fid->name), idv))
+        return 0; /* unchanged: its title stays as written */
+    const struct entity *re = entity_find(kind);
+    if (!re)
+        die("party kind %s names no entity", kind);
+    int64_t id = json_integer_value(idv);
+    struct verr e2;
+    json_t *r = read_row(c, re, id, 1, &e2);
+    if (!r)
+        return e2.status == 404 ? ref_missing(e, fid->name, fname->label.hans, re, id)
+                                : (*e = e2, -1);
+    json_t *t = json_object_get(r, re->title);
+    json_object_set_new(rec, fname->name,
+                        json_is_string(t) ? json_incref(t)
+                                          : json_sprintf("%s %lld", re->label.hans, (long long)id));
+    json_decref(r);
+    return 0;
+}
+
 /* Check the whole record: required fields, referenced records in scope, the entity's own
  * rules. */
 static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec, const json_t *old,
@@ -735,6 +814,8 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
         int empty = !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
         if ((f->flags & FF_REQUIRED) && empty)
             return verr_set(e, 422, "invalid", f->name, "“%s”不能为空", f->label.hans);
+        if (f->type == FT_PARTY && check_party(c, f, rec, old, e))
+            return -1;
         if (f->type == FT_REF && !empty) {
             json_t *oldv = old ? json_object_get(old, f->name) : NULL;
             if (oldv && json_equal(oldv, v))
@@ -748,10 +829,8 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
             struct verr e2;
             json_t *r = read_row(c, re, id, 1, &e2);
             if (!r)
-                return verr_set(e, e2.status == 404 ? 422 : e2.status,
-                                e2.status == 404 ? "invalid" : e2.code, f->name,
-                                "“%s”指向的%s(编号 %lld)不存在或无权使用", f->label.hans,
-                                re->label.hans, (long long)id);
+                return e2.status == 404 ? ref_missing(e, f->name, f->label.hans, re, id)
+                                        : (*e = e2, -1);
             json_decref(r);
             if (c->bulk) {
                 c->ref_seen.ent = re;
@@ -1632,6 +1711,7 @@ static const char *type_name(enum ftype t)
         [FT_SET] = "set",       [FT_LIST] = "list",         [FT_REF] = "ref",
         [FT_REGION] = "region", [FT_COUNTRY] = "country",   [FT_PHONE] = "phone",
         [FT_EMAIL] = "email",   [FT_URL] = "url",           [FT_KEY] = "key",
+        [FT_PARTY] = "enum", /* with "party": the web app picks the kind like an enum */
     };
     return names[t];
 }
@@ -1654,9 +1734,12 @@ static json_t *field_json(const struct field *f)
     if (f->values) {
         json_t *vals = json_array();
         for (const struct enumval *ev = f->values; ev->value; ev++)
-            json_array_append_new(
-                vals, json_pack("{s:s, s:o}", "value", ev->value, "label", label_json(&ev->label)));
+            if (f->type != FT_PARTY || (f->party & (1u << (ev - f->values))))
+                json_array_append_new(vals, json_pack("{s:s, s:o}", "value", ev->value, "label",
+                                                      label_json(&ev->label)));
         json_object_set_new(jf, "values", vals);
+        if (f->type == FT_PARTY)
+            json_object_set_new(jf, "party", json_true());
     }
     json_object_set_new(jf, "ref", f->ref ? json_string(f->ref) : json_null());
     return jf;

@@ -37,7 +37,20 @@ enum ftype {
     FT_PHONE,
     FT_EMAIL,
     FT_URL,
-    FT_KEY /* internal byte-compared text (paths, hashes); always FF_HIDDEN */
+    FT_KEY,  /* internal byte-compared text (paths, hashes); always FF_HIDDEN */
+    FT_PARTY /* X_type of a link to one of several kinds of record, or a bare name: declared
+                with FIELD_PARTY, followed by X_id and X_name */
+};
+
+/* The kinds of record a party link may name, as the bits of a field's .party mask, in the
+ * order of party_kinds (person, association, enterprise, org, name). A kind other than
+ * name is the name of an entity. */
+enum {
+    PT_PERSON = 1 << 0,
+    PT_ASSOCIATION = 1 << 1,
+    PT_ENTERPRISE = 1 << 2,
+    PT_ORG = 1 << 3,
+    PT_NAME = 1 << 4, /* a bare name (someone not in the registries) in X_name */
 };
 
 enum {
@@ -73,7 +86,25 @@ struct field {
     int64_t min, max;             /* text: max length in characters (0: 200, textarea
                                      4000); numbers: the range when min < max */
     const char *dflt;             /* the value of a new record that leaves it out */
+    unsigned party;               /* FT_PARTY: the kinds allowed (PT_ bits) */
 };
+
+extern const struct enumval party_kinds[]; /* FT_PARTY's values, in PT_ bit order */
+
+/* A link that may point at a person, an association, an enterprise, an org or a bare name
+ * (SPEC "The fixed interface": X_type with X_id, or X_name): three fields. The entity
+ * layer checks it as one: the kind is one of `mask`; a record kind needs X_id, a record of
+ * that kind in the writer's scope, and X_name becomes its title (a name kind needs X_name
+ * and no X_id); a merge of duplicate people follows it (dedup.c). flags go on X_type
+ * (FF_REQUIRED: a party must be named). */
+#define FIELD_PARTY(x, hans, hant, en, mask, fl)                                                   \
+    {x "_type", FT_PARTY,    {hans "类型", hant "類型", en " (type)"},                             \
+     (fl),      party_kinds, .party = (mask)},                                                     \
+        {x "_id",  FT_INT,   {hans "编号", hant "編號", en " (id)"},                               \
+         FF_INDEX, .min = 1, .max = INT64_MAX},                                                    \
+    {                                                                                              \
+        x "_name", FT_TEXT, {hans, hant, en}, FF_LIST | FF_SEARCH, .max = 200                      \
+    }
 
 /* An error for the user: HTTP status, code, a Chinese message naming the field. */
 struct verr {

@@ -359,7 +359,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             if (f->type == FT_DATE && row->numeric && row->numeric[i] &&
                 xlsx_serial_date(strtod(cell, NULL), date) == 0)
                 cell = date;
-            if (f->type == FT_ENUM || f->type == FT_SET)
+            if (f->type == FT_ENUM || f->type == FT_SET || f->type == FT_PARTY)
                 cell = enum_cell(ra, f, cell);
             if (ent_value_text(f, cell, &v, &ve)) {
                 add_error(errs, &nerr, row->num, &cols[i], &ve);

@@ -6,14 +6,6 @@
 
 #include "entity.h"
 
-/* The kinds of record a relation or a contact may name, as a bit mask. */
-enum {
-    PT_PERSON = 1 << 0,
-    PT_ASSOCIATION = 1 << 1,
-    PT_ENTERPRISE = 1 << 2,
-    PT_ORG = 1 << 3,
-};
-
 /* The entity of a party type name ("person", "association", "enterprise", "org") that is
  * in the mask, or NULL. *bit gets its PT_ bit. */
 const struct entity *party_entity(const char *type, unsigned mask, unsigned *bit);
