@@ -588,6 +588,8 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
         }
         json_object_set_new(o, f->name, v);
     }
+    if (!raw && ent->compute) /* values made from other records, for the reader */
+        ent->compute(c, o);
     return o;
 }
 
@@ -1784,6 +1786,14 @@ json_t *ent_schema_json(void)
         for (const struct field *f = e->fields; f->name; f++)
             if (!(f->flags & FF_HIDDEN))
                 json_array_append_new(fields, field_json(f));
+        for (const struct field *f = e->computed; f && f->name; f++) {
+            json_t *jf = field_json(f);
+            json_object_set_new(jf, "readonly", json_true());
+            json_object_set_new(jf, "computed", json_true());
+            json_object_set_new(jf, "filter", json_false());
+            json_object_set_new(jf, "sort", json_false());
+            json_array_append_new(fields, jf);
+        }
         json_t *je =
             json_pack("{s:s, s:s, s:o, s:s, s:o}", "name", e->name, "module", e->module, "label",
                       label_json(&e->label), "title_field", e->title, "fields", fields);

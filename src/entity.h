@@ -195,6 +195,12 @@ struct entity {
     void (*scope)(struct ent_ctx *c, buf *sql, json_t *binds);
     /* Optional: the state machine of a status field, run by ent_transition. */
     const struct workflow *workflow;
+    /* Optional: values computed from other records whenever a record is answered (a
+     * programme's balance from its ledger, an event's participants), never stored nor
+     * written: declared in `computed` (the schema shows them, read-only), written into rec
+     * by compute for every read, list row and export row (not for raw internal reads). */
+    const struct field *computed; /* {NULL}-terminated */
+    void (*compute)(struct ent_ctx *c, json_t *rec);
     /* EF_APPEND: the entry that reverses old (ent_reverse). Fill rec, a copy of old's
      * writable values, with the reversing values (amounts negated, ...). 0, or -1 with e. */
     int (*reversal)(struct ent_ctx *c, const json_t *old, json_t *rec, struct verr *e);
