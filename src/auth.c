@@ -532,9 +532,7 @@ void audit_list_h(struct req *r)
                      "\"user\" u JOIN \"org\" o ON o.id = u.org_id WHERE o.path >= ? AND o.path "
                      "< ?))");
     json_array_append_new(binds, json_string(r->user->org_path));
-    char *bound = arena_strdup(r->a, r->user->org_path);
-    bound[strlen(bound) - 1] = '0';
-    json_array_append_new(binds, json_string(bound));
+    json_array_append_new(binds, json_string(path_bound(r->a, r->user->org_path)));
     int64_t page = 1, per = 50;
     if ((v = req_arg(r, "page")) && (!parse_i64(v, &page) || page < 1)) {
         reply_error(r, 400, "bad_request", "page", "页码应为正整数: “%s”", v);

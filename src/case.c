@@ -838,8 +838,7 @@ static int case_visible(struct req *r, int64_t id)
     }
     if (is_mediator(&r->ctx))
         return 0;
-    char *bound = arena_strdup(r->a, r->ctx.scope_path);
-    bound[strlen(bound) - 1] = '0';
+    char *bound = path_bound(r->a, r->ctx.scope_path);
     return db_int(r->db, 0,
                   "SELECT count(*) FROM case_access a JOIN \"org\" o ON o.id = a.org_id JOIN "
                   "\"case\" c ON c.id = a.case_id WHERE a.case_id = ? AND o.path >= ? AND "
@@ -986,8 +985,7 @@ void case_file_h(struct req *r)
  * (staff may not list users in general). */
 void case_assignees_h(struct req *r)
 {
-    char *bound = arena_strdup(r->a, r->ctx.scope_path);
-    bound[strlen(bound) - 1] = '0';
+    char *bound = path_bound(r->a, r->ctx.scope_path);
     stmt *s =
         db_prepare(r->db, "SELECT u.id, u.name, u.username, u.role, o.name AS org_name FROM "
                           "\"user\" u JOIN \"org\" o ON o.id = u.org_id WHERE o.path >= ? AND "
@@ -1072,8 +1070,7 @@ void case_report_h(struct req *r)
     }
     char *path = arena_strdup(r->a, str(o, "path"));
     json_decref(o);
-    char *bound = arena_strdup(r->a, path);
-    bound[strlen(bound) - 1] = '0';
+    char *bound = path_bound(r->a, path);
     stmt *s =
         db_prepare(r->db, "SELECT t.category, t.status, t.received_at, t.resolved_at, "
                           "t.amount_claimed, t.amount_recovered, t.satisfaction, t.due_on FROM "

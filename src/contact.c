@@ -53,9 +53,9 @@ static int contact_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
         const char *title = pe ? party_title(c, pe, id) : NULL;
         if (!title) {
             buf_free(&names);
-            return verr_set(e, 422, "invalid", "parties",
-                            "“联络对象”中的%s(编号 %lld)不存在或无权使用",
-                            pe ? pe->label.hans : type, (long long)id);
+            if (!pe)
+                return verr_set(e, 422, "invalid", "parties", "“联络对象”的类型“%s”不对", type);
+            return ent_ref_missing(e, "parties", "联络对象", pe, id);
         }
         buf_printf(&names, "%s%s", names.len ? "、" : "", title);
     }

@@ -146,8 +146,7 @@ static int year_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
     int64_t year = json_integer_value(json_object_get(rec, "year"));
     json_t *ent = ent_read(c, &enterprise_entity, eid, 1, e);
     if (!ent)
-        return verr_set(e, 422, "invalid", "enterprise_id", "“企业”(编号 %lld)不存在或无权使用",
-                        (long long)eid);
+        return ent_ref_missing(e, "enterprise_id", "企业", &enterprise_entity, eid);
     json_object_set(rec, "org_id", json_object_get(ent, "org_id"));
     json_decref(ent);
     int64_t self = old ? json_integer_value(json_object_get(old, "id")) : 0;

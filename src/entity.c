@@ -628,7 +628,7 @@ static void select_sql(const struct entity *ent, buf *b)
 
 /* Upper bound of the path range that starts at prefix ("/1/4/" -> "/1/40"): '0' follows
  * '/' in byte order, so [prefix, bound) is exactly the subtree. */
-static char *path_bound(arena *a, const char *prefix)
+char *path_bound(arena *a, const char *prefix)
 {
     char *b = arena_strdup(a, prefix);
     b[strlen(b) - 1] = '0';
@@ -737,9 +737,8 @@ const struct enumval party_kinds[] = {
     {NULL},
 };
 
-/* The answer to a link whose record is missing or outside the writer's scope. */
-static int ref_missing(struct verr *e, const char *field, const char *label,
-                       const struct entity *re, int64_t id)
+int ent_ref_missing(struct verr *e, const char *field, const char *label, const struct entity *re,
+                    int64_t id)
 {
     return verr_set(e, 422, "invalid", field, "“%s”指向的%s(编号 %lld)不存在或无权使用", label,
                     re->label.hans, (long long)id);
@@ -796,7 +795,7 @@ static int check_party(struct ent_ctx *c, const struct field *f, json_t *rec, co
     struct verr e2;
     json_t *r = read_row(c, re, id, 1, &e2);
     if (!r)
-        return e2.status == 404 ? ref_missing(e, fid->name, fname->label.hans, re, id)
+        return e2.status == 404 ? ent_ref_missing(e, fid->name, fname->label.hans, re, id)
                                 : (*e = e2, -1);
     json_t *t = json_object_get(r, re->title);
     json_object_set_new(rec, fname->name,
@@ -831,7 +830,7 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
             struct verr e2;
             json_t *r = read_row(c, re, id, 1, &e2);
             if (!r)
-                return e2.status == 404 ? ref_missing(e, f->name, f->label.hans, re, id)
+                return e2.status == 404 ? ent_ref_missing(e, f->name, f->label.hans, re, id)
                                         : (*e = e2, -1);
             json_decref(r);
             if (c->bulk) {

@@ -290,6 +290,10 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
 /* The moves of the workflow allowed from status for c (its role's permissions), as a new
  * JSON array of target statuses in declaration order. */
 json_t *ent_moves_from(struct ent_ctx *c, const struct entity *ent, const char *status);
+/* The one answer to a link whose record is missing or outside the writer's scope (the two
+ * are not told apart): 422 on field, "“label”指向的侨界人士(编号 5)不存在或无权使用". -1. */
+int ent_ref_missing(struct verr *e, const char *field, const char *label, const struct entity *re,
+                    int64_t id);
 /* Read one live record within the scope; NULL with a 404 error otherwise. raw=1 skips
  * masking (for internal use: the audit diff, hooks). */
 json_t *ent_read(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw, struct verr *e);
@@ -315,6 +319,9 @@ json_t *ent_schema_json(void);
 /* The scope clause for ent's table alias "t", bound values appended to binds.
  * Used by modules that write their own queries. */
 void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds);
+/* The upper bound of the org subtree whose path is prefix ("/1/4/" -> "/1/40", in a): the
+ * subtree is exactly the byte range [prefix, bound) of org.path, which its index serves. */
+char *path_bound(arena *a, const char *prefix);
 /* Prepare sql and bind an array of JSON values (integers, strings, null). */
 stmt *db_prepare_json(db *d, const char *sql, json_t *binds);
 

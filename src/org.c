@@ -117,8 +117,7 @@ static int org_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const jso
         rc = db_execv(c->db, "UPDATE \"org\" SET path = ? WHERE id = ?", "si", path, id);
     } else {
         const char *oldpath = json_string_value(json_object_get(old, "path"));
-        char *bound = arena_strdup(c->a, oldpath);
-        bound[strlen(bound) - 1] = '0';
+        char *bound = path_bound(c->a, oldpath);
         rc = db_execv(c->db,
                       "UPDATE \"org\" SET path = ? || substr(path, ?) WHERE path >= ? AND path < ?",
                       "siss", path, (int64_t)strlen(oldpath) + 1, oldpath, bound);

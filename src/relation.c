@@ -154,11 +154,9 @@ static int relation_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     int64_t tid = json_integer_value(json_object_get(rec, "to_id"));
     const char *fname = party_title(c, fe, fid), *tname = party_title(c, te, tid);
     if (!fname)
-        return verr_set(e, 422, "invalid", "from_id", "“一方”指向的%s(编号 %lld)不存在或无权使用",
-                        fe->label.hans, (long long)fid);
+        return ent_ref_missing(e, "from_id", "一方", fe, fid);
     if (!tname)
-        return verr_set(e, 422, "invalid", "to_id", "“对方”指向的%s(编号 %lld)不存在或无权使用",
-                        te->label.hans, (long long)tid);
+        return ent_ref_missing(e, "to_id", "对方", te, tid);
     json_object_set_new(rec, "caption",
                         json_sprintf("%s %s %s", fname, kind_label(kv)->hans, tname));
     return 0;

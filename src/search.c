@@ -1127,8 +1127,7 @@ static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct 
         buf_puts(&sql, " ORDER BY k.key LIMIT ?");
     char *to = NULL;
     if (org_first) {
-        to = arena_strdup(c->a, c->scope_path);
-        to[strlen(to) - 1] = '0'; /* "/1/4/" -> "/1/40": the subtree's byte range */
+        to = path_bound(c->a, c->scope_path);
     }
     int rc = DB_DONE;
     for (int pi = 0; pi < q->n && rc == DB_DONE; pi++) {
@@ -1280,8 +1279,7 @@ json_t *search_run(struct ent_ctx *c, const char *q, const struct entity *const 
     /* A scope with under a quarter of the orgs: look up its orgs' keys (see run_probes). */
     int small_scope = 0;
     if (c->scope_path) {
-        char *to = arena_strdup(c->a, c->scope_path);
-        to[strlen(to) - 1] = '0';
+        char *to = path_bound(c->a, c->scope_path);
         /* two counts over the org tree for every search: kept until the data changes */
         char key[300];
         int64_t in, all;

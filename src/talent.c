@@ -39,8 +39,7 @@ static int talent_check(struct ent_ctx *c, json_t *rec, const json_t *old, struc
     int64_t pid = json_integer_value(json_object_get(rec, "person_id"));
     json_t *p = ent_read(c, &person_entity, pid, 1, e);
     if (!p)
-        return verr_set(e, 422, "invalid", "person_id", "“人员”(编号 %lld)不存在或无权使用",
-                        (long long)pid);
+        return ent_ref_missing(e, "person_id", "人员", &person_entity, pid);
     json_object_set(rec, "org_id", json_object_get(p, "org_id"));
     json_decref(p);
     return 0;
