@@ -260,7 +260,8 @@ static void add_error(json_t *errs, int *count, int row, const struct col *cl, c
     ++*count;
     if (json_array_size(errs) >= MAX_REPORTED)
         return;
-    json_t *o = json_pack("{s:i, s:s}", "row", row, "message", e->msg);
+    json_t *o = json_pack("{s:i, s:s, s:s}", "row", row, "code", e->code ? e->code : "invalid",
+                          "message", e->msg);
     if (e->field[0])
         json_object_set_new(o, "field", json_string(e->field));
     else
@@ -368,8 +369,8 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
                         f->type == FT_PHONE ? "开头的 0 或 + 已丢失" : "后几位已丢失");
     if (cl->masked && cell_masked(cell))
         return verr_set(ve, 422, "masked", f->name,
-                        "%s“%s”是导出时遮盖的值, 不能导入: 请填写完整的值, 或删去该列", cl->header,
-                        cell);
+                        "%s “%s” 是导出时遮盖的值, 不能导入: 请填写完整的值, 或删去该列",
+                        cl->header, cell);
     char tmp[48], date[20], phone[40];
     const char *given = cell;
     json_t *v = NULL;
@@ -395,7 +396,7 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
         int64_t fen;
         const char *why;
         if (cell_money(cell, cl->scale, &fen, &why))
-            return verr_set(ve, 422, "invalid", f->name, "%s%s: “%s”", cl->header, why, given);
+            return verr_set(ve, 422, "invalid", f->name, "“%s”%s: “%s”", cl->header, why, given);
         json_t *j = json_integer(fen);
         rc = ent_value(f, j, &v, ve);
         json_decref(j);
@@ -437,7 +438,7 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
         }
         if (!cl->by_name) /* a region field that must name one region, whole */
             return verr_set(ve, 422, "invalid", f->name,
-                            "%s“%s”不是一个行政区划的名称或代码, 应如“广东省江门市”或 440700",
+                            "“%s”: “%s”不是一个行政区划的名称或代码, 应如“广东省江门市”或 440700",
                             cl->header, given);
         /* 祖籍: the region it starts with, the rest (or all of it) the place */
         const struct field *pf = ent_field(ent, "ancestral_place");
@@ -950,10 +951,10 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
         printf("已导入 %lld 行 (%.1f 秒, %.0f 行/秒)\n", rows, secs, secs > 0 ? rows / secs : 0.0);
     else if (ok)
         printf("试导入: %lld 行全部通过检查, 未写入 (%.1f 秒)\n", rows, secs);
-    if (ok && nign)
-        printf("注意: 有 %zu 列未导入 (见上), 其中的内容不会保存\n", nign);
     else
         printf("%lld 行中有 %lld 行未通过检查, 全部未导入 (数据未改变)\n", rows, erows);
+    if (ok && nign)
+        printf("注意: 有 %zu 列未导入 (见上), 其中的内容%s保存\n", nign, dry_run ? "不会" : "没有");
     rc = ok ? 0 : 1;
 out:
     json_decref(rep);
