@@ -366,8 +366,16 @@ static const char *const region_suffixes[] = {
     "省",           "市",         "县",         "区",         "盟",     "旗",     NULL,
 };
 
-/* How many bytes of s the region's name (full or short: at least two characters) is a
- * prefix of; 0 when none. */
+static int starts_suffix(const char *s)
+{
+    for (int i = 0; region_suffixes[i]; i++)
+        if (!strncmp(s, region_suffixes[i], strlen(region_suffixes[i])))
+            return 1;
+    return 0;
+}
+
+/* How many bytes of s the region's name (full or short: at least two characters, and
+ * not followed by another suffix: 朝阳区 is not 朝阳市) is a prefix of; 0 when none. */
 static size_t name_prefix(const char *name, const char *s)
 {
     size_t n = strlen(name);
@@ -375,7 +383,8 @@ static size_t name_prefix(const char *name, const char *s)
         return n;
     for (int i = 0; region_suffixes[i]; i++) {
         size_t k = strlen(region_suffixes[i]);
-        if (n > k + 3 && !strcmp(name + n - k, region_suffixes[i]) && !strncmp(s, name, n - k))
+        if (n > k + 3 && !strcmp(name + n - k, region_suffixes[i]) && !strncmp(s, name, n - k) &&
+            !starts_suffix(s + n - k))
             return n - k;
     }
     return 0;
