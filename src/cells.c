@@ -202,7 +202,7 @@ int cell_money(const char *s, int scale, int64_t *fen, const char **why)
         *why = scale ? "金额最多 6 位小数 (单位: 万元)" : "金额最多两位小数 (单位: 元)";
         return -1;
     }
-    if (intdigits > 15) {
+    if (intdigits > 15 || intdigits + places > 18) { /* fen fits in int64 */
         *why = "金额太大";
         return -1;
     }
