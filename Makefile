@@ -146,6 +146,7 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(GEN:%=build/gen/%.c) $(HDR)
 	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
 	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIBSRC) $(GEN:%=build/gen/%.c) $(LDLIBS)
 
-fuzz: build/fuzz/fuzz_input build/fuzz/fuzz_csv
+fuzz: build/fuzz/fuzz_input build/fuzz/fuzz_csv build/fuzz/fuzz_cells
 	@mkdir -p build/fuzz/corpus && build/fuzz/fuzz_input -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus
 	@mkdir -p build/fuzz/corpus_csv && build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus_csv
+	@mkdir -p build/fuzz/corpus_cells && build/fuzz/fuzz_cells -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus_cells

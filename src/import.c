@@ -6,6 +6,9 @@
 #include "module.h"
 #include "import.h"
 #include "audit.h"
+#include "cells.h"
+#include "codes.h"
+#include "country.h"
 #include "dedup.h"
 #include "search.h"
 
@@ -66,14 +69,13 @@ static void job_progress(void *arg, int done, int total)
 /* The header cell without spaces, a trailing "*" or "(必填)" / "（必填）". */
 static char *clean_header(arena *a, const char *h)
 {
-    while (*h == ' ' || *h == '\t')
-        h++;
-    char *s = arena_strdup(a, h);
+    char *s = (char *)cell_clean(a, h, 1);
+    s = arena_strdup(a, s);
     size_t n = strlen(s);
     for (;;) {
         while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '*'))
             s[--n] = 0;
-        const char *tails[] = {"(必填)", "（必填）", "*", NULL};
+        const char *tails[] = {"(必填)", "（必填）", "(选填)", "*", NULL};
         int cut = 0;
         for (int i = 0; tails[i]; i++) {
             size_t k = strlen(tails[i]);
@@ -89,23 +91,77 @@ static char *clean_header(arena *a, const char *h)
     return s;
 }
 
-/* The field a header names: name, zh-Hans, zh-Hant or English label. Hidden fields never;
- * read-only ones (编号, 创建时间 of an export) are matched so that they can be skipped. */
-static const struct field *field_of_header(const struct entity *ent, const char *h)
+/* Matchable: hidden fields never; read-only ones (编号, 创建时间 of an export) are
+ * matched so that they can be reported as skipped. */
+static const struct field *field_by_key(arena *a, const struct entity *ent, const char *key)
 {
     for (const struct field *f = ent->fields; f->name; f++) {
         if (f->flags & FF_HIDDEN)
             continue;
-        if (!strcmp(h, f->name) || !strcmp(h, f->label.hans) || !strcmp(h, f->label.hant) ||
-            !strcasecmp(h, f->label.en))
+        if (!strcmp(key, f->name) || !strcmp(key, cell_key(a, f->label.hans)) ||
+            !strcmp(key, cell_key(a, f->label.hant)) || !strcmp(key, cell_key(a, f->label.en)))
             return f;
     }
+    for (int pass = 0; pass < 2; pass++)
+        for (const struct header_alias *h = header_aliases; h->header; h++) {
+            if (pass == 0 ? !h->entity || strcmp(h->entity, ent->name) : h->entity != NULL)
+                continue;
+            const struct field *f = ent_field(ent, h->field);
+            if (f && !(f->flags & FF_HIDDEN) && !strcmp(key, cell_key(a, h->header)))
+                return f;
+        }
     return NULL;
 }
 
+/* The field a header names: its name, a label in zh-Hans, zh-Hant or English, or a
+ * synonym (import_names.c), compared without spaces, full-width forms or the difference
+ * between traditional and simplified characters. A unit in brackets at the end
+ * ("注册资本(万元)", "（元）") is dropped when the header does not match with it;
+ * *scale is 4 when it says 万 (the money is in 万元), else 0. NULL when none. */
+static const struct field *field_of_header(arena *a, const struct entity *ent, const char *h,
+                                           int *scale)
+{
+    *scale = 0;
+    char *key = cell_key(a, h);
+    const struct field *f = field_by_key(a, ent, key);
+    size_t n = strlen(key);
+    if (f || !n || key[n - 1] != ')')
+        return f;
+    char *open = strrchr(key, '(');
+    if (!open || open == key)
+        return NULL;
+    *scale = strstr(open, "万") ? 4 : 0;
+    *open = 0;
+    f = field_by_key(a, ent, key);
+    if (!f || f->type != FT_MONEY)
+        *scale = 0;
+    return f;
+}
+
+/* One item of an enum or set cell as the value it names: the value itself, a label in
+ * any language, or a short form (import_names.c); the item unchanged when none. */
+static const char *enum_item(arena *a, const struct field *f, const char *item)
+{
+    for (const struct enumval *ev = f->values; ev->value; ev++)
+        if (!strcmp(item, ev->value) || !strcmp(item, ev->label.hans))
+            return ev->value;
+    const char *key = cell_key(a, item);
+    for (const struct enumval *ev = f->values; ev->value; ev++)
+        if (!strcmp(key, cell_key(a, ev->label.hans)) ||
+            !strcmp(key, cell_key(a, ev->label.hant)) || !strcmp(key, cell_key(a, ev->label.en)))
+            return ev->value;
+    for (const struct value_alias *v = value_aliases; v->text; v++)
+        if ((!v->field || !strcmp(v->field, f->name)) && !strcmp(key, cell_key(a, v->text)))
+            for (const struct enumval *ev = f->values; ev->value; ev++)
+                if (!strcmp(ev->value, v->value))
+                    return ev->value;
+    return item;
+}
+
 /* An enum or set cell written with labels (男, 華僑, Cantonese) as the values the
- * declaration names: each item (split at ';', '；' or '、') that is a label becomes its
- * value; anything else is left for validation to judge. Allocated from a. */
+ * declaration names: each item (split at ';', ',', '、' and, full-width folded before,
+ * '；', '，') that names a value becomes it; anything else is left for validation to
+ * judge. Allocated from a. */
 static const char *enum_cell(arena *a, const struct field *f, const char *cell)
 {
     if (!f->values)
@@ -113,21 +169,16 @@ static const char *enum_cell(arena *a, const struct field *f, const char *cell)
     buf b = {0};
     char *s = arena_strdup(a, cell);
     for (char *p = s; p && *p;) {
-        size_t n = strcspn(p, ";");
-        char *q = strstr(p, "；"), *r = strstr(p, "、");
-        size_t nq = q ? (size_t)(q - p) : n, nr = r ? (size_t)(r - p) : n;
-        size_t len = n < nq ? (n < nr ? n : nr) : (nq < nr ? nq : nr);
+        size_t n = strcspn(p, ";,");
+        char *r = strstr(p, "、");
+        size_t len = r && (size_t)(r - p) < n ? (size_t)(r - p) : n;
         size_t skip = len == n ? 1 : 3;
-        char *item = arena_strndup(a, p, len);
-        char *t = clean_header(a, item);
-        const char *v = t;
-        for (const struct enumval *ev = f->values; ev->value; ev++)
-            if (!strcmp(t, ev->label.hans) || !strcmp(t, ev->label.hant) ||
-                !strcasecmp(t, ev->label.en))
-                v = ev->value;
-        if (b.len)
-            buf_putc(&b, ';');
-        buf_puts(&b, v);
+        const char *item = cell_clean(a, arena_strndup(a, p, len), 1);
+        if (*item) {
+            if (b.len)
+                buf_putc(&b, ';');
+            buf_puts(&b, enum_item(a, f, item));
+        }
         p = p[len] ? p + len + skip : NULL;
     }
     const char *res = arena_strdup(a, buf_str(&b));
@@ -194,64 +245,267 @@ static int load_existing(struct ent_ctx *c, const struct entity *ent, struct key
 
 struct col {
     const struct field *f; /* NULL: skipped */
-    const char *header;
-    char name[4]; /* "A" */
+    const char *header;    /* as written, cleaned */
+    const char *skipped;   /* why a column is not imported (NULL when it is) */
+    char name[4];          /* "A" */
+    int scale;             /* money: 0 元, 4 万元 */
+    int full;              /* fold all full-width forms, not only digits and letters */
+    int code;              /* an ID number, credit code or phone: a number cell lost digits */
+    int masked;            /* sensitive: a masked value from an export is refused */
+    int by_name;           /* a region read by name; ancestral: the rest is the place */
 };
 
-static void add_error(json_t *errs, int *count, int row, const struct col *cl, const struct verr *e)
+static void add_error(json_t *errs, int *count, int row, const struct col *cl, const char *value,
+                      const struct verr *e)
 {
     ++*count;
     if (json_array_size(errs) >= MAX_REPORTED)
         return;
-    json_t *o = json_pack("{s:i, s:s}", "row", row, "message", e->msg);
+    json_t *o = json_pack("{s:i, s:s, s:s}", "row", row, "code", e->code ? e->code : "invalid",
+                          "message", e->msg);
     if (e->field[0])
         json_object_set_new(o, "field", json_string(e->field));
     else
         json_object_set_new(o, "field", json_null());
     json_object_set_new(o, "column", cl ? json_string(cl->name) : json_null());
     json_object_set_new(o, "header", cl ? json_string(cl->header) : json_null());
+    json_object_set_new(o, "value", value ? json_string(value) : json_null());
     json_array_append_new(errs, o);
 }
 
-/* Is the row empty (every cell blank)? */
+/* Is the row empty (every cell blank: ASCII spaces, U+3000, NBSP)? */
 static int blank_row(const struct trow *r)
 {
     for (int i = 0; i < r->n; i++)
-        for (const char *p = r->cells[i]; *p; p++)
-            if (!isspace((unsigned char)*p))
+        for (const unsigned char *p = (const unsigned char *)r->cells[i]; *p; p++) {
+            if (p[0] == 0xE3 && p[1] == 0x80 && p[2] == 0x80)
+                p += 2;
+            else if (p[0] == 0xC2 && p[1] == 0xA0)
+                p += 1;
+            else if (!isspace(*p))
                 return 0;
+        }
     return 1;
+}
+
+/* A mapping's entry for a header cell (as written, cleaned, or its column letter). */
+static json_t *mapped(json_t *mapping, const char *raw, const char *clean, const char *letter)
+{
+    if (!mapping)
+        return NULL;
+    json_t *m = json_object_get(mapping, raw);
+    if (!m)
+        m = json_object_get(mapping, clean);
+    if (!m && letter)
+        m = json_object_get(mapping, letter);
+    return m;
+}
+
+/* How many cells of r name a field (or a header of mapping). */
+static int field_cells(arena *a, const struct entity *ent, const struct trow *r, json_t *mapping)
+{
+    int n = 0, scale;
+    for (int i = 0; i < r->n; i++) {
+        if (!*r->cells[i])
+            continue;
+        const char *h = clean_header(a, r->cells[i]);
+        json_t *m = mapped(mapping, r->cells[i], h, NULL);
+        if ((m && json_is_string(m) && *json_string_value(m)) ||
+            (*h && field_of_header(a, ent, h, &scale)))
+            n++;
+    }
+    return n;
+}
+
+/* The header row: the first row (of the first 50 that are not blank) whose cells name
+ * fields, so that title rows, merged or not, above it are skipped; without one, the
+ * first row that is not blank (its headers are then reported as unknown). -1: none. */
+static int find_header(arena *a, const struct entity *ent, struct table *t, json_t *mapping)
+{
+    int first = -1, seen = 0;
+    for (int i = 0; i < t->nrows && seen < 50; i++) {
+        if (blank_row(&t->rows[i]))
+            continue;
+        seen++;
+        if (first < 0)
+            first = i;
+        if (field_cells(a, ent, &t->rows[i], mapping))
+            return i;
+    }
+    return first;
+}
+
+/* An 18-digit resident ID number that ends in 0s and fails its check: a number Excel
+ * rounded to 15 digits, then written out in full. */
+static int rounded_id(const char *s)
+{
+    size_t n = strlen(s);
+    if (n != 18 || strspn(s, "0123456789") != 18 || strcmp(s + 15, "000"))
+        return 0;
+    char birth[11];
+    const char *why;
+    return !resident_id_valid(s, birth, &why);
+}
+
+/* Per import: names already looked up (countries, regions), as index + 1, 0 unknown,
+ * -1 none. */
+struct lookups {
+    struct keymap countries, regions;
+};
+
+/* Read one cell of column cl into body (nothing for an empty cell): cleaned, refused
+ * when it is a number that lost digits or a masked value, else read as people write it
+ * (cells.h) and validated against the declaration. 0, or -1 with ve. */
+static int read_cell(const struct entity *ent, const struct col *cl, const char *raw, int numeric,
+                     json_t *body, struct lookups *lk, arena *a, struct verr *ve)
+{
+    const struct field *f = cl->f;
+    const char *cell = cell_clean(a, raw, cl->full);
+    if (!*cell)
+        return 0;
+    if (cl->code &&
+        (numeric == 1 || cell_sci(cell) || (!strcmp(f->name, "id_number") && rounded_id(cell))))
+        return verr_set(ve, 422, "number_lost", f->name,
+                        "%s被存成了数字 (%s), %s, 请把该列设为文本后重新填写", cl->header, cell,
+                        f->type == FT_PHONE ? "开头的 0 或 + 已丢失" : "后几位已丢失");
+    if (cl->masked && cell_masked(cell))
+        return verr_set(ve, 422, "masked", f->name,
+                        "%s “%s” 是导出时遮盖的值, 不能导入: 请填写完整的值, 或删去该列",
+                        cl->header, cell);
+    char tmp[48], date[20], phone[40];
+    const char *given = cell;
+    json_t *v = NULL;
+    int rc;
+    switch (f->type) {
+    case FT_DATE:
+        if (numeric == 2)
+            cell = arena_strndup(a, cell, 10); /* a date cell; a date field keeps its day */
+        else if (numeric == 1 && xlsx_serial_date(strtod(cell, NULL), date) == 0)
+            cell = arena_strdup(a, date);
+        else if (cell_date(cell, date))
+            cell = arena_strdup(a, date);
+        break;
+    case FT_DATETIME:
+        if (numeric == 1 && xlsx_serial_datetime(strtod(cell, NULL), date) == 0)
+            cell = arena_strdup(a, date);
+        if (strlen(cell) == 10 && cell[4] == '-')
+            cell = arena_printf(a, "%s 00:00:00", cell); /* a date cell: midnight */
+        break;
+    case FT_MONEY: {
+        if (numeric == 1 && cell_number_text(cell, tmp) == 0)
+            cell = tmp;
+        int64_t fen;
+        const char *why;
+        if (cell_money(cell, cl->scale, &fen, &why))
+            return verr_set(ve, 422, "invalid", f->name, "“%s”%s: “%s”", cl->header, why, given);
+        json_t *j = json_integer(fen);
+        rc = ent_value(f, j, &v, ve);
+        json_decref(j);
+        if (rc)
+            return -1;
+        json_object_set_new(body, f->name, v);
+        return 0;
+    }
+    case FT_PHONE:
+        if (cell_phone(cell, phone))
+            cell = arena_strdup(a, phone);
+        break;
+    case FT_COUNTRY: {
+        int64_t *slot = km_slot(&lk->countries, cell, 1);
+        if (!*slot) {
+            const char *code = cell_country(cell);
+            const struct country *k = code ? country_find(code) : NULL;
+            *slot = k ? (int64_t)(k - countries) + 1 : -1;
+        }
+        if (*slot > 0)
+            cell = countries[*slot - 1].code;
+        break;
+    }
+    case FT_REGION: {
+        if (strspn(cell, "0123456789") == strlen(cell))
+            break;
+        /* cached: the region's index + 1 and, above 16 bits, where the rest begins */
+        int64_t *slot = km_slot(&lk->regions, cell, 1);
+        if (!*slot) {
+            const char *rest0;
+            const struct region *r0 = cell_region(cell, &rest0);
+            *slot = r0 ? ((int64_t)(rest0 - cell) << 16) | (int64_t)(r0 - regions + 1) : -1;
+        }
+        const struct region *r = *slot > 0 ? &regions[(*slot & 0xFFFF) - 1] : NULL;
+        const char *rest = r ? cell + (*slot >> 16) : cell;
+        if (r && !*rest) {
+            cell = r->code;
+            break;
+        }
+        if (!cl->by_name) /* a region field that must name one region, whole */
+            return verr_set(ve, 422, "invalid", f->name,
+                            "“%s”: “%s”不是一个行政区划的名称或代码, 应如“广东省江门市”或 440700",
+                            cl->header, given);
+        /* 祖籍: the region it starts with, the rest (or all of it) the place */
+        const struct field *pf = ent_field(ent, "ancestral_place");
+        if (pf && *rest) {
+            json_t *pv;
+            const char *old = json_string_value(json_object_get(body, "ancestral_place"));
+            if (ent_value_text(pf, old ? arena_printf(a, "%s%s", rest, old) : rest, &pv, ve))
+                return -1;
+            json_object_set_new(body, "ancestral_place", pv);
+        }
+        if (!r)
+            return 0;
+        cell = r->code;
+        break;
+    }
+    case FT_ENUM:
+    case FT_SET:
+    case FT_PARTY:
+        cell = enum_cell(a, f, cell);
+        break;
+    default:
+        break;
+    }
+    if (ent_value_text(f, cell, &v, ve)) {
+        if (strcmp(cell, given)) { /* the message names the value read; say what was written */
+            size_t n = strlen(ve->msg);
+            snprintf(ve->msg + n, sizeof ve->msg - n, " (表格中为“%s”)", given);
+        }
+        return -1;
+    }
+    if (!strcmp(f->name, "ancestral_place")) { /* after a 祖籍 column's rest */
+        const char *before = json_string_value(json_object_get(body, f->name));
+        if (before && json_is_string(v)) {
+            json_t *joined = json_string(arena_printf(a, "%s%s", before, json_string_value(v)));
+            json_decref(v);
+            v = joined;
+        }
+    }
+    json_object_set_new(body, f->name, v);
+    return 0;
 }
 
 json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *t, json_t *mapping,
                      int dry_run, import_progress_fn progress, void *parg, int *ok, struct verr *e)
 {
     *ok = 0;
-    int hdr = 0;
-    while (hdr < t->nrows && blank_row(&t->rows[hdr]))
-        hdr++;
-    if (hdr >= t->nrows) {
-        verr_set(e, 422, "empty", NULL, "文件里没有表头行");
-        return NULL;
-    }
     if (mapping && !json_is_object(mapping)) {
         verr_set(e, 400, "bad_mapping", "mapping", "“mapping”应为 JSON 对象 {表头: 字段名}");
+        return NULL;
+    }
+    int hdr = find_header(t->a, ent, t, mapping);
+    if (hdr < 0) {
+        verr_set(e, 422, "empty", NULL, "文件里没有表头行");
         return NULL;
     }
     struct trow *h = &t->rows[hdr];
     int ncol = h->n;
     struct col *cols = arena_alloc(t->a, (size_t)(ncol ? ncol : 1) * sizeof *cols);
-    json_t *headers = json_array();
-    int mapped = 0;
+    json_t *headers = json_array(), *ignored = json_array();
+    int mapped_n = 0;
+    struct lookups lk = {.countries = {.a = t->a}, .regions = {.a = t->a}};
     for (int i = 0; i < ncol; i++) {
         struct col *cl = &cols[i];
         cl->header = clean_header(t->a, h->cells[i]);
         xlsx_col_name(i + 1, cl->name);
-        json_t *m = mapping ? json_object_get(mapping, h->cells[i]) : NULL;
-        if (!m && mapping)
-            m = json_object_get(mapping, cl->header);
-        if (!m && mapping)
-            m = json_object_get(mapping, cl->name);
+        json_t *m = mapped(mapping, h->cells[i], cl->header, cl->name);
         if (m && !json_is_null(m) && !json_is_string(m)) {
             verr_set(e, 400, "bad_mapping", "mapping", "“mapping”中“%s”的值应为字段名", cl->header);
             goto fail;
@@ -265,11 +519,22 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                              ent->label.hans, fname);
                     goto fail;
                 }
+                field_of_header(t->a, ent, cl->header, &cl->scale);
+                if (cl->f->type != FT_MONEY)
+                    cl->scale = 0;
+            } else {
+                cl->skipped = "按字段对应设为不导入";
             }
         } else if (*cl->header) {
-            cl->f = field_of_header(ent, cl->header);
-            if (cl->f && (cl->f->flags & FF_READONLY))
+            cl->f = field_of_header(t->a, ent, cl->header, &cl->scale);
+            if (cl->f && (cl->f->flags & FF_READONLY)) {
+                cl->skipped = arena_printf(t->a, "“%s”由系统填写, 不导入", cl->f->label.hans);
                 cl->f = NULL; /* 编号, 创建时间 ... of an export: skipped */
+            } else if (!cl->f) {
+                cl->skipped = "表头不是可识别的字段名或标题";
+            }
+        } else {
+            cl->skipped = "没有表头";
         }
         for (int j = 0; cl->f && j < i; j++)
             if (cols[j].f == cl->f) {
@@ -277,13 +542,28 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                          cl->f->label.hans, cols[j].name, cl->name);
                 goto fail;
             }
-        mapped += cl->f != NULL;
-        json_array_append_new(headers, json_pack("{s:s, s:s, s:s?}", "column", cl->name, "header",
-                                                 h->cells[i], "field", cl->f ? cl->f->name : NULL));
+        if (cl->f) {
+            const struct field *f = cl->f;
+            cl->code = !strcmp(f->name, "id_number") || !strcmp(f->name, "credit_code") ||
+                       f->type == FT_PHONE;
+            cl->masked = cl->code || (f->flags & FF_SENSITIVE);
+            cl->full =
+                cl->code || !(f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST);
+            cl->by_name = !strcmp(f->name, "ancestral_region_code");
+        }
+        mapped_n += cl->f != NULL;
+        json_array_append_new(headers,
+                              json_pack("{s:s, s:s, s:s?, s:s?}", "column", cl->name, "header",
+                                        h->cells[i], "field", cl->f ? cl->f->name : NULL, "label",
+                                        cl->f ? cl->f->label.hans : NULL));
+        if (!cl->f && *h->cells[i])
+            json_array_append_new(ignored, json_pack("{s:s, s:s, s:s}", "column", cl->name,
+                                                     "header", cl->header, "reason", cl->skipped));
     }
-    if (!mapped) {
+    if (!mapped_n) {
         verr_set(e, 422, "no_fields", NULL,
-                 "表头没有可识别的字段: 第一行应为字段名或中文标题 (如“姓名”“出生日期”)");
+                 "找不到表头: 第 %d 行起的各行都没有可识别的字段名或中文标题 (如“姓名”“出生日期”)",
+                 h->num);
         goto fail;
     }
 
@@ -293,6 +573,9 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     json_t *errs = json_array(), *dups = json_array();
     int nerr = 0, err_rows = 0, ndup = 0, rows = 0, okrows = 0;
     int total = t->nrows - hdr - 1;
+    /* rows a merged range makes wrong: flagged by their number */
+    int maxnum = t->nrows ? t->rows[t->nrows - 1].num : 0;
+    unsigned char *merged_row = arena_alloc(t->a, (size_t)maxnum + 2);
     if (db_begin(c->db) != DB_OK) {
         verr_set(e, 503, "busy", NULL, "数据库繁忙, 请稍后再试");
         json_decref(errs);
@@ -318,8 +601,12 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         verr_set(&me, 422, "merged", cl && cl->f ? cl->f->name : "",
                  "合并单元格 %s: 合并后只有第一格有值, 请取消合并并在每一行填写后再导入",
                  json_string_value(json_object_get(mg, "ref")));
-        add_error(errs, &nerr, r1 > h->num ? r1 : h->num + 1, cl, &me);
-        err_rows++;
+        int at = r1 > h->num ? r1 : h->num + 1;
+        add_error(errs, &nerr, at, cl, NULL, &me);
+        if (at <= maxnum)
+            merged_row[at] = 1;
+        else
+            err_rows++, rows++; /* below the last row read: counted as a row of its own */
     }
     /* one audit entry for the whole import (below) naming every created id, instead of one
      * per record: per-record entries make a large import crawl (each updates the audit
@@ -339,7 +626,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         struct trow *row = &t->rows[ri];
         if (progress && (ri - hdr) % 500 == 0)
             progress(parg, ri - hdr, total);
-        if (blank_row(row))
+        int bad = merged_row[row->num];
+        if (!bad && blank_row(row))
             continue;
         rows++;
         if ((ri & 4095) == 0) {
@@ -347,26 +635,19 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             ra = arena_new();
         }
         json_t *body = json_object();
-        int bad = 0;
+        /* every problem of the row: each cell, then the record's own checks on the cells
+         * that passed (their error unless it is on a field already found wrong) */
+        char *failed = arena_alloc(ra, (size_t)(ncol ? ncol : 1));
         for (int i = 0; i < ncol && i < row->n; i++) {
-            const struct field *f = cols[i].f;
-            const char *cell = row->cells[i];
-            if (!f || !*cell)
+            if (!cols[i].f || !*row->cells[i])
                 continue;
-            json_t *v;
             struct verr ve;
-            char date[11];
-            if (f->type == FT_DATE && row->numeric && row->numeric[i] &&
-                xlsx_serial_date(strtod(cell, NULL), date) == 0)
-                cell = date;
-            if (f->type == FT_ENUM || f->type == FT_SET || f->type == FT_PARTY)
-                cell = enum_cell(ra, f, cell);
-            if (ent_value_text(f, cell, &v, &ve)) {
-                add_error(errs, &nerr, row->num, &cols[i], &ve);
+            if (read_cell(ent, &cols[i], row->cells[i], row->numeric ? row->numeric[i] : 0, body,
+                          &lk, ra, &ve)) {
+                add_error(errs, &nerr, row->num, &cols[i], row->cells[i], &ve);
+                failed[i] = 1;
                 bad = 1;
-                continue;
             }
-            json_object_set_new(body, f->name, v);
         }
         for (int i = ncol; i < row->n; i++)
             if (*row->cells[i]) {
@@ -374,14 +655,14 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 char name[4];
                 xlsx_col_name(i + 1, name);
                 verr_set(&ve, 422, "invalid", "", "第 %s 列有内容但没有表头", name);
-                add_error(errs, &nerr, row->num, NULL, &ve);
+                add_error(errs, &nerr, row->num, NULL, row->cells[i], &ve);
                 bad = 1;
                 break;
             }
-        if (!bad) {
+        {
             struct verr ve;
             json_t *rec = ent_create(c, ent, body, &ve);
-            if (rec) {
+            if (rec && !bad) {
                 int64_t id = json_integer_value(json_object_get(rec, "id"));
                 if (first && id == last + 1) {
                     last = id;
@@ -391,11 +672,14 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                             ranges, json_pack("[I, I]", (json_int_t)first, (json_int_t)last));
                     first = last = id;
                 }
-            } else {
+            } else if (!rec) {
                 struct col *cl = NULL;
+                int dup = 0;
                 for (int i = 0; i < ncol && ve.field[0]; i++)
-                    if (cols[i].f && !strcmp(cols[i].f->name, ve.field))
+                    if (cols[i].f && !strcmp(cols[i].f->name, ve.field)) {
                         cl = &cols[i];
+                        dup = failed[i];
+                    }
                 if (ve.status >= 500) {
                     *e = ve;
                     json_decref(body);
@@ -406,7 +690,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                     json_decref(ranges);
                     goto rollback;
                 }
-                add_error(errs, &nerr, row->num, cl, &ve);
+                if (!dup)
+                    add_error(errs, &nerr, row->num, cl, cl ? row->cells[cl - cols] : NULL, &ve);
                 bad = 1;
             }
             json_decref(rec);
@@ -437,6 +722,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             okrows++;
     }
     arena_free(ra);
+    km_free(&lk.countries);
+    km_free(&lk.regions);
     c->bulk = was_bulk;
     c->keys = was_keys;
     if (first)
@@ -445,7 +732,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     if (rows == 0) {
         struct verr ve;
         verr_set(&ve, 422, "empty", NULL, "表头下面没有数据行");
-        add_error(errs, &nerr, h->num + 1, NULL, &ve);
+        add_error(errs, &nerr, h->num + 1, NULL, NULL, &ve);
     }
     json_t *what = json_pack("{s:s, s:i, s:i, s:o}", "format", t->xlsx ? "xlsx" : "csv", "rows",
                              rows, "created", all_ok ? okrows : 0, "ids", ranges);
@@ -474,18 +761,22 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     *ok = all_ok;
     if (progress)
         progress(parg, -1, total);
-    return json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:i, s:i, s:o, s:i, s:o, s:o, s:O}", "entity",
-                     ent->name, "dry_run", dry_run, "committed", !dry_run && all_ok, "rows", rows,
-                     "ok", okrows, "created", !dry_run && all_ok ? okrows : 0, "error_rows",
-                     err_rows, "error_count", nerr, "errors", errs, "duplicate_count", ndup,
-                     "duplicates", dups, "headers", headers, "merges", t->merges);
+    return json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:i, s:i, s:o, s:i, s:o, s:i, s:o, s:o, s:O}",
+                     "entity", ent->name, "dry_run", dry_run, "committed", !dry_run && all_ok,
+                     "rows", rows, "ok", okrows, "created", !dry_run && all_ok ? okrows : 0,
+                     "error_rows", err_rows, "error_count", nerr, "errors", errs, "duplicate_count",
+                     ndup, "duplicates", dups, "header_row", h->num, "headers", headers, "ignored",
+                     ignored, "merges", t->merges);
 rollback:
     db_rollback(c->db);
+    km_free(&lk.countries);
+    km_free(&lk.regions);
     json_decref(errs);
     json_decref(dups);
     km_free(&km);
 fail:
     json_decref(headers);
+    json_decref(ignored);
     if (progress)
         progress(parg, -1, 0);
     return NULL;
@@ -623,6 +914,22 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
     double secs = (now_ms() - t0) / 1000;
     size_t i;
     json_t *x;
+    /* what will be read, before any row: the header row, each column's field, and every
+     * column left out by its header */
+    printf("表头在第 %lld 行\n", (long long)json_integer_value(json_object_get(rep, "header_row")));
+    json_array_foreach(json_object_get(rep, "headers"), i, x)
+    {
+        const char *fl = json_string_value(json_object_get(x, "field"));
+        if (fl)
+            printf("  %s 列 “%s” → %s (%s)\n", json_string_value(json_object_get(x, "column")),
+                   json_string_value(json_object_get(x, "header")),
+                   json_string_value(json_object_get(x, "label")), fl);
+    }
+    size_t nign = json_array_size(json_object_get(rep, "ignored"));
+    json_array_foreach(json_object_get(rep, "ignored"), i, x)
+        printf("  %s 列 “%s” 不导入: %s\n", json_string_value(json_object_get(x, "column")),
+               json_string_value(json_object_get(x, "header")),
+               json_string_value(json_object_get(x, "reason")));
     json_array_foreach(json_object_get(rep, "errors"), i, x)
     {
         const char *col = json_string_value(json_object_get(x, "column"));
@@ -648,6 +955,8 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
         printf("试导入: %lld 行全部通过检查, 未写入 (%.1f 秒)\n", rows, secs);
     else
         printf("%lld 行中有 %lld 行未通过检查, 全部未导入 (数据未改变)\n", rows, erows);
+    if (ok && nign)
+        printf("注意: 有 %zu 列未导入 (见上), 其中的内容%s保存\n", nign, dry_run ? "不会" : "没有");
     rc = ok ? 0 : 1;
 out:
     json_decref(rep);

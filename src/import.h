@@ -1,11 +1,19 @@
 /* import.h - census import: a table (xlsx.h) whose header row names fields, validated row
  * by row against the entity's declaration, written all-or-nothing in one transaction.
  *
+ * The header row is the first row whose cells name fields (title rows, merged or not, and
+ * blank rows above it are skipped); a header names a field by its name, a label in
+ * zh-Hans, zh-Hant or English, or a synonym (import_names.c). Cells are read as people
+ * write them (cells.h); a number that lost digits in an ID, credit-code or phone column
+ * and a masked value are refused, never stored.
+ *
  * The report (a dry run's answer, and a refused commit's):
- *   {entity, dry_run, committed, rows, ok, created, error_rows, errors: [{row, field,
- *    column, header, message}], duplicates: [{row, reason, existing_id, other_row}],
- *    headers: [{column, header, field}], merges: [...]}
- * Rows are numbered as the spreadsheet shows them (the header is row 1).
+ *   {entity, dry_run, committed, rows, ok, created, error_rows, error_count, errors: [{row,
+ *    code, field, column, header, value, message}], duplicates: [{row, reason, existing_id,
+ *    other_row}], header_row, headers: [{column, header, field, label}], ignored:
+ *    [{column, header, reason}], merges: [...]}
+ * rows = ok + error_rows; every problem of every row is listed (up to 1000). Rows are
+ * numbered as the spreadsheet shows them.
  */
 #ifndef QIAO_IMPORT_H
 #define QIAO_IMPORT_H

@@ -249,6 +249,21 @@ int xlsx_serial_date(double serial, char out[11])
     return 0;
 }
 
+int xlsx_serial_datetime(double serial, char out[20])
+{
+    if (xlsx_serial_date(serial, out))
+        return -1;
+    unsigned secs = (unsigned)lround((serial - floor(serial)) * 86400);
+    if (secs >= 86400) { /* rounds up to the next midnight */
+        if (xlsx_serial_date(floor(serial) + 1, out))
+            return -1;
+        secs = 0;
+    }
+    if (secs)
+        snprintf(out + 10, 10, " %02u:%02u:%02u", secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    return 0;
+}
+
 /* Read a whole part of the archive; NULL when missing (or too big: *toobig set). */
 static char *zip_part(zip_t *z, const char *name, size_t *len, int *toobig)
 {
@@ -577,7 +592,7 @@ static void sh_end(void *ud, const char *name)
         }
         const char *v = buf_str(&sh->val);
         const char *out = v;
-        char date[11];
+        char date[20];
         int numeric = 0;
         if (!strcmp(sh->ctype, "s")) {
             char *endp;
@@ -588,9 +603,9 @@ static void sh_end(void *ud, const char *name)
         } else if (!strcmp(sh->ctype, "n") && *v) {
             numeric = 1;
             if (sh->cstyle >= 0 && (size_t)sh->cstyle < sh->sty->nxf &&
-                sh->sty->date_xf[sh->cstyle] && xlsx_serial_date(strtod(v, NULL), date) == 0) {
+                sh->sty->date_xf[sh->cstyle] && xlsx_serial_datetime(strtod(v, NULL), date) == 0) {
                 out = date;
-                numeric = 0;
+                numeric = 2;
             }
         }
         if (*out) {

@@ -2,7 +2,8 @@
  * the first worksheet of an XLSX workbook, into one table of text cells.
  *
  * Cells are UTF-8 strings as the user sees them: shared and inline strings as written,
- * numbers as stored, numbers with a date format as YYYY-MM-DD, booleans as 1/0. Nothing
+ * numbers as stored, numbers with a date format as YYYY-MM-DD (YYYY-MM-DD HH:MM:SS when
+ * the serial has a time of day), booleans as 1/0. Nothing
  * here knows about entities; import.c maps the header row to fields.
  *
  * Memory: a table owns an arena holding every cell and its rows array; table_free()
@@ -20,7 +21,8 @@ struct trow {
     int num;                /* 1-based row number in the sheet (CSV: the record number) */
     int n;                  /* cells */
     char **cells;           /* n strings, never NULL ("" for an empty cell) */
-    unsigned char *numeric; /* XLSX: 1 where the cell was a number (NULL for CSV) */
+    unsigned char *numeric; /* XLSX: 1 where the cell was a number, 2 a date cell (its text
+                               YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS with a time); NULL for CSV */
 };
 
 struct table {
@@ -55,6 +57,9 @@ int xlsx_read(struct table *t, const char *data, size_t len, struct verr *e);
 
 /* Excel's day serial (1900 system) as YYYY-MM-DD into out[11]; 0, or -1 out of range. */
 int xlsx_serial_date(double serial, char out[11]);
+/* The same with the time of day, to the second: "YYYY-MM-DD HH:MM:SS" into out[20], or
+ * only the date when the time is midnight. */
+int xlsx_serial_datetime(double serial, char out[20]);
 /* "A" -> 1, "AB" -> 28 (the letters of a cell reference); 0 when none. */
 int xlsx_col_of(const char *ref);
 /* 1 -> "A" into out[4]. */

@@ -81,3 +81,19 @@ test('duplicates: the pair side by side, merged', async () => {
   await pairs.locator('.el-table__empty-text').waitFor();
   assert.deepEqual(pageErrors, []);
 });
+
+test('import: a census sheet shows its header row and the columns it will not import', async () => {
+  const { readFileSync } = await import('node:fs');
+  await page.goto(server.url + '/#/import/person');
+  await page.locator('[data-page=import]').waitFor();
+  await page.locator('[data-test=import-file]').setInputFiles({
+    name: 'census-good.xlsx',
+    mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    buffer: readFileSync(join(root, 'tests/data/census-good.xlsx')),
+  });
+  await page.locator('[data-test=import-read]').click();
+  await page.locator('[data-test=import-mapping]').waitFor();
+  assert.match(await page.locator('[data-test=import-header-row]').innerText(), /第 3 行/);
+  assert.match(await page.locator('[data-test=import-ignored]').innerText(), /A 列 “序号”/);
+  await page.screenshot({ path: join(shots, 'import-census.png') });
+});

@@ -1,8 +1,11 @@
 /* Unit tests of the census readers (xlsx.c): the CSV parser (quotes, doubled quotes,
  * newlines inside quotes, BOM, line ends, separators), encodings (UTF-8, GB18030, refusals),
  * the XLSX reader on workbooks written by libxlsxwriter (strings, numbers, dates, merged
- * cells, a zip that is not a workbook), day serials and column letters; and the import on
- * a fresh SQLite file (all or nothing). */
+ * cells, a zip that is not a workbook), day serials and column letters; cells as people
+ * write them (cells.c: spaces, full-width forms, money in 元, dates, phones, regions and
+ * countries by name); and the import on a fresh SQLite file (all or nothing; the header
+ * under a title row; numbers that lost digits and masked values refused; every problem of
+ * a row in one pass). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +18,7 @@
 #include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "cells.h"
 #include "import.h"
 #include "schema.h"
 #include "xlsx.h"
@@ -223,6 +227,189 @@ static void import_all_or_nothing(void **state)
     unlink(path);
 }
 
+static void cells_clean_and_numbers(void **state)
+{
+    (void)state;
+    arena *a = arena_new();
+    const char *plain = "abc 12";
+    assert_ptr_equal(cell_clean(a, plain, 1), plain); /* nothing to change: no copy */
+    assert_string_equal(cell_clean(a, "陈嘉庚\u3000", 0), "陈嘉庚");
+    assert_string_equal(cell_clean(a, "\u00a0 林\u200b文庆\ufeff ", 0), "林文庆");
+    assert_string_equal(cell_clean(a, "１９８９－０７－０７", 1), "1989-07-07");
+    assert_string_equal(cell_clean(a, "ＡＢ１２，（注）", 0),
+                        "AB12，（注）"); /* free text keeps its punctuation */
+    assert_string_equal(cell_key(a, "聯繫 電話"), "联系电话");
+    assert_true(cell_sci("4.40784197407014E+17"));
+    assert_true(cell_sci("1E5"));
+    assert_false(cell_sci("440784197407014123"));
+    assert_false(cell_sci("E+17"));
+    assert_true(cell_masked("A5****57"));
+    assert_true(cell_masked("+86***********001"));
+    assert_false(cell_masked("A*B"));
+    int64_t fen;
+    const char *why;
+    assert_int_equal(cell_money("12345.67", 0, &fen, &why), 0);
+    assert_int_equal(fen, 1234567);
+    assert_int_equal(cell_money("12,345.67", 0, &fen, &why), 0);
+    assert_int_equal(fen, 1234567);
+    assert_int_equal(cell_money("¥12,345.67", 0, &fen, &why), 0);
+    assert_int_equal(fen, 1234567);
+    assert_int_equal(cell_money("12345678", 0, &fen, &why), 0);
+    assert_int_equal(fen, 1234567800);
+    assert_int_equal(cell_money("12.5", 4, &fen, &why), 0);
+    assert_int_equal(fen, 12500000);
+    assert_int_equal(cell_money("-5元", 0, &fen, &why), 0);
+    assert_int_equal(fen, -500);
+    assert_int_equal(cell_money("2345.678", 0, &fen, &why), -1);
+    assert_non_null(strstr(why, "两位小数"));
+    assert_int_equal(cell_money("12,34", 0, &fen, &why), -1);
+    assert_int_equal(cell_money("abc", 0, &fen, &why), -1);
+    assert_int_equal(cell_money("1.2.3", 0, &fen, &why), -1);
+    char num[48];
+    assert_int_equal(cell_number_text("2345.6700000000001", num), 0);
+    assert_string_equal(num, "2345.67");
+    assert_int_equal(cell_number_text("1.2345678E+7", num), 0);
+    assert_string_equal(num, "12345678");
+    arena_free(a);
+}
+
+static void cells_dates_phones_places(void **state)
+{
+    (void)state;
+    char d[11], ph[40];
+    const char *forms[][2] = {{"1966/7/31", "1966-07-31"},     {"1985.3.12", "1985-03-12"},
+                              {"1939年3月11日", "1939-03-11"}, {"19310518", "1931-05-18"},
+                              {"1989-07-07", "1989-07-07"},    {"2024-5-1 00:00:00", "2024-05-01"}};
+    for (size_t i = 0; i < sizeof forms / sizeof *forms; i++) {
+        assert_int_equal(cell_date(forms[i][0], d), 1);
+        assert_string_equal(d, forms[i][1]);
+    }
+    assert_int_equal(cell_date("7/31/1966", d), 0); /* ambiguous: left for validation */
+    assert_int_equal(cell_date("2024-05-01 08:30", d), 0);
+    assert_int_equal(cell_date("12345678", d), 0);
+    assert_int_equal(cell_phone("13812345678", ph), 1);
+    assert_string_equal(ph, "+86 138 1234 5678");
+    assert_int_equal(cell_phone("0750-5523456", ph), 1);
+    assert_string_equal(ph, "+86 750 5523456");
+    assert_int_equal(cell_phone("(010)12345678", ph), 1);
+    assert_string_equal(ph, "+86 10 12345678");
+    assert_int_equal(cell_phone("8613812345678", ph), 1);
+    assert_string_equal(ph, "+86 138 1234 5678");
+    assert_int_equal(cell_phone("0060123456789", ph), 1);
+    assert_string_equal(ph, "+60123456789");
+    assert_int_equal(cell_phone("+86 750 1234567", ph), 0);
+    assert_int_equal(cell_phone("5523456", ph), 0);
+    const char *rest;
+    const struct region *r = cell_region("广东省江门市台山市浮石村", &rest);
+    assert_non_null(r);
+    assert_string_equal(r->code, "440781");
+    assert_string_equal(rest, "浮石村");
+    assert_string_equal(cell_region("广东江门", &rest)->code, "440700");
+    assert_string_equal(cell_region("江门市", &rest)->code, "440700");
+    assert_string_equal(cell_region("广东台山", &rest)->code, "440781");
+    assert_null(cell_region("朝阳区", &rest)); /* in Beijing and in Changchun */
+    assert_null(cell_region("某某村", &rest));
+    assert_string_equal(cell_country("马来西亚"), "MY");
+    assert_string_equal(cell_country("馬來西亞"), "MY");
+    assert_string_equal(cell_country("印尼"), "ID");
+    assert_string_equal(cell_country("singapore"), "SG");
+    assert_string_equal(cell_country("my"), "MY");
+    assert_null(cell_country("火星"));
+}
+
+/* A workbook the way a township writes it: a merged title, the header on row 3, an ID
+ * number and a phone stored as numbers, a masked value, a row with several problems. */
+static void import_census_sheet(void **state)
+{
+    (void)state;
+    char path[64], dbp[64];
+    snprintf(path, sizeof path, "/tmp/qiao-unit-c%d.xlsx", (int)getpid());
+    snprintf(dbp, sizeof dbp, "/tmp/qiao-unit-c%d.db", (int)getpid());
+    lxw_workbook *wb = workbook_new(path);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "普查");
+    worksheet_merge_range(ws, 0, 0, 0, 4, "2024年侨情普查登记表", NULL);
+    const char *head[] = {"姓　名", "身份证号码", "联系电话", "祖籍", "序号"};
+    for (int i = 0; i < 5; i++)
+        worksheet_write_string(ws, 2, (lxw_col_t)i, head[i], NULL);
+    worksheet_write_string(ws, 3, 0, "陈嘉庚\u3000", NULL);
+    worksheet_write_number(ws, 3, 1, 440784197407014123.0, NULL);
+    worksheet_write_number(ws, 3, 2, 13812345678.0, NULL);
+    worksheet_write_string(ws, 4, 0, "林文庆", NULL);
+    worksheet_write_string(ws, 4, 1, "A5****57", NULL);
+    worksheet_write_string(ws, 4, 2, "0750-5523456", NULL);
+    worksheet_write_string(ws, 4, 3, "广东省江门市", NULL);
+    worksheet_write_string(ws, 6, 2, "12345", NULL); /* no name, a bad phone */
+    worksheet_write_string(ws, 7, 0, "黄二", NULL);
+    worksheet_write_string(ws, 7, 2, "13812345678", NULL);
+    worksheet_write_string(ws, 7, 3, "广东台山", NULL);
+    assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+    size_t n;
+    char *data = slurp(path, &n);
+    unlink(path);
+    unlink(dbp);
+    char err[256];
+    db *d = db_open(dbp, err, sizeof err);
+    assert_non_null(d);
+    assert_true(schema_upgrade(d) >= 0);
+    arena *a = arena_new();
+    struct ent_ctx c = {.db = d, .a = a};
+    struct verr e;
+    json_t *root = json_pack("{s:s, s:s}", "name", "根", "kind", "federation");
+    json_t *o = ent_create(&c, entity_find("org"), root, &e);
+    c.org_id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    json_decref(root);
+    struct table t;
+    table_init(&t);
+    assert_int_equal(table_read(&t, data, n, &e), 0);
+    int ok;
+    json_t *rep = import_table(&c, entity_find("person"), &t, NULL, 1, NULL, NULL, &ok, &e);
+    assert_non_null(rep);
+    assert_false(ok);
+    assert_int_equal(json_integer_value(json_object_get(rep, "header_row")), 3);
+    json_t *ign = json_object_get(rep, "ignored");
+    assert_int_equal(json_array_size(ign), 1);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(ign, 0), "header")),
+                        "序号");
+    json_t *errs = json_object_get(rep, "errors");
+    const char *want[][3] = {{"4", "B", "number_lost"},
+                             {"4", "C", "number_lost"},
+                             {"5", "B", "masked"},
+                             {"7", "C", "invalid"},
+                             {"7", "A", "invalid"}};
+    assert_int_equal(json_array_size(errs), sizeof want / sizeof *want);
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        json_t *x = json_array_get(errs, i);
+        assert_int_equal(json_integer_value(json_object_get(x, "row")), atoi(want[i][0]));
+        assert_string_equal(json_string_value(json_object_get(x, "column")), want[i][1]);
+        assert_string_equal(json_string_value(json_object_get(x, "code")), want[i][2]);
+    }
+    assert_non_null(strstr(json_string_value(json_object_get(json_array_get(errs, 0), "message")),
+                           "身份证号码被存成了数字"));
+    assert_int_equal(json_integer_value(json_object_get(rep, "rows")), 4);
+    assert_int_equal(json_integer_value(json_object_get(rep, "ok")), 1);
+    assert_int_equal(json_integer_value(json_object_get(rep, "error_rows")), 3);
+    json_decref(rep);
+    table_free(&t);
+    /* the good row alone: stored as meant */
+    struct table g = parse("标题\n\n姓名,联系电话,祖籍\n黄二　,13812345678,广东台山斗山镇\n");
+    rep = import_table(&c, entity_find("person"), &g, NULL, 0, NULL, NULL, &ok, &e);
+    assert_true(ok);
+    assert_int_equal(json_integer_value(json_object_get(rep, "header_row")), 3);
+    json_decref(rep);
+    table_free(&g);
+    assert_int_equal(db_int(d, 0,
+                            "SELECT count(*) FROM person WHERE name = '黄二' AND phone = "
+                            "'+86 138 1234 5678' AND ancestral_region_code = '440781' AND "
+                            "ancestral_place = '斗山镇'",
+                            ""),
+                     1);
+    free(data);
+    arena_free(a);
+    db_close(d);
+    unlink(dbp);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +420,9 @@ int main(void)
         cmocka_unit_test(xlsx_workbook),
         cmocka_unit_test(not_a_workbook),
         cmocka_unit_test(import_all_or_nothing),
+        cmocka_unit_test(cells_clean_and_numbers),
+        cmocka_unit_test(cells_dates_phones_places),
+        cmocka_unit_test(import_census_sheet),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
