@@ -38,6 +38,8 @@ static db *get_db(void)
         log_msg("%s", err);
         return NULL;
     }
+    if (opts->busy_ms)
+        db_busy_timeout(thread_db, opts->busy_ms);
     pthread_mutex_lock(&dbs_lock);
     dbs = xrealloc(dbs, (ndbs + 1) * sizeof *dbs);
     dbs[ndbs++] = thread_db;

@@ -101,6 +101,7 @@ struct server_opts {
     const char *web_dir;
     const char *access_log; /* file, "-" for stderr, "off" */
     unsigned threads;
+    int busy_ms; /* each connection's busy timeout (db_busy_timeout); 0: the default */
 };
 /* Serve until SIGTERM or SIGINT; 0 after a clean shutdown. */
 int http_serve(const struct server_opts *o);

@@ -67,6 +67,12 @@ void db_close(db *d)
     free(d);
 }
 
+void db_busy_timeout(db *d, int ms)
+{
+    if (d->drv->busy_timeout)
+        d->drv->busy_timeout(d->conn, ms);
+}
+
 enum db_kind db_kind(const db *d)
 {
     return d->kind;

@@ -43,6 +43,11 @@ enum db_type {
 /* Open DB: a file path (SQLite; WAL, busy timeout, foreign keys on) or a
  * postgresql:// URL. NULL on failure with a message in err. Caller closes. */
 db *db_open(const char *url, char *err, size_t errlen);
+/* How long a statement of this connection waits for a lock another connection holds
+ * before it fails with DBE_BUSY: SQLite's busy timeout (DB_BUSY_MS unless set here);
+ * nothing on PostgreSQL, whose writers wait for the rows they need. */
+#define DB_BUSY_MS 10000
+void db_busy_timeout(db *d, int ms);
 void db_close(db *d); /* aborts if a transaction is still open, naming where */
 enum db_kind db_kind(const db *d);
 const char *db_errmsg(const db *d);
@@ -144,6 +149,7 @@ struct driver {
     void (*plan_once)(void *conn, int on); /* see db_plan_once; NULL: nothing to do */
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
+    void (*busy_timeout)(void *conn, int ms); /* see db_busy_timeout; NULL: nothing */
 };
 
 extern const struct driver sqlite_driver, pg_driver;
