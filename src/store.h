@@ -81,11 +81,18 @@ int db_execv(db *d, const char *sql, const char *fmt, ...);
 int64_t db_int(db *d, int64_t dflt, const char *sql, const char *fmt, ...);
 
 /* Nested transactions. The outermost begin is a real transaction (on SQLite, BEGIN
- * IMMEDIATE); inner ones are savepoints. Every begin must be matched by a commit or a
- * rollback in the same function; db_close() and db_begin() check this. */
+ * IMMEDIATE, which waits up to the busy timeout for the write lock); inner ones are
+ * savepoints. Every begin that succeeded must be matched by a commit or a rollback in the
+ * same function; db_close() and db_begin() check this.
+ *
+ * A begin can fail (DB_ERROR; db_errcode() DBE_BUSY when another connection holds the
+ * write lock): then no transaction is open and the caller must neither commit nor roll
+ * back (db_rollback() without a transaction aborts). The compiler insists that the result
+ * is looked at. A commit that fails has rolled back already (no transaction is left open
+ * at that level): the caller answers the error and does not roll back again. */
 #define db_begin(d) db_begin_at((d), __FILE__, __LINE__)
-int db_begin_at(db *d, const char *file, int line);
-int db_commit(db *d);
+int db_begin_at(db *d, const char *file, int line) __attribute__((warn_unused_result));
+int db_commit(db *d) __attribute__((warn_unused_result));
 int db_rollback(db *d);
 int db_depth(const db *d);
 
