@@ -276,7 +276,8 @@ static struct user *load_session(struct req *r, const char *token)
     st_finalize(s);
     /* Best effort: when another connection holds the write lock past the busy timeout, the
      * session stays as it was (still live: it is touched again on a later request). */
-    if (sid && db_execv(r->db, "UPDATE session SET seen_at = ? WHERE id = ?", "si", now, sid))
+    if (sid &&
+        db_execv(r->db, "UPDATE session SET seen_at = ? WHERE id = ?", "si", now, sid) != DB_OK)
         log_msg("session %lld not touched: %s", (long long)sid, db_errmsg(r->db));
     return u;
 }
@@ -504,7 +505,8 @@ void session_get_h(struct req *r)
 void session_logout_h(struct req *r)
 {
     /* The session lives on until it is deleted: say so rather than drop only the cookie. */
-    if (db_execv(r->db, "DELETE FROM session WHERE token_hash = ?", "s", r->user->session_hash)) {
+    if (db_execv(r->db, "DELETE FROM session WHERE token_hash = ?", "s", r->user->session_hash) !=
+        DB_OK) {
         reply_db_error(r, "退出登录失败, 请稍后再试");
         return;
     }
