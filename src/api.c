@@ -15,12 +15,16 @@ int audit_unmask(struct req *r, const char *entity, int64_t id)
 {
     if (!r->ctx.unmask)
         return 0;
-    db_begin(r->db);
-    if (audit_write(&r->ctx, "unmask", entity, id, NULL, NULL) != DB_OK ||
-        db_commit(r->db) != DB_OK) {
-        if (db_depth(r->db))
+    int rc = db_begin(r->db);
+    if (rc == DB_OK) {
+        rc = audit_write(&r->ctx, "unmask", entity, id, NULL, NULL);
+        if (rc == DB_OK)
+            rc = db_commit(r->db);
+        else
             db_rollback(r->db);
-        reply_error(r, 500, "internal", NULL, "无法记录查看敏感信息的日志");
+    }
+    if (rc != DB_OK) {
+        reply_db_error(r, "无法记录查看敏感信息的日志");
         return -1;
     }
     return 0;
@@ -205,17 +209,20 @@ void export_csv_h(struct req *r)
     json_t *what = json_pack("{s:i, s:s}", "rows", n, "format", "csv");
     for (int i = 0; i < r->nargs; i++)
         json_object_set_new(what, r->args[i].key, json_string(r->args[i].value) ?: json_null());
-    db_begin(r->db);
-    if (audit_write(&r->ctx, "export", r->ent->name, 0, NULL, what) != DB_OK ||
-        db_commit(r->db) != DB_OK) {
-        if (db_depth(r->db))
+    int rc = db_begin(r->db);
+    if (rc == DB_OK) {
+        rc = audit_write(&r->ctx, "export", r->ent->name, 0, NULL, what);
+        if (rc == DB_OK)
+            rc = db_commit(r->db);
+        else
             db_rollback(r->db);
-        json_decref(what);
-        buf_free(&o.b);
-        reply_error(r, 500, "internal", NULL, "无法记录导出日志, 未导出");
-        return;
     }
     json_decref(what);
+    if (rc != DB_OK) {
+        buf_free(&o.b);
+        reply_db_error(r, "无法记录导出日志, 未导出");
+        return;
+    }
     char *cd = arena_printf(r->a, "attachment; filename=\"%s.csv\"", r->ent->name);
     reply_header(r, "Content-Disposition", cd);
     size_t len = o.b.len;

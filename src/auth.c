@@ -219,8 +219,11 @@ static struct user *load_session(struct req *r, const char *token)
             sid = st_int(s, "sid");
     }
     st_finalize(s);
-    if (sid)
-        db_execv(r->db, "UPDATE session SET seen_at = ? WHERE id = ?", "si", now, sid);
+    /* Best effort: when another connection holds the write lock past the busy timeout, the
+     * session stays as it was (still live: it is touched again on a later request). */
+    if (sid &&
+        db_execv(r->db, "UPDATE session SET seen_at = ? WHERE id = ?", "si", now, sid) != DB_OK)
+        log_msg("session %lld not touched: %s", (long long)sid, db_errmsg(r->db));
     return u;
 }
 
@@ -286,19 +289,29 @@ static json_t *user_json(const struct user *u)
                      u->must_change_password, "permissions", role_perms_json(u->role));
 }
 
-/* Write an audit entry in a transaction of its own (logins, failures). */
-static void audit_alone(struct req *r, const char *action, int64_t user_id, const char *username)
+/* A failed login in a transaction of its own: the audit entry (action) and, for a known
+ * user, failed_logins set to failed and locked_until to until (NULL: not locked); with
+ * failed < 0 only the entry. DB_OK, or DB_ERROR with nothing written (see db_errcode). */
+static int login_failure(struct req *r, const char *action, int64_t user_id, const char *username,
+                         int64_t failed, const char *until)
 {
     struct ent_ctx c = r->ctx;
     c.user_id = user_id;
     c.username = username;
     c.client = r->client;
     if (db_begin(r->db) != DB_OK)
-        return;
-    if (audit_write(&c, action, "user", user_id, NULL, NULL) == DB_OK)
-        db_commit(r->db);
-    else
+        return DB_ERROR;
+    int rc = DB_OK;
+    if (user_id && failed >= 0)
+        rc = db_execv(r->db, "UPDATE \"user\" SET failed_logins = ?, locked_until = ? WHERE id = ?",
+                      "isi", failed, until, user_id);
+    if (rc == DB_OK)
+        rc = audit_write(&c, action, "user", user_id, NULL, NULL);
+    if (rc != DB_OK) {
         db_rollback(r->db);
+        return DB_ERROR;
+    }
+    return db_commit(r->db);
 }
 
 /* POST /api/v1/session {"username", "password"} */
@@ -319,6 +332,10 @@ void session_login_h(struct req *r)
     }
     stmt *s = db_prepare(r->db, "SELECT id, password_hash, failed_logins, locked_until, status "
                                 "FROM \"user\" WHERE username = ? AND deleted_at IS NULL");
+    if (!s) {
+        reply_db_error(r, "登录失败, 请稍后再试");
+        goto out;
+    }
     st_bind_text(s, 1, name);
     int64_t id = 0, failed = 0;
     char *hash = NULL, *locked = NULL;
@@ -335,8 +352,10 @@ void session_login_h(struct req *r)
     time_t t = time(NULL);
     iso_at(t, now);
     if (locked && strcmp(locked, now) > 0) {
-        audit_alone(r, "login_locked", id, name);
-        reply_error(r, 423, "locked", NULL, "账号已被锁定, 请 15 分钟后再试或联系管理员");
+        if (login_failure(r, "login_locked", id, name, -1, NULL) != DB_OK)
+            reply_db_error(r, "登录失败, 请稍后再试");
+        else
+            reply_error(r, 423, "locked", NULL, "账号已被锁定, 请 15 分钟后再试或联系管理员");
         goto out;
     }
     /* An unknown or disabled user costs the same hash as a known one, so the answer's
@@ -349,15 +368,16 @@ void session_login_h(struct req *r)
         goto out;
     }
     if (!ok) {
-        if (id) {
-            char until[21];
-            iso_at(t + LOCK_SECONDS, until);
-            failed++;
-            db_execv(r->db, "UPDATE \"user\" SET failed_logins = ?, locked_until = ? WHERE id = ?",
-                     "isi", failed >= MAX_FAILED ? (int64_t)0 : failed,
-                     failed >= MAX_FAILED ? until : NULL, id);
+        /* A failure that cannot be counted is not answered as one: the client learns
+         * nothing about the password and tries again later. */
+        char until[21];
+        iso_at(t + LOCK_SECONDS, until);
+        failed++;
+        if (login_failure(r, "login_failed", id, name, failed >= MAX_FAILED ? 0 : failed,
+                          failed >= MAX_FAILED ? until : NULL) != DB_OK) {
+            reply_db_error(r, "登录失败, 请稍后再试");
+            goto out;
         }
-        audit_alone(r, "login_failed", id, name);
         if (failed >= MAX_FAILED)
             reply_error(r, 423, "locked", NULL, "密码连续错误 %d 次, 账号已锁定 15 分钟",
                         MAX_FAILED);
@@ -370,7 +390,10 @@ void session_login_h(struct req *r)
     random_hex(csrf, 32);
     sha256_hex(token, th);
     iso_at(t + ABSOLUTE_SECONDS, expires);
-    db_begin(r->db);
+    if (db_begin(r->db) != DB_OK) {
+        reply_db_error(r, "登录失败, 请稍后再试");
+        goto out;
+    }
     int rc = db_execv(r->db,
                       "INSERT INTO session (token_hash, user_id, csrf, client, created_at, "
                       "seen_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -396,7 +419,7 @@ void session_login_h(struct req *r)
     else
         db_rollback(r->db);
     if (rc != DB_OK) {
-        reply_error(r, 500, "internal", NULL, "登录失败, 请稍后再试");
+        reply_db_error(r, "登录失败, 请稍后再试");
         goto out;
     }
     r->user = load_session(r, token);
@@ -426,7 +449,12 @@ void session_get_h(struct req *r)
 /* DELETE /api/v1/session */
 void session_logout_h(struct req *r)
 {
-    db_execv(r->db, "DELETE FROM session WHERE token_hash = ?", "s", r->user->session_hash);
+    /* The session lives on until it is deleted: say so rather than drop only the cookie. */
+    if (db_execv(r->db, "DELETE FROM session WHERE token_hash = ?", "s", r->user->session_hash) !=
+        DB_OK) {
+        reply_db_error(r, "退出登录失败, 请稍后再试");
+        return;
+    }
     reply_header(r, "Set-Cookie", COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
     reply_raw(r, 204, NULL, NULL, 0);
 }
@@ -442,11 +470,15 @@ void session_passwd_h(struct req *r)
     char *hash = NULL;
     char newhash[crypto_pwhash_STRBYTES], err[256];
     stmt *s = db_prepare(r->db, "SELECT password_hash FROM \"user\" WHERE id = ?");
-    st_bind_int(s, 1, r->user->id);
-    if (st_step(s) == DB_ROW)
-        hash = arena_strdup(r->a, st_text(s, "password_hash"));
-    st_finalize(s);
-    if (!old || password_ok(old, hash) != 1) {
+    if (s) {
+        st_bind_int(s, 1, r->user->id);
+        if (st_step(s) == DB_ROW)
+            hash = arena_strdup(r->a, st_text(s, "password_hash"));
+        st_finalize(s);
+    }
+    if (!s) {
+        reply_db_error(r, "修改密码失败, 请稍后再试");
+    } else if (!old || password_ok(old, hash) != 1) {
         reply_error(r, 422, "invalid", "old_password", "原密码不正确");
     } else if (!pw) {
         reply_error(r, 422, "invalid", "new_password", "请输入新密码");
@@ -454,8 +486,9 @@ void session_passwd_h(struct req *r)
         reply_error(r, 422, "invalid", "new_password", "新密码不能与原密码相同");
     } else if (password_hash(pw, newhash, err, sizeof err)) {
         reply_error(r, 422, "invalid", "new_password", "%s", err);
+    } else if (db_begin(r->db) != DB_OK) {
+        reply_db_error(r, "修改密码失败, 请稍后再试");
     } else {
-        db_begin(r->db);
         int rc = db_execv(r->db,
                           "UPDATE \"user\" SET password_hash = ?, must_change_password = 0 WHERE "
                           "id = ?",
@@ -473,7 +506,7 @@ void session_passwd_h(struct req *r)
         if (rc == DB_OK)
             reply_raw(r, 204, NULL, NULL, 0);
         else
-            reply_error(r, 500, "internal", NULL, "修改密码失败, 请稍后再试");
+            reply_db_error(r, "修改密码失败, 请稍后再试");
     }
     json_decref(body);
 }

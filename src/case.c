@@ -793,7 +793,10 @@ void case_note_h(struct req *r)
         verr_set(&e, 422, "invalid", "note", "请填写“说明”或添加附件");
         goto err;
     }
-    db_begin(r->db);
+    if (db_begin(r->db) != DB_OK) {
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        goto out;
+    }
     old = ent_read(&r->ctx, &case_entity, r->id, 1, &e);
     if (!old || attach_store(&r->ctx, json_object_get(body, "attachment"), &file, &e)) {
         db_rollback(r->db);
@@ -808,11 +811,11 @@ void case_note_h(struct req *r)
     json_decref(what);
     if (rc != DB_OK) {
         db_rollback(r->db);
-        reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        reply_db_error(r, "数据库错误, 请稍后再试");
         goto out;
     }
     if (db_commit(r->db) != DB_OK) {
-        reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        reply_db_error(r, "数据库错误, 请稍后再试");
         goto out;
     }
     reply_json(r, 201, json_pack("{s:O, s:O?}", "note", note, "attachment", file));

@@ -178,7 +178,11 @@ int demo_fill(db *d)
     arena *a = arena_new();
     struct demo dm = {.c = {.db = d, .a = a, .username = "qiao-demo", .client = "cli"}};
     int64_t county_ids[5];
-    db_begin(d);
+    if (db_begin(d) != DB_OK) {
+        fprintf(stderr, "qiao: 示范数据创建失败: %s\n", db_errmsg(d));
+        arena_free(a);
+        return 1;
+    }
     /* The city federation's own platforms, bases and affiliated bodies. */
     org(&dm, 1, "{s:s, s:s, s:s}", "name", "清江市侨界法律顾问委员会", "kind", "platform",
         "established_on", "2019-06-18");
@@ -250,7 +254,11 @@ int demo_fill(db *d)
         arena_free(a);
         return 1;
     }
-    db_commit(d);
+    if (db_commit(d) != DB_OK) {
+        fprintf(stderr, "qiao: 示范数据创建失败: %s\n", db_errmsg(d));
+        arena_free(a);
+        return 1;
+    }
     /* What is in the database now, counted there (the registries and cases add their own). */
     printf("已创建示范数据: %lld 个组织, %lld 位侨界人士, %lld 件服务案件, %zu 个用户 (密码都是 "
            "%s)\n",

@@ -125,17 +125,20 @@ void export_xlsx_h(struct req *r)
     json_t *what = json_pack("{s:i, s:s}", "rows", n, "format", "xlsx");
     for (int i = 0; i < r->nargs; i++)
         json_object_set_new(what, r->args[i].key, json_string(r->args[i].value) ?: json_null());
-    db_begin(r->db);
-    if (audit_write(&r->ctx, "export", r->ent->name, 0, NULL, what) != DB_OK ||
-        db_commit(r->db) != DB_OK) {
-        if (db_depth(r->db))
+    int rc = db_begin(r->db);
+    if (rc == DB_OK) {
+        rc = audit_write(&r->ctx, "export", r->ent->name, 0, NULL, what);
+        if (rc == DB_OK)
+            rc = db_commit(r->db);
+        else
             db_rollback(r->db);
-        json_decref(what);
-        free(data);
-        reply_error(r, 500, "internal", NULL, "无法记录导出日志, 未导出");
-        return;
     }
     json_decref(what);
+    if (rc != DB_OK) {
+        free(data);
+        reply_db_error(r, "无法记录导出日志, 未导出");
+        return;
+    }
     char *cd = arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", r->ent->name);
     reply_header(r, "Content-Disposition", cd);
     reply_raw(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,

@@ -13,11 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #define BODY_LIMIT   (1u << 20)  /* JSON bodies */
 #define UPLOAD_LIMIT (64u << 20) /* R_UPLOAD routes */
+#define RETRY_AFTER  "5"         /* seconds, on every 503 */
 
 static const struct server_opts *opts;
 static FILE *access_log;
@@ -39,6 +41,8 @@ static db *get_db(void)
         log_msg("%s", err);
         return NULL;
     }
+    if (opts->busy_ms)
+        db_busy_timeout(thread_db, opts->busy_ms);
     pthread_mutex_lock(&dbs_lock);
     dbs = xrealloc(dbs, (ndbs + 1) * sizeof *dbs);
     dbs[ndbs++] = thread_db;
@@ -125,6 +129,21 @@ void reply_error(struct req *r, int status, const char *code, const char *field,
 void reply_verr(struct req *r, const struct verr *e)
 {
     reply_error(r, e->status, e->code, e->field[0] ? e->field : NULL, "%s", e->msg);
+}
+
+void reply_db_error(struct req *r, const char *fmt, ...)
+{
+    if (db_errcode(r->db) == DBE_BUSY) {
+        reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+        return;
+    }
+    va_list ap;
+    buf b = {0};
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    reply_error(r, 500, "internal", NULL, "%s", buf_str(&b));
+    buf_free(&b);
 }
 
 void reply_header(struct req *r, const char *name, const char *value)
@@ -363,8 +382,15 @@ static enum MHD_Result send_reply(struct req *r)
     int api = !strncmp(r->path, "/api/", 5);
     if (api)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
-    for (int i = 0; i < r->nhdrs; i++)
+    int retry = 0;
+    for (int i = 0; i < r->nhdrs; i++) {
         MHD_add_response_header(resp, r->hdrs[i].key, r->hdrs[i].value);
+        retry |= !strcasecmp(r->hdrs[i].key, "Retry-After");
+    }
+    /* Every 503 (the database's write lock held too long, the password hashes all busy)
+     * tells the client when to try again, whichever handler answered it. */
+    if (r->status == 503 && !retry)
+        MHD_add_response_header(resp, "Retry-After", RETRY_AFTER);
     enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     return ret;

@@ -90,6 +90,10 @@ void reply_json(struct req *r, int status, json_t *j); /* steals j */
 void reply_error(struct req *r, int status, const char *code, const char *field, const char *fmt,
                  ...) __attribute__((format(printf, 5, 6)));
 void reply_verr(struct req *r, const struct verr *e);
+/* Answer the failure of the last call on r->db: 503 "busy" when another connection held
+ * the lock too long (the client may retry: every 503 carries Retry-After), else 500
+ * "internal" with the message fmt (Chinese, for the user). */
+void reply_db_error(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t len); /* steals */
 void reply_header(struct req *r, const char *name, const char *value);
 
@@ -99,6 +103,7 @@ struct server_opts {
     const char *web_dir;
     const char *access_log; /* file, "-" for stderr, "off" */
     unsigned threads;
+    int busy_ms; /* each connection's busy timeout (db_busy_timeout); 0: the default */
 };
 /* Serve until SIGTERM or SIGINT; 0 after a clean shutdown. */
 int http_serve(const struct server_opts *o);

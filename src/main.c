@@ -33,6 +33,7 @@ static const char usage[] =
     "                                              未写所属组织的记录归入 ORG_ID (默认顶层组织)\n"
     "\n"
     "DB 为 SQLite 文件路径 (默认 qiao.db) 或 postgresql://用户@主机:端口/库名\n"
+    "--busy-timeout 毫秒: 写入时等待 SQLite 写锁的最长时间 (默认 10000), 超时则答复“系统繁忙”\n"
     "角色: admin leader staff finance mediator viewer\n";
 
 /* Options after the command words: --name value pairs and positional words. */
@@ -41,6 +42,7 @@ struct opts {
     const char *pos[4];
     int npos;
     unsigned threads;
+    int busy_ms; /* 0: the store's default (DB_BUSY_MS) */
     int dry_run;
 };
 
@@ -84,6 +86,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->dry_run = 1;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             o->threads = (unsigned)atoi(argv[++i]);
+        } else if (!strcmp(a, "--busy-timeout")) {
+            int64_t ms = 0;
+            if (i + 1 >= argc || !parse_i64(argv[i + 1], &ms) || ms < 1 || ms > 600000) {
+                fprintf(stderr, "qiao: --busy-timeout 应为 1 到 600000 之间的毫秒数\n");
+                return -1;
+            }
+            o->busy_ms = (int)ms;
+            i++;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "qiao: 不认识的选项 %s\n\n%s", a, usage);
             return -1;
@@ -99,15 +109,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
     return 0;
 }
 
-/* Open and upgrade the database; NULL after printing why. */
-static db *open_db(const char *url)
+/* Open o->db with o's busy timeout and upgrade it; NULL after printing why. */
+static db *open_db(const struct opts *o)
 {
     char err[512];
-    db *d = db_open(url, err, sizeof err);
+    db *d = db_open(o->db, err, sizeof err);
     if (!d) {
         fprintf(stderr, "qiao: %s\n", err);
         return NULL;
     }
+    if (o->busy_ms)
+        db_busy_timeout(d, o->busy_ms);
     if (schema_upgrade(d) < 0) {
         fprintf(stderr, "qiao: 无法升级数据库结构: %s\n", db_errmsg(d));
         db_close(d);
@@ -135,7 +147,7 @@ static int cmd_init(struct opts *o)
         fprintf(stderr, "qiao: init 需要 --org-name 组织名称\n");
         return 2;
     }
-    db *d = open_db(o->db);
+    db *d = open_db(o);
     if (!d)
         return 1;
     int rc = 0;
@@ -180,15 +192,15 @@ static int cmd_user(struct opts *o)
             fprintf(stderr, "qiao: user add 需要 --role 角色 和 --org 组织编号\n");
             return 2;
         }
-        if (read_password(pw, sizeof pw) || !(d = open_db(o->db)))
+        if (read_password(pw, sizeof pw) || !(d = open_db(o)))
             return 1;
         rc = user_add_cli(d, name, o->role, org, pw);
     } else if (!strcmp(sub, "passwd")) {
-        if (read_password(pw, sizeof pw) || !(d = open_db(o->db)))
+        if (read_password(pw, sizeof pw) || !(d = open_db(o)))
             return 1;
         rc = user_passwd_cli(d, name, pw);
     } else if (!strcmp(sub, "lock") || !strcmp(sub, "unlock")) {
-        if (!(d = open_db(o->db)))
+        if (!(d = open_db(o)))
             return 1;
         rc = user_lock_cli(d, name, !strcmp(sub, "lock"));
     } else {
@@ -201,7 +213,7 @@ static int cmd_user(struct opts *o)
 
 static int cmd_serve(struct opts *o)
 {
-    db *d = open_db(o->db);
+    db *d = open_db(o);
     if (!d)
         return 1;
     db_close(d);
@@ -217,7 +229,8 @@ static int cmd_serve(struct opts *o)
                              .listen = o->listen ? o->listen : "127.0.0.1:8080",
                              .web_dir = o->web,
                              .access_log = o->access_log,
-                             .threads = o->threads};
+                             .threads = o->threads,
+                             .busy_ms = o->busy_ms};
     return http_serve(&so);
 }
 
@@ -227,7 +240,7 @@ static int cmd_audit(struct opts *o)
         fprintf(stderr, "qiao: 用法: qiao audit verify --db DB\n");
         return 2;
     }
-    db *d = open_db(o->db);
+    db *d = open_db(o);
     if (!d)
         return 1;
     char msg[256];
@@ -243,7 +256,7 @@ static int cmd_audit(struct opts *o)
 
 static int cmd_demo(struct opts *o)
 {
-    db *d = open_db(o->db);
+    db *d = open_db(o);
     if (!d)
         return 1;
     int rc = demo_fill(d);
@@ -258,7 +271,7 @@ static int cmd_import(struct opts *o)
         fprintf(stderr, "用法: qiao import ENTITY FILE --db DB [--org ORG_ID] [--dry-run]\n");
         return 2;
     }
-    db *d = open_db(o->db);
+    db *d = open_db(o);
     if (!d)
         return 1;
     int rc = import_cli(d, o->pos[0], o->pos[1], org, o->dry_run);

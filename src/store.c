@@ -67,6 +67,12 @@ void db_close(db *d)
     free(d);
 }
 
+void db_busy_timeout(db *d, int ms)
+{
+    if (d->drv->busy_timeout)
+        d->drv->busy_timeout(d->conn, ms);
+}
+
 enum db_kind db_kind(const db *d)
 {
     return d->kind;
@@ -249,10 +255,14 @@ int db_begin_at(db *d, const char *file, int line)
     if (d->depth >= MAX_DEPTH)
         die("transactions nested too deep at %s:%d", file, line);
     char sql[48];
-    if (d->depth == 0)
+    if (d->depth == 0) {
+        /* From here db_errcode() tells of this transaction's failures, not older ones. */
+        d->errcode = DBE_NONE;
+        d->err[0] = 0;
         snprintf(sql, sizeof sql, "%s", d->drv->begin_sql);
-    else
+    } else {
         snprintf(sql, sizeof sql, "SAVEPOINT sp%d", d->depth);
+    }
     if (db_exec(d, sql) != DB_OK)
         return DB_ERROR;
     d->opened[d->depth].file = file;

@@ -43,6 +43,11 @@ enum db_type {
 /* Open DB: a file path (SQLite; WAL, busy timeout, foreign keys on) or a
  * postgresql:// URL. NULL on failure with a message in err. Caller closes. */
 db *db_open(const char *url, char *err, size_t errlen);
+/* How long a statement of this connection waits for a lock another connection holds
+ * before it fails with DBE_BUSY: SQLite's busy timeout (DB_BUSY_MS unless set here);
+ * nothing on PostgreSQL, whose writers wait for the rows they need. */
+#define DB_BUSY_MS 10000
+void db_busy_timeout(db *d, int ms);
 void db_close(db *d); /* aborts if a transaction is still open, naming where */
 enum db_kind db_kind(const db *d);
 const char *db_errmsg(const db *d);
@@ -76,11 +81,18 @@ int db_execv(db *d, const char *sql, const char *fmt, ...);
 int64_t db_int(db *d, int64_t dflt, const char *sql, const char *fmt, ...);
 
 /* Nested transactions. The outermost begin is a real transaction (on SQLite, BEGIN
- * IMMEDIATE); inner ones are savepoints. Every begin must be matched by a commit or a
- * rollback in the same function; db_close() and db_begin() check this. */
+ * IMMEDIATE, which waits up to the busy timeout for the write lock); inner ones are
+ * savepoints. Every begin that succeeded must be matched by a commit or a rollback in the
+ * same function; db_close() and db_begin() check this.
+ *
+ * A begin can fail (DB_ERROR; db_errcode() DBE_BUSY when another connection holds the
+ * write lock): then no transaction is open and the caller must neither commit nor roll
+ * back (db_rollback() without a transaction aborts). The compiler insists that the result
+ * is looked at. A commit that fails has rolled back already (no transaction is left open
+ * at that level): the caller answers the error and does not roll back again. */
 #define db_begin(d) db_begin_at((d), __FILE__, __LINE__)
-int db_begin_at(db *d, const char *file, int line);
-int db_commit(db *d);
+int db_begin_at(db *d, const char *file, int line) __attribute__((warn_unused_result));
+int db_commit(db *d) __attribute__((warn_unused_result));
 int db_rollback(db *d);
 int db_depth(const db *d);
 
@@ -144,6 +156,7 @@ struct driver {
     void (*plan_once)(void *conn, int on); /* see db_plan_once; NULL: nothing to do */
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
+    void (*busy_timeout)(void *conn, int ms); /* see db_busy_timeout; NULL: nothing */
 };
 
 extern const struct driver sqlite_driver, pg_driver;

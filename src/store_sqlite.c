@@ -54,7 +54,7 @@ static void *sq_open(const char *url, char *err, size_t errlen)
         sqlite3_close(h);
         return NULL;
     }
-    sqlite3_busy_timeout(h, 10000);
+    sqlite3_busy_timeout(h, DB_BUSY_MS);
     sqlite3_extended_result_codes(h, 1);
     char *msg = NULL;
     if (sqlite3_exec(h,
@@ -198,6 +198,11 @@ static void sq_finalize(void *st)
     free(s);
 }
 
+static void sq_busy_timeout(void *conn, int ms)
+{
+    sqlite3_busy_timeout(((struct sconn *)conn)->db, ms);
+}
+
 static int64_t sq_last_id(void *conn)
 {
     return sqlite3_last_insert_rowid(((struct sconn *)conn)->db);
@@ -274,4 +279,5 @@ const struct driver sqlite_driver = {
     .insert_id_sql = "",
     .last_id = sq_last_id,
     .generation = sq_generation,
+    .busy_timeout = sq_busy_timeout,
 };

@@ -165,7 +165,10 @@ void user_setpw_h(struct req *r)
         return;
     }
     json_decref(body);
-    db_begin(r->db);
+    if (db_begin(r->db) != DB_OK) {
+        reply_db_error(r, "保存密码失败, 请稍后再试");
+        return;
+    }
     json_t *old = ent_read(&r->ctx, &user_entity, r->id, 0, &e);
     if (!old) {
         db_rollback(r->db);
@@ -178,7 +181,7 @@ void user_setpw_h(struct req *r)
         if (db_depth(r->db))
             db_rollback(r->db);
         json_decref(old);
-        reply_error(r, 500, "internal", NULL, "保存密码失败");
+        reply_db_error(r, "保存密码失败, 请稍后再试");
         return;
     }
     json_decref(old);
@@ -189,7 +192,10 @@ void user_setpw_h(struct req *r)
 void user_unlock_h(struct req *r)
 {
     struct verr e;
-    db_begin(r->db);
+    if (db_begin(r->db) != DB_OK) {
+        reply_db_error(r, "解锁失败, 请稍后再试");
+        return;
+    }
     json_t *old = ent_read(&r->ctx, &user_entity, r->id, 0, &e);
     if (!old) {
         db_rollback(r->db);
@@ -203,7 +209,7 @@ void user_unlock_h(struct req *r)
         db_commit(r->db) != DB_OK) {
         if (db_depth(r->db))
             db_rollback(r->db);
-        reply_error(r, 500, "internal", NULL, "解锁失败");
+        reply_db_error(r, "解锁失败, 请稍后再试");
         return;
     }
     reply_raw(r, 204, NULL, NULL, 0);
@@ -258,13 +264,15 @@ int user_passwd_cli(db *d, const char *username, const char *password)
     }
     arena *a = arena_new();
     struct ent_ctx c = cli_ctx(d, a);
-    db_begin(d);
-    int rc = store_password(d, id, hash, 0) == DB_OK &&
+    int rc = db_begin(d) == DB_OK;
+    if (rc) {
+        rc = store_password(d, id, hash, 0) == DB_OK &&
              audit_write(&c, "set_password", "user", id, NULL, NULL) == DB_OK;
-    if (rc)
-        rc = db_commit(d) == DB_OK;
-    else
-        db_rollback(d);
+        if (rc)
+            rc = db_commit(d) == DB_OK;
+        else
+            db_rollback(d);
+    }
     arena_free(a);
     if (!rc) {
         fprintf(stderr, "qiao: 无法保存密码: %s\n", db_errmsg(d));
@@ -283,7 +291,11 @@ int user_lock_cli(db *d, const char *username, int lock)
     }
     arena *a = arena_new();
     struct ent_ctx c = cli_ctx(d, a);
-    db_begin(d);
+    if (db_begin(d) != DB_OK) {
+        arena_free(a);
+        fprintf(stderr, "qiao: 操作失败: %s\n", db_errmsg(d));
+        return 1;
+    }
     int rc = (lock ? db_execv(d,
                               "UPDATE \"user\" SET locked_until = '9999-12-31T00:00:00Z' WHERE "
                               "id = ?",

@@ -85,9 +85,10 @@ export class Client {
 
 /**
  * Start a server. users: {name: {role, org}} added with `qiao user add` (org id, default 1);
- * by default an admin named "admin". Returns {url, db, store, client(), login(name), stop()}.
+ * by default an admin named "admin"; serveArgs: more options for `qiao serve`.
+ * Returns {url, db, store, client(), login(name), alive, stop()}.
  */
-export async function startServer({ store = 'sqlite', users = { admin: { role: 'admin' } }, orgName = '测试市归国华侨联合会', demo = false } = {}) {
+export async function startServer({ store = 'sqlite', users = { admin: { role: 'admin' } }, orgName = '测试市归国华侨联合会', demo = false, serveArgs = [] } = {}) {
   const db = freshDb(store);
   qiao(['init', '--db', db.url, '--org-name', orgName]);
   if (demo) qiao(['demo', '--db', db.url]);
@@ -96,7 +97,7 @@ export async function startServer({ store = 'sqlite', users = { admin: { role: '
   const port = await freePort();
   const logDir = mkdtempSync(join(tmpdir(), 'qiao-log-'));
   const proc = spawn(BIN, ['serve', '--db', db.url, '--listen', `127.0.0.1:${port}`, '--web', join(root, 'build/web'),
-    '--access-log', join(logDir, 'access.log')],
+    '--access-log', join(logDir, 'access.log'), ...serveArgs],
     { stdio: ['ignore', 'inherit', 'pipe'] });
   let stderr = '';
   proc.stderr.on('data', (d) => { stderr += d; });
@@ -111,6 +112,8 @@ export async function startServer({ store = 'sqlite', users = { admin: { role: '
   const server = {
     url, db: db.url, store, port,
     get stderr() { return stderr; },
+    /** The server process has not exited. */
+    get alive() { return proc.exitCode === null && proc.signalCode === null; },
     client: () => new Client(url),
     async login(name, password = PASSWORD) {
       const c = new Client(url);

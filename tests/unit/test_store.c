@@ -1,5 +1,6 @@
 /* Unit tests of the store layer on SQLite: binding, columns by name, nested transactions,
- * error classes, migrations. (The same calls on PostgreSQL are exercised by the API tests.) */
+ * error classes, a begin under another connection's write lock, migrations. (The same
+ * calls on PostgreSQL are exercised by the API tests.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -156,6 +157,34 @@ static void memo_until_the_data_changes(void **state)
     assert_int_equal(v, 9);
 }
 
+/* Another connection holds the write lock (a long import): a begin waits the busy timeout,
+ * then fails as busy with no transaction open (nothing to roll back); it works again once
+ * the lock is gone, and the old error is not reported as the new transaction's. */
+static void begin_under_a_held_lock_is_busy(void **state)
+{
+    db *d = *state;
+    char err[256];
+    db *other = db_open(path, err, sizeof err);
+    assert_non_null(other);
+    assert_int_equal(db_begin(other), DB_OK);
+    assert_int_equal(db_execv(other, "INSERT INTO t (name) VALUES (?)", "s", "import"), DB_OK);
+    db_busy_timeout(d, 50);
+    assert_int_equal(db_begin(d), DB_ERROR);
+    assert_int_equal(db_errcode(d), DBE_BUSY);
+    assert_int_equal(db_depth(d), 0);
+    /* A write outside a transaction fails the same way; reads still see the last commit. */
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "login"), DB_ERROR);
+    assert_int_equal(db_errcode(d), DBE_BUSY);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM t", ""), 0);
+    assert_int_equal(db_commit(other), DB_OK);
+    db_close(other);
+    assert_int_equal(db_begin(d), DB_OK);
+    assert_int_equal(db_errcode(d), DBE_NONE);
+    assert_int_equal(db_execv(d, "INSERT INTO t (name) VALUES (?)", "s", "login"), DB_OK);
+    assert_int_equal(db_commit(d), DB_OK);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM t", ""), 2);
+}
+
 static void open_failure_has_message(void **state)
 {
     (void)state;
@@ -173,6 +202,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(nested_transactions, setup, teardown),
         cmocka_unit_test_setup_teardown(migrations_in_one_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(memo_until_the_data_changes, setup, teardown),
+        cmocka_unit_test_setup_teardown(begin_under_a_held_lock_is_busy, setup, teardown),
         cmocka_unit_test(open_failure_has_message),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
