@@ -40,21 +40,185 @@ static void entry_hash(char out[65], const char *prev, int64_t seq, const char *
                        const char *username, const char *client, const char *action,
                        const char *entity, int64_t entity_id, const char *before, const char *after)
 {
-    buf b = {0};
-    buf_printf(&b, "%s\x1f%lld\x1f%s\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%lld\x1f%s\x1f%s", prev,
-               (long long)seq, at, (long long)user_id, username ? username : "",
-               client ? client : "", action, entity ? entity : "", (long long)entity_id,
-               before ? before : "", after ? after : "");
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    char n[3][24];
+    snprintf(n[0], sizeof n[0], "%lld", (long long)seq);
+    snprintf(n[1], sizeof n[1], "%lld", (long long)user_id);
+    snprintf(n[2], sizeof n[2], "%lld", (long long)entity_id);
+    const char *parts[] = {prev,
+                           n[0],
+                           at,
+                           n[1],
+                           username ? username : "",
+                           client ? client : "",
+                           action,
+                           entity ? entity : "",
+                           n[2],
+                           before ? before : "",
+                           after ? after : ""};
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        if (i)
+            crypto_hash_sha256_update(&st, (const unsigned char *)"\x1f", 1);
+        crypto_hash_sha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
+    }
     unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256(h, (const unsigned char *)b.s, b.len);
+    crypto_hash_sha256_final(&st, h);
     sodium_bin2hex(out, 65, h, sizeof h);
-    buf_free(&b);
+}
+
+#define BATCH_ROWS 64 /* entries in one INSERT */
+
+struct pending { /* an entry chained, not yet written */
+    int64_t seq, user_id, entity_id;
+    char at[21], prev[65], hash[65];
+    const char *username, *client; /* the context's: live as long as the bulk write */
+    const char *action, *entity;   /* static (literals, entity names) */
+    char *bj, *aj;
+};
+
+struct audit_batch {
+    int64_t seq;   /* of the last entry chained */
+    char hash[65]; /* its hash */
+    int n;         /* entries pending */
+    struct pending rows[BATCH_ROWS];
+    int dry; /* a dry run's: keeps nothing */
+};
+
+static const char *const audit_cols = "(seq, at, user_id, username, client, action, entity, "
+                                      "entity_id, before_json, after_json, prev_hash, hash)";
+#define ROW_PARAMS "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+
+struct audit_batch *audit_batch_begin(db *d)
+{
+    stmt *s = db_prepare(d, "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash");
+    struct audit_batch *b = NULL;
+    if (s && st_step(s) == DB_ROW) {
+        b = xcalloc(1, sizeof *b);
+        b->seq = st_int(s, "seq");
+        snprintf(b->hash, sizeof b->hash, "%s", st_text(s, "hash"));
+    }
+    st_finalize(s);
+    return b;
+}
+
+struct audit_batch *audit_batch_dry(void)
+{
+    struct audit_batch *b = xcalloc(1, sizeof *b);
+    b->dry = 1;
+    return b;
+}
+
+static void pending_free(struct audit_batch *b)
+{
+    for (int i = 0; i < b->n; i++) {
+        free(b->rows[i].bj);
+        free(b->rows[i].aj);
+    }
+    b->n = 0;
+}
+
+/* Write the pending entries in one INSERT (the statement text of n rows, cached by the
+ * driver). */
+static int batch_flush(db *d, struct audit_batch *b)
+{
+    if (!b->n)
+        return DB_OK;
+    buf q = {0};
+    buf_printf(&q, "INSERT INTO audit_log %s VALUES " ROW_PARAMS, audit_cols);
+    for (int i = 1; i < b->n; i++)
+        buf_puts(&q, ", " ROW_PARAMS);
+    stmt *s = db_prepare(d, buf_str(&q));
+    buf_free(&q);
+    int rc = DB_ERROR;
+    if (s) {
+        for (int i = 0, k = 1; i < b->n; i++) {
+            struct pending *p = &b->rows[i];
+            st_bind_int(s, k++, p->seq);
+            st_bind_text(s, k++, p->at);
+            st_bind_int(s, k++, p->user_id);
+            st_bind_text(s, k++, p->username);
+            st_bind_text(s, k++, p->client);
+            st_bind_text(s, k++, p->action);
+            st_bind_text(s, k++, p->entity);
+            st_bind_int(s, k++, p->entity_id);
+            st_bind_text(s, k++, p->bj);
+            st_bind_text(s, k++, p->aj);
+            st_bind_text(s, k++, p->prev);
+            st_bind_text(s, k++, p->hash);
+        }
+        rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+    }
+    st_finalize(s);
+    pending_free(b);
+    return rc;
+}
+
+int audit_batch_end(db *d, struct audit_batch *b)
+{
+    if (b->dry) {
+        audit_batch_free(b);
+        return DB_OK;
+    }
+    int rc = batch_flush(d, b);
+    if (rc == DB_OK)
+        rc = db_execv(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", "is", b->seq,
+                      b->hash);
+    audit_batch_free(b);
+    return rc;
+}
+
+void audit_batch_free(struct audit_batch *b)
+{
+    if (!b)
+        return;
+    pending_free(b);
+    free(b);
+}
+
+/* Chain an entry after the batch's last one; bj and aj (JSON text or NULL) are taken. */
+static int batch_add(struct ent_ctx *c, struct audit_batch *b, const char *action,
+                     const char *entity, int64_t entity_id, char *bj, char *aj)
+{
+    struct pending *p = &b->rows[b->n++];
+    now_utc(p->at);
+    p->seq = b->seq + 1;
+    p->user_id = c->user_id;
+    p->entity_id = entity_id;
+    p->username = c->username;
+    p->client = c->client;
+    p->action = action;
+    p->entity = entity;
+    p->bj = bj;
+    p->aj = aj;
+    memcpy(p->prev, b->hash, sizeof p->prev);
+    entry_hash(p->hash, p->prev, p->seq, p->at, c->user_id, c->username, c->client, action, entity,
+               entity_id, bj, aj);
+    b->seq = p->seq;
+    memcpy(b->hash, p->hash, sizeof b->hash);
+    return b->n == BATCH_ROWS ? batch_flush(c->db, b) : DB_OK;
+}
+
+int audit_write_text(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
+                     char *before, char *after)
+{
+    if (!c->audit || c->audit->dry) {
+        free(before);
+        free(after);
+        return c->audit ? DB_OK : DB_ERROR;
+    }
+    return batch_add(c, c->audit, action, entity, entity_id, before, after);
 }
 
 int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
                 json_t *before, json_t *after)
 {
     db *d = c->db;
+    if (c->audit)
+        return audit_write_text(
+            c, action, entity, entity_id,
+            before && !c->audit->dry ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL,
+            after && !c->audit->dry ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL);
     if (db_begin(d) != DB_OK)
         return DB_ERROR;
     stmt *s = db_prepare(d, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");

@@ -947,16 +947,25 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
     if ((ent->after_write && ent->after_write(c, id, rec, NULL, e)) ||
         on_write(c, ent, id, rec, NULL, e))
         goto fail;
-    if (!c->bulk) {
+    /* The audit entry holds the row as written: read back, or in a bulk write with a
+     * batch, the values bound (the fields given, and the id) made into JSON text here. */
+    int arc;
+    if (c->bulk && c->audit) { /* rec is not used after this: it becomes the entry */
+        for (const struct field *f = ent->fields; f->name; f++)
+            if (f->flags & FF_HIDDEN)
+                json_object_del(rec, f->name);
+        json_object_set_new(rec, "id", json_integer(id));
+        arc = audit_write_text(c, "create", ent->name, id, NULL, json_dumps(rec, JSON_COMPACT));
+    } else {
         json_t *after = read_row(c, ent, id, 1, e);
         if (!after)
             goto fail;
-        int rc = audit_change(c, ent, "create", id, NULL, after);
+        arc = audit_change(c, ent, "create", id, NULL, after);
         json_decref(after);
-        if (rc != DB_OK) {
-            db_fail(c, ent, e);
-            goto fail;
-        }
+    }
+    if (arc != DB_OK) {
+        db_fail(c, ent, e);
+        goto fail;
     }
     if (db_commit(c->db) != DB_OK) {
         db_fail(c, ent, e);

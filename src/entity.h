@@ -129,10 +129,11 @@ struct ent_ctx {
     int may_unmask;         /* role has view_sensitive for this module */
     int unmask;             /* the request asked to see sensitive values (audited) */
     const char *client;     /* client address, for the audit trail */
-    int bulk; /* import.c: ent_create writes no audit entry of its own (the caller writes one
-                 summary entry in the same transaction) and answers only {"id"} */
+    int bulk; /* import.c: ent_create answers only {"id"}, and its audit entry holds the values
+                 written (not the row read back) */
     struct search_batch *keys; /* import.c: new records' search keys gather here (search.h) */
     const struct move *move;   /* ent_transition: the move being written (hooks may ask) */
+    struct audit_batch *audit; /* import.c: the entries of a bulk write gather here (audit.h) */
     struct {                   /* bulk: the last reference found, not looked up again */
         const struct entity *ent;
         int64_t id;

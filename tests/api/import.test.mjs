@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { BIN, STORES, startServer } from '../lib/server.mjs';
-import { CJK, assertError, getBytes, mkOrg, parseCsv, sql, sqlInt } from './helpers.mjs';
+import { CJK, assertError, getBytes, mkOrg, parseCsv, qiaoRun, sql, sqlInt } from './helpers.mjs';
 
 // ---- files ------------------------------------------------------------------------------
 
@@ -138,7 +138,7 @@ for (const store of STORES) {
       assert.deepEqual([people(server), audits(server), keys()], before, 'a dry run changed the database');
     });
 
-    test('a commit writes every row, with one audit entry for the import naming every created id', async () => {
+    test('a commit writes every row, an audit entry per record with its values, and one for the import naming every created id', async () => {
       const csv = 'name,gender,birth_date,nationality,dialects\n甲一,male,1950-01-01,MY,hokkien;teochew\n甲二,female,1951-02-03,TH,\n';
       const n0 = people(server), a0 = audits(server);
       const r = await upload(admin, 'person', csv);
@@ -146,9 +146,13 @@ for (const store of STORES) {
       assert.equal(r.json.committed, true);
       assert.equal(r.json.created, 2);
       assert.equal(people(server), n0 + 2);
-      assert.equal(audits(server), a0 + 1);
+      assert.equal(audits(server), a0 + 3, 'two creates and the import');
       assert.equal(sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'import'"), 1);
       const ids = sql(server, 'SELECT id FROM person ORDER BY id DESC LIMIT 2').split('\n').map(Number).reverse();
+      const created = JSON.parse(sql(server, `SELECT after_json FROM audit_log WHERE action = 'create' AND entity = 'person' AND entity_id = ${ids[0]}`));
+      assert.equal(created.name, '甲一');
+      assert.deepEqual(created.dialects, ['hokkien', 'teochew']);
+      assert.equal(created.id, ids[0]);
       const entry = JSON.parse(sql(server, "SELECT after_json FROM audit_log WHERE action = 'import'"));
       assert.deepEqual(entry.ids, [[ids[0], ids[1]]]);
       assert.equal(entry.created, 2);
@@ -358,7 +362,9 @@ for (const store of STORES) {
       assert.equal(c.status, 200, c.text.slice(0, 300));
       console.log(`# ${store} 100k commit: ${Date.now() - t} ms`);
       assert.equal(people(server), n0 + 100000);
-      assert.equal(audits(server), a0 + 1, 'one import entry');
+      assert.equal(audits(server), a0 + 100001, 'an entry per record and one for the import');
+      const v = qiaoRun(['audit', 'verify', '--db', server.db]);
+      assert.equal(v.status, 0, `the chain after a bulk import: ${v.stdout} ${v.stderr}`);
       const found = await admin.get('/api/v1/search?q=situ%20moxing');
       assert.equal(found.json.items[0]?.name, '司徒末行', 'the last row is searchable');
     });
