@@ -15,14 +15,7 @@ int audit_unmask(struct req *r, const char *entity, int64_t id)
 {
     if (!r->ctx.unmask)
         return 0;
-    int rc = db_begin(r->db);
-    if (rc == DB_OK) {
-        rc = audit_write(&r->ctx, "unmask", entity, id, NULL, NULL);
-        if (rc == DB_OK)
-            rc = db_commit(r->db);
-        else
-            db_rollback(r->db);
-    }
+    int rc = audit_alone(&r->ctx, "unmask", entity, id, NULL, NULL);
     if (rc != DB_OK) {
         reply_db_error(r, "无法记录查看敏感信息的日志");
         return -1;
@@ -209,14 +202,7 @@ void export_csv_h(struct req *r)
     json_t *what = json_pack("{s:i, s:s}", "rows", n, "format", "csv");
     for (int i = 0; i < r->nargs; i++)
         json_object_set_new(what, r->args[i].key, json_string(r->args[i].value) ?: json_null());
-    int rc = db_begin(r->db);
-    if (rc == DB_OK) {
-        rc = audit_write(&r->ctx, "export", r->ent->name, 0, NULL, what);
-        if (rc == DB_OK)
-            rc = db_commit(r->db);
-        else
-            db_rollback(r->db);
-    }
+    int rc = audit_alone(&r->ctx, "export", r->ent->name, 0, NULL, what);
     json_decref(what);
     if (rc != DB_OK) {
         buf_free(&o.b);

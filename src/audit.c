@@ -257,6 +257,20 @@ int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64
     return db_commit(d);
 }
 
+int audit_alone(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
+                json_t *before, json_t *after)
+{
+    int rc = db_begin(c->db);
+    if (rc != DB_OK)
+        return rc;
+    rc = audit_write(c, action, entity, entity_id, before, after);
+    if (rc != DB_OK) {
+        db_rollback(c->db);
+        return rc;
+    }
+    return db_commit(c->db);
+}
+
 int64_t audit_verify(db *d, char *msg, size_t msglen)
 {
     stmt *s = db_prepare(d, "SELECT id, seq, at, user_id, username, client, action, entity, "

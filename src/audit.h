@@ -32,6 +32,11 @@ void audit_batch_free(struct audit_batch *b);
  * batch is set, audit_write holds the same contract. */
 int audit_write_text(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
                      char *before, char *after);
+/* An entry that is the whole change (an export, a view of clear sensitive values): in a
+ * transaction of its own. DB_OK, or DB_ERROR with nothing written (db_errcode tells a
+ * busy database). */
+int audit_alone(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
+                json_t *before, json_t *after);
 /* Check the chain. 0 when intact; otherwise the id of the first entry that was altered
  * (or that follows a removed one), with a Chinese description in msg. */
 int64_t audit_verify(db *d, char *msg, size_t msglen);

@@ -1179,8 +1179,15 @@ int demo_cases(struct ent_ctx *c, struct verr *e)
     int64_t mediator_person =
         db_int(c->db, 0, "SELECT min(id) FROM \"person\" WHERE deleted_at IS NULL", "");
     /* The demo's mediator user is linked to a person of the registry. */
-    db_execv(c->db, "UPDATE \"user\" SET person_id = ? WHERE username = 'mediator'", "i",
-             mediator_person);
+    int64_t mediator_user =
+        db_int(c->db, 0, "SELECT id FROM \"user\" WHERE username = 'mediator'", "");
+    if (mediator_user && mediator_person) {
+        json_t *sys = json_pack("{s:I}", "person_id", (json_int_t)mediator_person);
+        int rc = ent_update_sys(c, &user_entity, mediator_user, sys, e);
+        json_decref(sys);
+        if (rc)
+            return -1;
+    }
     if (!norgs)
         return 0;
     for (int i = 0; i < 300; i++) {

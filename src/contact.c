@@ -24,6 +24,8 @@ static const struct enumval channels[] = {
     {NULL},
 };
 
+extern const struct entity association_entity;
+
 #define PARTY_TYPES (PT_PERSON | PT_ASSOCIATION | PT_ENTERPRISE)
 
 /* Split "type:id"; 1 when well formed (the type is not checked here). */
@@ -126,11 +128,30 @@ static int touch_associations(struct ent_ctx *c, const json_t *parties, int64_t 
             strcmp(type, "association"))
             continue;
         char *pat = arena_printf(c->a, "%%\"association:%lld\"%%", (long long)id);
-        if (db_execv(c->db,
-                     "UPDATE \"association\" SET last_contact_on = (SELECT max(date) FROM "
-                     "\"contact\" WHERE deleted_at IS NULL AND id <> ? AND parties LIKE ?) "
-                     "WHERE id = ?",
-                     "isi", skip, pat, id) != DB_OK)
+        stmt *s = db_prepare(c->db, "SELECT max(date) AS last FROM \"contact\" WHERE deleted_at "
+                                    "IS NULL AND id <> ? AND parties LIKE ?");
+        json_t *sys = json_object();
+        int rc = DB_ERROR;
+        if (s) {
+            st_bind_int(s, 1, skip);
+            st_bind_text(s, 2, pat);
+            if (st_step(s) == DB_ROW) {
+                const char *last = st_text(s, "last");
+                json_object_set_new(sys, "last_contact_on", last ? json_string(last) : json_null());
+                rc = DB_OK;
+            }
+            st_finalize(s);
+        }
+        /* the server keeps the date, whoever wrote the contact: through the entity layer,
+         * without the writer's scope */
+        struct ent_ctx all = *c;
+        all.scope_path = NULL;
+        all.role = NULL;
+        int failed = rc == DB_OK ? ent_update_sys(&all, &association_entity, id, sys, e) : 0;
+        json_decref(sys);
+        if (failed)
+            return -1;
+        if (rc != DB_OK)
             return verr_set(e, 500, "internal", NULL, "更新侨团最近联络日期失败");
     }
     return 0;

@@ -326,204 +326,172 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
 
 /* ---- merge -------------------------------------------------------------------------- */
 
-/* Write again what row id of ent derives from the records it names (ent->derive: a
- * contact's party names, a relation's caption) now that it names keep: read whatever org
- * it belongs to, and each derived read-only text field that changed written back. */
-static int rederive(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e)
+/* The ids of the live rows of ent that `sql` selects (one bound int: drop), or NULL. */
+static json_t *ids_of(struct ent_ctx *c, const char *sql, int64_t drop)
 {
-    if (!ent->derive)
-        return 0;
-    struct ent_ctx all = *c;
-    all.scope_path = NULL;
-    all.role = NULL;
-    json_t *rec = ent_read(&all, ent, id, 1, e);
-    if (!rec)
-        return -1;
-    json_t *before = json_deep_copy(rec);
-    int rc = ent->derive(&all, rec, e);
-    for (const struct field *f = ent->fields; f->name && !rc; f++) {
-        json_t *v = json_object_get(rec, f->name);
-        if (!(f->flags & FF_READONLY) || f->type != FT_TEXT || !json_is_string(v) ||
-            json_equal(v, json_object_get(before, f->name)))
-            continue;
-        char sql[160];
-        snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
-        if (db_execv(c->db, sql, "si", json_string_value(v), id) != DB_OK)
-            rc = verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
-    }
-    json_decref(rec);
-    json_decref(before);
-    return rc;
-}
-
-/* A list field naming records as "person:12" (contact parties): drop's name becomes
- * keep's (once) in every row that holds it. */
-static int move_party_list(struct ent_ctx *c, const struct entity *ent, const struct field *f,
-                           int64_t keep, int64_t drop, json_t *moved)
-{
-    char sql[256], pat[64], from[40], to[40];
-    snprintf(from, sizeof from, "person:%lld", (long long)drop);
-    snprintf(to, sizeof to, "person:%lld", (long long)keep);
-    snprintf(pat, sizeof pat, "%%\"%s\"%%", from);
-    snprintf(sql, sizeof sql, "SELECT id, %s FROM \"%s\" WHERE %s LIKE ? ORDER BY id", f->name,
-             ent->name, f->name);
     stmt *s = db_prepare(c->db, sql);
     if (!s)
-        return -1;
-    st_bind_text(s, 1, pat);
-    json_t *rows = json_array(), *ids = json_array();
+        return NULL;
+    st_bind_int(s, 1, drop);
+    json_t *ids = json_array();
     int rc;
-    while ((rc = st_step(s)) == DB_ROW) {
-        json_t *arr = json_loads(st_text(s, f->name), 0, NULL);
-        if (!json_is_array(arr)) {
-            json_decref(arr);
-            continue;
-        }
-        json_t *out = json_array();
-        size_t i;
-        json_t *v;
-        int has_keep = 0;
-        json_array_foreach(arr, i, v) has_keep |=
-            json_is_string(v) && !strcmp(json_string_value(v), to);
-        json_array_foreach(arr, i, v)
-        {
-            if (json_is_string(v) && !strcmp(json_string_value(v), from)) {
-                if (!has_keep)
-                    json_array_append_new(out, json_string(to));
-                has_keep = 1;
-            } else {
-                json_array_append(out, v);
-            }
-        }
-        json_decref(arr);
-        json_array_append_new(
-            rows, json_pack("{s:I, s:o}", "id", (json_int_t)st_int(s, "id"), "list", out));
-    }
+    while ((rc = st_step(s)) == DB_ROW)
+        json_array_append_new(ids, json_integer(st_int(s, "id")));
     st_finalize(s);
     if (rc != DB_DONE) {
-        json_decref(rows);
         json_decref(ids);
-        return -1;
+        return NULL;
     }
+    return ids;
+}
+
+/* Write sys into each row of ids through the entity layer (its checks re-derive what it
+ * shows of the person: a relation's caption, a contact's party names, a party's name; its
+ * audit entry; its search keys). A row the user may not see refuses the merge. The ids
+ * go into moved under "entity.field". */
+static int relink(struct ent_ctx *c, const struct entity *ent, const char *field, json_t *ids,
+                  json_t *(*value)(json_t *row_id, void *arg), void *arg, json_t *moved,
+                  struct verr *e)
+{
     size_t i;
-    json_t *r;
-    snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE id = ?", ent->name, f->name);
-    json_array_foreach(rows, i, r)
+    json_t *idv;
+    json_array_foreach(ids, i, idv)
     {
-        char *text = json_dumps(json_object_get(r, "list"), JSON_COMPACT);
-        int64_t id = json_integer_value(json_object_get(r, "id"));
-        struct verr e;
-        rc = db_execv(c->db, sql, "si", text, id);
-        if (rc == DB_OK && rederive(c, ent, id, &e))
-            rc = DB_ERROR;
-        free(text);
-        if (rc != DB_OK) {
-            json_decref(rows);
-            json_decref(ids);
+        json_t *sys = json_object();
+        json_object_set_new(sys, field, value(idv, arg));
+        int rc = ent_update_sys(c, ent, json_integer_value(idv), sys, e);
+        json_decref(sys);
+        if (rc) {
+            if (e->status == 404)
+                verr_set(e, 409, "conflict", "drop_id",
+                         "%s(编号 %lld)引用了要合并的人员, 但不在您的管理范围内, 不能合并; "
+                         "请联系上级组织处理",
+                         ent->label.hans, (long long)json_integer_value(idv));
             return -1;
         }
-        json_array_append_new(ids, json_integer(id));
     }
-    json_decref(rows);
     if (json_array_size(ids)) {
         char key[160];
-        snprintf(key, sizeof key, "%s.%s", ent->name, f->name);
-        json_object_set_new(moved, key, ids);
-    } else {
-        json_decref(ids);
+        snprintf(key, sizeof key, "%s.%s", ent->name, field);
+        json_object_set(moved, key, ids);
     }
     return 0;
 }
 
-/* Point every link from drop to keep; what moved goes into moved {"entity.field": [ids]}. */
-static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *moved)
+static json_t *keep_value(json_t *row_id, void *arg)
 {
+    (void)row_id;
+    return json_integer(*(int64_t *)arg);
+}
+
+struct list_move {
+    const struct entity *ent;
+    const struct field *f;
+    db *d;
+    const char *from, *to;
+};
+
+/* A list naming records as "person:12" (contact parties) with drop's name as keep's
+ * (once). */
+static json_t *list_value(json_t *row_id, void *arg)
+{
+    struct list_move *lm = arg;
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT %s FROM \"%s\" WHERE id = ?", lm->f->name, lm->ent->name);
+    stmt *s = db_prepare(lm->d, sql);
+    json_t *arr = NULL;
+    st_bind_int(s, 1, json_integer_value(row_id));
+    if (s && st_step(s) == DB_ROW && st_text(s, lm->f->name))
+        arr = json_loads(st_text(s, lm->f->name), 0, NULL);
+    st_finalize(s);
+    json_t *out = json_array();
+    size_t i;
+    json_t *v;
+    int has_keep = 0;
+    json_array_foreach(arr, i, v) has_keep |=
+        json_is_string(v) && !strcmp(json_string_value(v), lm->to);
+    json_array_foreach(arr, i, v)
+    {
+        if (json_is_string(v) && !strcmp(json_string_value(v), lm->from)) {
+            if (!has_keep)
+                json_array_append_new(out, json_string(lm->to));
+            has_keep = 1;
+        } else {
+            json_array_append(out, v);
+        }
+    }
+    json_decref(arr);
+    return out;
+}
+
+/* Point every link from drop to keep (refs to person, party links, party lists, and the
+ * X_id/X_type pairs of relations); what moved goes into moved {"entity.field": [ids]}. */
+static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *moved, struct verr *e)
+{
+    char from[40], to[40], pat[64], sql[320];
+    snprintf(from, sizeof from, "person:%lld", (long long)drop);
+    snprintf(to, sizeof to, "person:%lld", (long long)keep);
+    snprintf(pat, sizeof pat, "%%\"%s\"%%", from);
     for (const struct entity *const *ep = ent_all(); *ep; ep++) {
         const struct entity *ent = *ep;
         for (const struct field *f = ent->fields; f->name; f++) {
-            char typecol[80] = "";
-            int is_ref = f->type == FT_REF && f->ref && !strcmp(f->ref, "person");
+            const char *idcol = NULL, *typecol = NULL;
+            char tc[80];
             size_t n = strlen(f->name);
-            const char *namecol = NULL; /* a party link's name: the kept person's */
-            if (f->type == FT_PARTY) {  /* X_type, X_id, X_name (FIELD_PARTY) */
-                snprintf(typecol, sizeof typecol, "%s", f->name);
-                namecol = f[2].name;
-                f++; /* the id column */
-            }
-            /* a generic link: X_id next to X_type (or X_entity) naming the entity */
-            if (!is_ref && !typecol[0] && (f->type == FT_INT || f->type == FT_REF) && n > 3 &&
-                !strcmp(f->name + n - 3, "_id")) {
-                const char *sfx[] = {"_type", "_entity", "_kind", NULL};
-                for (int k = 0; sfx[k] && !typecol[0]; k++) {
-                    char tc[80];
-                    snprintf(tc, sizeof tc, "%.*s%s", (int)(n - 3), f->name, sfx[k]);
-                    const struct field *tf = ent_field(ent, tc);
-                    if (tf && (tf->type == FT_ENUM || tf->type == FT_TEXT))
-                        snprintf(typecol, sizeof typecol, "%s", tc);
+            if (f->type == FT_REF && f->ref && !strcmp(f->ref, "person")) {
+                idcol = f->name;
+            } else if (f->type == FT_PARTY) { /* X_type, X_id, X_name (FIELD_PARTY) */
+                typecol = f->name;
+                idcol = f[1].name;
+            } else if (f->type == FT_INT && n > 3 && !strcmp(f->name + n - 3, "_id")) {
+                /* a relation's from_id next to from_type naming the entity */
+                snprintf(tc, sizeof tc, "%.*s_type", (int)(n - 3), f->name);
+                const struct field *tf = ent_field(ent, tc);
+                if (tf && tf->type == FT_ENUM) {
+                    typecol = tc;
+                    idcol = f->name;
                 }
-            }
-            if (f->type == FT_LIST && move_party_list(c, ent, f, keep, drop, moved))
-                return -1;
-            if (!is_ref && !typecol[0])
-                continue;
-            char sql[256];
-            if (typecol[0])
+            } else if (f->type == FT_LIST) {
                 snprintf(sql, sizeof sql,
-                         "SELECT id FROM \"%s\" WHERE %s = ? AND %s = 'person' ORDER BY id",
-                         ent->name, f->name, typecol);
-            else
-                snprintf(sql, sizeof sql, "SELECT id FROM \"%s\" WHERE %s = ? ORDER BY id",
+                         "SELECT id FROM \"%s\" WHERE %s LIKE ? AND deleted_at IS NULL ORDER BY id",
                          ent->name, f->name);
-            stmt *s = db_prepare(c->db, sql);
-            if (!s)
-                return -1;
-            st_bind_int(s, 1, drop);
-            json_t *ids = json_array();
-            int rc;
-            while ((rc = st_step(s)) == DB_ROW)
-                json_array_append_new(ids, json_integer(st_int(s, "id")));
-            st_finalize(s);
-            if (rc != DB_DONE) {
+                stmt *s = db_prepare(c->db, sql);
+                if (!s)
+                    return verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
+                st_bind_text(s, 1, pat);
+                json_t *ids = json_array();
+                int rc;
+                while ((rc = st_step(s)) == DB_ROW)
+                    json_array_append_new(ids, json_integer(st_int(s, "id")));
+                st_finalize(s);
+                struct list_move lm = {ent, f, c->db, from, to};
+                rc = rc == DB_DONE ? relink(c, ent, f->name, ids, list_value, &lm, moved, e)
+                                   : verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
                 json_decref(ids);
-                return -1;
-            }
-            if (!json_array_size(ids)) {
-                json_decref(ids);
+                if (rc)
+                    return -1;
                 continue;
             }
-            if (typecol[0])
-                snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE %s = ? AND %s = 'person'",
-                         ent->name, f->name, f->name, typecol);
-            else
-                snprintf(sql, sizeof sql, "UPDATE \"%s\" SET %s = ? WHERE %s = ?", ent->name,
-                         f->name, f->name);
-            if (db_execv(c->db, sql, "ii", keep, drop) != DB_OK) {
-                json_decref(ids);
-                return -1;
-            }
-            if (namecol) {
+            if (!idcol)
+                continue;
+            if (typecol)
                 snprintf(sql, sizeof sql,
-                         "UPDATE \"%s\" SET %s = (SELECT name FROM \"person\" WHERE id = ?) "
-                         "WHERE %s = ? AND %s = 'person'",
-                         ent->name, namecol, f->name, typecol);
-                if (db_execv(c->db, sql, "ii", keep, keep) != DB_OK) {
-                    json_decref(ids);
-                    return -1;
-                }
-            }
-            size_t k;
-            json_t *idv;
-            json_array_foreach(ids, k, idv)
-            {
-                struct verr e;
-                if (rederive(c, ent, json_integer_value(idv), &e)) {
-                    json_decref(ids);
-                    return -1;
-                }
-            }
-            char key[160];
-            snprintf(key, sizeof key, "%s.%s", ent->name, f->name);
-            json_object_set_new(moved, key, ids);
+                         "SELECT id FROM \"%s\" WHERE %s = ? AND %s = 'person' AND deleted_at IS "
+                         "NULL ORDER BY id",
+                         ent->name, idcol, typecol);
+            else
+                snprintf(sql, sizeof sql,
+                         "SELECT id FROM \"%s\" WHERE %s = ? AND deleted_at IS NULL ORDER BY id",
+                         ent->name, idcol);
+            json_t *ids = ids_of(c, sql, drop);
+            if (!ids)
+                return verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
+            int rc = relink(c, ent, idcol, ids, keep_value, &keep, moved, e);
+            json_decref(ids);
+            if (rc)
+                return -1;
+            if (f->type == FT_PARTY)
+                f++; /* its X_id is done */
         }
     }
     return 0;
@@ -547,10 +515,8 @@ json_t *dedup_merge(struct ent_ctx *c, int64_t keep, int64_t drop, struct verr *
         snprintf(e->field, sizeof e->field, "drop_id");
         goto fail;
     }
-    if (move_links(c, keep, drop, moved)) {
-        verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
+    if (move_links(c, keep, drop, moved, e))
         goto fail;
-    }
     /* the fields keep leaves empty, filled from drop (after drop is gone: unique values) */
     for (const struct field *f = ent->fields; f->name; f++) {
         if (f->flags & (FF_READONLY | FF_HIDDEN))

@@ -1165,6 +1165,23 @@ out:
     return res;
 }
 
+int ent_update_sys(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *sys,
+                   struct verr *e)
+{
+    if (db_begin(c->db) != DB_OK)
+        return db_fail(c, ent, e);
+    json_t *in = json_object(), *old = read_row(c, ent, id, 1, e);
+    json_t *after = old ? update_row(c, ent, id, old, in, sys, "update", e) : NULL;
+    json_decref(in);
+    json_decref(old);
+    if (!after) {
+        db_rollback(c->db);
+        return -1;
+    }
+    json_decref(after);
+    return db_commit(c->db) == DB_OK ? 0 : db_fail(c, ent, e);
+}
+
 /* ---- workflows ---------------------------------------------------------------------- */
 
 /* Is status one of the comma-separated list? */

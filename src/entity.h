@@ -270,6 +270,13 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
 json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
                    struct verr *e);
 int ent_delete(struct ent_ctx *c, const struct entity *ent, int64_t id, struct verr *e);
+/* Write values the server sets (read-only fields too: a date kept from other records, a
+ * merge's new link) into record id within c's scope, through the same path as an update:
+ * the checks (references in sys are the caller's to check), the hooks, the modules'
+ * write hooks, updated_at and an audit entry "update". An append-only entry takes it too
+ * (a merge relinks its party). 0, or -1 with e (404 outside the scope). */
+int ent_update_sys(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *sys,
+                   struct verr *e);
 /* Reverse the entry id of an append-only entity (EF_APPEND, with fields reverses_id and
  * reason): body {"reason"} (required). In one transaction: the reversing entry is created
  * through ent_create (its own number, checks, hooks, audit) with reverses_id = id, the

@@ -125,14 +125,7 @@ void export_xlsx_h(struct req *r)
     json_t *what = json_pack("{s:i, s:s}", "rows", n, "format", "xlsx");
     for (int i = 0; i < r->nargs; i++)
         json_object_set_new(what, r->args[i].key, json_string(r->args[i].value) ?: json_null());
-    int rc = db_begin(r->db);
-    if (rc == DB_OK) {
-        rc = audit_write(&r->ctx, "export", r->ent->name, 0, NULL, what);
-        if (rc == DB_OK)
-            rc = db_commit(r->db);
-        else
-            db_rollback(r->db);
-    }
+    int rc = audit_alone(&r->ctx, "export", r->ent->name, 0, NULL, what);
     json_decref(what);
     if (rc != DB_OK) {
         free(data);
