@@ -4,10 +4,6 @@
 
 #include "http.h"
 
-/* When the request asked to unmask (the dispatcher checked the permission), write the
- * "unmask" audit entry for entity's record id (0: a list). 0, or -1 with a 500 replied. */
-int audit_unmask(struct req *r, const char *entity, int64_t id);
-
 void schema_h(struct req *r);     /* GET    /api/v1/schema */
 void list_h(struct req *r);       /* GET    /api/v1/{entity} */
 void create_h(struct req *r);     /* POST   /api/v1/{entity} */

@@ -3,6 +3,7 @@
 #include "http.h"
 #include "auth.h"
 #include "module.h"
+#include "audit.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -308,6 +309,29 @@ static const struct route *find_route(struct req *r)
     return NULL;
 }
 
+/* Every answer that showed clear sensitive values (the request asked to unmask, and the
+ * role may) is audited here, whatever the handler: lists, reads, writes' answers, dedup,
+ * search, exports. When the entry cannot be written, the answer is not sent. */
+static void unmask_audited(struct req *r)
+{
+    if (!r->ctx.unmask || !r->ctx.may_unmask || r->status < 200 || r->status >= 300)
+        return;
+    json_t *what = json_pack("{s:s, s:s}", "method", r->method, "path", r->path);
+    int rc = audit_alone(&r->ctx, "unmask",
+                         r->ent             ? r->ent->name
+                         : r->route->module ? r->route->module
+                                            : "",
+                         r->id, NULL, what);
+    json_decref(what);
+    if (rc == DB_OK)
+        return;
+    free(r->out);
+    r->out = NULL;
+    r->out_len = 0;
+    r->nhdrs = 0;
+    reply_db_error(r, "无法记录查看敏感信息的日志, 未显示");
+}
+
 static void dispatch(struct req *r)
 {
     if (!r->route)
@@ -324,8 +348,10 @@ static void dispatch(struct req *r)
     r->ctx.db = r->db;
     r->ctx.a = r->a;
     r->ctx.client = r->client;
-    if (auth_check(r) == 0)
+    if (auth_check(r) == 0) {
         r->route->fn(r);
+        unmask_audited(r);
+    }
     if (db_depth(r->db))
         die("%s %s left a transaction open", r->method, r->path);
 }
