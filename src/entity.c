@@ -1797,6 +1797,8 @@ static json_t *workflow_json(const struct workflow *w)
                                perms[m->perm < 8 ? m->perm : 0], "takes", takes, "needs", needs);
         if (m->label.hans)
             json_object_set_new(jm, "label", label_json(&m->label));
+        if (m->hint.hans)
+            json_object_set_new(jm, "hint", label_json(&m->hint));
         json_array_append_new(moves, jm);
     }
     return json_pack("{s:s, s:o, s:o}", "field", w->field, "args", args, "moves", moves);

@@ -151,6 +151,7 @@ struct move {
     const char *const *takes; /* NULL-terminated, may be NULL */
     const char *const *needs; /* NULL-terminated, may be NULL */
     struct label label;       /* the button ("分派"); {NULL}: the label of `to` */
+    struct label hint;        /* optional: a line the move's dialog shows */
 };
 
 struct workflow {
