@@ -424,8 +424,8 @@ static json_t *list_value(json_t *row_id, void *arg)
     return out;
 }
 
-/* Point every link from drop to keep (refs to person, party links, party lists, and the
- * X_id/X_type pairs of relations); what moved goes into moved {"entity.field": [ids]}. */
+/* Point every link from drop to keep (refs to person, party links, party lists); what moved goes
+ * into moved {"entity.field": [ids]}. */
 static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *moved, struct verr *e)
 {
     char from[40], to[40], pat[64], sql[320];
@@ -436,21 +436,11 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
         const struct entity *ent = *ep;
         for (const struct field *f = ent->fields; f->name; f++) {
             const char *idcol = NULL, *typecol = NULL;
-            char tc[80];
-            size_t n = strlen(f->name);
             if (f->type == FT_REF && f->ref && !strcmp(f->ref, "person")) {
                 idcol = f->name;
             } else if (f->type == FT_PARTY) { /* X_type, X_id, X_name (FIELD_PARTY) */
                 typecol = f->name;
                 idcol = f[1].name;
-            } else if (f->type == FT_INT && n > 3 && !strcmp(f->name + n - 3, "_id")) {
-                /* a relation's from_id next to from_type naming the entity */
-                snprintf(tc, sizeof tc, "%.*s_type", (int)(n - 3), f->name);
-                const struct field *tf = ent_field(ent, tc);
-                if (tf && tf->type == FT_ENUM) {
-                    typecol = tc;
-                    idcol = f->name;
-                }
             } else if (f->type == FT_LIST) {
                 snprintf(sql, sizeof sql,
                          "SELECT id FROM \"%s\" WHERE %s LIKE ? AND deleted_at IS NULL ORDER BY id",

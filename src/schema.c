@@ -28,7 +28,28 @@ static int v2(db *d)
     return db_exec(d, sql);
 }
 
-static const migration_fn steps[] = {v1, v2};
+/* v3: relations name their two ends (FIELD_PARTY from_name, to_name): filled from the
+ * records they name, for the rows written before. */
+static int v3(db *d)
+{
+    if (entity_sync(d) != DB_OK) /* adds the columns */
+        return DB_ERROR;
+    static const char *const kinds[] = {"person", "association", "enterprise", "org"};
+    for (int end = 0; end < 2; end++)
+        for (size_t k = 0; k < sizeof kinds / sizeof *kinds; k++) {
+            const char *x = end ? "to" : "from";
+            char sql[320];
+            snprintf(sql, sizeof sql,
+                     "UPDATE \"relation\" SET %s_name = (SELECT name FROM \"%s\" r WHERE r.id = "
+                     "\"relation\".%s_id) WHERE %s_type = '%s'",
+                     x, kinds[k], x, x, kinds[k]);
+            if (db_exec(d, sql) != DB_OK)
+                return DB_ERROR;
+        }
+    return DB_OK;
+}
+
+static const migration_fn steps[] = {v1, v2, v3};
 
 int schema_upgrade(db *d)
 {
