@@ -330,20 +330,19 @@ void session_login_h(struct req *r)
         reply_error(r, 422, "invalid", "password", "请输入密码");
         goto out;
     }
-    stmt *s = db_prepare(r->db, "SELECT id, password_hash, failed_logins, locked_until, status "
-                                "FROM \"user\" WHERE username = ? AND deleted_at IS NULL");
+    stmt *s = db_prepare(r->db, "SELECT id, password_hash, locked_until, status FROM \"user\" "
+                                "WHERE username = ? AND deleted_at IS NULL");
     if (!s) {
         reply_db_error(r, "登录失败, 请稍后再试");
         goto out;
     }
     st_bind_text(s, 1, name);
-    int64_t id = 0, failed = 0;
+    int64_t id = 0;
     char *hash = NULL, *locked = NULL;
     int active = 0;
     if (st_step(s) == DB_ROW) {
         id = st_int(s, "id");
         hash = arena_strdup(r->a, st_text(s, "password_hash"));
-        failed = st_int(s, "failed_logins");
         locked = arena_strdup(r->a, st_text(s, "locked_until"));
         active = !strcmp(st_text(s, "status"), "active");
     }
@@ -357,6 +356,39 @@ void session_login_h(struct req *r)
         else
             reply_error(r, 423, "locked", NULL, "账号已被锁定, 请 15 分钟后再试或联系管理员");
         goto out;
+    }
+    /* A known user's attempt is counted before the password is checked, in one statement,
+     * so that many at once cannot all get past the limit: an attempt past it locks the
+     * account without a check. */
+    int64_t attempt = 0;
+    if (id && active) {
+        if (db_begin(r->db) != DB_OK) {
+            reply_db_error(r, "登录失败, 请稍后再试");
+            goto out;
+        }
+        stmt *a = db_prepare(
+            r->db, "UPDATE \"user\" SET failed_logins = coalesce(failed_logins, 0) + 1 WHERE "
+                   "id = ? RETURNING failed_logins");
+        st_bind_int(a, 1, id);
+        if (a && st_step(a) == DB_ROW)
+            attempt = st_int(a, "failed_logins");
+        st_finalize(a);
+        if (!attempt || db_commit(r->db) != DB_OK) {
+            if (db_depth(r->db))
+                db_rollback(r->db);
+            reply_db_error(r, "登录失败, 请稍后再试");
+            goto out;
+        }
+        if (attempt > MAX_FAILED) {
+            char until[21];
+            iso_at(t + LOCK_SECONDS, until);
+            if (login_failure(r, "login_locked", id, name, 0, until) != DB_OK)
+                reply_db_error(r, "登录失败, 请稍后再试");
+            else
+                reply_error(r, 423, "locked", NULL, "密码连续错误 %d 次, 账号已锁定 15 分钟",
+                            MAX_FAILED);
+            goto out;
+        }
     }
     /* An unknown or disabled user costs the same hash as a known one, so the answer's
      * timing does not tell which usernames exist. */
@@ -372,13 +404,13 @@ void session_login_h(struct req *r)
          * nothing about the password and tries again later. */
         char until[21];
         iso_at(t + LOCK_SECONDS, until);
-        failed++;
-        if (login_failure(r, "login_failed", id, name, failed >= MAX_FAILED ? 0 : failed,
-                          failed >= MAX_FAILED ? until : NULL) != DB_OK) {
+        int lock = attempt >= MAX_FAILED; /* this attempt was counted before the check */
+        if (login_failure(r, "login_failed", id, name, lock ? 0 : -1, lock ? until : NULL) !=
+            DB_OK) {
             reply_db_error(r, "登录失败, 请稍后再试");
             goto out;
         }
-        if (failed >= MAX_FAILED)
+        if (lock)
             reply_error(r, 423, "locked", NULL, "密码连续错误 %d 次, 账号已锁定 15 分钟",
                         MAX_FAILED);
         else

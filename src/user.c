@@ -44,11 +44,29 @@ static int user_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
     return 0;
 }
 
+/* A change of role, status or org ends the user's sessions: what they may do is read at
+ * login, and a disabled or demoted user must not keep working. */
+static int user_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
+                            struct verr *e)
+{
+    if (!old || (json_equal(json_object_get(rec, "role"), json_object_get(old, "role")) &&
+                 json_equal(json_object_get(rec, "status"), json_object_get(old, "status")) &&
+                 json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id"))))
+        return 0;
+    if (db_execv(c->db, "DELETE FROM session WHERE user_id = ?", "i", id) != DB_OK)
+        return verr_set(e, db_errcode(c->db) == DBE_BUSY ? 503 : 500,
+                        db_errcode(c->db) == DBE_BUSY ? "busy" : "internal", NULL,
+                        "无法结束该用户的登录会话");
+    return 0;
+}
+
 static int user_before_delete(struct ent_ctx *c, int64_t id, const json_t *old, struct verr *e)
 {
     (void)old;
     if (id == c->user_id)
         return verr_set(e, 409, "conflict", NULL, "不能删除自己的账号");
+    if (db_execv(c->db, "DELETE FROM session WHERE user_id = ?", "i", id) != DB_OK)
+        return verr_set(e, 500, "internal", NULL, "无法结束该用户的登录会话");
     return 0;
 }
 
@@ -59,6 +77,7 @@ const struct entity user_entity = {
     .title = "username",
     .flags = EF_OWNED,
     .check = user_check,
+    .after_write = user_after_write,
     .before_delete = user_before_delete,
     .fields =
         (const struct field[]){
@@ -105,12 +124,15 @@ const struct entity user_entity = {
 };
 
 /* Set user id's password hash inside the caller's transaction. */
+/* A new password set for the user (by an admin, or `qiao user passwd`): the sessions they
+ * had end with the old one. */
 static int store_password(db *d, int64_t id, const char *hash, int must_change)
 {
-    return db_execv(d,
-                    "UPDATE \"user\" SET password_hash = ?, must_change_password = ?, "
-                    "failed_logins = 0, locked_until = NULL WHERE id = ?",
-                    "sii", hash, (int64_t)must_change, id);
+    int rc = db_execv(d,
+                      "UPDATE \"user\" SET password_hash = ?, must_change_password = ?, "
+                      "failed_logins = 0, locked_until = NULL WHERE id = ?",
+                      "sii", hash, (int64_t)must_change, id);
+    return rc == DB_OK ? db_execv(d, "DELETE FROM session WHERE user_id = ?", "i", id) : rc;
 }
 
 json_t *user_create(struct ent_ctx *c, json_t *fields, const char *password, int must_change,
@@ -304,6 +326,7 @@ int user_lock_cli(db *d, const char *username, int lock)
                               "UPDATE \"user\" SET locked_until = NULL, failed_logins = 0 WHERE "
                               "id = ?",
                               "i", id)) == DB_OK &&
+             (!lock || db_execv(d, "DELETE FROM session WHERE user_id = ?", "i", id) == DB_OK) &&
              audit_write(&c, lock ? "lock" : "unlock", "user", id, NULL, NULL) == DB_OK;
     if (rc)
         rc = db_commit(d) == DB_OK;
