@@ -1060,8 +1060,8 @@ static void settings_put_h(struct req *r)
     json_t *v, *val = NULL;
     json_object_foreach(body, k, v) if (strcmp(k, tf.name))
     {
-        json_decref(body);
         reply_error(r, 400, "unknown_field", k, "设置中没有“%s”", k);
+        json_decref(body); /* after the answer: k is one of its keys */
         return;
     }
     struct verr e;
@@ -1082,14 +1082,18 @@ static void settings_put_h(struct req *r)
     json_decref(val);
     char text[24];
     snprintf(text, sizeof text, "%lld", (long long)after);
+    json_t *jb = json_pack("{s:I}", tf.name, (json_int_t)before),
+           *ja = json_pack("{s:I}", tf.name, (json_int_t)after);
     db_begin(r->db);
-    if (db_execv(r->db, "DELETE FROM qiao_meta WHERE key = '" THRESHOLD_KEY "'", "") != DB_OK ||
+    int rc =
+        db_execv(r->db, "DELETE FROM qiao_meta WHERE key = '" THRESHOLD_KEY "'", "") != DB_OK ||
         db_execv(r->db, "INSERT INTO qiao_meta (key, value) VALUES ('" THRESHOLD_KEY "', ?)", "s",
                  text) != DB_OK ||
-        audit_write(&r->ctx, "update", "funds_settings", 0,
-                    json_pack("{s:I}", tf.name, (json_int_t)before),
-                    json_pack("{s:I}", tf.name, (json_int_t)after)) != DB_OK ||
-        db_commit(r->db) != DB_OK) {
+        audit_write(&r->ctx, "update", "funds_settings", 0, jb, ja) != DB_OK ||
+        db_commit(r->db) != DB_OK;
+    json_decref(jb);
+    json_decref(ja);
+    if (rc) {
         if (db_depth(r->db))
             db_rollback(r->db);
         reply_error(r, 500, "internal", NULL, "无法保存设置, 请稍后再试");
