@@ -1084,8 +1084,8 @@ static void settings_put_h(struct req *r)
     snprintf(text, sizeof text, "%lld", (long long)after);
     json_t *jb = json_pack("{s:I}", tf.name, (json_int_t)before),
            *ja = json_pack("{s:I}", tf.name, (json_int_t)after);
-    db_begin(r->db);
     int rc =
+        db_begin(r->db) != DB_OK ||
         db_execv(r->db, "DELETE FROM qiao_meta WHERE key = '" THRESHOLD_KEY "'", "") != DB_OK ||
         db_execv(r->db, "INSERT INTO qiao_meta (key, value) VALUES ('" THRESHOLD_KEY "', ?)", "s",
                  text) != DB_OK ||
