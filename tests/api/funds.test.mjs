@@ -87,6 +87,12 @@ for (const store of STORES) {
       const orig = await fin.get(`/api/v1/donation/${d1.id}`);
       assert.equal(orig.json.amount, 1000000, 'the original stays as it was');
       assert.equal(orig.json.receipt_number, d1.receipt_number);
+      assert.equal(orig.json.reversed_by, rv.json.id, 'the entry names its reversal');
+      assert.equal(rv.json.reversed_by, null);
+      assert.equal(orig.json.amount_in_words, '人民币壹万元整');
+      assert.equal(rv.json.amount_in_words, '人民币负壹万元整');
+      assert.equal(d2.amount_in_words, '人民币伍拾元整');
+      assert.ok(orig.json.recorded_by, 'who recorded it, by name');
       assert.deepEqual(await figures(p), { received: 5000, disbursed: 0, pending: 0, balance: 5000 });
       const list = await fin.get(`/api/v1/donation?programme_id=${p.id}`);
       assert.equal(list.json.total, 3, 'both the entry and its reversal are listed');

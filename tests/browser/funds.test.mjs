@@ -11,7 +11,7 @@ const shots = join(root, 'test-output/screenshots');
 const { PASSWORD } = await import('../lib/server.mjs');
 const { openApp } = await import('../lib/browser.mjs');
 
-let app, server, page, pageErrors, fin, prog;
+let app, server, page, pageErrors, fin, prog, wrong;
 
 before(async () => {
   app = await openApp({ server: { users: { admin: { role: 'admin' }, fin: { role: 'finance' }, lead: { role: 'leader' } } } });
@@ -21,7 +21,7 @@ before(async () => {
   const donate = (amount, extra) => fin.post('/api/v1/donation', {
     programme_id: prog.id, received_on: '2024-03-01', donor_type: 'name', donor_name: '陈嘉庚基金会', amount, ...extra,
   });
-  const wrong = (await donate(200000)).json;
+  wrong = (await donate(200000)).json;
   await fin.post(`/api/v1/donation/${wrong.id}/reverse`, { reason: '重复登记' });
   await donate(1500000, { received_on: '2024-03-05' });
   await donate(10000, { received_on: '2024-03-06', currency: 'USD', rate: '7.1', donor_name: '隐名侨胞', anonymous: true });
@@ -103,6 +103,16 @@ test('finance reverses a donation with a reason; the figures follow', async () =
     await page.waitForFunction(() => document.querySelector('[data-test=fig-received] .fv')?.innerText === '¥15,000.00');
     assert.equal(await page.locator('.reversed').count(), 2);
     await page.screenshot({ path: join(shots, 'funds-ledger-reversed.png'), fullPage: true });
+    // the receipt of the reversed donation prints 已冲销, the amount in capital numerals
+    await page.goto(server.url + `/#/print/donation/${wrong.id}`);
+    await page.locator('[data-test=receipt-words]').waitFor();
+    assert.equal(await page.locator('[data-test=receipt-words]').innerText(), '人民币贰仟元整');
+    assert.equal(await page.locator('[data-test=receipt-amount]').innerText(), '¥2,000.00');
+    assert.equal(await page.locator('[data-test=receipt-number]').innerText(), wrong.receipt_number);
+    await page.locator('[data-test=receipt-org]').getByText('测试市归国华侨联合会').waitFor();
+    await page.locator('[data-test=stamp]').waitFor();
+    assert.equal(await page.locator('.side-menu').count(), 0, 'the page prints alone');
+    await page.screenshot({ path: join(shots, 'funds-receipt.png') });
     assert.deepEqual(pageErrors, []);
   } catch (e) {
     await page.screenshot({ path: join(shots, 'funds-ledger-failure2.png'), fullPage: true });

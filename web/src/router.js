@@ -5,6 +5,7 @@
 //   #/audit               the audit trail (admins)
 //   #/case, #/case/new, #/case/{id}   the service desk: board, intake, the case page
 //   #/programme/{id}      a programme's ledger: figures, entries, reversals, approvals
+//   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
 //   #/{entity}            a list page, rendered from the schema
@@ -20,6 +21,7 @@ const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
+    { path: '/print/:kind(donation|disbursement)/:id(\\d+)', name: 'receipt', component: () => import('./views/Receipt.vue') },
     {
       path: '/',
       component: Layout,
