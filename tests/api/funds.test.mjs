@@ -60,6 +60,9 @@ for (const store of STORES) {
       const p = r.json.entities.find((e) => e.name === 'programme');
       for (const f of ['received', 'disbursed', 'pending', 'balance'])
         assert.equal(p.fields.find((x) => x.name === f)?.computed, true, f);
+      for (const n of ['donation', 'disbursement'])
+        assert.equal(r.json.entities.find((e) => e.name === n).append_only, true, `${n} is a ledger`);
+      assert.equal(p.append_only, undefined);
       const w = r.json.entities.find((e) => e.name === 'wish').workflow;
       assert.deepEqual(w.moves.map((x) => x.to), ['claimed', 'fulfilled', 'open', 'cancelled']);
     });
