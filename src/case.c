@@ -7,9 +7,8 @@
  *          a move sets are readonly in the declaration, so PATCH cannot change them.
  * Timeline: every create, move, edit and note is a row of case_step, written in the same
  *          transaction as the change, with the attachment if any.
- * Numbers: "2024-000123" per org and year, from a case_counter row taken with UPDATE ...
- *          RETURNING inside the create transaction (the row lock serialises concurrent
- *          creates on PostgreSQL; SQLite's writers are serial). A number is never reused.
+ * Numbers: "2024-000123" per org and year, from the case_counter table (number.h: taken
+ *          inside the create transaction, gapless, never reused).
  * Access:  the org scope as for every owned entity, plus `case_scope`: a user with the
  *          mediator role sees only the cases whose mediator or legal advisor is the person
  *          linked to their user (user.person_id). An org that referred a case away keeps
@@ -21,6 +20,7 @@
 #include "audit.h"
 #include "workday.h"
 #include "module.h"
+#include "number.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -239,11 +239,7 @@ int case_sync(db *d)
     const char *pk = db_type_name(d, DT_PK), *in = db_type_name(d, DT_INT),
                *key = db_type_name(d, DT_KEY);
     char sql[1024];
-    snprintf(sql, sizeof sql,
-             "CREATE TABLE IF NOT EXISTS case_counter (org_id %s NOT NULL, year %s NOT NULL, "
-             "last %s NOT NULL, PRIMARY KEY (org_id, year))",
-             in, in, in);
-    if (db_exec(d, sql) != DB_OK)
+    if (number_sync(d, "case_counter") != DB_OK)
         return DB_ERROR;
     snprintf(sql, sizeof sql,
              "CREATE TABLE IF NOT EXISTS case_step (id %s, case_id %s NOT NULL REFERENCES "
@@ -360,34 +356,6 @@ static int step_add(struct ent_ctx *c, int64_t id, const char *at, const char *a
 
 /* ---- the entity's hooks ------------------------------------------------------------- */
 
-/* Take the next number of org_id's year inside the create transaction. */
-static int next_number(struct ent_ctx *c, int64_t org_id, int year, char out[32], struct verr *e)
-{
-    if (db_execv(c->db,
-                 "INSERT INTO case_counter (org_id, year, last) VALUES (?, ?, 0) ON CONFLICT "
-                 "(org_id, year) DO NOTHING",
-                 "ii", org_id, (int64_t)year) != DB_OK)
-        goto fail;
-    stmt *s = db_prepare(c->db, "UPDATE case_counter SET last = last + 1 WHERE org_id = ? AND "
-                                "year = ? RETURNING last");
-    int64_t n = 0;
-    if (s) {
-        st_bind_int(s, 1, org_id);
-        st_bind_int(s, 2, year);
-        if (st_step(s) == DB_ROW)
-            n = st_int(s, "last");
-        st_finalize(s);
-    }
-    if (n <= 0)
-        goto fail;
-    snprintf(out, 32, "%04d-%06lld", year, (long long)n);
-    return 0;
-fail:
-    if (db_errcode(c->db) == DBE_BUSY)
-        return verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
-    return verr_set(e, 500, "internal", NULL, "无法生成案件编号");
-}
-
 static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
     if (!old && is_mediator(c))
@@ -421,7 +389,8 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
         json_object_set_new(rec, "received_at", json_string(now));
     }
     cn_date(str(rec, "received_at"), day);
-    if (next_number(c, json_integer_value(json_object_get(rec, "org_id")), atoi(day), num, e))
+    if (number_next(c, "case_counter", json_integer_value(json_object_get(rec, "org_id")),
+                    atoi(day), num, "案件编号", e))
         return -1;
     json_object_set_new(rec, "number", json_string(num));
     if (!present(rec, "due_on")) {

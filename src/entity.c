@@ -1824,6 +1824,8 @@ json_t *ent_schema_json(void)
         json_t *je =
             json_pack("{s:s, s:s, s:o, s:s, s:o}", "name", e->name, "module", e->module, "label",
                       label_json(&e->label), "title_field", e->title, "fields", fields);
+        if (e->flags & EF_APPEND) /* a ledger: created and reversed, never edited */
+            json_object_set_new(je, "append_only", json_true());
         if (e->workflow)
             json_object_set_new(je, "workflow", workflow_json(e->workflow));
         json_array_append_new(list, je);

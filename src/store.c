@@ -345,6 +345,11 @@ const char *db_keyed_table(const db *d)
     return d->drv->keyed_table;
 }
 
+const char *db_for_update(const db *d)
+{
+    return d->drv->for_update;
+}
+
 int db_has_column(db *d, const char *table, const char *column)
 {
     return d->drv->has_column(d->conn, table, column);

@@ -114,6 +114,10 @@ const char *db_type_name(const db *d, enum db_type t);
 /* Appended to a CREATE TABLE whose rows are only ever found by its PRIMARY KEY: the table
  * is then stored as that key's B-tree (SQLite " WITHOUT ROWID"; nothing on PostgreSQL). */
 const char *db_keyed_table(const db *d);
+/* Appended to a SELECT of one row that the transaction will decide on (a programme whose
+ * balance a disbursement must not overdraw): the row stays locked until the transaction
+ * ends (PostgreSQL " FOR UPDATE"; nothing on SQLite, whose writers are serial). */
+const char *db_for_update(const db *d);
 /* 1 if TABLE has COLUMN (or, with column NULL, if TABLE exists). */
 int db_has_column(db *d, const char *table, const char *column);
 
@@ -151,6 +155,7 @@ struct driver {
     const char *begin_sql;
     const char *keyed_table;   /* see db_keyed_table */
     const char *insert_id_sql; /* see db_insert_id_sql */
+    const char *for_update;    /* see db_for_update */
     /* The id of the row the connection inserted last (SQLite's rowid), 0 if none. */
     int64_t (*last_id)(void *conn);
     void (*plan_once)(void *conn, int on); /* see db_plan_once; NULL: nothing to do */

@@ -559,6 +559,7 @@ const struct driver pg_driver = {
     .begin_sql = "BEGIN",
     .keyed_table = "",
     .insert_id_sql = " RETURNING id",
+    .for_update = " FOR UPDATE",
     .plan_once = pg_plan_once,
     .generation = pg_generation,
 };

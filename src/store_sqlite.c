@@ -277,6 +277,7 @@ const struct driver sqlite_driver = {
     .begin_sql = "BEGIN IMMEDIATE",
     .keyed_table = " WITHOUT ROWID",
     .insert_id_sql = "",
+    .for_update = "",
     .last_id = sq_last_id,
     .generation = sq_generation,
     .busy_timeout = sq_busy_timeout,

@@ -1,6 +1,6 @@
 // api.js - the one way the app talks to the server (docs/API.md).
 //
-// api.get(path, query) / api.post(path, body) / api.patch / api.del return the decoded JSON
+// api.get(path, query) / api.post(path, body) / api.patch / api.put / api.del return the decoded JSON
 // (null for 204). A failed request throws an ApiError carrying the server's
 // {code, message, field} and the HTTP status, so a form can put the message on the field it
 // names. Every write sends the session's CSRF token; cookies go with every request.
@@ -70,5 +70,6 @@ export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, query) => request('POST', path, { body: body ?? {}, query }),
   patch: (path, body) => request('PATCH', path, { body }),
+  put: (path, body) => request('PUT', path, { body }),
   del: (path) => request('DELETE', path),
 }

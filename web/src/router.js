@@ -4,6 +4,8 @@
 //   #/org/tree            the organisation tree
 //   #/audit               the audit trail (admins)
 //   #/case, #/case/new, #/case/{id}   the service desk: board, intake, the case page
+//   #/programme/{id}      a programme's ledger: figures, entries, reversals, approvals
+//   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
 //   #/{entity}            a list page, rendered from the schema
@@ -19,6 +21,7 @@ const router = createRouter({
   history: createWebHashHistory(),
   routes: [
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
+    { path: '/print/:kind(donation|disbursement)/:id(\\d+)', name: 'receipt', component: () => import('./views/Receipt.vue') },
     {
       path: '/',
       component: Layout,
@@ -29,6 +32,7 @@ const router = createRouter({
         { path: 'case', name: 'caseBoard', component: () => import('./views/CaseBoard.vue') },
         { path: 'case/new', name: 'caseIntake', component: () => import('./views/CaseIntake.vue') },
         { path: 'case/:id(\\d+)', name: 'caseDetail', component: () => import('./views/CaseDetail.vue') },
+        { path: 'programme/:id(\\d+)', name: 'programmeLedger', component: () => import('./views/ProgrammeLedger.vue') },
         { path: 'import/:entity([a-z_]+)', name: 'import', component: () => import('./views/Import.vue') },
         { path: 'dedup/person', name: 'dedup', component: () => import('./views/Dedup.vue') },
         { path: ':entity([a-z_]+)', name: 'list', component: () => import('./views/EntityList.vue') },

@@ -1,0 +1,371 @@
+// The funds ledger (issue 11): programmes with balances computed from the ledger,
+// append-only donations and disbursements (405, reversal, receipt and voucher numbers),
+// money in fen with foreign currencies, anonymous donors, four-eyes approval above the
+// threshold, no overdraw under concurrency, visits paying from a programme, wishes on
+// their workflow. Every line of SPEC "The fixed interface" about funds.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { STORES, startServer } from '../lib/server.mjs';
+import { assertError, mkOrg, parseCsv, sql, sqlInt } from './helpers.mjs';
+
+for (const store of STORES) {
+  describe(`funds ledger (${store})`, () => {
+    // root(1): admin, fin (finance), fin2 (finance), lead (leader), staff, viewer; B: bstaff
+    let server, admin, fin, fin2, lead, staff, viewer, bstaff, B;
+    before(async () => {
+      server = await startServer({ store });
+      admin = await server.login('admin');
+      B = await mkOrg(admin, { name: '乙县侨联', level: 'county' });
+      for (const [n, role, org] of [['fin', 'finance', 1], ['fin2', 'finance', 1], ['lead', 'leader', 1],
+        ['staff', 'staff', 1], ['viewer', 'viewer', 1], ['bstaff', 'staff', B.id]])
+        server.addUser(n, role, org);
+      [fin, fin2, lead, staff, viewer, bstaff] = await Promise.all(
+        ['fin', 'fin2', 'lead', 'staff', 'viewer', 'bstaff'].map((n) => server.login(n)));
+    });
+    after(() => server?.stop());
+
+    let pn = 0;
+    async function programme(c = fin, extra = {}) {
+      const r = await c.post('/api/v1/programme', { name: `侨爱心工程${++pn}`, kind: 'love', ...extra });
+      assert.equal(r.status, 201, r.text);
+      return r.json;
+    }
+    async function donate(p, amount, extra = {}, c = fin) {
+      const r = await c.post('/api/v1/donation', {
+        programme_id: p.id, received_on: '2024-05-01', donor_type: 'name', donor_name: '陈先生', amount, ...extra,
+      });
+      assert.equal(r.status, 201, r.text);
+      return r.json;
+    }
+    function pay(p, amount, extra = {}, c = fin) {
+      return c.post('/api/v1/disbursement', {
+        programme_id: p.id, paid_on: '2024-06-01', beneficiary_type: 'name', beneficiary_name: '困难侨眷王女士',
+        amount, purpose: '助学', ...extra,
+      });
+    }
+    const figures = async (p) => {
+      const r = await fin.get(`/api/v1/programme/${p.id}`);
+      assert.equal(r.status, 200, r.text);
+      const { received, disbursed, pending, balance } = r.json;
+      return { received, disbursed, pending, balance };
+    };
+    const count = (table) => sqlInt(server, `SELECT count(*) FROM ${table}`);
+
+    test('the module, its entities and the programme\'s computed figures in the schema', async () => {
+      const r = await viewer.get('/api/v1/schema');
+      const m = r.json.modules.find((x) => x.name === 'funds');
+      assert.deepEqual(m.label, { 'zh-Hans': '捐赠与帮扶', 'zh-Hant': '捐贈與幫扶', en: 'Donations and aid' });
+      for (const n of ['programme', 'donation', 'disbursement', 'visit', 'wish'])
+        assert.ok(r.json.entities.find((e) => e.name === n), n);
+      const p = r.json.entities.find((e) => e.name === 'programme');
+      for (const f of ['received', 'disbursed', 'pending', 'balance'])
+        assert.equal(p.fields.find((x) => x.name === f)?.computed, true, f);
+      for (const n of ['donation', 'disbursement'])
+        assert.equal(r.json.entities.find((e) => e.name === n).append_only, true, `${n} is a ledger`);
+      assert.equal(p.append_only, undefined);
+      const w = r.json.entities.find((e) => e.name === 'wish').workflow;
+      assert.deepEqual(w.moves.map((x) => x.to), ['claimed', 'fulfilled', 'open', 'cancelled']);
+    });
+
+    test('donations: receipt numbers per year, 405 on PATCH and DELETE, a reversal that names the entry', async () => {
+      const p = await programme();
+      const d1 = await donate(p, 1000000);
+      const d2 = await donate(p, 5000);
+      assert.match(d1.receipt_number, /^2024-\d{6}$/);
+      assert.equal(Number(d2.receipt_number.slice(5)), Number(d1.receipt_number.slice(5)) + 1);
+      assert.equal(d1.amount_cny, 1000000);
+      assertError(await fin.patch(`/api/v1/donation/${d1.id}`, { notes: '改' }), 405, 'append_only');
+      assertError(await admin.del(`/api/v1/donation/${d1.id}`), 405, 'append_only');
+      assertError(await fin.post(`/api/v1/donation/${d1.id}/reverse`, {}), 422, 'invalid', 'reason');
+      const rv = await fin.post(`/api/v1/donation/${d1.id}/reverse`, { reason: '金额录错' });
+      assert.equal(rv.status, 201, rv.text);
+      assert.equal(rv.json.reverses_id, d1.id);
+      assert.equal(rv.json.amount, -1000000);
+      assert.equal(rv.json.amount_cny, -1000000);
+      assert.equal(rv.json.reason, '金额录错');
+      assert.match(rv.json.receipt_number, /^2024-\d{6}$/);
+      assert.notEqual(rv.json.receipt_number, d1.receipt_number, 'a reversal gets its own number');
+      assertError(await fin.post(`/api/v1/donation/${d1.id}/reverse`, { reason: '再冲' }), 409, 'conflict');
+      assertError(await fin.post(`/api/v1/donation/${rv.json.id}/reverse`, { reason: '冲销的冲销' }), 409, 'conflict');
+      const orig = await fin.get(`/api/v1/donation/${d1.id}`);
+      assert.equal(orig.json.amount, 1000000, 'the original stays as it was');
+      assert.equal(orig.json.receipt_number, d1.receipt_number);
+      assert.equal(orig.json.reversed_by, rv.json.id, 'the entry names its reversal');
+      assert.equal(rv.json.reversed_by, null);
+      assert.equal(orig.json.amount_in_words, '人民币壹万元整');
+      assert.equal(rv.json.amount_in_words, '人民币负壹万元整');
+      assert.equal(d2.amount_in_words, '人民币伍拾元整');
+      assert.ok(orig.json.recorded_by, 'who recorded it, by name');
+      assert.deepEqual(await figures(p), { received: 5000, disbursed: 0, pending: 0, balance: 5000 });
+      const list = await fin.get(`/api/v1/donation?programme_id=${p.id}`);
+      assert.equal(list.json.total, 3, 'both the entry and its reversal are listed');
+    });
+
+    test('money: integer fen, positive; foreign currency at the day\'s rate, half-up; in kind', async () => {
+      const p = await programme();
+      const base = { programme_id: p.id, received_on: '2024-05-01', donor_type: 'name', donor_name: '陈先生' };
+      const before = count('donation');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100.5 }), 422, 'invalid', 'amount');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: '100' }), 422, 'invalid', 'amount');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 0 }), 422, 'invalid', 'amount');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: -5 }), 422, 'invalid', 'amount');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, currency: 'XXX' }), 422, 'invalid', 'currency');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, currency: 'USD' }), 422, 'invalid', 'rate');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, currency: 'USD', rate: '七' }), 422, 'invalid', 'rate');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, currency: 'USD', rate: '-7.1' }), 422, 'invalid', 'rate');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, rate: '7.1' }), 422, 'invalid', 'rate');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, form: 'in_kind' }), 422, 'invalid', 'in_kind_description');
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, receipt_number: '2024-999999' }), 400);
+      assertError(await fin.post('/api/v1/donation', { ...base, amount: 100, programme_id: 99999 }), 422, 'invalid', 'programme_id');
+      assert.equal(count('donation'), before, 'nothing written');
+      // 100.00 USD at 7.12345 = 712.345 元 -> 71235 fen (half-up); 1000 JPY at 0.0475 = 47.50 元
+      const usd = await donate(p, 10000, { currency: 'USD', rate: '7.12345' });
+      assert.equal(usd.amount_cny, 71235);
+      assert.equal(usd.rate, '7.12345');
+      const jpy = await donate(p, 1000, { currency: 'JPY', rate: '0.0475' });
+      assert.equal(jpy.amount_cny, 4750);
+      const rv = await fin.post(`/api/v1/donation/${usd.id}/reverse`, { reason: '汇率错误' });
+      assert.equal(rv.json.amount_cny, -71235, 'the reversal converts back exactly');
+      const goods = await donate(p, 250000, { form: 'in_kind', in_kind_description: '大米 100 袋' });
+      assert.equal(goods.amount_cny, 250000);
+      assert.equal((await figures(p)).received, 4750 + 250000);
+    });
+
+    test('a donor is named in the writer\'s scope; a closed programme takes nothing more', async () => {
+      const p = await programme();
+      const other = await bstaff.post('/api/v1/person', { name: '林乙' });
+      assert.equal(other.status, 201, other.text);
+      assertError(await fin.post('/api/v1/donation', {
+        programme_id: p.id, received_on: '2024-05-01', donor_type: 'person', donor_id: 99999, amount: 100,
+      }), 422, 'invalid', 'donor_id');
+      const bprog = await bstaff.get(`/api/v1/programme/${p.id}`);
+      assert.equal(bprog.status, 404, 'a programme of the root is outside 乙县\'s scope');
+      const mine = await staff.post('/api/v1/person', { name: '黄甲' });
+      const d = await donate(p, 100, { donor_type: 'person', donor_id: mine.json.id, donor_name: undefined });
+      assert.equal(d.donor_name, '黄甲');
+      const closed = await programme(fin, { status: 'closed' });
+      assertError(await fin.post('/api/v1/donation', {
+        programme_id: closed.id, received_on: '2024-05-01', donor_type: 'name', donor_name: '陈', amount: 100,
+      }), 422, 'invalid', 'programme_id');
+      assertError(await pay(closed, 100), 422, 'invalid', 'programme_id');
+    });
+
+    test('anonymous donors read as 爱心人士 in lists, reads and exports unless unmasked', async () => {
+      const p = await programme();
+      const d = await donate(p, 888800, { donor_name: '隐名善人', anonymous: true });
+      assert.equal(d.donor_name, '爱心人士');
+      for (const c of [viewer, staff, fin]) {
+        const r = await c.get(`/api/v1/donation/${d.id}`);
+        assert.equal(r.json.donor_name, '爱心人士');
+        assert.equal(r.json.donor_id, null);
+        const l = await c.get(`/api/v1/donation?programme_id=${p.id}`);
+        assert.equal(l.json.items[0].donor_name, '爱心人士');
+      }
+      const csv = await fin.get(`/api/v1/export/donation.csv?programme_id=${p.id}`, { raw: true });
+      assert.equal(csv.status, 200, csv.text);
+      assert.ok(!csv.text.includes('隐名善人'), 'not in the export');
+      assert.ok(csv.text.includes('爱心人士'));
+      const x = await fin.get(`/api/v1/export/donation.xlsx?programme_id=${p.id}`, { raw: true });
+      assert.equal(x.status, 200);
+      const un = await fin.get(`/api/v1/donation/${d.id}?unmask=1`);
+      assert.equal(un.json.donor_name, '隐名善人', 'view_sensitive, asked and audited');
+      assertError(await staff.get(`/api/v1/donation/${d.id}?unmask=1`), 403);
+      const rv = await fin.post(`/api/v1/donation/${d.id}/reverse`, { reason: '退回' });
+      assert.equal(rv.json.donor_name, '爱心人士');
+      assert.equal(rv.json.anonymous, true, 'the reversal stays anonymous');
+      assert.ok(parseCsv(csv.text).length >= 2);
+    });
+
+    test('disbursements: voucher numbers, approved under the threshold, balances net of reversals', async () => {
+      const p = await programme();
+      await donate(p, 1000000);
+      const a = await pay(p, 300000);
+      assert.equal(a.status, 201, a.text);
+      assert.equal(a.json.status, 'approved');
+      assert.match(a.json.voucher_number, /^2024-\d{6}$/);
+      assert.equal(a.json.people_helped, 1);
+      assertError(await fin.patch(`/api/v1/disbursement/${a.json.id}`, { purpose: '改' }), 405);
+      assertError(await admin.del(`/api/v1/disbursement/${a.json.id}`), 405);
+      assert.deepEqual(await figures(p), { received: 1000000, disbursed: 300000, pending: 0, balance: 700000 });
+      const rv = await fin.post(`/api/v1/disbursement/${a.json.id}/reverse`, { reason: '重复支付' });
+      assert.equal(rv.status, 201, rv.text);
+      assert.equal(rv.json.reverses_id, a.json.id);
+      assert.equal(rv.json.amount, -300000);
+      assert.notEqual(rv.json.voucher_number, a.json.voucher_number);
+      assertError(await fin.post(`/api/v1/disbursement/${a.json.id}/reverse`, { reason: 'x' }), 409);
+      assertError(await fin.post(`/api/v1/disbursement/${rv.json.id}/reverse`, { reason: 'x' }), 409);
+      assert.deepEqual(await figures(p), { received: 1000000, disbursed: 0, pending: 0, balance: 1000000 });
+      const before = count('disbursement');
+      const over = await pay(p, 400000, {}, fin);
+      assert.equal(over.json.status, 'approved');
+      const tooMuch = await pay(p, 700000);
+      assert.equal(tooMuch.status, 201, 'over the threshold: pending, no money moved yet');
+      assert.equal(tooMuch.json.status, 'pending');
+      const small = await pay(p, 600001);
+      assert.equal(small.json.status, 'pending');
+      const b = await pay(p, 500000);
+      assert.equal(b.status, 201, 'exactly the threshold and the balance: approved');
+      assert.equal(b.json.status, 'approved');
+      assertError(await pay(p, 100001), 409, 'insufficient_balance', 'amount');
+      assertError(await pay(p, 0), 422, 'invalid', 'amount');
+      assertError(await pay(p, 1.5), 422, 'invalid', 'amount');
+      assert.equal(count('disbursement'), before + 4, 'the refused ones wrote nothing');
+      assert.deepEqual(await figures(p), { received: 1000000, disbursed: 900000, pending: 1300001, balance: 100000 });
+    });
+
+    test('approval: pending above the threshold, four eyes, 409 on overdraw, reject', async () => {
+      const p = await programme();
+      await donate(p, 2000000);
+      const d = await pay(p, 1200000, {}, fin);
+      assert.equal(d.json.status, 'pending');
+      assertError(await fin.post(`/api/v1/disbursement/${d.json.id}/approve`), 403, 'forbidden');
+      assertError(await staff.post(`/api/v1/disbursement/${d.json.id}/approve`), 403);
+      assertError(await viewer.post(`/api/v1/disbursement/${d.json.id}/reject`), 403);
+      assertError(await fin.post(`/api/v1/disbursement/${d.json.id}/reverse`, { reason: '未审批' }), 409);
+      const ok = await lead.post(`/api/v1/disbursement/${d.json.id}/approve`, { note: '同意' });
+      assert.equal(ok.status, 200, ok.text);
+      assert.equal(ok.json.status, 'approved');
+      assert.ok(ok.json.approved_by > 0);
+      assert.ok(ok.json.approved_at);
+      assert.equal(ok.json.review_note, '同意');
+      assertError(await fin2.post(`/api/v1/disbursement/${d.json.id}/approve`), 409, 'conflict');
+      assertError(await fin2.post(`/api/v1/disbursement/${d.json.id}/reject`), 409, 'conflict');
+      assert.deepEqual(await figures(p), { received: 2000000, disbursed: 1200000, pending: 0, balance: 800000 });
+      // a pending one bigger than the balance: its approval is refused and changes nothing
+      const big = await pay(p, 900000, {}, fin);
+      assert.equal(big.json.status, 'pending');
+      const audits = sqlInt(server, 'SELECT count(*) FROM audit_log');
+      assertError(await fin2.post(`/api/v1/disbursement/${big.json.id}/approve`), 409, 'insufficient_balance');
+      assert.equal(sqlInt(server, 'SELECT count(*) FROM audit_log'), audits, 'nothing written');
+      assert.equal((await fin.get(`/api/v1/disbursement/${big.json.id}`)).json.status, 'pending');
+      const rj = await fin2.post(`/api/v1/disbursement/${big.json.id}/reject`, { note: '余额不足' });
+      assert.equal(rj.status, 200, rj.text);
+      assert.equal(rj.json.status, 'rejected');
+      assertError(await fin.post(`/api/v1/disbursement/${big.json.id}/reverse`, { reason: 'x' }), 409);
+      // the generic transition endpoint runs the same move
+      const g = await pay(p, 600000, {}, fin);
+      assertError(await fin.post(`/api/v1/disbursement/${g.json.id}/transition`, { to: 'approved' }), 403);
+      const gr = await lead.post(`/api/v1/disbursement/${g.json.id}/transition`, { to: 'approved' });
+      assert.equal(gr.status, 200, gr.text);
+      assert.deepEqual(await figures(p), { received: 2000000, disbursed: 1800000, pending: 0, balance: 200000 });
+    });
+
+    test('the approval threshold is a setting the admin changes', async () => {
+      assert.deepEqual((await viewer.get('/api/v1/funds/settings')).json, { approval_threshold: 500000 });
+      assertError(await fin.req('PUT', '/api/v1/funds/settings', { approval_threshold: 1 }), 403);
+      assertError(await admin.req('PUT', '/api/v1/funds/settings', { approval_threshold: 1.5 }), 422, 'invalid', 'approval_threshold');
+      assertError(await admin.req('PUT', '/api/v1/funds/settings', { approval_threshold: -1 }), 422, 'invalid', 'approval_threshold');
+      assertError(await admin.req('PUT', '/api/v1/funds/settings', { threshold: 1 }), 400);
+      const r = await admin.req('PUT', '/api/v1/funds/settings', { approval_threshold: 100000 });
+      assert.equal(r.status, 200, r.text);
+      try {
+        const p = await programme();
+        await donate(p, 1000000);
+        assert.equal((await pay(p, 100001)).json.status, 'pending');
+        assert.equal((await pay(p, 100000)).json.status, 'approved');
+        assert.ok(sqlInt(server, "SELECT count(*) FROM audit_log WHERE entity = 'funds_settings'") >= 1);
+      } finally {
+        await admin.req('PUT', '/api/v1/funds/settings', { approval_threshold: 500000 });
+      }
+    });
+
+    test('20 concurrent disbursements that together overdraw: the balance stays >= 0, losers 409', async () => {
+      const p = await programme();
+      await donate(p, 1000000); // 10,000 元; 20 x 1,500 元 = 30,000 元: six fit
+      const before = count('disbursement');
+      const rs = await Promise.all(Array.from({ length: 20 }, (_, i) => pay(p, 150000, { purpose: `助学${i}` },
+        i % 2 ? fin : fin2)));
+      const won = rs.filter((r) => r.status === 201), lost = rs.filter((r) => r.status !== 201);
+      for (const r of lost) assertError(r, 409, 'insufficient_balance');
+      assert.equal(won.length, 6, rs.map((r) => r.status).join(','));
+      const f = await figures(p);
+      assert.equal(f.disbursed, 900000);
+      assert.equal(f.balance, 100000);
+      assert.ok(f.balance >= 0);
+      assert.equal(count('disbursement'), before + 6, 'nothing half-written');
+      const nums = won.map((r) => Number(r.json.voucher_number.slice(5))).sort((a, b) => a - b);
+      assert.equal(new Set(nums).size, 6);
+      // gapless: the numbers of the year are 1..n with nothing missing
+      const all = sql(server, "SELECT voucher_number FROM disbursement WHERE org_id = 1 AND voucher_number LIKE '2024-%'")
+        .split('\n').map((x) => Number(x.slice(5))).sort((a, b) => a - b);
+      assert.deepEqual(all, Array.from({ length: all.length }, (_, i) => i + 1));
+      // concurrent approvals of pending ones that together overdraw
+      const pend = [];
+      for (let i = 0; i < 4; i++) pend.push((await pay(p, 600000, {}, fin)).json);
+      await donate(p, 1000000); // balance 11,000 元: one of four 6,000 元 fits
+      const ap = await Promise.all(pend.map((d) => lead.post(`/api/v1/disbursement/${d.id}/approve`)));
+      assert.equal(ap.filter((r) => r.status === 200).length, 1, ap.map((r) => r.status).join(','));
+      for (const r of ap.filter((x) => x.status !== 200)) assertError(r, 409, 'insufficient_balance');
+      assert.equal((await figures(p)).balance, 500000);
+    });
+
+    test('concurrent donations get gapless receipt numbers', async () => {
+      const p = await programme();
+      const rs = await Promise.all(Array.from({ length: 20 }, () => fin.post('/api/v1/donation', {
+        programme_id: p.id, received_on: '2025-03-01', donor_type: 'name', donor_name: '陈先生', amount: 100,
+      })));
+      for (const r of rs) assert.equal(r.status, 201, r.text);
+      const nums = rs.map((r) => r.json.receipt_number).sort();
+      assert.deepEqual(nums, Array.from({ length: 20 }, (_, i) => `2025-${String(i + 1).padStart(6, '0')}`));
+      const b = await bstaff.post('/api/v1/programme', { name: '乙县助学', kind: 'education' });
+      const bd = await bstaff.post('/api/v1/donation', {
+        programme_id: b.json.id, received_on: '2025-03-01', donor_type: 'name', donor_name: '林', amount: 100,
+      });
+      assert.equal(bd.json.receipt_number, '2025-000001', 'numbers are per org');
+    });
+
+    test('a visit: people_count defaults to the people visited; cash from a programme is its disbursement', async () => {
+      const p = await programme();
+      await donate(p, 100000);
+      const a = await staff.post('/api/v1/person', { name: '张归侨' });
+      const b = await staff.post('/api/v1/person', { name: '李侨眷' });
+      const v = await staff.post('/api/v1/visit', {
+        visited_on: '2024-02-08', occasion: 'spring_festival', person_ids: [String(a.json.id), String(b.json.id)],
+        visitors: '主席、秘书长', packages: 2, cash: 40000, programme_id: p.id, suggestions: 3, suggestions_text: '希望多组织活动',
+      });
+      assert.equal(v.status, 201, v.text);
+      assert.equal(v.json.people_count, 2);
+      assert.ok(v.json.disbursement_id > 0);
+      const d = await fin.get(`/api/v1/disbursement/${v.json.disbursement_id}`);
+      assert.equal(d.json.amount, 40000);
+      assert.equal(d.json.programme_id, p.id);
+      assert.equal(d.json.people_helped, 2);
+      assert.equal((await figures(p)).balance, 60000);
+      const v2 = await staff.post('/api/v1/visit', { visited_on: '2024-02-08', occasion: 'hardship', people_count: 5 });
+      assert.equal(v2.json.people_count, 5);
+      assert.equal(v2.json.disbursement_id, null);
+      assertError(await staff.patch(`/api/v1/visit/${v.json.id}`, { cash: 1 }), 422, 'invalid', 'cash');
+      assertError(await admin.del(`/api/v1/visit/${v.json.id}`), 409);
+      const vc = count('visit'), dc = count('disbursement');
+      assertError(await staff.post('/api/v1/visit', {
+        visited_on: '2024-02-08', occasion: 'illness', people_count: 1, cash: 70000, programme_id: p.id,
+      }), 409, 'insufficient_balance', 'cash');
+      assertError(await staff.post('/api/v1/visit', {
+        visited_on: '2024-02-08', occasion: 'illness', person_ids: ['99999'],
+      }), 422, 'invalid', 'person_ids');
+      assert.equal(count('visit'), vc, 'the visit is not written either');
+      assert.equal(count('disbursement'), dc);
+    });
+
+    test('a wish moves open -> claimed -> fulfilled on the transition endpoint', async () => {
+      const who = await staff.post('/api/v1/person', { name: '王小明' });
+      const w = await staff.post('/api/v1/wish', { beneficiary_id: who.json.id, wish: '一套课外书', estimated_cost: 20000 });
+      assert.equal(w.status, 201, w.text);
+      assert.equal(w.json.status, 'open');
+      assertError(await staff.patch(`/api/v1/wish/${w.json.id}`, { status: 'fulfilled' }), 400);
+      assertError(await staff.post(`/api/v1/wish/${w.json.id}/transition`, { to: 'fulfilled' }), 409, 'conflict');
+      assertError(await staff.post(`/api/v1/wish/${w.json.id}/transition`, { to: 'claimed' }), 422, 'invalid', 'donor_type');
+      assertError(await viewer.post(`/api/v1/wish/${w.json.id}/transition`, { to: 'claimed', donor_type: 'name', donor_name: '陈' }), 403);
+      const c = await staff.post(`/api/v1/wish/${w.json.id}/transition`, { to: 'claimed', donor_type: 'name', donor_name: '爱心企业家陈先生' });
+      assert.equal(c.status, 200, c.text);
+      assert.equal(c.json.status, 'claimed');
+      assert.equal(c.json.donor_name, '爱心企业家陈先生');
+      assert.deepEqual(c.json.allowed_transitions, ['fulfilled', 'open', 'cancelled']);
+      const f = await staff.post(`/api/v1/wish/${w.json.id}/transition`, { to: 'fulfilled', fulfilled_on: '2024-06-01' });
+      assert.equal(f.status, 200, f.text);
+      assert.equal(f.json.status, 'fulfilled');
+      assert.equal(f.json.fulfilled_on, '2024-06-01');
+      assertError(await staff.post(`/api/v1/wish/${w.json.id}/transition`, { to: 'cancelled' }), 409);
+    });
+  });
+}
