@@ -850,9 +850,7 @@ void case_timeline_h(struct req *r)
                     (long long)r->id);
         return;
     }
-    struct ent_ctx all = r->ctx;
-    all.scope_path = NULL;
-    all.role = NULL;
+    struct ent_ctx all = ent_unscoped(&r->ctx);
     struct verr e;
     json_t *rec = ent_read(&all, &case_entity, r->id, 0, &e);
     if (!rec) {

@@ -144,9 +144,7 @@ static int touch_associations(struct ent_ctx *c, const json_t *parties, int64_t 
         }
         /* the server keeps the date, whoever wrote the contact: through the entity layer,
          * without the writer's scope */
-        struct ent_ctx all = *c;
-        all.scope_path = NULL;
-        all.role = NULL;
+        struct ent_ctx all = ent_unscoped(c);
         int failed = rc == DB_OK ? ent_update_sys(&all, &association_entity, id, sys, e) : 0;
         json_decref(sys);
         if (failed)

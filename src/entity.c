@@ -22,6 +22,14 @@ const struct entity *entity_find(const char *name)
     return NULL;
 }
 
+struct ent_ctx ent_unscoped(const struct ent_ctx *c)
+{
+    struct ent_ctx all = *c;
+    all.scope_path = NULL;
+    all.role = NULL;
+    return all;
+}
+
 /* The modules' write hooks (module.h), in the write's transaction. */
 static int on_write(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
                     const json_t *old, struct verr *e)
@@ -1028,9 +1036,7 @@ static json_t *update_row(struct ent_ctx *c, const struct entity *ent, int64_t i
     if ((ent->after_write && ent->after_write(c, id, rec, old, e)) ||
         on_write(c, ent, id, rec, old, e))
         goto out;
-    struct ent_ctx all = *c;
-    all.scope_path = NULL;
-    all.role = NULL;
+    struct ent_ctx all = ent_unscoped(c);
     after = read_row(&all, ent, id, 1, e);
     if (after && audit_change(c, ent, action, id, old, after) != DB_OK) {
         db_fail(c, ent, e);
@@ -1051,34 +1057,45 @@ static int append_only(const struct entity *ent, int64_t id, struct verr *e)
                     ent->label.hans, ent->name, (long long)id);
 }
 
+/* An update in its own (nested) transaction: old read within c's scope, then update_row.
+ * The raw record after (a new reference), or NULL with e and nothing written. */
+static json_t *update_txn(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *in,
+                          const json_t *sys, struct verr *e)
+{
+    if (db_begin(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        return NULL;
+    }
+    json_t *old = read_row(c, ent, id, 1, e);
+    json_t *after = old ? update_row(c, ent, id, old, in, sys, "update", e) : NULL;
+    json_decref(old);
+    if (!after) {
+        db_rollback(c->db);
+        return NULL;
+    }
+    if (db_commit(c->db) != DB_OK) {
+        db_fail(c, ent, e);
+        json_decref(after);
+        return NULL;
+    }
+    return after;
+}
+
 json_t *ent_update(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *body,
                    struct verr *e)
 {
-    json_t *in = NULL, *old = NULL, *after = NULL;
+    json_t *in = NULL;
     if (ent->flags & EF_APPEND) {
         append_only(ent, id, e);
         return NULL;
     }
     if (ent_input(ent, body, &in, e))
         return NULL;
-    if (db_begin(c->db) != DB_OK) {
-        db_fail(c, ent, e);
-        json_decref(in);
-        return NULL;
-    }
-    old = read_row(c, ent, id, 1, e);
-    after = old ? update_row(c, ent, id, old, in, NULL, "update", e) : NULL;
+    json_t *after = update_txn(c, ent, id, in, NULL, e);
     json_decref(in);
-    json_decref(old);
-    if (!after) {
-        db_rollback(c->db);
+    if (!after)
         return NULL;
-    }
     json_decref(after);
-    if (db_commit(c->db) != DB_OK) {
-        db_fail(c, ent, e);
-        return NULL;
-    }
     return read_row(c, ent, id, 0, e);
 }
 
@@ -1168,18 +1185,11 @@ out:
 int ent_update_sys(struct ent_ctx *c, const struct entity *ent, int64_t id, json_t *sys,
                    struct verr *e)
 {
-    if (db_begin(c->db) != DB_OK)
-        return db_fail(c, ent, e);
-    json_t *in = json_object(), *old = read_row(c, ent, id, 1, e);
-    json_t *after = old ? update_row(c, ent, id, old, in, sys, "update", e) : NULL;
+    json_t *in = json_object(), *after = update_txn(c, ent, id, in, sys, e);
+    int rc = after ? 0 : -1;
     json_decref(in);
-    json_decref(old);
-    if (!after) {
-        db_rollback(c->db);
-        return -1;
-    }
     json_decref(after);
-    return db_commit(c->db) == DB_OK ? 0 : db_fail(c, ent, e);
+    return rc;
 }
 
 /* ---- workflows ---------------------------------------------------------------------- */
@@ -1359,9 +1369,7 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
         db_fail(c, ent, e);
         goto out;
     }
-    struct ent_ctx all = *c; /* the record as c may see it, even if now outside c's scope */
-    all.scope_path = NULL;
-    all.role = NULL;
+    struct ent_ctx all = ent_unscoped(c); /* as c may see it, even if now outside c's scope */
     res = read_row(&all, ent, id, 0, e);
     goto out;
 fail:

@@ -246,6 +246,11 @@ const struct entity *const *ent_all(void);
 const struct entity *entity_find(const char *name);
 const struct field *ent_field(const struct entity *e, const char *name);
 
+/* c without its scope (org range and the entity's scope hook): the same user, for what the
+ * server reads or keeps on its own account (a record just written, a date kept from other
+ * records). Masking stays c's. */
+struct ent_ctx ent_unscoped(const struct ent_ctx *c);
+
 /* Create or upgrade every entity's table, columns and indexes (idempotent; call inside a
  * transaction). DB_OK or DB_ERROR. */
 int entity_sync(db *d);
