@@ -197,7 +197,8 @@ out:
 
 /* ---- XLSX --------------------------------------------------------------------------- */
 
-#define XLSX_MAX_ENTRY (512u << 20) /* uncompressed bytes of one part */
+#define XLSX_MAX_ENTRY  (512u << 20) /* uncompressed bytes of one part */
+#define XLSX_MAX_MERGES 10000        /* merged ranges of the sheet */
 
 int xlsx_col_of(const char *ref)
 {
@@ -545,6 +546,14 @@ static void sh_start(void *ud, const char *name, const char **atts)
         sh->in_t = 1;
     } else if (!strcmp(l, "mergeCell")) {
         const char *ref = attr(atts, "ref");
+        if (json_array_size(sh->t->merges) >= XLSX_MAX_MERGES) {
+            /* each is a row error to report: a sheet with this many is not a census list */
+            verr_set(sh->e, 422, "bad_file", NULL,
+                     "工作表的合并单元格太多 (超过 %d 处), 请取消合并后每一行分别填写再导入",
+                     XLSX_MAX_MERGES);
+            sh->failed = 1;
+            return;
+        }
         if (ref) {
             const char *p = ref;
             int c1 = xlsx_col_of(p);

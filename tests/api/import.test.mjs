@@ -243,6 +243,16 @@ for (const store of STORES) {
       assert.ok(m.json.errors.some((e) => e.row === 2 && /合并单元格 A2:A3/.test(e.message)), m.text);
     });
 
+    test('a sheet with more merged ranges than a census list has is refused whole, in a short answer', async () => {
+      const merges = Array.from({ length: 10001 }, (_, i) => `B${i + 2}:C${i + 2}`);
+      const r = await upload(admin, 'person', xlsx([['姓名', '出生日期'], ['辛一', '2000-01-01']], { merges }), '?dry_run=1');
+      assert.equal(r.status, 422, r.text.slice(0, 300));
+      assert.equal(r.json.error.code, 'bad_file');
+      assert.match(r.json.error.message, /合并单元格太多/);
+      assert.ok(r.text.length < 65536, `the answer echoes the sheet: ${r.text.length} bytes`);
+      assert.ok(server.alive);
+    });
+
     test('an explicit mapping overrides the headers; unknown fields in it are refused', async () => {
       const csv = '名字,生日,乱七八糟\n庚一,1999-09-09,x\n';
       let r = await upload(admin, 'person', csv, '?dry_run=1');
