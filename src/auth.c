@@ -190,20 +190,25 @@ static struct user *load_session(struct req *r, const char *token)
     iso_at(t, now);
     iso_at(t - IDLE_SECONDS, idle);
     iso_at(t - 60, minute);
+    r->db_failed = 0;
     stmt *s = db_prepare(r->db,
                          "SELECT s.id AS sid, s.csrf, s.seen_at, u.id, u.username, u.name, u.role, "
                          "u.org_id, u.must_change_password, o.path, o.name AS org_name FROM "
                          "session s JOIN \"user\" u ON u.id = s.user_id JOIN \"org\" o ON o.id = "
                          "u.org_id WHERE s.token_hash = ? AND s.expires_at > ? AND s.seen_at > ? "
                          "AND u.deleted_at IS NULL AND u.status = 'active'");
-    if (!s)
+    if (!s) {
+        r->db_failed = 1;
         return NULL;
+    }
     st_bind_text(s, 1, th);
     st_bind_text(s, 2, now);
     st_bind_text(s, 3, idle);
     struct user *u = NULL;
     int64_t sid = 0;
-    if (st_step(s) == DB_ROW) {
+    int rc = st_step(s);
+    r->db_failed = rc != DB_ROW && rc != DB_DONE;
+    if (rc == DB_ROW) {
         u = arena_alloc(r->a, sizeof *u);
         u->id = st_int(s, "id");
         u->org_id = st_int(s, "org_id");
@@ -246,6 +251,10 @@ int auth_check(struct req *r)
     const char *token = req_cookie(r, COOKIE);
     if (token && strlen(token) == 64)
         r->user = load_session(r, token);
+    if (r->db_failed) { /* a database error is not "logged out" */
+        reply_db_error(r, "数据库暂时不可用, 请稍后再试");
+        return -1;
+    }
     const char *module = rt->module ? rt->module : r->ent ? r->ent->module : NULL;
     if (rt->perm == P_PUBLIC) {
         if (r->user)

@@ -34,8 +34,13 @@ static _Thread_local db *thread_db;
 
 static db *get_db(void)
 {
-    if (thread_db)
+    if (thread_db) {
+        if (db_revive(thread_db) != DB_OK) { /* the server restarted and is not back yet */
+            log_msg("database away: %s", db_errmsg(thread_db));
+            return NULL;
+        }
         return thread_db;
+    }
     char err[512];
     thread_db = db_open(opts->db_url, err, sizeof err);
     if (!thread_db) {

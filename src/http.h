@@ -66,6 +66,7 @@ struct req {
     int64_t id;               /* the {id} of the route */
     db *db;
     struct user *user; /* NULL on public routes without a session */
+    int db_failed;     /* the session could not be looked up: the database failed */
     struct ent_ctx ctx;
     int tls;
     /* the response */

@@ -67,6 +67,18 @@ void db_close(db *d)
     free(d);
 }
 
+int db_revive(db *d)
+{
+    if (d->depth)
+        die("db_revive inside a transaction opened at %s:%d", d->opened[d->depth - 1].file,
+            d->opened[d->depth - 1].line);
+    if (!d->drv->revive || d->drv->revive(d->conn) == 0)
+        return DB_OK;
+    d->errcode = DBE_BUSY;
+    snprintf(d->err, sizeof d->err, "%s", d->drv->errmsg(d->conn));
+    return DB_ERROR;
+}
+
 void db_busy_timeout(db *d, int ms)
 {
     if (d->drv->busy_timeout)

@@ -48,6 +48,10 @@ db *db_open(const char *url, char *err, size_t errlen);
  * nothing on PostgreSQL, whose writers wait for the rows they need. */
 #define DB_BUSY_MS 10000
 void db_busy_timeout(db *d, int ms);
+/* Make a connection the database server dropped (a restart) again, once: call before each
+ * use of a long-lived connection. DB_OK when it is good; DB_ERROR (db_errcode DBE_BUSY)
+ * while the server is away. Never inside a transaction. */
+int db_revive(db *d);
 void db_close(db *d); /* aborts if a transaction is still open, naming where */
 enum db_kind db_kind(const db *d);
 const char *db_errmsg(const db *d);
@@ -162,6 +166,7 @@ struct driver {
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
     void (*busy_timeout)(void *conn, int ms); /* see db_busy_timeout; NULL: nothing */
+    int (*revive)(void *conn);                /* see db_revive; NULL: nothing to do */
 };
 
 extern const struct driver sqlite_driver, pg_driver;

@@ -89,6 +89,10 @@ static enum db_err classify(const char *state)
         return DBE_CONSTRAINT;
     if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
         return DBE_BUSY;
+    /* the server went away (connection exception, shutting down, starting up): busy until
+     * db_revive reconnects */
+    if (strncmp(state, "08", 2) == 0 || strncmp(state, "57P", 3) == 0)
+        return DBE_BUSY;
     return DBE_OTHER;
 }
 
@@ -104,7 +108,8 @@ static void set_res_err(struct pgconn *c, const PGresult *res)
             free(m);
             m = chomp(xstrdup(PQerrorMessage(c->pg)));
         }
-        set_err(c, *m ? m : "postgresql: unknown error", DBE_OTHER);
+        set_err(c, *m ? m : "postgresql: unknown error",
+                PQstatus(c->pg) == CONNECTION_BAD ? DBE_BUSY : DBE_OTHER);
         free(m);
         return;
     }
@@ -124,6 +129,8 @@ static void quiet(void *arg, const char *msg)
     (void)msg;
 }
 
+#define SESSION_SETUP "SET client_encoding TO 'UTF8'; SET TIME ZONE 'UTC'"
+
 /* Connect to URL (any libpq conninfo; postgresql://user@host:port/db), set the session to
  * UTF-8 and UTC. Returns a malloc'd struct pgconn that pg_close() frees, or NULL with the
  * reason in err (truncated to errlen). */
@@ -138,7 +145,7 @@ static void *pg_open(const char *url, char *err, size_t errlen)
         return NULL;
     }
     PQsetNoticeProcessor(pg, quiet, NULL);
-    PGresult *res = PQexec(pg, "SET client_encoding TO 'UTF8'; SET TIME ZONE 'UTC'");
+    PGresult *res = PQexec(pg, SESSION_SETUP);
     if (PQresultStatus(res) != PGRES_COMMAND_OK) {
         char *m = chomp(xstrdup(PQresultErrorMessage(res)));
         snprintf(err, errlen, "postgresql: session setup: %s", m);
@@ -166,6 +173,35 @@ static void pg_close(void *conn)
     PQfinish(c->pg);
     free(c->err);
     free(c);
+}
+
+/* A connection the server dropped (a restart) is made again, once a call: the session
+ * set up as pg_open does, the cached plans forgotten (they died with the old one).
+ * 0 when the connection is good (again), -1 with a busy error while the server is away. */
+static int pg_revive(void *conn)
+{
+    struct pgconn *c = conn;
+    if (PQstatus(c->pg) == CONNECTION_OK)
+        return 0;
+    PQreset(c->pg);
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        char *m = chomp(xstrdup(PQerrorMessage(c->pg)));
+        set_err(c, *m ? m : "postgresql: no connection", DBE_BUSY);
+        free(m);
+        return -1;
+    }
+    for (int i = 0; i < PLAN_CACHE; i++) {
+        free(c->plans[i].sql);
+        c->plans[i].sql = NULL;
+    }
+    PGresult *res = PQexec(c->pg, SESSION_SETUP);
+    int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
+    if (!ok)
+        set_res_err(c, res);
+    PQclear(res);
+    if (ok)
+        set_err(c, NULL, DBE_NONE);
+    return ok ? 0 : -1;
 }
 
 /* The last error's message, owned by the connection; "" when the last call succeeded. */
@@ -562,4 +598,5 @@ const struct driver pg_driver = {
     .for_update = " FOR UPDATE",
     .plan_once = pg_plan_once,
     .generation = pg_generation,
+    .revive = pg_revive,
 };
