@@ -1565,6 +1565,30 @@ static int is_ignored(const char *key, const char *const *ignore)
 }
 
 /* WHERE (after "WHERE t.deleted_at IS NULL") and ORDER BY for a list. */
+/* Does ent keep field f from this reader (entity.h: private)? */
+static int kept_private(const struct ent_ctx *c, const struct entity *ent, const struct field *f)
+{
+    if (!ent->private.when || (c->may_unmask && c->unmask) || !f)
+        return 0;
+    for (const char *const *p = ent->private.fields; p && *p; p++)
+        if (!strcmp(*p, f->name))
+            return 1;
+    return 0;
+}
+
+/* The field a filter key names ("amount_from" -> amount), or NULL. */
+static const struct field *filter_field(const struct entity *ent, const char *key)
+{
+    const struct field *f = ent_field(ent, key);
+    size_t kl = strlen(key);
+    char base[80];
+    if (!f && kl > 5 && kl < sizeof base && !strcmp(key + kl - 5, "_from"))
+        f = ent_field(ent, (snprintf(base, sizeof base, "%.*s", (int)(kl - 5), key), base));
+    else if (!f && kl > 3 && kl < sizeof base && !strcmp(key + kl - 3, "_to"))
+        f = ent_field(ent, (snprintf(base, sizeof base, "%.*s", (int)(kl - 3), key), base));
+    return f;
+}
+
 static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
                     const char *const *ignore, buf *where, json_t *binds, buf *order,
                     struct verr *e)
@@ -1580,6 +1604,8 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
                 continue;
             buf_printf(where, "%s lower(t.%s) LIKE lower(?) ESCAPE '\\'", n++ ? " OR" : " AND (",
                        f->name);
+            if (kept_private(c, ent, f))
+                buf_printf(where, " AND coalesce(t.%s, 0) = 0", ent->private.when);
             json_array_append_new(binds, like_pattern(q));
         }
         if (n)
@@ -1590,6 +1616,8 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
             continue;
         if (add_filter(ent, args[i].key, args[i].value, where, binds, e))
             return -1;
+        if (kept_private(c, ent, filter_field(ent, args[i].key)))
+            buf_printf(where, " AND coalesce(t.%s, 0) = 0", ent->private.when);
     }
     const char *sort = arg(args, nargs, "sort");
     buf_puts(order, " ORDER BY ");
@@ -1603,7 +1631,8 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
                 *nx++ = 0;
             int desc = *p == '-';
             const struct field *f = ent_field(ent, p + desc);
-            if (!f || (f->flags & (FF_HIDDEN | FF_SENSITIVE)) || n >= 5) {
+            if (!f || (f->flags & (FF_HIDDEN | FF_SENSITIVE)) || kept_private(c, ent, f) ||
+                n >= 5) {
                 verr_set(e, 400, "bad_request", "sort", "不能按“%s”排序", p + desc);
                 free(copy);
                 return -1;

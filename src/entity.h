@@ -202,6 +202,14 @@ struct entity {
      * written: declared in `computed` (the schema shows them, read-only), written into rec
      * by compute for every read, list row and export row (not for raw internal reads). */
     const struct field *computed; /* {NULL}-terminated */
+    /* Optional: a record whose bool field `when` is true keeps `fields` from a reader who
+     * has not unmasked (view_sensitive and ?unmask=1, audited): the list's q and filters do
+     * not match it on them, and lists are not sorted by them (an anonymous donor; what an
+     * answer shows instead is compute's). */
+    struct {
+        const char *when;
+        const char *const *fields; /* NULL-terminated */
+    } private;
     void (*compute)(struct ent_ctx *c, json_t *rec);
     /* EF_APPEND: the entry that reverses old (ent_reverse). Fill rec, a copy of old's
      * writable values, with the reversing values (amounts negated, ...). 0, or -1 with e. */

@@ -609,6 +609,7 @@ const struct entity donation_entity = {
     .check = donation_check,
     .computed = entry_computed,
     .compute = donation_compute,
+    .private = {"anonymous", (const char *const[]){"donor_type", "donor_id", "donor_name", NULL}},
     .reversal = donation_reversal,
 };
 

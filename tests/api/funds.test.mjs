@@ -176,6 +176,27 @@ for (const store of STORES) {
       assert.ok(parseCsv(csv.text).length >= 2);
     });
 
+    test('an anonymous donor cannot be found by name, id or order without unmasking', async () => {
+      const p = await programme();
+      const who = await fin.post('/api/v1/person', { name: '匿名查找测试人' });
+      const pid = who.status === 201 ? who.json.id : null;
+      const named = await donate(p, 100000, { donor_name: '公开捐赠人' });
+      const anon = await donate(p, 200000, pid ? { donor_type: 'person', donor_id: pid, donor_name: undefined, anonymous: true } : { donor_name: '匿名查找测试人', anonymous: true });
+      for (const c of [viewer, staff, fin]) {
+        const byName = await c.get(`/api/v1/donation?programme_id=${p.id}&q=${encodeURIComponent('匿名查找测试人')}`);
+        assert.equal(byName.status, 200, byName.text);
+        assert.equal(byName.json.total, 0, 'q does not match the anonymous donor');
+        const filt = await c.get(`/api/v1/donation?programme_id=${p.id}&donor_name=${encodeURIComponent('匿名查找')}`);
+        assert.equal(filt.json.total, 0, 'a filter does not either');
+        if (pid) assert.equal((await c.get(`/api/v1/donation?donor_id=${pid}`)).json.total, 0, 'nor the donor id');
+        assertError(await c.get(`/api/v1/donation?programme_id=${p.id}&sort=donor_name`), 400, 'bad_request', 'sort');
+        const pub = await c.get(`/api/v1/donation?programme_id=${p.id}&q=${encodeURIComponent('公开捐赠人')}`);
+        assert.deepEqual(pub.json.items.map((x) => x.id), [named.id], 'a named donor is found');
+      }
+      const un = await fin.get(`/api/v1/donation?programme_id=${p.id}&q=${encodeURIComponent('匿名查找测试人')}&unmask=1`);
+      assert.deepEqual(un.json.items.map((x) => x.id), [anon.id], 'unmasked (audited), it is found');
+    });
+
     test('disbursements: voucher numbers, approved under the threshold, balances net of reversals', async () => {
       const p = await programme();
       await donate(p, 1000000);
