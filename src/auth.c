@@ -592,6 +592,34 @@ void audit_list_h(struct req *r)
             json_array_append_new(binds, json_integer(n));
         } else {
             json_t *s = json_string(v);
+            int is_time = !strcmp(filters[i].arg, "from") || !strcmp(filters[i].arg, "to");
+            if (s && is_time) {
+                /* a date or a time of any year (2999 bounds an open range): the shape and
+                 * the calendar checked as for the year 2000; a time with its zone compared
+                 * as UTC when it is within the years a record may hold */
+                static const struct field when = {"at", FT_DATETIME, {"时间", "時間", "Time"}};
+                static const struct field day = {"at", FT_DATE, {"日期", "日期", "Date"}};
+                json_t *t = NULL;
+                struct verr ve;
+                char *y2k = arena_strdup(r->a, v);
+                if (strlen(y2k) >= 4)
+                    memcpy(y2k, "2000", 4);
+                if (ent_value_text(&day, y2k, &t, &ve) && ent_value_text(&when, y2k, &t, &ve)) {
+                    json_decref(s);
+                    reply_error(r, 400, "bad_request", filters[i].arg,
+                                "“%s”应为日期或时间, 如 2024-05-01 或 2024-05-01T08:30:00+08:00: "
+                                "“%s”",
+                                filters[i].arg, v);
+                    goto out;
+                }
+                json_decref(t);
+                t = NULL;
+                if (!ent_value_text(&when, v, &t, &ve) && json_is_string(t)) {
+                    json_decref(s);
+                    s = json_incref(t);
+                }
+                json_decref(t);
+            }
             if (!s) {
                 reply_error(r, 400, "bad_request", filters[i].arg, "“%s”不是有效文字",
                             filters[i].arg);

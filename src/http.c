@@ -451,7 +451,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
         r->tls = ci != NULL && ci->tls_session != NULL;
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
-        if (!strncmp(url, "/api/", 5))
+        int bad_text = 0; /* every input is UTF-8: a stray byte would match anything */
+        for (int i = 0; i < r->nargs && !bad_text; i++)
+            bad_text = !utf8_valid(r->args[i].key, strlen(r->args[i].key)) ||
+                       !utf8_valid(r->args[i].value, strlen(r->args[i].value));
+        if (bad_text)
+            reply_error(r, 400, "bad_request", NULL, "查询参数不是有效的文字 (应为 UTF-8 编码)");
+        else if (!strncmp(url, "/api/", 5))
             r->route = find_route(r);
         *con_cls = r;
         return MHD_YES;

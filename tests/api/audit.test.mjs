@@ -113,6 +113,16 @@ for (const store of STORES) {
       assert.ok(at.every((e) => e.at === one.at));
     });
 
+    test('a time that is not a time, and text that is not UTF-8, answer 400 instead of matching everything', async () => {
+      assertError(await admin.get('/api/v1/audit?from=garbage'), 400, 'bad_request', 'from');
+      assertError(await admin.get('/api/v1/audit?to=2024-13-45'), 400, 'bad_request', 'to');
+      assert.equal((await admin.get('/api/v1/audit?from=2024-05-01')).status, 200, 'a date is a time');
+      assert.equal((await admin.get('/api/v1/audit?from=2024-05-01T08:30:00%2B08:00')).status, 200);
+      assertError(await admin.get('/api/v1/org?name=%FF'), 400, 'bad_request');
+      assertError(await admin.get('/api/v1/person?q=%C3%28'), 400, 'bad_request');
+      assert.equal((await admin.get('/api/v1/org?name=' + encodeURIComponent('侨联'))).status, 200);
+    });
+
     test('paging, and bad parameters answer 400', async () => {
       const p1 = (await admin.get('/api/v1/audit?per_page=2&page=1')).json;
       const p2 = (await admin.get('/api/v1/audit?per_page=2&page=2')).json;
