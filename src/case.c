@@ -824,11 +824,22 @@ static void name_users(struct req *r, json_t *detail)
         json_t *v = json_object_get(detail, keys[i]);
         if (!json_is_integer(v))
             continue;
+        char key[32];
+        snprintf(key, sizeof key, "%.*s", (int)(strlen(keys[i]) - 3), keys[i]);
+        const struct field *f = ent_field(&case_entity, keys[i]);
+        if (strcmp(f->ref, "user")) { /* a person of the registry, as the reader may see it */
+            const struct entity *re = entity_find(f->ref);
+            struct verr e;
+            json_t *rec = ent_read(&r->ctx, re, json_integer_value(v), 1, &e);
+            json_t *t = rec ? json_object_get(rec, re->title) : NULL;
+            json_object_set_new(detail, key,
+                                json_is_string(t) ? json_incref(t) : json_string("其他组织的记录"));
+            json_decref(rec);
+            continue;
+        }
         stmt *s = db_prepare(r->db, "SELECT name, username FROM \"user\" WHERE id = ?");
         st_bind_int(s, 1, json_integer_value(v));
         if (s && st_step(s) == DB_ROW) {
-            char key[32];
-            snprintf(key, sizeof key, "%.*s", (int)(strlen(keys[i]) - 3), keys[i]);
             const char *name = st_text(s, "name"), *user = st_text(s, "username");
             json_object_set_new(detail, key,
                                 name && *name && strcmp(name, user)

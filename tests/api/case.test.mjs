@@ -209,6 +209,16 @@ for (const store of STORES) {
       await move(astaff, c.id, 'in_progress');
     });
 
+    test('the timeline names a mediator by the person, not by a user with the same id', async () => {
+      const c = await mkCase(astaff);
+      await move(astaff, c.id, 'assigned', { assignee_id: astaffId, mediator_id: pMed.id });
+      const t = await astaff.get(`/api/v1/case/${c.id}/timeline`);
+      assert.equal(t.status, 200, t.text);
+      const step = t.json.items.find((s) => s.action === 'transition');
+      assert.equal(step.detail.mediator, '吴国栋', JSON.stringify(step.detail));
+      assert.match(step.detail.assignee, /astaff/);
+    });
+
     test('a mediator sees only the cases they are on, and cannot open cases', async () => {
       const mine = await mkCase(astaff, { mediator_id: pMed.id });
       const advised = await mkCase(astaff, { legal_advisor_id: pMed.id });
