@@ -79,6 +79,16 @@ int db_revive(db *d)
     return DB_ERROR;
 }
 
+int db_backup(db *d, const char *file, char *err, size_t errlen)
+{
+    if (!d->drv->backup) {
+        snprintf(err, errlen, "%s 数据库请用它自己的工具备份 (PostgreSQL: pg_dump, 见 README)",
+                 d->drv->name);
+        return DB_ERROR;
+    }
+    return d->drv->backup(d->conn, file, err, errlen) ? DB_ERROR : DB_OK;
+}
+
 void db_busy_timeout(db *d, int ms)
 {
     if (d->drv->busy_timeout)

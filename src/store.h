@@ -52,6 +52,11 @@ void db_busy_timeout(db *d, int ms);
  * use of a long-lived connection. DB_OK when it is good; DB_ERROR (db_errcode DBE_BUSY)
  * while the server is away. Never inside a transaction. */
 int db_revive(db *d);
+/* Write a consistent copy of the database to file (which must not exist) while others
+ * read and write it: SQLite's online backup, written to a temporary name and renamed when
+ * whole. DB_OK, or DB_ERROR with a Chinese reason in err. PostgreSQL: DB_ERROR (pg_dump
+ * is its tool; see README). */
+int db_backup(db *d, const char *file, char *err, size_t errlen);
 void db_close(db *d); /* aborts if a transaction is still open, naming where */
 enum db_kind db_kind(const db *d);
 const char *db_errmsg(const db *d);
@@ -167,6 +172,7 @@ struct driver {
     int64_t (*generation)(void *conn);
     void (*busy_timeout)(void *conn, int ms); /* see db_busy_timeout; NULL: nothing */
     int (*revive)(void *conn);                /* see db_revive; NULL: nothing to do */
+    int (*backup)(void *conn, const char *file, char *err, size_t errlen); /* see db_backup */
 };
 
 extern const struct driver sqlite_driver, pg_driver;

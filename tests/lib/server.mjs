@@ -15,7 +15,7 @@ export const STORES = (process.env.QIAO_STORES || 'sqlite' + (process.env.QIAO_P
 
 let dbCounter = 0;
 
-function freePort() {
+export function freePort() {
   return new Promise((ok, fail) => {
     const s = createServer();
     s.unref();
