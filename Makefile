@@ -109,8 +109,8 @@ run-demo: all
 test: deps
 	@$(MAKE) --no-print-directory test-all
 
-test-all: all build/test/qiao $(UNIT)
-	@scripts/test.sh $(UNIT)
+test-all: all build/test/qiao $(UNIT) $(FUZZERS)
+	@FUZZERS="$(FUZZERS)" scripts/test.sh $(UNIT)
 
 # The benchmarks' programs: the real entity layer, linked without main.o.
 build/bench-bin/fill_orgs: bench/fill_orgs.c $(filter-out build/obj/main.o,$(OBJ))
@@ -139,14 +139,32 @@ fmt:
 clean:
 	rm -rf build test-output
 
-# Fuzz the input parsers for FUZZ_SECONDS each (clang's libFuzzer; not part of make test).
+# Fuzz the input parsers (clang's libFuzzer, ASan + UBSan): the library objects compiled
+# once with coverage, each target linked against them. `make fuzz` runs each for
+# FUZZ_SECONDS on a copy of its checked-in seeds (tests/fuzz/corpus/NAME); `make test` runs
+# each for a few seconds (scripts/test.sh) so that a regression fails CI.
 FUZZ_SECONDS ?= 60
-build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(GEN:%=build/gen/%.c) $(HDR)
-	@mkdir -p build/fuzz
-	clang -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer,address,undefined -Isrc \
-	  $(shell pkg-config --cflags $(PKGS)) -o $@ $< $(LIBSRC) $(GEN:%=build/gen/%.c) $(LDLIBS)
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FCFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FOBJ    := $(LIBSRC:src/%.c=build/fobj/%.o) $(GEN:%=build/fobj/%.o)
+.SECONDARY: $(FOBJ)
 
-fuzz: build/fuzz/fuzz_input build/fuzz/fuzz_csv build/fuzz/fuzz_cells
-	@mkdir -p build/fuzz/corpus && build/fuzz/fuzz_input -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus
-	@mkdir -p build/fuzz/corpus_csv && build/fuzz/fuzz_csv -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus_csv
-	@mkdir -p build/fuzz/corpus_cells && build/fuzz/fuzz_cells -max_total_time=$(FUZZ_SECONDS) build/fuzz/corpus_cells
+build/fobj/%.o: src/%.c $(HDR) | build/fobj
+	@echo "  CC+FUZZ $<"
+	@clang $(FCFLAGS) -c -o $@ $<
+
+build/fobj/%.o: build/gen/%.c $(HDR) | build/fobj
+	@echo "  CC+FUZZ $<"
+	@clang $(FCFLAGS) -c -o $@ $<
+
+build/fobj:
+	mkdir -p $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FOBJ)
+	@mkdir -p build/fuzz
+	@echo "  LD+FUZZ $@"
+	@clang $(FCFLAGS) -fsanitize=fuzzer -o $@ $< $(FOBJ) $(LDLIBS)
+
+fuzz: $(FUZZERS)
+	@scripts/fuzz.sh $(FUZZ_SECONDS) $(FUZZERS)

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-pkgs=(build-essential pkg-config clang-format
+pkgs=(build-essential pkg-config clang-format clang libclang-rt-14-dev
       libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libsodium-dev libcmocka-dev
       libzip-dev libexpat1-dev libxlsxwriter-dev
       postgresql-15 chromium fonts-noto-cjk

@@ -14,6 +14,12 @@ for t in "$@"; do
   "$t" || failed=1
 done
 
+if [ -n "${FUZZERS:-}" ]; then
+  echo "== fuzzers (${FUZZ_TEST_SECONDS:-5} s each; make fuzz runs them longer)"
+  # shellcheck disable=SC2086
+  scripts/fuzz.sh "${FUZZ_TEST_SECONDS:-5}" $FUZZERS || failed=1
+fi
+
 echo "== PostgreSQL for the API tests"
 pgdir=$(mktemp -d /tmp/qiao-pg.XXXXXX) && rmdir "$pgdir"
 chmod 755 /tmp 2>/dev/null || true
