@@ -1251,6 +1251,43 @@ int demo_cases(struct ent_ctx *c, struct verr *e)
     return 0;
 }
 
+/* ---- figures (the work report) ----------------------------------------------------- */
+
+#define IN_SUBTREE                                                                                 \
+    "JOIN \"org\" o ON o.id = t.org_id WHERE t.deleted_at IS NULL AND o.path >= ? AND o.path < ?"
+
+static int64_t received(db *d, const struct period *p)
+{
+    return db_int(d, -1,
+                  "SELECT count(*) FROM \"case\" t " IN_SUBTREE
+                  " AND t.received_at >= ? AND t.received_at < ?",
+                  "ssss", p->path, p->bound, p->from_utc, p->to_utc);
+}
+
+static int64_t received_legal(db *d, const struct period *p)
+{
+    return db_int(d, -1,
+                  "SELECT count(*) FROM \"case\" t " IN_SUBTREE
+                  " AND t.received_at >= ? AND t.received_at < ? AND t.category = 'legal'",
+                  "ssss", p->path, p->bound, p->from_utc, p->to_utc);
+}
+
+static int64_t resolved(db *d, const struct period *p)
+{
+    return db_int(d, -1,
+                  "SELECT count(*) FROM \"case\" t " IN_SUBTREE
+                  " AND t.resolved_at >= ? AND t.resolved_at < ?",
+                  "ssss", p->path, p->bound, p->from_utc, p->to_utc);
+}
+
+static int64_t recovered(db *d, const struct period *p)
+{
+    return db_int(d, -1,
+                  "SELECT coalesce(sum(t.amount_recovered), 0) FROM \"case\" t " IN_SUBTREE
+                  " AND t.resolved_at >= ? AND t.resolved_at < ?",
+                  "ssss", p->path, p->bound, p->from_utc, p->to_utc);
+}
+
 /* The service desk (为侨服务). */
 const struct module case_module = {
     .name = "case",
@@ -1275,4 +1312,16 @@ const struct module case_module = {
                                      {"viewer", GV},
                                      {NULL}},
     .sync = case_sync,
+    .figures =
+        (const struct figure[]){
+            {"cases.received", {"受理案件", "受理案件", "Cases received"}, "件", 0, received},
+            {"cases.legal",
+             {"受理涉侨法律案件", "受理涉僑法律案件", "Legal cases"},
+             "件",
+             0,
+             received_legal},
+            {"cases.resolved", {"办结案件", "辦結案件", "Cases resolved"}, "件", 0, resolved},
+            {"cases.recovered", {"挽回经济损失", "挽回經濟損失", "Recovered"}, "元", 0, recovered},
+            {NULL},
+        },
 };

@@ -1159,6 +1159,62 @@ static int funds_sync(db *d)
                : DB_ERROR;
 }
 
+/* ---- figures (the work report) ----------------------------------------------------- */
+
+/* A sum or count over the subtree's live rows of table whose date column falls in the
+ * period, with more conditions (already in SQL); reversals count negative where they
+ * carry negated amounts. */
+static int64_t period_sum(db *d, const struct period *p, const char *what, const char *table,
+                          const char *date, const char *more)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(%s, 0) FROM \"%s\" t JOIN \"org\" o ON o.id = t.org_id WHERE "
+             "t.deleted_at IS NULL AND o.path >= ? AND o.path < ? AND t.%s >= ? AND t.%s <= ?%s",
+             what, table, date, date, more);
+    return db_int(d, -1, sql, "ssss", p->path, p->bound, p->from, p->to);
+}
+
+static int64_t donations_count(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(CASE WHEN t.reverses_id IS NULL THEN 1 ELSE -1 END)", "donation",
+                      "received_on", "");
+}
+static int64_t donations_amount(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(t.amount_cny)", "donation", "received_on", "");
+}
+static int64_t disbursed(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(t.amount)", "disbursement", "paid_on",
+                      " AND t.status = 'approved'");
+}
+static int64_t people_helped(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(t.people_helped)", "disbursement", "paid_on",
+                      " AND t.status = 'approved'");
+}
+static int64_t visits_people(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(t.people_count)", "visit", "visited_on", "");
+}
+static int64_t visits_cash(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(t.cash)", "visit", "visited_on", "");
+}
+static int64_t visits_packages(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(t.packages)", "visit", "visited_on", "");
+}
+static int64_t visits_suggestions(db *d, const struct period *p)
+{
+    return period_sum(d, p, "sum(t.suggestions)", "visit", "visited_on", "");
+}
+static int64_t wishes_fulfilled(db *d, const struct period *p)
+{
+    return period_sum(d, p, "count(*)", "wish", "fulfilled_on", " AND t.status = 'fulfilled'");
+}
+
 const struct module funds_module = {
     .name = "funds",
     .label = {"捐赠与帮扶", "捐贈與幫扶", "Donations and aid"},
@@ -1180,4 +1236,33 @@ const struct module funds_module = {
                                      {"viewer", GV},
                                      {NULL}},
     .sync = funds_sync,
+    .figures =
+        (const struct figure[]){
+            {"donations.count", {"接受捐赠", "接受捐贈", "Donations"}, "笔", 0, donations_count},
+            {"donations.amount", {"捐赠资金", "捐贈資金", "Donated"}, "元", 0, donations_amount},
+            {"disbursements.amount", {"帮扶资金", "幫扶資金", "Disbursed"}, "元", 0, disbursed},
+            {"disbursements.people_helped",
+             {"帮扶", "幫扶", "People helped"},
+             "人次",
+             0,
+             people_helped},
+            {"visits.people", {"走访慰问", "走訪慰問", "People visited"}, "人次", 0, visits_people},
+            {"visits.cash",
+             {"发放慰问资金", "發放慰問資金", "Cash given on visits"},
+             "元",
+             0,
+             visits_cash},
+            {"visits.packages", {"送去慰问品", "送去慰問品", "Packages"}, "份", 0, visits_packages},
+            {"visits.suggestions",
+             {"收集意见建议", "收集意見建議", "Suggestions collected"},
+             "条",
+             0,
+             visits_suggestions},
+            {"wishes.fulfilled",
+             {"实现微心愿", "實現微心願", "Wishes fulfilled"},
+             "个",
+             0,
+             wishes_fulfilled},
+            {NULL},
+        },
 };

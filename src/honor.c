@@ -39,6 +39,32 @@ const struct entity honor_entity = {
         },
 };
 
+/* Honours awarded in the period to the subtree's orgs and people, by level. */
+static int64_t honours(db *d, const struct period *p, const char *level)
+{
+    return db_int(d, -1,
+                  "SELECT count(*) FROM \"honor\" t JOIN \"org\" o ON o.id = t.org_id WHERE "
+                  "t.deleted_at IS NULL AND o.path >= ? AND o.path < ? AND t.awarded_on >= ? AND "
+                  "t.awarded_on <= ? AND t.level = ?",
+                  "sssss", p->path, p->bound, p->from, p->to, level);
+}
+static int64_t national(db *d, const struct period *p)
+{
+    return honours(d, p, "national");
+}
+static int64_t provincial(db *d, const struct period *p)
+{
+    return honours(d, p, "provincial");
+}
+static int64_t city(db *d, const struct period *p)
+{
+    return honours(d, p, "city");
+}
+static int64_t county(db *d, const struct period *p)
+{
+    return honours(d, p, "county");
+}
+
 const struct module honor_module = {
     .name = "honor",
     .label = {"表彰荣誉", "表彰榮譽", "Honours"},
@@ -48,4 +74,20 @@ const struct module honor_module = {
                                      {"staff", GV | GE | GD | GX},
                                      {"viewer", GV},
                                      {NULL}},
+    .figures =
+        (const struct figure[]){
+            {"honours.national",
+             {"获国家级表彰", "獲國家級表彰", "National honours"},
+             "次",
+             0,
+             national},
+            {"honours.provincial",
+             {"获省级表彰", "獲省級表彰", "Provincial honours"},
+             "次",
+             0,
+             provincial},
+            {"honours.city", {"获市级表彰", "獲市級表彰", "City honours"}, "次", 0, city},
+            {"honours.county", {"获县级表彰", "獲縣級表彰", "County honours"}, "次", 0, county},
+            {NULL},
+        },
 };

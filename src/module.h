@@ -35,6 +35,26 @@ struct grant {
     unsigned perms;   /* G* bits on the module */
 };
 
+/* What a figure is asked for: the org subtree (its path and the path's bound, so that
+ * `o.path >= ? AND o.path < ?` is the subtree, the org included) and the period: dates in
+ * Beijing time, inclusive, and the same as UTC instants [from_utc, to_utc) for datetime
+ * columns (from 00:00 and the day after `to` 00:00, Beijing). */
+struct period {
+    const char *path, *bound;
+    const char *from, *to;
+    char from_utc[21], to_utc[21];
+};
+
+/* A figure of the work report (SPEC "The fixed interface": its key), declared by the
+ * module whose records it counts. */
+struct figure {
+    const char *key;    /* "cases.received" */
+    struct label label; /* 受理案件 */
+    const char *unit;   /* the measure word (件, 个, 名, 人次), or "元" for money in fen */
+    int standing;       /* 1: what stands at `to` (exact); 0: a total over the period */
+    int64_t (*value)(db *d, const struct period *p); /* -1 on a database error */
+};
+
 struct module {
     /* The permission module of its entities and of its routes that name no other. */
     const char *name;
@@ -52,6 +72,7 @@ struct module {
      * -1 with e (the write rolls back). */
     int (*on_write)(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
                     const json_t *old, struct verr *e);
+    const struct figure *figures; /* {NULL}-terminated; NULL for none */
 };
 
 /* Every module, NULL-terminated (modules.c). */
@@ -67,6 +88,12 @@ unsigned module_perms(const char *role, const char *name);
 
 /* The roles (SPEC "Access"), with their labels: the user entity's role values (user.c). */
 extern const struct enumval user_roles[];
+
+/* The period from..to (YYYY-MM-DD, Beijing, inclusive) over the subtree at path; 0, or -1
+ * when a date is not a date. */
+int period_make(struct period *p, arena *a, const char *path, const char *from, const char *to);
+/* Every module's figures over p, as a new {key: value} object; NULL on a database error. */
+json_t *module_figures(db *d, const struct period *p);
 
 /* Find what cannot work in mods (NULL-terminated): each problem is one line appended to
  * out (Chinese text naming the module, route, entity or grant). Returns their count. */

@@ -3,7 +3,9 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 extern const struct module session_module, api_module, org_module, user_module, audit_module,
     region_module, country_module, registry_module, search_module, dedup_module, import_module,
@@ -146,6 +148,48 @@ unsigned module_perms(const char *role, const char *name)
     return 0;
 }
 
+/* ---- figures ------------------------------------------------------------------------ */
+
+/* The UTC instant of 00:00 Beijing time on day (+ plus days). */
+static int day_utc(const char *day, int plus, char out[21])
+{
+    struct tm tm = {0};
+    if (!day || strlen(day) != 10 ||
+        sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3 || tm.tm_mon < 1 ||
+        tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm) + (time_t)plus * 86400 - 8 * 3600;
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return 0;
+}
+
+int period_make(struct period *p, arena *a, const char *path, const char *from, const char *to)
+{
+    p->path = path;
+    p->bound = path_bound(a, path);
+    p->from = from;
+    p->to = to;
+    return day_utc(from, 0, p->from_utc) || day_utc(to, 1, p->to_utc) ? -1 : 0;
+}
+
+json_t *module_figures(db *d, const struct period *p)
+{
+    json_t *o = json_object();
+    for (int i = 0; modules[i]; i++)
+        for (const struct figure *f = modules[i]->figures; f && f->key; f++) {
+            int64_t v = f->value(d, p);
+            if (v < 0) {
+                json_decref(o);
+                return NULL;
+            }
+            json_object_set_new(o, f->key, json_integer(v));
+        }
+    return o;
+}
+
 /* ---- the check ---------------------------------------------------------------------- */
 
 static const struct module *module_named(const struct module *const *mods, const char *name)
@@ -190,6 +234,18 @@ int modules_check(const struct module *const *mods, buf *out)
             for (const struct grant *h = m->grants; h != g; h++)
                 if (!strcmp(h->role, g->role))
                     PROBLEM("模块 %s: 角色 %s 的授权写了两次", m->name, g->role);
+        }
+        for (const struct figure *f = m->figures; f && f->key; f++) {
+            if (!f->value)
+                PROBLEM("数字 %s (模块 %s) 没有计算函数", f->key, m->name);
+            for (int k = 0; k <= i; k++)
+                for (const struct figure *g = mods[k]->figures; g && g->key; g++) {
+                    if (k == i && g >= f)
+                        break;
+                    if (!strcmp(g->key, f->key))
+                        PROBLEM("数字 %s 声明了两次 (模块 %s 和 %s)", f->key, mods[k]->name,
+                                m->name);
+                }
         }
         for (int j = 0; m->entities && m->entities[j]; j++) {
             const struct entity *e = m->entities[j];

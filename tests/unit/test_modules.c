@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "module.h"
+#include "fixture.h"
 
 static void h(struct req *r)
 {
@@ -99,12 +100,126 @@ static void literals_come_first(void **state)
     assert_true(case_id < generic);
 }
 
+static json_t *obj(const char *text)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    assert_non_null(j);
+    return j;
+}
+
+static int64_t mk(struct fx *f, const char *entity, const char *body)
+{
+    struct verr e;
+    json_t *b = obj(body), *r = ent_create(&f->c, entity_find(entity), b, &e);
+    json_decref(b);
+    if (!r)
+        fail_msg("%s %s: %s", entity, body, e.msg);
+    int64_t id = json_integer_value(json_object_get(r, "id"));
+    json_decref(r);
+    return id;
+}
+
+/* The figures the modules declare, over a subtree and a period (Beijing days). */
+static void figures_count_what_they_declare(void **state)
+{
+    (void)state;
+    struct fx *f = fx_open("fig");
+    assert_int_equal(db_exec(f->d, "INSERT INTO \"org\" (id, name, kind, level, path, status) "
+                                   "VALUES (1, '根', 'federation', 'city', '/1/', 'active')"),
+                     DB_OK);
+    char body[256];
+    snprintf(body, sizeof body,
+             "{\"name\": \"甲县侨联\", \"kind\": \"federation\", "
+             "\"level\": \"county\", \"parent_id\": 1}");
+    int64_t a = mk(f, "org", body);
+    /* received 2024-12-31 23:30 Beijing = 15:30 UTC: in 2024, not 2025 */
+    const char *c1 = "{\"org_id\": %lld, \"category\": \"legal\", \"summary\": \"一\", "
+                     "\"applicant_name\": \"甲\", \"applicant_contact\": \"x\", "
+                     "\"received_at\": \"%s\"}";
+    char b1[400];
+    snprintf(b1, sizeof b1, c1, (long long)a, "2024-12-31T15:30:00Z");
+    int64_t k1 = mk(f, "case", b1);
+    snprintf(b1, sizeof b1, c1, (long long)a, "2025-01-01T00:30:00Z");
+    mk(f, "case", b1);
+    snprintf(b1, sizeof b1, c1, (long long)1, "2025-03-01T02:00:00Z");
+    mk(f, "case", b1);
+    assert_int_equal(db_execv(f->d,
+                              "UPDATE \"case\" SET resolved_at = '2025-02-01T01:00:00Z', "
+                              "amount_recovered = 123456 WHERE id = ?",
+                              "i", k1),
+                     DB_OK);
+    snprintf(body, sizeof body,
+             "{\"org_id\": %lld, \"title\": \"先进集体\", \"level\": \"national\", "
+             "\"recipient_type\": \"org\", \"recipient_id\": %lld, \"awarded_on\": "
+             "\"2025-06-01\"}",
+             (long long)a, (long long)a);
+    mk(f, "honor", body);
+
+    /* the ledger: two donations, one of them reversed; a disbursement helping 3 */
+    snprintf(body, sizeof body, "{\"org_id\": %lld, \"name\": \"侨爱心工程\", \"kind\": \"love\"}",
+             (long long)a);
+    int64_t prog = mk(f, "programme", body);
+    const char *don = "{\"org_id\": %lld, \"programme_id\": %lld, \"received_on\": \"2025-05-01\", "
+                      "\"donor_type\": \"name\", \"donor_name\": \"陈先生\", \"amount\": %d}";
+    snprintf(body, sizeof body, don, (long long)a, (long long)prog, 150000);
+    mk(f, "donation", body);
+    snprintf(body, sizeof body, don, (long long)a, (long long)prog, 50000);
+    int64_t wrong = mk(f, "donation", body);
+    struct verr re;
+    json_t *why = obj("{\"reason\": \"录错\"}"),
+           *rev = ent_reverse(&f->c, entity_find("donation"), wrong, why, &re);
+    if (!rev)
+        fail_msg("reverse: %s", re.msg);
+    json_decref(rev);
+    json_decref(why);
+    snprintf(body, sizeof body,
+             "{\"org_id\": %lld, \"programme_id\": %lld, \"paid_on\": \"2025-06-01\", "
+             "\"beneficiary_type\": "
+             "\"name\", \"beneficiary_name\": \"王女士\", \"amount\": 20000, \"people_helped\": 3, "
+             "\"purpose\": \"助学\"}",
+             (long long)a, (long long)prog);
+    mk(f, "disbursement", body);
+
+    json_t *org = ent_read(&f->c, entity_find("org"), a, 1, &(struct verr){0});
+    const char *path = json_string_value(json_object_get(org, "path"));
+    struct period p;
+    assert_int_equal(period_make(&p, f->a, path, "2025-01-01", "2025-12-31"), 0);
+    json_t *fig = module_figures(f->d, &p);
+    assert_non_null(fig);
+    assert_int_equal(json_integer_value(json_object_get(fig, "cases.received")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "cases.legal")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "cases.resolved")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "cases.recovered")), 123456);
+    assert_int_equal(json_integer_value(json_object_get(fig, "honours.national")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "honours.city")), 0);
+    assert_int_equal(json_integer_value(json_object_get(fig, "donations.count")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "donations.amount")), 150000);
+    assert_int_equal(json_integer_value(json_object_get(fig, "disbursements.amount")), 20000);
+    assert_int_equal(json_integer_value(json_object_get(fig, "disbursements.people_helped")), 3);
+    assert_int_equal(json_integer_value(json_object_get(fig, "wishes.fulfilled")), 0);
+    json_decref(fig);
+    /* the whole tree: the root's own case too */
+    assert_int_equal(period_make(&p, f->a, "/1/", "2025-01-01", "2025-12-31"), 0);
+    fig = module_figures(f->d, &p);
+    assert_int_equal(json_integer_value(json_object_get(fig, "cases.received")), 2);
+    json_decref(fig);
+    /* 2024: the case received at 23:30 on New Year's Eve, Beijing time */
+    assert_int_equal(period_make(&p, f->a, "/1/", "2024-01-01", "2024-12-31"), 0);
+    fig = module_figures(f->d, &p);
+    assert_int_equal(json_integer_value(json_object_get(fig, "cases.received")), 1);
+    json_decref(fig);
+    assert_int_equal(period_make(&p, f->a, "/1/", "2024-13-01", "2024-12-31"), -1);
+    json_decref(org);
+    fx_close(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_real_modules_check_out),
         cmocka_unit_test(the_check_finds_each_mistake),
         cmocka_unit_test(literals_come_first),
+        cmocka_unit_test(figures_count_what_they_declare),
     };
     return cmocka_run_group_tests_name("modules", tests, NULL, NULL);
 }
