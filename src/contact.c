@@ -66,51 +66,16 @@ static int contact_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     return 0;
 }
 
-/* Parties well formed, visible, without repeats; party_names from their titles; the
+/* party_names from the parties' titles (the entity layer checked each: a party list); the
  * officer defaults to the user writing. */
 static int contact_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
-    json_t *parties = json_object_get(rec, "parties");
-    json_t *norm = json_array();
-    size_t i;
-    json_t *v;
-    int rc = 0;
-    json_array_foreach(parties, i, v)
-    {
-        char type[32];
-        int64_t id;
-        const struct entity *pe = NULL;
-        if (split_party(json_string_value(v), type, sizeof type, &id))
-            pe = party_entity(type, PARTY_TYPES, NULL);
-        if (!pe) {
-            rc = verr_set(e, 422, "invalid", "parties",
-                          "“联络对象”的第 %zu 项“%s”应写成 类型:编号, 如 person:12、"
-                          "association:3、enterprise:7",
-                          i + 1, json_string_value(v));
-            break;
-        }
-        json_t *item = json_sprintf("%s:%lld", type, (long long)id);
-        int seen = 0;
-        size_t j;
-        json_t *w;
-        json_array_foreach(norm, j, w) seen |= json_equal(w, item);
-        if (seen) {
-            json_decref(item);
-            continue;
-        }
-        json_array_append_new(norm, item);
-    }
-    if (!rc) {
-        json_object_set(rec, "parties", norm);
-        rc = contact_derive(c, rec, e);
-    }
-    if (!rc) {
-        json_t *officer = json_object_get(rec, "officer_id");
-        if (!old && (!officer || json_is_null(officer)) && c->user_id)
-            json_object_set_new(rec, "officer_id", json_integer(c->user_id));
-    }
-    json_decref(norm);
-    return rc;
+    if (contact_derive(c, rec, e))
+        return -1;
+    json_t *officer = json_object_get(rec, "officer_id");
+    if (!old && (!officer || json_is_null(officer)) && c->user_id)
+        json_object_set_new(rec, "officer_id", json_integer(c->user_id));
+    return 0;
 }
 
 /* Write back last_contact_on of every association among parties: the latest date of
@@ -193,7 +158,8 @@ const struct entity contact_entity = {
              FT_LIST,
              {"联络对象", "聯絡對象", "Parties"},
              FF_REQUIRED | FF_NOFILTER,
-             .max = 40},
+             .max = 40,
+             .party = PARTY_TYPES},
             {"party_names",
              FT_TEXT,
              {"联络对象名称", "聯絡對象名稱", "Parties (names)"},

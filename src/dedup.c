@@ -441,7 +441,7 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
             } else if (f->type == FT_PARTY) { /* X_type, X_id, X_name (FIELD_PARTY) */
                 typecol = f->name;
                 idcol = f[1].name;
-            } else if (f->type == FT_LIST) {
+            } else if (f->type == FT_LIST && (f->party & PT_PERSON)) { /* "person:12", ... */
                 snprintf(sql, sizeof sql,
                          "SELECT id FROM \"%s\" WHERE %s LIKE ? AND deleted_at IS NULL ORDER BY id",
                          ent->name, f->name);

@@ -813,6 +813,54 @@ static int check_party(struct ent_ctx *c, const struct field *f, json_t *rec, co
     return 0;
 }
 
+/* A party list (an FT_LIST with .party: "person:12", "association:3"): each item well
+ * formed, of a kind the field allows, naming a record in the writer's scope; written back
+ * normalised, without repeats. */
+static int check_party_list(struct ent_ctx *c, const struct field *f, json_t *rec, struct verr *e)
+{
+    json_t *list = json_object_get(rec, f->name), *norm = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(list, i, v)
+    {
+        const char *s = json_string_value(v), *colon = s ? strchr(s, ':') : NULL;
+        int64_t id = 0;
+        const struct entity *re = NULL;
+        if (colon && parse_i64(colon + 1, &id) && id > 0)
+            for (int k = 0; party_kinds[k].value && !re; k++)
+                if ((f->party & (1u << k)) && strlen(party_kinds[k].value) == (size_t)(colon - s) &&
+                    !strncmp(party_kinds[k].value, s, (size_t)(colon - s)))
+                    re = entity_find(party_kinds[k].value);
+        if (!re) {
+            json_decref(norm);
+            return verr_set(e, 422, "invalid", f->name,
+                            "“%s”的第 %zu 项“%s”应写成 类型:编号, 如 person:12、association:3",
+                            f->label.hans, i + 1, s ? s : "");
+        }
+        json_t *item = json_sprintf("%s:%lld", re->name, (long long)id);
+        int seen = 0;
+        size_t j;
+        json_t *w;
+        json_array_foreach(norm, j, w) seen |= json_equal(w, item);
+        if (seen) {
+            json_decref(item);
+            continue;
+        }
+        struct verr e2;
+        json_t *r = read_row(c, re, id, 1, &e2);
+        if (!r) {
+            json_decref(item);
+            json_decref(norm);
+            return e2.status == 404 ? ent_ref_missing(e, f->name, f->label.hans, re, id)
+                                    : (*e = e2, -1);
+        }
+        json_decref(r);
+        json_array_append_new(norm, item);
+    }
+    json_object_set_new(rec, f->name, norm);
+    return 0;
+}
+
 /* Check the whole record: required fields, referenced records in scope, the entity's own
  * rules. */
 static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec, const json_t *old,
@@ -824,6 +872,10 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
         if ((f->flags & FF_REQUIRED) && empty)
             return verr_set(e, 422, "invalid", f->name, "“%s”不能为空", f->label.hans);
         if (f->type == FT_PARTY && check_party(c, f, rec, old, e))
+            return -1;
+        if (f->type == FT_LIST && f->party && !empty &&
+            !(old && json_equal(json_object_get(old, f->name), v)) &&
+            check_party_list(c, f, rec, e))
             return -1;
         if (f->type == FT_REF && !empty) {
             json_t *oldv = old ? json_object_get(old, f->name) : NULL;

@@ -86,7 +86,8 @@ struct field {
     int64_t min, max;             /* text: max length in characters (0: 200, textarea
                                      4000); numbers: the range when min < max */
     const char *dflt;             /* the value of a new record that leaves it out */
-    unsigned party;               /* FT_PARTY: the kinds allowed (PT_ bits) */
+    unsigned party;               /* FT_PARTY, or FT_LIST of "kind:id" (a party list): the
+                                     kinds allowed (PT_ bits) */
 };
 
 extern const struct enumval party_kinds[]; /* FT_PARTY's values, in PT_ bit order */
