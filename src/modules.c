@@ -150,29 +150,13 @@ unsigned module_perms(const char *role, const char *name)
 
 /* ---- figures ------------------------------------------------------------------------ */
 
-/* The UTC instant of 00:00 Beijing time on day (+ plus days). */
-static int day_utc(const char *day, int plus, char out[21])
-{
-    struct tm tm = {0};
-    if (!day || strlen(day) != 10 ||
-        sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3 || tm.tm_mon < 1 ||
-        tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
-        return -1;
-    tm.tm_year -= 1900;
-    tm.tm_mon -= 1;
-    time_t t = timegm(&tm) + (time_t)plus * 86400 - 8 * 3600;
-    gmtime_r(&t, &tm);
-    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return 0;
-}
-
 int period_make(struct period *p, arena *a, const char *path, const char *from, const char *to)
 {
     p->path = path;
     p->bound = path_bound(a, path);
     p->from = from;
     p->to = to;
-    return day_utc(from, 0, p->from_utc) || day_utc(to, 1, p->to_utc) ? -1 : 0;
+    return day_start_utc(from, 0, p->from_utc) || day_start_utc(to, 1, p->to_utc) ? -1 : 0;
 }
 
 json_t *module_figures(db *d, const struct period *p)

@@ -293,6 +293,21 @@ int parse_i64(const char *s, int64_t *out)
     return 1;
 }
 
+int day_start_utc(const char *day, int plus, char out[21])
+{
+    struct tm tm = {0};
+    if (!day || strlen(day) != 10 ||
+        sscanf(day, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3 || tm.tm_mon < 1 ||
+        tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm) + (time_t)plus * 86400 - 8 * 3600;
+    gmtime_r(&t, &tm);
+    strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return 0;
+}
+
 void now_utc(char out[21])
 {
     time_t t = time(NULL);

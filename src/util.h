@@ -58,6 +58,9 @@ int parse_i64(const char *s, int64_t *out);
 
 /* Current time as UTC ISO 8601 "YYYY-MM-DDTHH:MM:SSZ" into out[21]. */
 void now_utc(char out[21]);
+/* The UTC instant ("YYYY-MM-DDTHH:MM:SSZ") at which day (YYYY-MM-DD, Beijing time) + plus
+ * days begins; 0, or -1 when day is not a date. */
+int day_start_utc(const char *day, int plus, char out[21]);
 /* Monotonic milliseconds, for durations. */
 double now_ms(void);
 
