@@ -87,9 +87,13 @@ void transition_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    const char *st =
-        r->ent->workflow ? json_string_value(json_object_get(rec, r->ent->workflow->field)) : NULL;
-    json_object_set_new(rec, "allowed_transitions", ent_moves_from(&r->ctx, r->ent, st));
+    /* the moves the user may make now: none when the move took the record out of their
+     * scope (a referral away) */
+    json_t *still = ent_read(&r->ctx, r->ent, r->id, 1, &e);
+    const char *st = json_string_value(json_object_get(rec, r->ent->workflow->field));
+    json_object_set_new(rec, "allowed_transitions",
+                        still ? ent_moves_from(&r->ctx, r->ent, st) : json_array());
+    json_decref(still);
     reply_json(r, 200, rec);
 }
 

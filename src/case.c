@@ -74,6 +74,7 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
 static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                             struct verr *e);
 static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds);
+static void case_compute(struct ent_ctx *c, json_t *rec);
 static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
                             const json_t *args, const json_t *body, json_t *set, json_t *detail,
                             const char *at, struct verr *e);
@@ -156,6 +157,9 @@ const struct entity case_entity = {
     .after_write = case_after_write,
     .scope = case_scope,
     .workflow = &case_workflow,
+    .computed =
+        (const struct field[]){{"overdue", FT_BOOL, {"逾期", "逾期", "Overdue"}, FF_LIST}, {NULL}},
+    .compute = case_compute,
     .fields =
         (const struct field[]){
             FIELD_ID,
@@ -640,21 +644,19 @@ static int case_move_step(struct ent_ctx *c, const struct move *m, int64_t id, c
 
 /* ---- handlers ----------------------------------------------------------------------- */
 
-/* Add what the web app needs to a case record: overdue, and the moves allowed now (none
- * when the user may not edit). */
-static void decorate(struct ent_ctx *c, json_t *rec, int may_edit)
+/* overdue: still being worked on, and past its due date (Beijing today). */
+static void case_compute(struct ent_ctx *c, json_t *rec)
 {
+    (void)c;
     char today[11];
     today_cn(today);
     const char *st = str(rec, "status"), *due = str(rec, "due_on");
     int open = st && strstr(open_statuses, st) != NULL;
     json_object_set_new(rec, "overdue", json_boolean(open && due && strcmp(due, today) < 0));
-    json_object_set_new(rec, "allowed_transitions",
-                        may_edit ? ent_moves_from(c, &case_entity, st) : json_array());
 }
 
 /* GET /api/v1/case: the generic list, plus overdue=1 (open cases past their due date;
- * without a status filter the open statuses), and each item decorated. */
+ * without a status filter the open statuses). */
 void case_list_h(struct req *r)
 {
     static const char *const extra[] = {"unmask", NULL};
@@ -694,44 +696,7 @@ void case_list_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    int me = may(r->user, "case", P_EDIT);
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(res, "items"), i, o) decorate(&r->ctx, o, me);
     reply_json(r, 200, res);
-}
-
-/* GET /api/v1/case/{id} */
-void case_read_h(struct req *r)
-{
-    struct verr e;
-    json_t *rec = ent_read(&r->ctx, &case_entity, r->id, 0, &e);
-    if (!rec) {
-        reply_verr(r, &e);
-        return;
-    }
-    decorate(&r->ctx, rec, may(r->user, "case", P_EDIT));
-    reply_json(r, 200, rec);
-}
-
-/* POST /api/v1/case/{id}/transition {"to", "note", "attachment", ...what the move needs} */
-void case_transition_h(struct req *r)
-{
-    json_t *body = req_json(r);
-    if (!body)
-        return;
-    struct verr e;
-    json_t *rec = ent_transition(&r->ctx, &case_entity, r->id, body, NULL, &e);
-    json_decref(body);
-    if (!rec) {
-        reply_verr(r, &e);
-        return;
-    }
-    /* After a referral away the case may no longer be the user's to act on. */
-    json_t *still = ent_read(&r->ctx, &case_entity, r->id, 1, &e);
-    decorate(&r->ctx, rec, still && may(r->user, "case", P_EDIT));
-    json_decref(still);
-    reply_json(r, 200, rec);
 }
 
 /* POST /api/v1/case/{id}/note {"note", "attachment"}: a timeline entry without a move. */
@@ -868,7 +833,11 @@ void case_timeline_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
-    decorate(&r->ctx, rec, vis == 2 && may(r->user, "case", P_EDIT));
+    /* read without the scope (a referring org reads it too): the moves are the user's own,
+     * and none for an org that referred it away */
+    json_object_set_new(rec, "allowed_transitions",
+                        vis == 2 ? ent_moves_from(&r->ctx, &case_entity, str(rec, "status"))
+                                 : json_array());
     stmt *s = db_prepare(r->db, "SELECT id, at, user_id, username, action, from_status, "
                                 "to_status, note, detail, file_sha256, file_name, file_type, "
                                 "file_size FROM case_step WHERE case_id = ? ORDER BY id");
@@ -1284,8 +1253,8 @@ const struct module case_module = {
         (const struct route[]){
             {"GET", "/api/v1/case", case_list_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/case/assignees", case_assignees_h, NULL, P_EDIT, 0},
-            {"GET", "/api/v1/case/{id}", case_read_h, NULL, P_VIEW, 0},
-            {"POST", "/api/v1/case/{id}/transition", case_transition_h, NULL, P_EDIT, R_UPLOAD},
+            /* the generic move, with room for an attachment */
+            {"POST", "/api/v1/case/{id}/transition", transition_h, NULL, P_EDIT, R_UPLOAD, "case"},
             {"POST", "/api/v1/case/{id}/note", case_note_h, NULL, P_EDIT, R_UPLOAD},
             {"GET", "/api/v1/case/{id}/timeline", case_timeline_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/case/file/{id}", case_file_h, NULL, P_VIEW, 0},

@@ -598,6 +598,10 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
     }
     if (!raw && ent->compute) /* values made from other records, for the reader */
         ent->compute(c, o);
+    if (!raw && ent->workflow) /* the moves the reader may make now (the move buttons) */
+        json_object_set_new(
+            o, "allowed_transitions",
+            ent_moves_from(c, ent, json_string_value(json_object_get(o, ent->workflow->field))));
     return o;
 }
 

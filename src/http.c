@@ -306,8 +306,11 @@ static const struct route *find_route(struct req *r)
             return NULL;
         if (!m)
             continue;
-        if (!strcmp(rt->method, r->method))
+        if (!strcmp(rt->method, r->method)) {
+            if (!r->ent && rt->entity)
+                r->ent = entity_find(rt->entity);
             return rt;
+        }
         path_matched = 1;
     }
     if (path_matched)

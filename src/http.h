@@ -50,6 +50,7 @@ struct route {
     const char *module; /* NULL: the {entity}'s module */
     enum perm perm;
     unsigned flags;
+    const char *entity; /* optional: the entity of a route without {entity} (r->ent) */
 };
 
 struct req {

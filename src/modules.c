@@ -246,6 +246,12 @@ int modules_check(const struct module *const *mods, buf *out)
         for (const struct route *r = m->routes; r && r->method; r++) {
             if (!r->fn)
                 PROBLEM("接口 %s %s 没有处理函数", r->method, r->pattern);
+            int named = 0;
+            for (int k = 0; r->entity && mods[k] && !named; k++)
+                for (int l = 0; mods[k]->entities && mods[k]->entities[l] && !named; l++)
+                    named = !strcmp(mods[k]->entities[l]->name, r->entity);
+            if (r->entity && !named)
+                PROBLEM("接口 %s %s 的实体 %s 没有声明", r->method, r->pattern, r->entity);
             const char *pm = r->module                        ? r->module
                              : strstr(r->pattern, "{entity}") ? NULL
                                                               : m->name;
