@@ -19,6 +19,7 @@ OBJ     := $(SRC:src/%.c=build/obj/%.o) $(GEN:%=build/obj/%.o)
 TOBJ    := $(SRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 UNIT    := $(patsubst tests/unit/%.c,build/test/%,$(wildcard tests/unit/test_*.c))
+FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 WEBSRC  := $(shell find web -path web/node_modules -prune -o -type f -print 2>/dev/null)
 
 PORT    ?= 8080
@@ -144,7 +145,6 @@ clean:
 # FUZZ_SECONDS on a copy of its checked-in seeds (tests/fuzz/corpus/NAME); `make test` runs
 # each for a few seconds (scripts/test.sh) so that a regression fails CI.
 FUZZ_SECONDS ?= 60
-FUZZERS := $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FCFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -fsanitize=fuzzer-no-link,address,undefined -Isrc \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FOBJ    := $(LIBSRC:src/%.c=build/fobj/%.o) $(GEN:%=build/fobj/%.o)
