@@ -273,8 +273,7 @@ static int participant_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     struct verr e2;
     json_t *p = ent_read(c, &person_entity, pid, 1, &e2);
     if (!p)
-        return verr_set(e, 422, "invalid", "person_id", "“人员”(编号 %lld)不存在或无权使用",
-                        (long long)pid);
+        return ent_ref_missing(e, "person_id", "人员", &person_entity, pid);
     json_object_set(rec, "person_name", json_object_get(p, "name"));
     json_decref(p);
     return 0;
@@ -288,8 +287,7 @@ static int participant_check(struct ent_ctx *c, json_t *rec, const json_t *old, 
     int64_t eid = json_integer_value(json_object_get(rec, "event_id"));
     json_t *ev = ent_read(c, &event_entity, eid, 1, e);
     if (!ev)
-        return verr_set(e, 422, "invalid", "event_id", "“活动”(编号 %lld)不存在或无权使用",
-                        (long long)eid);
+        return ent_ref_missing(e, "event_id", "活动", &event_entity, eid);
     json_object_set(rec, "org_id", json_object_get(ev, "org_id"));
     json_decref(ev);
     if (participant_derive(c, rec, e))
@@ -713,7 +711,7 @@ static void signin_h(struct req *r)
     }
     int created = 0, registered = 0;
     if (db_begin(r->db) != DB_OK) {
-        reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+        reply_db_error(r, "数据库错误, 请稍后再试");
         json_decref(role);
         goto out;
     }
