@@ -194,10 +194,10 @@ static int event_before_delete(struct ent_ctx *c, int64_t id, const json_t *old,
 }
 
 static const struct field event_computed[] = {
-    {"edition_label", FT_TEXT, {"届次", "屆次", "Edition"}, FF_READONLY},
+    {"edition_label", FT_TEXT, {"届次", "屆次", "Edition"}, FF_READONLY | FF_LIST},
     {"registered", FT_INT, {"登记人数", "登記人數", "Registered"}, FF_READONLY},
     {"participants", FT_INT, {"参加人数", "參加人數", "Participants"}, FF_READONLY | FF_LIST},
-    {"countries", FT_INT, {"国家和地区数", "國家和地區數", "Countries"}, FF_READONLY | FF_LIST},
+    {"countries", FT_INT, {"国家和地区数", "國家和地區數", "Countries"}, FF_READONLY},
     {"total_attendance",
      FT_INT,
      {"总参加人数", "總參加人數", "Total attendance"},
@@ -240,7 +240,7 @@ const struct entity event_entity = {
             {"country", FT_COUNTRY, {"国家或地区", "國家或地區", "Country"}, FF_INDEX},
             {"city", FT_TEXT, {"城市", "城市", "City"}, 0, .max = 100},
             {"venue", FT_TEXT, {"地点", "地點", "Venue"}, 0, .max = 200},
-            {"mode", FT_ENUM, {"形式", "形式", "Mode"}, FF_LIST, modes, .dflt = "offline"},
+            {"mode", FT_ENUM, {"形式", "形式", "Mode"}, FF_INDEX, modes, .dflt = "offline"},
             {"co_organisers",
              FT_LIST,
              {"合办单位", "合辦單位", "Co-organisers"},
