@@ -372,6 +372,55 @@ static int event_sync(db *d)
                       "participant (event_id, person_id) WHERE deleted_at IS NULL");
 }
 
+/* Before the person drop is merged into keep: where both are registered for one event,
+ * drop's registration is deleted (audited; keep's stays, attended if either was), so that
+ * the merge's relinking keeps one registration per person and event. */
+static int event_before_merge(struct ent_ctx *c, int64_t keep, int64_t drop, struct verr *e)
+{
+    stmt *s = db_prepare(c->db, "SELECT d.id AS drop_pid, k.id AS keep_pid, d.attended AS att "
+                                "FROM participant d JOIN participant k ON k.event_id = "
+                                "d.event_id AND k.person_id = ? AND k.deleted_at IS NULL "
+                                "WHERE d.person_id = ? AND d.deleted_at IS NULL ORDER BY d.id");
+    if (!s)
+        return verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
+    st_bind_int(s, 1, keep);
+    st_bind_int(s, 2, drop);
+    json_t *pairs = json_array();
+    int rc;
+    while ((rc = st_step(s)) == DB_ROW)
+        json_array_append_new(pairs,
+                              json_pack("[I, I, b]", (json_int_t)st_int(s, "drop_pid"),
+                                        (json_int_t)st_int(s, "keep_pid"), st_int(s, "att") != 0));
+    st_finalize(s);
+    if (rc != DB_DONE) {
+        json_decref(pairs);
+        return verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
+    }
+    size_t i;
+    json_t *p;
+    int fail = 0;
+    json_array_foreach(pairs, i, p)
+    {
+        if (ent_delete(c, &participant_entity, json_integer_value(json_array_get(p, 0)), e)) {
+            fail = 1;
+            break;
+        }
+        if (json_is_true(json_array_get(p, 2))) {
+            json_t *body = json_pack("{s:b}", "attended", 1);
+            json_t *res = ent_update(c, &participant_entity,
+                                     json_integer_value(json_array_get(p, 1)), body, e);
+            json_decref(body);
+            if (!res) {
+                fail = 1;
+                break;
+            }
+            json_decref(res);
+        }
+    }
+    json_decref(pairs);
+    return fail ? -1 : 0;
+}
+
 /* ---- the sign-in list ---------------------------------------------------------------- */
 
 /* Split text into lines and cells: tab-separated if the line has a tab, otherwise by
@@ -754,4 +803,5 @@ const struct module event_module = {
                                      {"viewer", GV},
                                      {NULL}},
     .sync = event_sync,
+    .before_merge = event_before_merge,
 };

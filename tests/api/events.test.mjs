@@ -269,6 +269,21 @@ for (const store of STORES) {
       assertError(await aleader.post(`/api/v1/event/${ev.id}/signin`, { text: '黄乃裳' }), 403);
     });
 
+    test('merging two people registered for one event keeps one registration', async () => {
+      const a = (await astaff.post('/api/v1/person', { name: '胡文虎', residence_country: 'SG' })).json;
+      const b = (await astaff.post('/api/v1/person', { name: '胡文虎', residence_country: 'SG', phone: '+65 6000 0001' })).json;
+      const ev = (await astaff.post('/api/v1/event', { ...conf, name: '合并测试会', headcount: 0 })).json;
+      assert.equal((await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: a.id, attended: false })).status, 201);
+      assert.equal((await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: b.id })).status, 201);
+      const m = await astaff.post('/api/v1/dedup/person/merge', { keep_id: a.id, drop_id: b.id });
+      assert.equal(m.status, 200, m.text);
+      const r = (await astaff.get(`/api/v1/event/${ev.id}`)).json;
+      assert.equal(r.registered, 1);
+      assert.equal(r.participants, 1, 'attended, as the dropped registration was');
+      const left = await astaff.get(`/api/v1/participant?event_id=${ev.id}`);
+      assert.equal(left.json.items[0].person_id, a.id);
+    });
+
     test('deleting an event deletes its registrations', async () => {
       const ev = (await astaff.post('/api/v1/event', { ...conf, name: '临时活动' })).json;
       await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.lee.id });
