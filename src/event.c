@@ -23,7 +23,11 @@
 #include <string.h>
 #include <strings.h>
 
-extern const struct entity person_entity, project_entity, submission_entity;
+extern const struct entity person_entity, project_entity, submission_entity, event_photo_entity;
+int photo_sync(db *d);              /* photo.c */
+void event_photos_h(struct req *r); /* POST /api/v1/event/{id}/photos */
+void photo_image_h(struct req *r);  /* GET /api/v1/event_photo/{id}/image */
+void photo_thumb_h(struct req *r);  /* GET /api/v1/event_photo/{id}/thumb */
 const struct entity event_entity, participant_entity;
 
 static const struct enumval kinds[] = {
@@ -117,6 +121,13 @@ static void event_compute(struct ent_ctx *c, json_t *rec)
         }
     }
     st_finalize(s);
+    json_object_set_new(rec, "cover_photo_id",
+                        json_integer(db_int(c->db, 0,
+                                            "SELECT id FROM event_photo WHERE event_id = ? AND "
+                                            "cover = 1 AND deleted_at IS NULL",
+                                            "i", id)));
+    if (!json_integer_value(json_object_get(rec, "cover_photo_id")))
+        json_object_set_new(rec, "cover_photo_id", json_null());
     json_t *hc = json_object_get(rec, "headcount");
     json_object_set_new(rec, "registered", json_integer(registered));
     json_object_set_new(rec, "participants", json_integer(attended));
@@ -135,12 +146,14 @@ static void event_compute(struct ent_ctx *c, json_t *rec)
     }
 }
 
-/* The live participant ids of event id (a new array). */
-static json_t *participant_ids(struct ent_ctx *c, int64_t id)
+/* The live ids of table's rows (participant, event_photo) of event id (a new array). */
+static json_t *child_ids(struct ent_ctx *c, const char *table, int64_t id)
 {
     json_t *ids = json_array();
-    stmt *s = db_prepare(c->db, "SELECT id FROM participant WHERE event_id = ? AND deleted_at IS "
-                                "NULL ORDER BY id");
+    char sql[160];
+    snprintf(sql, sizeof sql,
+             "SELECT id FROM \"%s\" WHERE event_id = ? AND deleted_at IS NULL ORDER BY id", table);
+    stmt *s = db_prepare(c->db, sql);
     if (s) {
         st_bind_int(s, 1, id);
         while (st_step(s) == DB_ROW)
@@ -157,7 +170,7 @@ static int event_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const j
 {
     if (!old || json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
         return 0;
-    json_t *ids = participant_ids(c, id);
+    json_t *ids = child_ids(c, "participant", id);
     size_t i;
     json_t *v;
     int rc = 0;
@@ -176,11 +189,21 @@ static int event_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const j
     return rc;
 }
 
-/* Deleting an event deletes its registrations with it (each audited). */
+/* Deleting an event deletes its registrations and photos with it (each audited). */
 static int event_before_delete(struct ent_ctx *c, int64_t id, const json_t *old, struct verr *e)
 {
     (void)old;
-    json_t *ids = participant_ids(c, id);
+    json_t *photos = child_ids(c, "event_photo", id);
+    size_t k;
+    json_t *p;
+    json_array_foreach(photos, k,
+                       p) if (ent_delete(c, &event_photo_entity, json_integer_value(p), e))
+    {
+        json_decref(photos);
+        return -1;
+    }
+    json_decref(photos);
+    json_t *ids = child_ids(c, "participant", id);
     size_t i;
     json_t *v;
     int rc = 0;
@@ -198,6 +221,7 @@ static const struct field event_computed[] = {
     {"registered", FT_INT, {"登记人数", "登記人數", "Registered"}, FF_READONLY},
     {"participants", FT_INT, {"参加人数", "參加人數", "Participants"}, FF_READONLY | FF_LIST},
     {"countries", FT_INT, {"国家和地区数", "國家和地區數", "Countries"}, FF_READONLY},
+    {"cover_photo_id", FT_INT, {"封面照片", "封面照片", "Cover photo"}, FF_READONLY},
     {"total_attendance",
      FT_INT,
      {"总参加人数", "總參加人數", "Total attendance"},
@@ -365,11 +389,13 @@ const struct entity participant_entity = {
         },
 };
 
-/* A person once per event, even for two requests at once. */
+/* A person once per event, even for two requests at once; the photos' blobs (photo.c). */
 static int event_sync(db *d)
 {
-    return db_exec(d, "CREATE UNIQUE INDEX IF NOT EXISTS participant_event_person_u ON "
-                      "participant (event_id, person_id) WHERE deleted_at IS NULL");
+    if (db_exec(d, "CREATE UNIQUE INDEX IF NOT EXISTS participant_event_person_u ON "
+                   "participant (event_id, person_id) WHERE deleted_at IS NULL") != DB_OK)
+        return DB_ERROR;
+    return photo_sync(d);
 }
 
 /* Before the person drop is merged into keep: where both are registered for one event,
@@ -790,11 +816,15 @@ out:
 const struct module event_module = {
     .name = "event",
     .label = {"活动与项目", "活動與項目", "Events and projects"},
-    .entities = (const struct entity *const[]){&event_entity, &participant_entity, &project_entity,
-                                               &submission_entity, NULL},
+    .entities =
+        (const struct entity *const[]){&event_entity, &participant_entity, &event_photo_entity,
+                                       &project_entity, &submission_entity, NULL},
     .routes =
         (const struct route[]){
             {"POST", "/api/v1/event/{id}/signin", signin_h, NULL, P_EDIT, 0},
+            {"POST", "/api/v1/event/{id}/photos", event_photos_h, NULL, P_EDIT, R_UPLOAD},
+            {"GET", "/api/v1/event_photo/{id}/image", photo_image_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/event_photo/{id}/thumb", photo_thumb_h, NULL, P_VIEW, 0},
             {NULL},
         },
     .grants = (const struct grant[]){{"admin", GALL},

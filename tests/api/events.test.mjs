@@ -4,9 +4,37 @@
 // and the sign-in list (matched to the registry, new people only on confirmation, all or
 // nothing). Run once per store.
 import assert from 'node:assert/strict';
+import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
 import { assertError, mkOrg, sqlInt } from './helpers.mjs';
+
+// A 64×48 JPEG (made with libgd) and PNGs made here: a real one, and one whose header
+// claims 100000×100000 pixels (refused before anything is decoded).
+const JPEG = '/9j/4AAQSkZJRgABAQEAYABgAAD//gA7Q1JFQVRPUjogZ2QtanBlZyB2MS4wICh1c2luZyBJSkcgSlBFRyB2NjIpLCBxdWFsaXR5ID0gNjAK/9sAQwANCQoLCggNCwoLDg4NDxMgFRMSEhMnHB4XIC4pMTAuKS0sMzpKPjM2RjcsLUBXQUZMTlJTUjI+WmFaUGBKUVJP/9sAQwEODg4TERMmFRUmTzUtNU9PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09P/8AAEQgAMABAAwEiAAIRAQMRAf/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALURAAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAAwDAQACEQMRAD8AwqKK6vRdH0+60qGee33yNuyd7DOGI7GvIxGIjQjzSPrKtVU1dnKUV3P/AAj+lf8APr/5Eb/Gj/hH9K/59f8AyI3+Ncf9q0ez/D/Mw+uU+zOGoruf+Ef0r/n1/wDIjf41xt9GkV/cRRjCJKyqPQAmujD4yFdtRT0NaVeNR2RBRRRXUbhXc+HP+QHbf8C/9CNcNXZaBe2kWjQRy3UCON2VaQAj5j2rzszi3RVl1/RnJjE3BW7m1RVX+0bD/n9tv+/q/wCNH9o2H/P7bf8Af1f8a8L2c+zPO5Jdi1Xnup/8hS7/AOuz/wDoRruP7RsP+f22/wC/q/41wuosr6ldOjBlaZyCDkEZNerlcZRnK66HZg01J3K9FFFeyegFFFFABRRRQAUUUUAFFFFAH//Z';
+function crc32(buf) {
+  let c, crc = 0xffffffff;
+  for (const b of buf) {
+    c = (crc ^ b) & 0xff;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    crc = (crc >>> 8) ^ c;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+function png(w, h, claimW = w, claimH = h) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4); len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4); crc.writeUInt32BE(crc32(td));
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(claimW, 0); ihdr.writeUInt32BE(claimH, 4);
+  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  const raw = Buffer.alloc((w * 3 + 1) * h);
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) raw[y * (w * 3 + 1) + 1 + x * 3] = 255;
+  return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]).toString('base64');
+}
 
 for (const store of STORES) {
   describe(`events, projects, submissions (${store})`, () => {
@@ -282,6 +310,57 @@ for (const store of STORES) {
       assert.equal(r.participants, 1, 'attended, as the dropped registration was');
       const left = await astaff.get(`/api/v1/participant?event_id=${ev.id}`);
       assert.equal(left.json.items[0].person_id, a.id);
+    });
+
+    test('photos: several at once, checked by content, thumbnails, a caption each, one cover', async () => {
+      const ev = (await astaff.post('/api/v1/event', { ...conf, name: '聚侨兴湘启动仪式' })).json;
+      const url = `/api/v1/event/${ev.id}/photos`;
+      const n = sqlInt(server, 'SELECT count(*) FROM event_photo');
+      const bad = [
+        [{ photos: [{ name: 'a.jpg', data: Buffer.from('not an image at all').toString('base64') }] }, 422, 'photos[0]'],
+        [{ photos: [{ name: 'a.jpg', data: JPEG }, { name: 'big.png', data: png(4, 4, 100000, 100000) }] }, 422, 'photos[1]'],
+        [{ photos: [{ name: 'a.jpg', data: '@@@' }] }, 422, 'photos[0]'],
+        [{ photos: [{ name: 'a.jpg', data: JPEG, caption: 'x'.repeat(300) }] }, 422, 'photos[0]'],
+        [{ photos: [] }, 422, 'photos'],
+        [{ photos: [{ name: 'a.jpg', data: JPEG }], cover: 3 }, 422, 'cover'],
+      ];
+      for (const [body, status, field] of bad) assertError(await astaff.post(url, body), status, undefined, field);
+      assert.equal(sqlInt(server, 'SELECT count(*) FROM event_photo'), n, 'nothing stored');
+      assertError(await aleader.post(url, { photos: [{ name: 'a.jpg', data: JPEG }] }), 403);
+      assertError(await astaff.post('/api/v1/event_photo', { event_id: ev.id, caption: 'x' }), 422, 'invalid', 'event_id');
+
+      const up = await astaff.post(url, { photos: [
+        { name: 'C:\\照片\\启动仪式.jpg', data: 'data:image/jpeg;base64,' + JPEG, caption: '2023年首届湖南省“聚侨兴湘”活动启动仪式' },
+        { name: 'group.png', data: png(500, 200), caption: '合影' },
+      ] });
+      assert.equal(up.status, 201, up.text);
+      const [a, b] = up.json.items;
+      assert.equal(a.type, 'image/jpeg');
+      assert.equal(a.file_name, '启动仪式.jpg');
+      assert.equal(a.width, 64);
+      assert.equal(a.cover, true, 'the first photo of an event is its cover');
+      assert.equal(a.org_id, A.id);
+      assert.equal(b.type, 'image/png');
+      assert.equal(b.cover, false);
+      assert.equal(a.sha256, undefined, 'the content key stays inside');
+      const img = await fetch(server.url + `/api/v1/event_photo/${b.id}/image`, { headers: { Cookie: astaff.cookie } });
+      assert.equal(img.status, 200);
+      assert.equal(img.headers.get('content-type'), 'image/png');
+      const th = await fetch(server.url + `/api/v1/event_photo/${b.id}/thumb`, { headers: { Cookie: astaff.cookie } });
+      assert.equal(th.headers.get('content-type'), 'image/jpeg');
+      const tb = Buffer.from(await th.arrayBuffer());
+      assert.equal(tb[0], 0xff); assert.equal(tb[1], 0xd8);
+      assert.equal((await astaff.get(`/api/v1/event/${ev.id}`)).json.cover_photo_id, a.id);
+      // one cover: marking another unmarks the first
+      const cv = await astaff.patch(`/api/v1/event_photo/${b.id}`, { cover: true, caption: '全体合影' });
+      assert.equal(cv.status, 200, cv.text);
+      assert.equal((await astaff.get(`/api/v1/event_photo/${a.id}`)).json.cover, false);
+      assert.equal((await astaff.get(`/api/v1/event/${ev.id}`)).json.cover_photo_id, b.id);
+      // the scope: another county sees neither the record nor the bytes
+      assertError(await bstaff.get(`/api/v1/event_photo/${a.id}`), 404);
+      const other = await fetch(server.url + `/api/v1/event_photo/${a.id}/image`, { headers: { Cookie: bstaff.cookie } });
+      assert.equal(other.status, 404);
+      assertError(await bstaff.post(url, { photos: [{ name: 'a.jpg', data: JPEG }] }), 404);
     });
 
     test('deleting an event deletes its registrations', async () => {

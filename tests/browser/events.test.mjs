@@ -37,6 +37,7 @@ before(async () => {
 
 after(() => app?.stop());
 
+const JPEG = Buffer.from('/9j/4AAQSkZJRgABAQEAYABgAAD//gA7Q1JFQVRPUjogZ2QtanBlZyB2MS4wICh1c2luZyBJSkcgSlBFRyB2NjIpLCBxdWFsaXR5ID0gNjAK/9sAQwANCQoLCggNCwoLDg4NDxMgFRMSEhMnHB4XIC4pMTAuKS0sMzpKPjM2RjcsLUBXQUZMTlJTUjI+WmFaUGBKUVJP/9sAQwEODg4TERMmFRUmTzUtNU9PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09PT09P/8AAEQgAMABAAwEiAAIRAQMRAf/EAB8AAAEFAQEBAQEBAAAAAAAAAAABAgMEBQYHCAkKC//EALUQAAIBAwMCBAMFBQQEAAABfQECAwAEEQUSITFBBhNRYQcicRQygZGhCCNCscEVUtHwJDNicoIJChYXGBkaJSYnKCkqNDU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6g4SFhoeIiYqSk5SVlpeYmZqio6Slpqeoqaqys7S1tre4ubrCw8TFxsfIycrS09TV1tfY2drh4uPk5ebn6Onq8fLz9PX29/j5+v/EAB8BAAMBAQEBAQEBAQEAAAAAAAABAgMEBQYHCAkKC//EALURAAIBAgQEAwQHBQQEAAECdwABAgMRBAUhMQYSQVEHYXETIjKBCBRCkaGxwQkjM1LwFWJy0QoWJDThJfEXGBkaJicoKSo1Njc4OTpDREVGR0hJSlNUVVZXWFlaY2RlZmdoaWpzdHV2d3h5eoKDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uLj5OXm5+jp6vLz9PX29/j5+v/aAAwDAQACEQMRAD8AwqKK6vRdH0+60qGee33yNuyd7DOGI7GvIxGIjQjzSPrKtVU1dnKUV3P/AAj+lf8APr/5Eb/Gj/hH9K/59f8AyI3+Ncf9q0ez/D/Mw+uU+zOGoruf+Ef0r/n1/wDIjf41xt9GkV/cRRjCJKyqPQAmujD4yFdtRT0NaVeNR2RBRRRXUbhXc+HP+QHbf8C/9CNcNXZaBe2kWjQRy3UCON2VaQAj5j2rzszi3RVl1/RnJjE3BW7m1RVX+0bD/n9tv+/q/wCNH9o2H/P7bf8Af1f8a8L2c+zPO5Jdi1Xnup/8hS7/AOuz/wDoRruP7RsP+f22/wC/q/41wuosr6ldOjBlaZyCDkEZNerlcZRnK66HZg01J3K9FFFeyegFFFFABRRRQAUUUUAFFFFAH//Z', 'base64'); // 64×48, made with libgd
 const stat = (k) => page.locator(`[data-stat=${k}]`).innerText();
 
 test('the event page: attendance, editions, add by search, paste a sign-in list', async () => {
@@ -79,6 +80,19 @@ test('the event page: attendance, editions, add by search, paste a sign-in list'
     await page.waitForFunction(() => document.querySelector('[data-stat=participants]')?.innerText === '3');
     assert.equal(await stat('countries'), '2');
     await page.screenshot({ path: join(shots, 'event-page.png'), fullPage: true });
+
+    // photos: two at once, the first becomes the cover, a caption each
+    await page.locator('.photo-input').setInputFiles([
+      { name: '启动仪式.jpg', mimeType: 'image/jpeg', buffer: JPEG },
+      { name: '合影.jpg', mimeType: 'image/jpeg', buffer: JPEG },
+    ]);
+    await page.locator('.photos .photo').nth(1).waitFor();
+    assert.equal(await page.locator('.photos .photo.cover').count(), 1);
+    await page.waitForFunction(() => [...document.querySelectorAll('.photos img')].every((i) => i.complete && i.naturalWidth > 0));
+    await page.locator('.photos .photo').nth(1).locator('.btn-cover').click();
+    await page.waitForFunction(() => document.querySelectorAll('.photos .photo')[1]?.classList.contains('cover'));
+    await page.locator('.photos-card').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(shots, 'event-photos.png') });
 
     // the list of events, rendered from the schema
     await page.goto(server.url + '/#/event');
