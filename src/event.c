@@ -16,8 +16,12 @@
  *              sign-in list (name, country, phone) to the registry, and with "commit"
  *              creates the people the user confirmed as new and registers everyone, all in
  *              one transaction (signin_h). */
+#include "cells.h"
 #include "module.h"
 #include "search.h"
+#include "xlsx.h"
+
+#include <sodium.h>
 
 #include <stdio.h>
 #include <string.h>
@@ -509,6 +513,88 @@ static json_t *split_text(const char *text)
     return rows;
 }
 
+/* The column of a sign-in sheet's header cell (cell_key'd): 0 name, 1 country, 2 phone,
+ * -1 none of these. */
+static int header_col(const char *key)
+{
+    static const char *const words[3][6] = {
+        {"姓名", "name", "名字", "中文名", NULL},
+        {"国家", "国籍", "country", "居住国", "地区", NULL},
+        {"电话", "手机", "phone", "联系方式", "联系电话", NULL},
+    };
+    for (int k = 0; k < 3; k++)
+        for (int j = 0; words[k][j]; j++)
+            if (strstr(key, words[k][j]))
+                return k;
+    return -1;
+}
+
+/* The rows of an imported sign-in sheet, file {"name", "data" (base64 or a data: URL)}:
+ * CSV or the first worksheet of an XLSX workbook (xlsx.h). The header row (one of the
+ * first ten with a 姓名 / name cell; title rows above it are skipped) says which column
+ * is which; without one the columns are name, country, phone. Appends {"name",
+ * "country", "phone"} objects to rows. 0, or -1 with e on the "file" field. */
+static int read_sheet(struct ent_ctx *c, json_t *file, json_t *rows, struct verr *e)
+{
+    const char *data = json_string_value(json_object_get(file, "data"));
+    if (!json_is_object(file) || !data)
+        return verr_set(e, 422, "invalid", "file",
+                        "“签到表”应为 {\"name\": 文件名, \"data\": base64 内容}");
+    const char *comma = strncmp(data, "data:", 5) ? NULL : strchr(data, ',');
+    if (comma)
+        data = comma + 1;
+    size_t len = strlen(data), max = len / 4 * 3 + 3, n = 0;
+    char *bin = xmalloc(max + 1);
+    int rc = 0;
+    struct table t;
+    table_init(&t);
+    t.max_rows = 5000;
+    if (sodium_base642bin((unsigned char *)bin, max, data, len, " \r\n", &n, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) ||
+        !n) {
+        rc = verr_set(e, 422, "invalid", "file", "签到表的内容不是有效的 base64 编码");
+        goto out;
+    }
+    if (table_read(&t, bin, n, e)) {
+        snprintf(e->field, sizeof e->field, "file");
+        rc = -1;
+        goto out;
+    }
+    int col[3] = {0, 1, 2}, start = 0;
+    for (int i = 0; i < t.nrows && i < 10; i++) {
+        int found[3] = {-1, -1, -1};
+        for (int j = 0; j < t.rows[i].n; j++) {
+            int k = header_col(cell_key(c->a, t.rows[i].cells[j]));
+            if (k >= 0 && found[k] < 0)
+                found[k] = j;
+        }
+        if (found[0] >= 0) {
+            for (int k = 0; k < 3; k++)
+                col[k] = found[k];
+            start = i + 1;
+            break;
+        }
+    }
+    static const char *const keys[] = {"name", "country", "phone"};
+    for (int i = start; i < t.nrows; i++) {
+        const struct trow *row = &t.rows[i];
+        int empty = 1;
+        for (int j = 0; j < row->n; j++)
+            empty &= !*cell_clean(c->a, row->cells[j], 1);
+        if (empty)
+            continue;
+        json_t *o = json_object();
+        for (int k = 0; k < 3; k++)
+            if (col[k] >= 0 && col[k] < row->n)
+                json_object_set_new(o, keys[k], json_string(row->cells[col[k]]));
+        json_array_append_new(rows, o);
+    }
+out:
+    table_free(&t);
+    free(bin);
+    return rc;
+}
+
 /* Add person id to cands unless there (match: why it is a candidate). */
 static void add_candidate(json_t *cands, int64_t id, const char *match)
 {
@@ -555,8 +641,15 @@ static void match_row(struct ent_ctx *c, int64_t event_id, json_t *row)
             json_object_set_new(row, "message", json_sprintf("“%s”应为文字", keys[i]));
             goto out;
         }
-        if (ent_value_text(ent_field(&person_entity, pfields[i]),
-                           json_is_string(in) ? json_string_value(in) : "", &vals[i], &e)) {
+        /* as people write them: spaces and full-width folded, 新加坡 for SG, a mainland
+         * mobile without +86 */
+        const char *text = cell_clean(c->a, json_is_string(in) ? json_string_value(in) : "", i);
+        char phone[40];
+        if (i == 1 && *text && cell_country(text))
+            text = cell_country(text);
+        else if (i == 2 && cell_phone(text, phone))
+            text = arena_strdup(c->a, phone);
+        if (ent_value_text(ent_field(&person_entity, pfields[i]), text, &vals[i], &e)) {
             json_object_set_new(row, "action", json_string("error"));
             json_object_set_new(row, "field", json_string(keys[i]));
             json_object_set_new(row, "message", json_string(e.msg));
@@ -691,7 +784,8 @@ static int register_rows(struct ent_ctx *c, const json_t *ev, json_t *rows, cons
 }
 
 /* POST /api/v1/event/{id}/signin
- * {"text": "name<TAB>country<TAB>phone\n..."} or {"rows": [{"name", "country", "phone",
+ * {"text": "name<TAB>country<TAB>phone\n..."}, {"file": {"name", "data"}} (a CSV or XLSX
+ * sign-in sheet, read_sheet) or {"rows": [{"name", "country", "phone",
  * and on commit "person_id" (the person chosen) or "create": true}]}, "role" (default
  * guest), "commit" (default false).
  * Without commit: answers {"rows": [...match_row...], "committed": false} and writes
@@ -710,10 +804,11 @@ static void signin_h(struct req *r)
     const char *k;
     json_t *v;
     json_object_foreach(body, k, v) if (strcmp(k, "text") && strcmp(k, "rows") &&
-                                        strcmp(k, "role") && strcmp(k, "commit"))
+                                        strcmp(k, "file") && strcmp(k, "role") &&
+                                        strcmp(k, "commit"))
     {
-        reply_error(r, 400, "unknown_field", k, "不认识的参数“%s”, 可用: text、rows、role、commit",
-                    k);
+        reply_error(r, 400, "unknown_field", k,
+                    "不认识的参数“%s”, 可用: text、file、rows、role、commit", k);
         goto out;
     }
     ev = ent_read(c, &event_entity, r->id, 1, &e);
@@ -739,6 +834,12 @@ static void signin_h(struct req *r)
         goto out;
     }
     rows = text ? split_text(json_string_value(text)) : json_array();
+    json_t *file = json_object_get(body, "file");
+    if (file && read_sheet(c, file, rows, &e)) {
+        reply_verr(r, &e);
+        json_decref(role);
+        goto out;
+    }
     size_t i;
     json_array_foreach(in, i, v)
     {
@@ -821,7 +922,7 @@ const struct module event_module = {
                                        &project_entity, &submission_entity, NULL},
     .routes =
         (const struct route[]){
-            {"POST", "/api/v1/event/{id}/signin", signin_h, NULL, P_EDIT, 0},
+            {"POST", "/api/v1/event/{id}/signin", signin_h, NULL, P_EDIT, R_UPLOAD},
             {"POST", "/api/v1/event/{id}/photos", event_photos_h, NULL, P_EDIT, R_UPLOAD},
             {"GET", "/api/v1/event_photo/{id}/image", photo_image_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/event_photo/{id}/thumb", photo_thumb_h, NULL, P_VIEW, 0},

@@ -292,6 +292,16 @@ for (const store of STORES) {
       // an ambiguous name: candidates to choose from
       const amb = await astaff.post(`/api/v1/event/${ev.id}/signin`, { text: '黄乃裳' });
       assert.ok(amb.json.rows[0].candidates.some((c) => c.id === people.wong.id));
+      // an imported sheet: a title row, the header, names as people write them
+      const csv = '新春联谊会签到表,,,\n序号,姓名,国家或地区,手机\n1,黄乃裳,马来西亚,\n2,郑  先生,中国,13812345678\n,,,\n';
+      const sheet = await astaff.post(`/api/v1/event/${ev.id}/signin`, { file: { name: '签到表.csv', data: Buffer.from(csv).toString('base64') } });
+      assert.equal(sheet.status, 200, sheet.text);
+      assert.equal(sheet.json.rows.length, 2, 'the title row, the header and blank rows are skipped');
+      assert.equal(sheet.json.rows[0].action, 'already', '黄乃裳 of MY is registered already');
+      assert.equal(sheet.json.rows[1].country, 'CN');
+      assert.equal(sheet.json.rows[1].phone, '+86 138 1234 5678');
+      assert.equal(sheet.json.rows[1].action, 'create');
+      assertError(await astaff.post(`/api/v1/event/${ev.id}/signin`, { file: { name: 'x.xlsx', data: '!!!' } }), 422, 'invalid', 'file');
       assertError(await astaff.post(`/api/v1/event/${ev.id}/signin`, { text: '' }), 422, 'invalid', 'rows');
       assertError(await astaff.post(`/api/v1/event/${ev.id}/signin`, { lines: [] }), 400);
       assertError(await aleader.post(`/api/v1/event/${ev.id}/signin`, { text: '黄乃裳' }), 403);
