@@ -167,30 +167,32 @@ static json_t *child_ids(struct ent_ctx *c, const char *table, int64_t id)
     return ids;
 }
 
-/* An event moved to another org takes its participants along (their org is the event's:
- * each is written again through the entity layer, with its audit entry). */
+/* An event moved to another org takes its participants and photos along (their org is
+ * the event's: each is written again through the entity layer, with its audit entry). */
 static int event_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                              struct verr *e)
 {
     if (!old || json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
         return 0;
-    json_t *ids = child_ids(c, "participant", id);
-    size_t i;
-    json_t *v;
-    int rc = 0;
-    json_array_foreach(ids, i, v)
-    {
-        json_t *empty = json_object();
-        json_t *res = ent_update(c, &participant_entity, json_integer_value(v), empty, e);
-        json_decref(empty);
-        if (!res) {
-            rc = -1;
-            break;
+    const struct entity *children[] = {&participant_entity, &event_photo_entity};
+    for (int k = 0; k < 2; k++) {
+        json_t *ids = child_ids(c, children[k]->name, id);
+        size_t i;
+        json_t *v;
+        json_array_foreach(ids, i, v)
+        {
+            json_t *empty = json_object();
+            json_t *res = ent_update(c, children[k], json_integer_value(v), empty, e);
+            json_decref(empty);
+            if (!res) {
+                json_decref(ids);
+                return -1;
+            }
+            json_decref(res);
         }
-        json_decref(res);
+        json_decref(ids);
     }
-    json_decref(ids);
-    return rc;
+    return 0;
 }
 
 /* Deleting an event deletes its registrations and photos with it (each audited). */

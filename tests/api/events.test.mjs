@@ -373,6 +373,18 @@ for (const store of STORES) {
       assertError(await bstaff.post(url, { photos: [{ name: 'a.jpg', data: JPEG }] }), 404);
     });
 
+    test('an event moved to another org takes its participants and photos along', async () => {
+      const ev = (await astaff.post('/api/v1/event', { ...conf, name: '移交测试会' })).json;
+      const p = (await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.sae.id })).json;
+      const ph = (await astaff.post(`/api/v1/event/${ev.id}/photos`, { photos: [{ name: 'a.jpg', data: JPEG }] })).json.items[0];
+      const m = await admin.patch(`/api/v1/event/${ev.id}`, { org_id: B.id });
+      assert.equal(m.status, 200, m.text);
+      assert.equal((await bstaff.get(`/api/v1/participant/${p.id}`)).json.org_id, B.id);
+      assert.equal((await bstaff.get(`/api/v1/event_photo/${ph.id}`)).json.org_id, B.id);
+      assertError(await astaff.get(`/api/v1/participant/${p.id}`), 404);
+      assert.equal((await bstaff.get(`/api/v1/event/${ev.id}`)).json.participants, 1);
+    });
+
     test('deleting an event deletes its registrations', async () => {
       const ev = (await astaff.post('/api/v1/event', { ...conf, name: '临时活动' })).json;
       await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.lee.id });
