@@ -131,7 +131,7 @@ const struct entity project_entity = {
                         PT_PERSON | PT_ASSOCIATION | PT_ENTERPRISE | PT_NAME, 0),
             {"amount",
              FT_MONEY,
-             {"金额(人民币)", "金額(人民幣)", "Amount (CNY)"},
+             {"金额", "金額", "Amount (CNY)"},
              FF_LIST,
              .min = 0,
              .max = INT64_MAX},
