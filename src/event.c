@@ -22,16 +22,17 @@
 #include "xlsx.h"
 
 #include <sodium.h>
-
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 extern const struct entity person_entity, project_entity, submission_entity, event_photo_entity;
-int photo_sync(db *d);              /* photo.c */
-void event_photos_h(struct req *r); /* POST /api/v1/event/{id}/photos */
-void photo_image_h(struct req *r);  /* GET /api/v1/event_photo/{id}/image */
-void photo_thumb_h(struct req *r);  /* GET /api/v1/event_photo/{id}/thumb */
+int photo_sync(db *d);               /* photo.c */
+int project_sync(db *d);             /* project.c */
+void stage_history_h(struct req *r); /* GET /api/v1/{project,submission}/{id}/history */
+void event_photos_h(struct req *r);  /* POST /api/v1/event/{id}/photos */
+void photo_image_h(struct req *r);   /* GET /api/v1/event_photo/{id}/image */
+void photo_thumb_h(struct req *r);   /* GET /api/v1/event_photo/{id}/thumb */
 const struct entity event_entity, participant_entity;
 
 static const struct enumval kinds[] = {
@@ -400,6 +401,8 @@ static int event_sync(db *d)
 {
     if (db_exec(d, "CREATE UNIQUE INDEX IF NOT EXISTS participant_event_person_u ON "
                    "participant (event_id, person_id) WHERE deleted_at IS NULL") != DB_OK)
+        return DB_ERROR;
+    if (project_sync(d) != DB_OK)
         return DB_ERROR;
     return photo_sync(d);
 }
@@ -928,6 +931,8 @@ const struct module event_module = {
             {"POST", "/api/v1/event/{id}/photos", event_photos_h, NULL, P_EDIT, R_UPLOAD},
             {"GET", "/api/v1/event_photo/{id}/image", photo_image_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/event_photo/{id}/thumb", photo_thumb_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/project/{id}/history", stage_history_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/submission/{id}/history", stage_history_h, NULL, P_VIEW, 0},
             {NULL},
         },
     .grants = (const struct grant[]){{"admin", GALL},

@@ -5,7 +5,8 @@
  *             signed 签约 (needs signed_on, not in the future) -> landed 落地 -> operating
  *             投产运营; terminated 终止 from any stage before operating. The stage and
  *             signed_on are readonly: only a move sets them, and each move is an audit
- *             entry "transition" (the stage history). The partner is a party (person,
+ *             entry "transition" and a row of stage_step with its note (the stage
+ *             history: GET /api/v1/project/{id}/history). The partner is a party (person,
  *             association, enterprise or a bare name); amount is fen of CNY, and
  *             amount_original the minor units of the currency it was agreed in.
  * Submission: submitted 已报送 -> adopted 采用 (needs the level, the adopting body and the
@@ -13,6 +14,7 @@
 #include "module.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -43,6 +45,96 @@ static const struct field note_args[] = {
     {"note", FT_TEXTAREA, {"说明", "說明", "Note"}, 0, .max = 2000},
     {NULL},
 };
+
+/* ---- the moves' history -------------------------------------------------------------- */
+
+/* Every move of a project or submission is a row of stage_step (written by the workflow's
+ * step hook in the move's transaction): who, when, from, to, the note, the values taken. */
+int project_sync(db *d)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "CREATE TABLE IF NOT EXISTS stage_step (id %s, entity TEXT NOT NULL, entity_id %s "
+             "NOT NULL, at TEXT NOT NULL, user_id %s, username TEXT, from_status TEXT, "
+             "to_status TEXT NOT NULL, note TEXT, detail TEXT)",
+             db_type_name(d, DT_PK), db_type_name(d, DT_INT), db_type_name(d, DT_INT));
+    if (db_exec(d, sql) != DB_OK)
+        return DB_ERROR;
+    return db_exec(d, "CREATE INDEX IF NOT EXISTS stage_step_entity_i ON stage_step (entity, "
+                      "entity_id)");
+}
+
+static int write_step(struct ent_ctx *c, const char *entity, const char *field, int64_t id,
+                      const json_t *old, const char *to, const json_t *detail, const char *note,
+                      const char *at, struct verr *e)
+{
+    char *d = json_object_size(detail) ? json_dumps(detail, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    int rc = db_execv(c->db,
+                      "INSERT INTO stage_step (entity, entity_id, at, user_id, username, "
+                      "from_status, to_status, note, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      "sisisssss", entity, id, at, c->user_id, c->username,
+                      json_string_value(json_object_get(old, field)), to, note, d);
+    free(d);
+    return rc == DB_OK ? 0 : verr_set(e, 500, "internal", NULL, "数据库错误, 未能记录这一步");
+}
+
+static int project_step(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                        const json_t *body, json_t *detail, const char *note, const char *at,
+                        struct verr *e)
+{
+    (void)body;
+    return write_step(c, "project", "stage", id, old, m->to, detail, note, at, e);
+}
+
+static int submission_step(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
+                           const json_t *body, json_t *detail, const char *note, const char *at,
+                           struct verr *e)
+{
+    (void)body;
+    return write_step(c, "submission", "status", id, old, m->to, detail, note, at, e);
+}
+
+/* GET /api/v1/project/{id}/history, GET /api/v1/submission/{id}/history: the record's
+ * moves, oldest first: {"items": [{"at", "username", "from", "to", "note", "detail"}]}
+ * (404 outside the scope). */
+extern const struct entity project_entity, submission_entity;
+
+void stage_history_h(struct req *r)
+{
+    const struct entity *ent =
+        strstr(r->route->pattern, "/project/") ? &project_entity : &submission_entity;
+    struct verr e;
+    json_t *rec = ent_read(&r->ctx, ent, r->id, 1, &e);
+    if (!rec) {
+        reply_verr(r, &e);
+        return;
+    }
+    json_decref(rec);
+    stmt *s = db_prepare(r->db, "SELECT at, username, from_status, to_status, note, detail FROM "
+                                "stage_step WHERE entity = ? AND entity_id = ? ORDER BY id");
+    json_t *items = json_array();
+    int rc = DB_ERROR;
+    if (s) {
+        st_bind_text(s, 1, ent->name);
+        st_bind_int(s, 2, r->id);
+        while ((rc = st_step(s)) == DB_ROW) {
+            const char *d = st_text(s, "detail");
+            json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
+            json_array_append_new(
+                items, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:o}", "at", st_text(s, "at"),
+                                 "username", st_text(s, "username"), "from",
+                                 st_text(s, "from_status"), "to", st_text(s, "to_status"), "note",
+                                 st_text(s, "note"), "detail", dj ? dj : json_object()));
+        }
+    }
+    st_finalize(s);
+    if (rc != DB_DONE) {
+        json_decref(items);
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
 
 /* ---- project ------------------------------------------------------------------------- */
 
@@ -85,6 +177,7 @@ static int project_check(struct ent_ctx *c, json_t *rec, const json_t *old, stru
 static const struct workflow project_workflow = {
     .field = "stage",
     .args = note_args,
+    .step = project_step,
     .moves =
         (const struct move[]){
             {"negotiating",
@@ -210,6 +303,7 @@ static const char *const adoption[] = {"adopted_level", "adopted_by", "adopted_o
 static const struct workflow submission_workflow = {
     .field = "status",
     .args = note_args,
+    .step = submission_step,
     .moves =
         (const struct move[]){
             {"submitted", "adopted", 0, adoption, adoption, {"采用", "採用", "Adopted"}},

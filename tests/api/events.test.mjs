@@ -213,6 +213,13 @@ for (const store of STORES) {
       assertError(await move(byName.json.id, { to: 'signed', signed_on: '2024-06-01' }), 409, 'conflict');
       const hist = sqlInt(server, `SELECT count(*) FROM audit_log WHERE entity = 'project' AND entity_id = ${id} AND action = 'transition'`);
       assert.equal(hist, 3, 'the stage history is in the audit trail');
+      const h = await astaff.get(`/api/v1/project/${id}/history`);
+      assert.equal(h.status, 200, h.text);
+      assert.deepEqual(h.json.items.map((x) => `${x.from}>${x.to}`), ['negotiating>signed', 'signed>landed', 'landed>operating']);
+      assert.equal(h.json.items[0].note, '签约仪式');
+      assert.equal(h.json.items[0].detail.signed_on, '2024-05-20');
+      assert.equal(h.json.items[0].username, 'astaff');
+      assertError(await bstaff.get(`/api/v1/project/${id}/history`), 404);
       const wf = (await astaff.get('/api/v1/schema')).json.entities.find((e) => e.name === 'project').workflow;
       assert.equal(wf.field, 'stage');
     });
@@ -243,6 +250,9 @@ for (const store of STORES) {
       const other = (await astaff.post('/api/v1/submission', { ...body, title: '社情民意一则', kind: 'opinion' })).json;
       assert.equal((await move(other.id, { to: 'rejected', note: '未采用' })).json.status, 'rejected');
       assertError(await move(other.id, adopt), 409, 'conflict');
+      const h = await astaff.get(`/api/v1/submission/${id}/history`);
+      assert.deepEqual(h.json.items.map((x) => x.to), ['adopted', 'instructed']);
+      assert.equal(h.json.items[0].detail.adopted_by, '市委办公厅');
     });
 
     test('sign-in list: matched to the registry, new people only on confirmation, all or nothing', async () => {

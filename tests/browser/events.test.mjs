@@ -109,6 +109,10 @@ test('the event page: attendance, editions, add by search, paste a sign-in list'
     await dlg.locator('input').first().press('Enter');
     await dlg.locator('.btn-move-ok').click();
     await page.locator('.btn-move[data-to=landed]').waitFor();
+    await page.locator('.btn-history').click();
+    await page.locator('.history .el-timeline-item').first().waitFor();
+    assert.match(await page.locator('.history').innerText(), /洽谈中 → 已签约/);
+    await page.screenshot({ path: join(shots, 'project-history.png') });
     assert.deepEqual(pageErrors, []);
   } catch (e) {
     await page.screenshot({ path: join(shots, 'event-failure.png'), fullPage: true });
