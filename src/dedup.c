@@ -505,6 +505,9 @@ json_t *dedup_merge(struct ent_ctx *c, int64_t keep, int64_t drop, struct verr *
         snprintf(e->field, sizeof e->field, "drop_id");
         goto fail;
     }
+    for (int i = 0; modules[i]; i++)
+        if (modules[i]->before_merge && modules[i]->before_merge(c, keep, drop, e))
+            goto fail;
     if (move_links(c, keep, drop, moved, e))
         goto fail;
     /* the fields keep leaves empty, filled from drop (after drop is gone: unique values) */

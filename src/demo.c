@@ -15,6 +15,8 @@ struct demo {
 };
 
 /* Create an org under parent from a JSON literal; 0 on failure (remembered in dm). */
+int demo_events(struct ent_ctx *c, const int64_t *counties, struct verr *e); /* demo_event.c */
+
 static int64_t org(struct demo *dm, int64_t parent, const char *fmt, ...)
 {
     if (dm->failed)
@@ -247,6 +249,8 @@ int demo_fill(db *d)
     if (!dm.failed && demo_registry(&dm.c, county_ids, &dm.e))
         dm.failed = 1;
     if (!dm.failed && demo_cases(&dm.c, &dm.e))
+        dm.failed = 1;
+    if (!dm.failed && demo_events(&dm.c, county_ids, &dm.e))
         dm.failed = 1;
     if (dm.failed) {
         db_rollback(d);

@@ -12,8 +12,8 @@ static const struct enumval kinds[] = {
     {NULL},
 };
 
-/* GB/T 4754-2017 sections. */
-static const struct enumval industries[] = {
+/* GB/T 4754-2017 sections (also the industry of a project, project.c). */
+const struct enumval industries[] = {
     {"A", {"农、林、牧、渔业", "農、林、牧、漁業", "Agriculture, forestry, fishing"}},
     {"B", {"采矿业", "採礦業", "Mining"}},
     {"C", {"制造业", "製造業", "Manufacturing"}},
@@ -46,7 +46,7 @@ static const struct enumval industries[] = {
     {NULL},
 };
 
-static const struct enumval currencies[] = {
+const struct enumval currencies[] = {
     {"CNY", {"人民币", "人民幣", "Renminbi"}},
     {"USD", {"美元", "美元", "US dollar"}},
     {"EUR", {"欧元", "歐元", "Euro"}},

@@ -73,6 +73,10 @@ struct module {
     int (*on_write)(struct ent_ctx *c, const struct entity *ent, int64_t id, const json_t *rec,
                     const json_t *old, struct verr *e);
     const struct figure *figures; /* {NULL}-terminated; NULL for none */
+    /* Optional: runs when the person drop is merged into keep (dedup.c), inside the merge's
+     * transaction before any link moves: what the module settles first (both people
+     * registered for one event). 0, or -1 with e (the merge rolls back). */
+    int (*before_merge)(struct ent_ctx *c, int64_t keep, int64_t drop, struct verr *e);
 };
 
 /* Every module, NULL-terminated (modules.c). */
