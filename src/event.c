@@ -919,6 +919,67 @@ out:
 
 /* ---- the module ---------------------------------------------------------------------- */
 
+/* ---- figures (the work report) ----------------------------------------------------- */
+
+#define EVENTS_IN                                                                                  \
+    "FROM \"event\" t JOIN \"org\" o ON o.id = t.org_id WHERE t.deleted_at IS NULL "               \
+    "AND o.path >= ? AND o.path < ? AND t.starts_on >= ? AND t.starts_on <= ?"
+
+static int64_t events_count(db *d, const struct period *p)
+{
+    return db_int(d, -1, "SELECT count(*) " EVENTS_IN, "ssss", p->path, p->bound, p->from, p->to);
+}
+
+/* total_attendance summed: those who attended, plus each event's headcount */
+static int64_t events_attendance(db *d, const struct period *p)
+{
+    int64_t head = db_int(d, -1, "SELECT coalesce(sum(t.headcount), 0) " EVENTS_IN, "ssss", p->path,
+                          p->bound, p->from, p->to);
+    int64_t came = db_int(d, -1,
+                          "SELECT count(*) FROM participant pa WHERE pa.deleted_at IS NULL AND "
+                          "pa.attended = 1 AND pa.event_id IN (SELECT t.id " EVENTS_IN ")",
+                          "ssss", p->path, p->bound, p->from, p->to);
+    return head < 0 || came < 0 ? -1 : head + came;
+}
+
+/* the distinct residence countries of the people who attended the period's events */
+static int64_t events_countries(db *d, const struct period *p)
+{
+    return db_int(d, -1,
+                  "SELECT count(DISTINCT pe.residence_country) FROM participant pa JOIN person pe "
+                  "ON pe.id = pa.person_id WHERE pa.deleted_at IS NULL AND pa.attended = 1 AND "
+                  "pa.event_id IN (SELECT t.id " EVENTS_IN ")",
+                  "ssss", p->path, p->bound, p->from, p->to);
+}
+
+static int64_t in_period(db *d, const struct period *p, const char *what, const char *table,
+                         const char *date)
+{
+    char sql[400];
+    snprintf(sql, sizeof sql,
+             "SELECT coalesce(%s, 0) FROM \"%s\" t JOIN \"org\" o ON o.id = t.org_id WHERE "
+             "t.deleted_at IS NULL AND o.path >= ? AND o.path < ? AND t.%s >= ? AND t.%s <= ?",
+             what, table, date, date);
+    return db_int(d, -1, sql, "ssss", p->path, p->bound, p->from, p->to);
+}
+
+static int64_t projects_signed(db *d, const struct period *p)
+{
+    return in_period(d, p, "count(*)", "project", "signed_on");
+}
+static int64_t projects_amount(db *d, const struct period *p)
+{
+    return in_period(d, p, "sum(t.amount)", "project", "signed_on");
+}
+static int64_t submissions_submitted(db *d, const struct period *p)
+{
+    return in_period(d, p, "count(*)", "submission", "submitted_on");
+}
+static int64_t submissions_adopted(db *d, const struct period *p)
+{
+    return in_period(d, p, "count(*)", "submission", "adopted_on");
+}
+
 const struct module event_module = {
     .name = "event",
     .label = {"活动与项目", "活動與項目", "Events and projects"},
@@ -942,4 +1003,36 @@ const struct module event_module = {
                                      {NULL}},
     .sync = event_sync,
     .before_merge = event_before_merge,
+    .figures =
+        (const struct figure[]){
+            {"events.count", {"举办活动", "舉辦活動", "Events"}, "场", 0, events_count},
+            {"events.attendance",
+             {"参加活动", "參加活動", "Attendance"},
+             "人次",
+             0,
+             events_attendance},
+            {"events.countries",
+             {"参加者来自的国家和地区", "參加者來自的國家和地區",
+              "Countries of those who attended"},
+             "个",
+             0,
+             events_countries},
+            {"projects.signed",
+             {"签约项目", "簽約項目", "Projects signed"},
+             "个",
+             0,
+             projects_signed},
+            {"projects.amount",
+             {"签约金额", "簽約金額", "Amount signed"},
+             "元",
+             0,
+             projects_amount},
+            {"submissions.submitted",
+             {"报送信息", "報送信息", "Submitted"},
+             "篇",
+             0,
+             submissions_submitted},
+            {"submissions.adopted", {"被采用", "被採用", "Adopted"}, "篇", 0, submissions_adopted},
+            {NULL},
+        },
 };

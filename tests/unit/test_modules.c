@@ -184,6 +184,28 @@ static void figures_count_what_they_declare(void **state)
              (long long)a, (long long)prog);
     mk(f, "disbursement", body);
 
+    /* an event: two people who came (from SG and MY), one who did not, 10 more counted */
+    snprintf(body, sizeof body,
+             "{\"org_id\": %lld, \"name\": \"寻根之旅\", \"kind\": \"camp\", \"starts_on\": "
+             "\"2025-07-01\", \"headcount\": 10}",
+             (long long)a);
+    int64_t ev = mk(f, "event", body);
+    const char *who[] = {"SG", "MY", "TH"};
+    for (int i = 0; i < 3; i++) {
+        snprintf(body, sizeof body,
+                 "{\"org_id\": %lld, \"name\": \"营员%d\", \"residence_country\": \"%s\"}",
+                 (long long)a, i, who[i]);
+        int64_t pid = mk(f, "person", body);
+        snprintf(body, sizeof body, "{\"event_id\": %lld, \"person_id\": %lld, \"attended\": %s}",
+                 (long long)ev, (long long)pid, i < 2 ? "true" : "false");
+        mk(f, "participant", body);
+    }
+    snprintf(body, sizeof body,
+             "{\"org_id\": %lld, \"title\": \"侨情信息\", \"kind\": \"info\", \"submitted_on\": "
+             "\"2025-08-01\"}",
+             (long long)a);
+    mk(f, "submission", body);
+
     json_t *org = ent_read(&f->c, entity_find("org"), a, 1, &(struct verr){0});
     const char *path = json_string_value(json_object_get(org, "path"));
     struct period p;
@@ -201,6 +223,11 @@ static void figures_count_what_they_declare(void **state)
     assert_int_equal(json_integer_value(json_object_get(fig, "disbursements.amount")), 20000);
     assert_int_equal(json_integer_value(json_object_get(fig, "disbursements.people_helped")), 3);
     assert_int_equal(json_integer_value(json_object_get(fig, "wishes.fulfilled")), 0);
+    assert_int_equal(json_integer_value(json_object_get(fig, "events.count")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "events.attendance")), 12);
+    assert_int_equal(json_integer_value(json_object_get(fig, "events.countries")), 2);
+    assert_int_equal(json_integer_value(json_object_get(fig, "submissions.submitted")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "submissions.adopted")), 0);
     json_decref(fig);
     /* the whole tree: the root's own case too */
     assert_int_equal(period_make(&p, f->a, "/1/", "2025-01-01", "2025-12-31"), 0);
