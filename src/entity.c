@@ -740,6 +740,14 @@ static void bind_value(const struct field *f, json_t *v, json_t *binds)
     }
 }
 
+const struct enumval body_levels[] = {
+    {"national", {"国家级", "國家級", "National"}},
+    {"provincial", {"省级", "省級", "Provincial"}},
+    {"city", {"市级", "市級", "City"}},
+    {"county", {"县级", "縣級", "County"}},
+    {NULL},
+};
+
 const struct enumval party_kinds[] = {
     {"person", {"侨界人士", "僑界人士", "Person"}},
     {"association", {"侨团", "僑團", "Association"}},

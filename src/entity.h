@@ -91,6 +91,9 @@ struct field {
 };
 
 extern const struct enumval party_kinds[]; /* FT_PARTY's values, in PT_ bit order */
+/* The level of a body that honours or adopts: national, provincial, city, county (an
+ * honour's level, a submission's adopted_level). */
+extern const struct enumval body_levels[];
 
 /* A link that may point at a person, an association, an enterprise, an org or a bare name
  * (SPEC "The fixed interface": X_type with X_id, or X_name): three fields. The entity

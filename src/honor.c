@@ -3,14 +3,6 @@
  * entity": this file plus one line in modules.c. */
 #include "module.h"
 
-static const struct enumval levels[] = {
-    {"national", {"国家级", "國家級", "National"}},
-    {"provincial", {"省级", "省級", "Provincial"}},
-    {"city", {"市级", "市級", "City"}},
-    {"county", {"县级", "縣級", "County"}},
-    {NULL},
-};
-
 const struct entity honor_entity = {
     .name = "honor",
     .label = {"表彰", "表彰", "Honour"},
@@ -26,7 +18,11 @@ const struct entity honor_entity = {
              {"荣誉名称", "榮譽名稱", "Title"},
              FF_REQUIRED | FF_LIST | FF_SEARCH,
              .max = 200},
-            {"level", FT_ENUM, {"级别", "級別", "Level"}, FF_REQUIRED | FF_LIST | FF_INDEX, levels},
+            {"level",
+             FT_ENUM,
+             {"级别", "級別", "Level"},
+             FF_REQUIRED | FF_LIST | FF_INDEX,
+             body_levels},
             FIELD_PARTY("recipient", "获表彰者", "獲表彰者", "Recipient", PT_ORG | PT_PERSON,
                         FF_REQUIRED),
             {"awarded_by", FT_TEXT, {"授予单位", "授予單位", "Awarded by"}, FF_LIST, .max = 100},

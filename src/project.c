@@ -274,14 +274,6 @@ static const struct enumval submission_statuses[] = {
     {NULL},
 };
 
-static const struct enumval levels[] = {
-    {"national", {"国家级", "國家級", "National"}},
-    {"provincial", {"省级", "省級", "Provincial"}},
-    {"city", {"市级", "市級", "City"}},
-    {"county", {"县级", "縣級", "County"}},
-    {NULL},
-};
-
 /* Adopted on or after the day it was submitted, and not in the future. */
 static int submission_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
@@ -356,7 +348,7 @@ const struct entity submission_entity = {
              FT_ENUM,
              {"采用级别", "採用級別", "Adopted at level"},
              FF_READONLY | FF_INDEX,
-             levels},
+             body_levels},
             {"adopted_by",
              FT_TEXT,
              {"采用单位", "採用單位", "Adopted by"},
