@@ -3,6 +3,9 @@
 # missing: Debian packages with apt-get, the web app's npm packages with npm ci.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# One install at a time: `make -j` reaches this from several generated tables at once.
+exec 9>"${TMPDIR:-/tmp}/qiao-deps.lock"
+flock 9
 
 pkgs=(build-essential pkg-config clang-format clang libclang-rt-14-dev
       libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libsodium-dev libcmocka-dev
