@@ -248,7 +248,14 @@ static struct {
     size_t nsyl[2];
     const char *sylhash[2][SYLHASH]; /* the same as hash sets (open addressing) */
     uint32_t (*sncp)[2];             /* surnames[i] decoded: its one or two characters */
+    struct wspell *wade;             /* Wade-Giles spellings of pinyin syllables, sorted */
+    size_t nwade;
 } T;
+
+/* A pinyin syllable as Wade-Giles writes it. */
+struct wspell {
+    char wg[SPELL_MAX], py[SPELL_MAX];
+};
 
 /* Every spelling of one Jyutping syllable into out (canonical first); count. */
 static int jyut_spellings(const char *jp, char out[][SPELL_MAX], int max)
@@ -346,6 +353,185 @@ static size_t add_sspell(struct sspell *list, size_t n, const char *sp, int surn
     return n + 1;
 }
 
+/* ---- spellings made from the table and Unihan --------------------------------------- */
+
+/* The Dutch-era Indonesian form of a Hokkien spelling (lower case), as Indonesia's records
+ * kept it before 1972: tj for ch, dj for j, j for y, oe for u (oa, oe after a consonant),
+ * ie for a lone i before a final consonant (Chua -> Tjoa, Lim -> Liem, Yap -> Jap,
+ * Ui -> Oei). Empty when it is the same. */
+static void indonesian_of(const char *sp, char *out, size_t n)
+{
+    size_t k = 0;
+    for (const char *p = sp; *p && k + 3 < n; p++) {
+        if (p[0] == 'c' && p[1] == 'h') {
+            out[k++] = 't', out[k++] = 'j', p++;
+        } else if (*p == 'j') {
+            out[k++] = 'd', out[k++] = 'j';
+        } else if (*p == 'y' && p == sp) {
+            out[k++] = 'j';
+        } else if (*p == 'u' && p[1] == 'a' && p > sp) {
+            out[k++] = 'o';
+        } else if (*p == 'u' && p[1] != 'e') {
+            out[k++] = 'o', out[k++] = 'e';
+        } else if (*p == 'i' && p > sp && !strchr("aeiou", p[-1]) && p[1] &&
+                   !strchr("aeiou", p[1]) && (!p[2] || (p[1] == 'n' && p[2] == 'g' && !p[3]))) {
+            out[k++] = 'i', out[k++] = 'e';
+        } else {
+            out[k++] = *p;
+        }
+    }
+    out[k] = 0;
+    if (!strcmp(out, sp))
+        out[0] = 0;
+}
+
+/* The Sino-Vietnamese readings of a character (Unihan's kVietnamese, on the traditional
+ * form when the simplified one has none), or NULL. */
+static const char *viet_of(uint32_t cp)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        size_t lo = 0, hi = unihan_viet_n;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (unihan_viet[mid].cp == cp)
+                return unihan_viet[mid].readings;
+            if (unihan_viet[mid].cp < cp)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        uint32_t trad = 0;
+        for (size_t i = 0; !trad && i < unihan_fold_n; i++)
+            if (unihan_fold[i][1] == cp)
+                trad = unihan_fold[i][0];
+        if (!trad)
+            return NULL;
+        cp = trad;
+    }
+    return NULL;
+}
+
+/* The spellings made from surnames[i]'s Hokkien and Teochew ones and its characters. */
+static size_t made_spellings(struct sspell *list, size_t ns, size_t cap, int i)
+{
+    const struct surname *s = &surnames[i];
+    char copy[128], sp[64], made[64];
+    for (int d = D_HOKKIEN; d <= D_TEOCHEW; d++) {
+        if (!s->spell[d])
+            continue;
+        concat(copy, sizeof copy, "", s->spell[d]);
+        char *save = NULL;
+        for (char *w = strtok_r(copy, "/", &save); w && ns + 2 < cap;
+             w = strtok_r(NULL, "/", &save)) {
+            squeeze(w, sp, sizeof sp);
+            if (d == D_HOKKIEN) {
+                indonesian_of(sp, made, sizeof made);
+                if (*made)
+                    ns = add_sspell(list, ns, made, i, 1u << D_INDONESIA, 0, 0);
+            } else if (strlen(sp) + 4 < sizeof made) {
+                concat(made, sizeof made, "sae", sp); /* แซ่ Sae Tang, written Saetang too */
+                ns = add_sspell(list, ns, made, i, 1u << D_THAI, 0, 0);
+            }
+        }
+    }
+    /* Vietnamese: each reading of a one-character surname, the first of each of two. */
+    uint32_t c0 = T.sncp[i][0], c1 = T.sncp[i][1];
+    const char *v0 = viet_of(c0), *v1 = c1 ? viet_of(c1) : "";
+    if (!v0 || !v1)
+        return ns;
+    concat(copy, sizeof copy, "", v0);
+    char *save = NULL;
+    for (char *w = strtok_r(copy, " ", &save); w && ns < cap; w = strtok_r(NULL, " ", &save)) {
+        char second[32] = "";
+        if (c1)
+            for (size_t k = 0; v1[k] && v1[k] != ' ' && k + 1 < sizeof second; k++)
+                second[k] = v1[k], second[k + 1] = 0;
+        concat(made, sizeof made, w, second);
+        ns = add_sspell(list, ns, made, i, 1u << D_VIETNAM, 0, 0);
+        if (c1)
+            break;
+    }
+    return ns;
+}
+
+/* A pinyin syllable (ü written v) as Taiwan's passports write it in Wade-Giles, without
+ * apostrophes or umlauts: 许 xu Hsu, 谢 xie Hsieh, 郭 guo Kuo, 建 jian Chien. */
+static void wade_of(const char *py, char *out, size_t n)
+{
+    static const char *const wg_whole[][2] = {
+        {"zhi", "chih"}, {"chi", "chih"},  {"shi", "shih"}, {"ri", "jih"}, {"zi", "tzu"},
+        {"ci", "tzu"},   {"si", "ssu"},    {"er", "erh"},   {"ye", "yeh"}, {"yan", "yen"},
+        {"you", "yu"},   {"yong", "yung"}, {"yue", "yueh"}, {"yi", "i"},
+    };
+    for (size_t i = 0; i < sizeof wg_whole / sizeof *wg_whole; i++)
+        if (!strcmp(py, wg_whole[i][0])) {
+            concat(out, n, "", wg_whole[i][1]);
+            return;
+        }
+    static const char *const wg_ini[][2] = {
+        {"zh", "ch"}, {"ch", "ch"}, {"sh", "sh"}, {"b", "p"},  {"p", "p"},  {"d", "t"}, {"t", "t"},
+        {"g", "k"},   {"k", "k"},   {"j", "ch"},  {"q", "ch"}, {"x", "hs"}, {"r", "j"}, {"z", "ts"},
+        {"c", "ts"},  {"s", "s"},   {"m", "m"},   {"f", "f"},  {"n", "n"},  {"l", "l"}, {"h", "h"},
+    };
+    const char *in = "", *fin = py, *init = "";
+    for (size_t i = 0; i < sizeof wg_ini / sizeof *wg_ini; i++) {
+        size_t l = strlen(wg_ini[i][0]);
+        if (!strncmp(py, wg_ini[i][0], l) && py[l]) {
+            init = wg_ini[i][0], in = wg_ini[i][1], fin = py + l;
+            break;
+        }
+    }
+    int gkh = !strcmp(init, "g") || !strcmp(init, "k") || !strcmp(init, "h");
+    const char *f = fin;
+    if (!strcmp(fin, "iong"))
+        f = "iung";
+    else if (!strcmp(fin, "ong"))
+        f = "ung";
+    else if (!strcmp(fin, "ian"))
+        f = "ien";
+    else if (!strcmp(fin, "ie"))
+        f = "ieh";
+    else if (!strcmp(fin, "ue") || !strcmp(fin, "ve"))
+        f = "ueh";
+    else if (!strcmp(fin, "v"))
+        f = "u";
+    else if (!strcmp(fin, "van"))
+        f = "uan";
+    else if (!strcmp(fin, "vn"))
+        f = "un";
+    else if (!strcmp(fin, "uo") && *init && !gkh && strcmp(init, "sh"))
+        f = "o";
+    else if (!strcmp(fin, "e") && gkh)
+        f = "o";
+    else if (!strcmp(fin, "ui") && (!strcmp(init, "g") || !strcmp(init, "k")))
+        f = "uei";
+    snprintf(out, n, "%s%s", in, f);
+}
+
+static int cmp_wspell(const void *a, const void *b)
+{
+    const struct wspell *x = a, *y = b;
+    int c = strcmp(x->wg, y->wg);
+    return c ? c : strcmp(x->py, y->py);
+}
+
+static void build_wade(void)
+{
+    T.wade = calloc(unihan_pinyin_n ? unihan_pinyin_n : 1, sizeof *T.wade);
+    if (!T.wade)
+        abort();
+    for (size_t i = 0; i < unihan_pinyin_n; i++) {
+        char wg[16];
+        wade_of(unihan_pinyin[i], wg, sizeof wg);
+        if (strlen(wg) >= SPELL_MAX || strlen(unihan_pinyin[i]) >= SPELL_MAX)
+            continue;
+        struct wspell *w = &T.wade[T.nwade++];
+        concat(w->wg, SPELL_MAX, "", wg);
+        concat(w->py, SPELL_MAX, "", unihan_pinyin[i]);
+    }
+    qsort(T.wade, T.nwade, sizeof *T.wade, cmp_wspell);
+}
+
 static void build_syllables(void);
 
 static void build_tables(void)
@@ -389,7 +575,7 @@ static void build_tables(void)
     /* Surnames: their pinyin, Hong Kong spelling and dialect spellings. */
     size_t ns = 0, cap = 0;
     for (const struct surname *s = surnames; s->han; s++)
-        cap += 2 + D_N * 6;
+        cap += 2 + D_ALL * 8;
     T.surname_spells = calloc(cap, sizeof *T.surname_spells);
     if (!T.surname_spells)
         abort();
@@ -421,10 +607,12 @@ static void build_tables(void)
                     ns = add_sspell(T.surname_spells, ns, sp, i, 1u << d, 0, 0);
             }
         }
+        ns = made_spellings(T.surname_spells, ns, cap, i);
     }
     qsort(T.surname_spells, ns, sizeof *T.surname_spells, cmp_sspell);
     T.nsurname_spells = ns;
     build_syllables();
+    build_wade();
 }
 
 static int cmp_cstr(const void *a, const void *b)
@@ -1046,4 +1234,67 @@ int jyut_canonical(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int m
         return 0;
     seg_rec(&sg, 0, sg.tokens[0], 0);
     return sg.n;
+}
+
+/* ---- Wade-Giles spellings of a query ------------------------------------------------ */
+
+struct wseg {
+    const char *tokens[16];
+    int ntok;
+    char (*out)[NAME_KEY_MAX];
+    int max, n, steps;
+    char cur[NAME_KEY_MAX];
+};
+
+static void wade_rec(struct wseg *w, int t, const char *s, size_t curlen)
+{
+    if (w->n >= w->max || ++w->steps > 2000)
+        return;
+    if (!*s) {
+        if (t + 1 < w->ntok) {
+            wade_rec(w, t + 1, w->tokens[t + 1], curlen);
+            return;
+        }
+        for (int i = 0; i < w->n; i++)
+            if (!strcmp(w->out[i], w->cur))
+                return;
+        concat(w->out[w->n++], NAME_KEY_MAX, "", w->cur);
+        return;
+    }
+    size_t len = strlen(s);
+    for (size_t l = len < SPELL_MAX - 1 ? len : SPELL_MAX - 1; l >= 1; l--) {
+        struct wspell key = {{0}, ""};
+        memcpy(key.wg, s, l);
+        size_t lo = 0, hi = T.nwade;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cmp_wspell(&T.wade[mid], &key) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < T.nwade && !strcmp(T.wade[i].wg, key.wg); i++) {
+            size_t pl = strlen(T.wade[i].py);
+            if (curlen + pl + 1 >= NAME_KEY_MAX)
+                continue;
+            memcpy(w->cur + curlen, T.wade[i].py, pl + 1);
+            wade_rec(w, t, s + l, curlen + pl);
+            w->cur[curlen] = 0;
+        }
+    }
+}
+
+int wade_pinyin(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int max)
+{
+    init();
+    struct wseg w = {.out = out, .max = max};
+    const char *p = tokens;
+    for (int i = 0; i < ntok && i < 16; i++) {
+        w.tokens[w.ntok++] = p;
+        p += strlen(p) + 1;
+    }
+    if (!w.ntok)
+        return 0;
+    wade_rec(&w, 0, w.tokens[0], 0);
+    return w.n;
 }

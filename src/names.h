@@ -33,11 +33,32 @@ extern const char *const unihan_jyut[]; /* toneless Jyutping, sorted */
 extern const size_t unihan_jyut_n;
 extern const uint32_t unihan_fold[][2]; /* {traditional, simplified}, sorted */
 extern const size_t unihan_fold_n;
+struct unihan_viet {
+    uint32_t cp;
+    const char *readings; /* Sino-Vietnamese, without diacritics: "tran", "truong trang" */
+};
+extern const struct unihan_viet unihan_viet[]; /* sorted by cp */
+extern const size_t unihan_viet_n;
 
 /* ---- the surname table (surnames.c) ------------------------------------------------- */
 
-enum dialect { D_HOKKIEN, D_TEOCHEW, D_CANTONESE, D_HAKKA, D_HAINANESE, D_FUZHOU, D_N };
-extern const char *const dialect_label[D_N]; /* "闽南话", "潮州话", ... */
+/* The dialect groups (and the Philippines' Hokkien) the surname table has columns for;
+ * after D_N, the spellings names.c makes from the table and Unihan. */
+enum dialect {
+    D_HOKKIEN,
+    D_TEOCHEW,
+    D_CANTONESE,
+    D_HAKKA,
+    D_HAINANESE,
+    D_FUZHOU,
+    D_PHILIPPINES,
+    D_N,
+    D_INDONESIA = D_N,
+    D_THAI,
+    D_VIETNAM,
+    D_ALL
+};
+extern const char *const dialect_label[D_ALL]; /* "闽南话", "潮州话", ... */
 
 struct surname {
     const char *han;        /* simplified (folded) form: one or two characters */
@@ -127,6 +148,12 @@ struct surname_hit {
 };
 /* Surnames spelt `latin` (lower-case letters, no spaces). Count of hits written. */
 int surname_spelled(const char *latin, struct surname_hit *out, int max);
+
+/* Read Latin tokens (lower-case letters, NUL-separated, ntok of them) as Wade-Giles, as
+ * Taiwan's passports write names (apostrophes and umlauts dropped, the given name often
+ * hyphenated: "wang" "chien" "min"), and write the pinyin they can stand for into out (the
+ * K_PINYIN form: "wangjianmin", "wangqianmin"), up to max, fewest syllables first. */
+int wade_pinyin(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int max);
 
 /* Cut Latin tokens (lower-case letters, NUL-separated in `tokens`, ntok of them) into
  * Cantonese syllables as Hong Kong and overseas Cantonese spell them ("tsang", "cheong",

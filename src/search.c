@@ -609,6 +609,7 @@ struct probe {
     unsigned dialects;             /* the surname was matched by these dialect spellings */
     int cantonese;                 /* ... or by its Hong Kong spelling */
     char spelt[32];                /* ... written so in the query */
+    const char *via;               /* the query read in another system ("威妥玛拼音") */
     uint32_t need[16];             /* folded characters the name must hold, in order */
     int nneed;
 };
@@ -739,9 +740,51 @@ static int surname_jyut(const struct surname *sn, char *out, size_t n)
     return 1;
 }
 
-/* Probes for a query of Latin letters only. */
-static void latin_probes(struct query *q, const struct parsed *pq)
+/* The query read as Wade-Giles (Taiwan's passports: "Hsu", "Wang Chien-min"): pinyin
+ * lookups ranked as candidates, when the reading differs from the letters typed. */
+static void wade_probes(struct query *q, const struct parsed *pq, const char *all)
 {
+    char toks[16 * 64], wg[4][NAME_KEY_MAX], spelt[32] = "";
+    size_t k = 0;
+    for (int i = 0; i < pq->ntok; i++) {
+        size_t l = strlen(pq->tok[i]), sl = strlen(spelt);
+        memcpy(toks + k, pq->tok[i], l + 1);
+        k += l + 1;
+        if (sl + l + 2 < sizeof spelt)
+            snprintf(spelt + sl, sizeof spelt - sl, "%s%c%s", i ? " " : "",
+                     toupper((unsigned char)pq->tok[i][0]), pq->tok[i] + 1);
+    }
+    int nw = wade_pinyin(toks, pq->ntok, wg, 4);
+    for (int i = 0; i < nw; i++) {
+        if (!strcmp(wg[i], all))
+            continue;
+        for (int given = 0; given < 2; given++) {
+            struct probe *p = add_probe(q, given ? K_PINYIN_GIVEN : K_PINYIN, wg[i]);
+            if (!p)
+                continue;
+            p->via = "威妥玛拼音";
+            concat(p->spelt, sizeof p->spelt, "", spelt);
+            p->exact = given ? 28 : 32;
+            p->prefix = given ? 26 : 30;
+            p->partial = p->prefix / 2;
+        }
+    }
+}
+
+/* Probes for a query of Latin letters only. */
+static void latin_probes(struct query *q, const struct parsed *pq_in)
+{
+    /* Thai records write แซ่ (Sae) before the Teochew surname: "Sae Tang" is "Saetang". */
+    struct parsed merged;
+    const struct parsed *pq = pq_in;
+    if (pq_in->ntok >= 2 && !strcmp(pq_in->tok[0], "sae") && strlen(pq_in->tok[1]) < 60) {
+        merged = *pq_in;
+        concat(merged.tok[0], sizeof merged.tok[0], "sae", pq_in->tok[1]);
+        for (int i = 1; i + 1 < merged.ntok; i++)
+            memcpy(merged.tok[i], pq_in->tok[i + 1], sizeof merged.tok[i]);
+        merged.ntok--;
+        pq = &merged;
+    }
     char all[NAME_KEY_MAX], jy[4][NAME_KEY_MAX];
     join_tokens(pq, 0, all, sizeof all);
     add_probe(q, K_LATIN, all);
@@ -756,6 +799,7 @@ static void latin_probes(struct query *q, const struct parsed *pq)
         add_probe(q, K_JYUT, jy[i]);
         add_probe(q, K_JYUT_GIVEN, jy[i]);
     }
+    wade_probes(q, pq, all);
 
     /* A surname as a dialect group spells it, then the given name in pinyin or
      * Cantonese: the first token, or (without spaces) the start of the only one. */
@@ -778,7 +822,12 @@ static void latin_probes(struct query *q, const struct parsed *pq)
                 char han[16];
                 const char *p = h[i].s->han;
                 concat(han, sizeof han, "", p);
-                candidate(add_probe(q, K_HAN, han), &h[i], sp, 30);
+                struct probe *c = add_probe(q, K_HAN, han);
+                candidate(c, &h[i], sp, 30);
+                /* The query is the surname alone (Tan, Lim, Ng, Sy): its people rank with
+                 * the pinyin surname matches and above initials and given names. */
+                if (c && pq->ntok == 1)
+                    c->exact = c->prefix = c->partial = scores[K_PINYIN].prefix;
                 continue;
             }
             char key[NAME_KEY_MAX], py[32] = "";
@@ -1202,7 +1251,7 @@ static const char *value_of(struct hit *h, char *show, size_t n)
 static void spelt_as(buf *b, const struct probe *p)
 {
     int n = 0;
-    for (int d = 0; d < D_N; d++)
+    for (int d = 0; d < D_ALL; d++)
         if (p->dialects & (1u << d))
             buf_printf(b, "%s%s", n++ ? "/" : "", dialect_label[d]);
     if (!n)
@@ -1221,6 +1270,8 @@ static char *why(struct hit *h, const struct probe *p, arena *a)
     if (p->surname) {
         spelt_as(&b, p);
         buf_puts(&b, ", ");
+    } else if (p->via) {
+        buf_printf(&b, "%s %s, ", p->via, p->spelt);
     }
     int title = !strcmp(h->field, h->ent->title);
     switch (h->kind) {

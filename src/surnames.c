@@ -7,7 +7,12 @@
  * listed under the dialects whose speakers use it; a dialect left out (NULL) means no
  * spelling for it is listed here, not that none exists. Cantonese readings of every
  * character also come from Unihan (names.c), so the Cantonese column only has to name
- * the spellings that Hong Kong's rules do not produce (Cheong, Leong, Lum ...).
+ * the spellings that Hong Kong's rules do not produce (Cheong, Leong, Lum ...). The
+ * Philippines column holds the Hokkien surnames as Filipino records write them (施 Sy,
+ * 许 Co, 黄 Uy, 李 Dy); the Teochew column includes the spellings Thai records put after
+ * แซ่/Sae (陈 Tang, 郑 Tae, 杨 Iao). names.c makes more from these: the Dutch-era
+ * Indonesian forms of the Hokkien ones (Lim -> Liem, Chua -> Tjoa), "Sae" before each
+ * Teochew one, and the Sino-Vietnamese reading (Unihan's kVietnamese: 陈 Tran).
  *
  * A match through this table is a candidate, ranked below a match on the name itself.
  * Compound surnames have no spellings here; they decide where the given name starts and
@@ -15,29 +20,31 @@
  */
 #include "names.h"
 
-const char *const dialect_label[D_N] = {
+const char *const dialect_label[D_ALL] = {
     [D_HOKKIEN] = "闽南话", [D_TEOCHEW] = "潮州话",   [D_CANTONESE] = "粤语",
     [D_HAKKA] = "客家话",   [D_HAINANESE] = "海南话", [D_FUZHOU] = "福州话",
+    [D_PHILIPPINES] = "菲律宾闽南话", [D_INDONESIA] = "印尼旧拼法", [D_THAI] = "泰国潮州话",
+    [D_VIETNAM] = "越南汉越音",
 };
 
 /* clang-format off */
 const struct surname surnames[] = {
-    /* han   pinyin   {hokkien, teochew, cantonese, hakka, hainanese, fuzhou} */
-    {"陈", "chen",   {"Tan", "Tan", "Chan", "Chin", "Tan", "Ting/Ding"}},
+    /* han   pinyin   {hokkien, teochew, cantonese, hakka, hainanese, fuzhou, philippines} */
+    {"陈", "chen",   {"Tan", "Tan/Tang", "Chan", "Chin", "Tan", "Ting/Ding"}},
     {"林", "lin",    {"Lim", "Lim", "Lam/Lum", "Lim/Lam", "Lim", "Ling"}},
-    {"黄", "huang",  {"Ng/Ooi/Wee/Oei/Uy", "Ng/Eng/Wee", "Wong", "Wong/Bong", "Wee", "Wong"}},
-    {"李", "li",     {"Lee/Lie/Li", "Lee", "Lee/Lei", "Lee/Li", "Lee", "Lee/Li"}},
+    {"黄", "huang",  {"Ng/Ooi/Wee/Oei/Uy", "Ng/Eng/Wee/Ung", "Wong", "Wong/Bong", "Wee", "Wong", "Uy"}},
+    {"李", "li",     {"Lee/Lie/Li", "Lee/Li", "Lee/Lei", "Lee/Li", "Lee", "Lee/Li", "Dy"}},
     {"王", "wang",   {"Ong", "Heng/Ong", "Wong", "Wong/Vong", "Ong", "Wong"}},
     {"张", "zhang",  {"Teo/Teoh/Tiew/Tio", "Teo/Tio", "Cheung/Cheong", "Chong/Chang", NULL, "Tiong/Diong"}},
     {"刘", "liu",    {"Lau/Lao", "Lau", "Lau/Lao", "Liew/Liu/Lau", "Lau", "Lau"}},
-    {"杨", "yang",   {"Yeo/Yeoh/Yo", "Yeo/Ieo", "Yeung/Yeong/Young", "Yong/Yang", NULL, NULL}},
+    {"杨", "yang",   {"Yeo/Yeoh/Yo", "Yeo/Ieo/Iao", "Yeung/Yeong/Young", "Yong/Yang", NULL, NULL}},
     {"吴", "wu",     {"Goh/Go/Gouw", "Goh/Ng", "Ng", "Ng", NULL, "Ngu"}},
     {"蔡", "cai",    {"Chua/Chuah/Tjoa", "Chua", "Choi/Tsoi/Choy", "Chai/Choy", NULL, NULL}},
     {"郭", "guo",    {"Kuek/Kweh/Quek/Koay/Kwee", "Kwek/Quek/Kuek", "Kwok/Kok", "Kok/Kwok", NULL, NULL}},
-    {"许", "xu",     {"Koh/Khor/Khaw/Kho", "Koh/Kho", "Hui", NULL, NULL, "Hii"}},
+    {"许", "xu",     {"Koh/Khor/Khaw/Kho", "Koh/Kho", "Hui", NULL, NULL, "Hii", "Co"}},
     {"叶", "ye",     {"Yap/Yeap/Iap", "Yap/Iap", "Yip/Ip", "Yap/Yapp", NULL, NULL}},
     {"洪", "hong",   {"Ang", "Ang", "Hung/Hong", "Fung/Foong", NULL, NULL}},
-    {"郑", "zheng",  {"Tay/Tee/Teh/Te", "Tay/Teh", "Cheng/Chang", "Chang/Cheng", NULL, NULL}},
+    {"郑", "zheng",  {"Tay/Tee/Teh/Te", "Tay/Teh/Tae", "Cheng/Chang", "Chang/Cheng", NULL, NULL}},
     {"谢", "xie",    {"Chia/Cheah/Seah", "Chia/Sia/Seah", "Tse/Tze/Che", "Chia", NULL, NULL}},
     {"曾", "zeng",   {"Chan/Chang", "Chan", "Tsang", "Tsen/Chen/Tsang", NULL, NULL}},
     {"周", "zhou",   {"Chew/Chiu", "Chew/Chiu", "Chau/Chow", "Chew/Chu/Chiu", NULL, NULL}},
@@ -107,7 +114,7 @@ const struct surname surnames[] = {
     {"龚", "gong",   {NULL, NULL, "Kung", NULL, NULL, NULL}},
     {"文", "wen",    {"Boon/Bun", "Bun", "Man", "Vun/Voon", NULL, NULL}},
     {"翁", "weng",   {NULL, "Ang", "Yung", NULL, NULL, NULL}},
-    {"柯", "ke",     {"Kua/Kwa/Koa", "Kua", "Or/O", NULL, NULL, NULL}},
+    {"柯", "ke",     {"Kua/Kwa/Koa", "Kua", "Or/O", NULL, NULL, NULL, "Co"}},
     {"卓", "zhuo",   {"Toh/Tok", "Toh", "Cheuk", NULL, NULL, NULL}},
     {"甘", "gan",    {"Kam", "Kam", "Kam", "Kam", NULL, NULL}},
     {"古", "gu",     {NULL, NULL, "Ku/Koo", "Koo/Ku", NULL, NULL}},
@@ -119,7 +126,7 @@ const struct surname surnames[] = {
     {"连", "lian",   {"Lian", "Lian", "Lin", NULL, NULL, NULL}},
     {"游", "you",    {"Yew/Iu", "Yew", "Yau", NULL, NULL, NULL}},
     {"尤", "you",    {"Yew/Iu", "Yew", "Yau", NULL, NULL, NULL}},
-    {"施", "shi",    {"Sy/See/Si", NULL, "Sze/See", NULL, NULL, NULL}},
+    {"施", "shi",    {"Sy/See/Si", NULL, "Sze/See", NULL, NULL, NULL, "Sy"}},
     {"纪", "ji",     {"Kee/Ki", "Kee", "Kei", NULL, NULL, NULL}},
     {"康", "kang",   {NULL, NULL, "Hong", NULL, NULL, NULL}},
     {"董", "dong",   {"Tang", "Tang", "Tung", NULL, NULL, NULL}},

@@ -16,6 +16,8 @@ bzip2 -dc "$unihan" > "$dir/Unihan_Readings.txt"
 for t in TS ST; do
   opencc_dict -i "$opencc/${t}Characters.ocd2" -o "$dir/${t}Characters.txt" -f ocd2 -t text
 done
-"$dir/gen_unihan" "$dir/Unihan_Readings.txt" "$dir/TSCharacters.txt" "$dir/STCharacters.txt" > "$out.tmp"
+# Sino-Vietnamese readings without their diacritics (trần -> tran), by glibc's iconv.
+grep -P '\tkVietnamese\t' "$dir/Unihan_Readings.txt" | LC_ALL=C.UTF-8 iconv -f UTF-8 -t ASCII//TRANSLIT > "$dir/Vietnamese.txt"
+"$dir/gen_unihan" "$dir/Unihan_Readings.txt" "$dir/TSCharacters.txt" "$dir/STCharacters.txt" "$dir/Vietnamese.txt" > "$out.tmp"
 mv "$out.tmp" "$out"
-rm -f "$dir/Unihan_Readings.txt" "$dir/TSCharacters.txt" "$dir/STCharacters.txt"
+rm -f "$dir/Unihan_Readings.txt" "$dir/TSCharacters.txt" "$dir/STCharacters.txt" "$dir/Vietnamese.txt"

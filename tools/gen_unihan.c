@@ -1,13 +1,17 @@
 /* gen_unihan.c - build the compact reading and folding tables that name search uses
  * (src/names.h) from Debian's data files, at build time (tools/gen-unihan.sh runs it).
  *
- *   gen_unihan Unihan_Readings.txt TSCharacters.txt STCharacters.txt > unihan.c
+ *   gen_unihan Unihan_Readings.txt TSCharacters.txt STCharacters.txt Vietnamese.txt > unihan.c
  *
  * Readings: for each character with any, its Mandarin readings without tones (ü written
  * v) in this order: kMandarin, kXHC1983, kTGHZ2013, then kHanyuPinyin only for characters
  * the two modern dictionaries lack (its many archaic readings would flood the index), so
  * the first is the usual reading and every current reading of a polyphonic character
  * follows; then its Cantonese readings (kCantonese, Jyutping without tones).
+ *
+ * Sino-Vietnamese readings: Unihan's kVietnamese, as Vietnamese.txt holds them (the same
+ * lines with the diacritics taken off by iconv's transliteration: trần -> tran), for the
+ * surname spellings of Vietnam's records.
  *
  * Folding: each traditional character to the first simplified character OpenCC's
  * TSCharacters gives (one character to one, never phrase-aware), plus the traditional
@@ -32,6 +36,7 @@ static const char *const fnames[NF] = {"kMandarin", "kXHC1983", "kTGHZ2013", "kH
 
 static char *(*fields)[NF]; /* [cp][field]: the raw value, malloc'd */
 static uint32_t *fold;      /* [cp]: simplified form, 0 for none */
+static char **viet;         /* [cp]: Sino-Vietnamese readings, "tran" or "truong trang" */
 
 static void fail(const char *msg, const char *arg)
 {
@@ -189,6 +194,34 @@ static void read_unihan(const char *path)
         fail("too few readings in ", path);
 }
 
+/* kVietnamese lines, transliterated to ASCII: the readings in lower case. */
+static void read_viet(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fail("cannot read ", path);
+    char line[1024];
+    int n = 0;
+    while (fgets(line, sizeof line, f)) {
+        char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
+        if (strncmp(line, "U+", 2) || !tab2 || strncmp(tab1 + 1, "kVietnamese\t", 12))
+            continue;
+        uint32_t cp = (uint32_t)strtoul(line + 2, NULL, 16);
+        char *v = tab2 + 1, *w = v;
+        for (char *r = v; *r && *r != '\n' && *r != '\r'; r++)
+            if (isalpha((unsigned char)*r) || *r == ' ')
+                *w++ = (char)tolower((unsigned char)*r);
+        *w = 0;
+        if (cp < MAXCP && *v && !viet[cp]) {
+            viet[cp] = xstrdup(v);
+            n++;
+        }
+    }
+    fclose(f);
+    if (n < 5000)
+        fail("too few Vietnamese readings in ", path);
+}
+
 /* OpenCC text dictionary: "from\tto1 to2 ...". first: 1 to take each line's first
  * target as the fold of from (TS), 0 to fold each target to from where nothing else
  * does (ST). */
@@ -273,13 +306,17 @@ static void emit_pool(const char *name, const struct pool *p)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4)
-        fail("usage: gen_unihan Unihan_Readings.txt TSCharacters.txt STCharacters.txt", NULL);
+    if (argc != 5)
+        fail("usage: gen_unihan Unihan_Readings.txt TSCharacters.txt STCharacters.txt "
+             "Vietnamese.txt",
+             NULL);
     fields = xmalloc(MAXCP * sizeof *fields);
     fold = xmalloc(MAXCP * sizeof *fold);
+    viet = xmalloc(MAXCP * sizeof *viet);
     read_unihan(argv[1]);
     read_opencc(argv[2], 1);
     read_opencc(argv[3], 0);
+    read_viet(argv[4]);
 
     /* Follow chains (a -> b -> c becomes a -> c); a cycle is bad data. */
     for (uint32_t c = 0; c < MAXCP; c++) {
@@ -358,8 +395,15 @@ int main(int argc, char **argv)
     for (uint32_t c = 0; c < MAXCP; c++)
         if (fold[c] && fold[c] != c)
             printf("%s{0x%X, 0x%X},", nf++ % 6 ? " " : "\n    ", c, fold[c]);
-    printf("\n};\nconst size_t unihan_fold_n = %d;\n", nf);
+    printf("\n};\nconst size_t unihan_fold_n = %d;\n\n", nf);
     if (nf < 2000)
         fail("implausibly few folds", NULL);
+
+    printf("const struct unihan_viet unihan_viet[] = {");
+    int nv = 0;
+    for (uint32_t c = 0; c < MAXCP; c++)
+        if (viet[c])
+            printf("%s{0x%X, \"%s\"},", nv++ % 6 ? " " : "\n    ", c, viet[c]);
+    printf("\n};\nconst size_t unihan_viet_n = %d;\n", nv);
     return 0;
 }

@@ -473,6 +473,115 @@ static void search_ranks_and_explains(void **state)
     json_decref(res);
 }
 
+/* The position of id in items, or -1. */
+static int rank_of(json_t *items, int64_t id)
+{
+    for (size_t i = 0; i < json_array_size(items); i++)
+        if (id_at(items, i) == id)
+            return (int)i;
+    return -1;
+}
+
+/* SPEC "Finding people": the spellings of other countries' records, made from the Chinese
+ * name alone (the records hold no Latin name). */
+static void other_countries_spellings(void **state)
+{
+    struct fx *f = *state;
+    int64_t xu = person(f, "{\"name\": \"许文华\"}");
+    int64_t xie = person(f, "{\"name\": \"谢明德\"}");
+    int64_t wang = person(f, "{\"name\": \"王建民\"}");
+    int64_t chen = person(f, "{\"name\": \"陈志明\"}");
+    int64_t zhang = person(f, "{\"name\": \"张国强\"}");
+    int64_t peng = person(f, "{\"name\": \"彭德明\"}");
+    int64_t lin = person(f, "{\"name\": \"林丽娟\"}");
+    int64_t shi = person(f, "{\"name\": \"施至成\"}");
+    int64_t li = person(f, "{\"name\": \"李光耀\"}");
+    int64_t guo = person(f, "{\"name\": \"郭鹤年\"}");
+    int64_t huang = person(f, "{\"name\": \"黄美玲\"}");
+    int64_t cai = person(f, "{\"name\": \"蔡金福\"}");
+    /* five whose initials are s y */
+    const char *sy[] = {"宋雨", "孙燕", "石勇", "沈阳", "苏云"};
+    for (int i = 0; i < 5; i++) {
+        char b[64];
+        snprintf(b, sizeof b, "{\"name\": \"%s\"}", sy[i]);
+        person(f, b);
+    }
+    json_t *res = NULL, *it;
+    const struct {
+        const char *q;
+        int64_t *who;
+        const char *why; /* a part of the explanation */
+    } cases[] = {
+        {"Hsu", &xu, "威妥玛拼音"}, /* Taiwan's passports */
+        {"Hsieh", &xie, "威妥玛拼音"},
+        {"Wang Chien-min", &wang, "威妥玛拼音"},
+        {"Hsu Wen-hua", &xu, "威妥玛拼音"},
+        {"Kuo", &guo, "威妥玛拼音"},
+        {"Sae Tang", &chen, "泰国"}, /* แซ่ before the Teochew surname */
+        {"Saetang", &chen, "泰国"},
+        {"Tran", &chen, "越南"},    /* kVietnamese trần */
+        {"Truong", &zhang, "越南"}, /* trương */
+        {"Phang", &peng, "客家话"}, /* Malaysia */
+        {"Liem", &lin, "印尼"},     /* the Dutch-era spelling of Lim */
+        {"Oei", &huang, "= 黄"},    /* in the table as Hokkien */
+        {"Tjoa", &cai, "印尼"},     /* made from Chua */
+        {"Sy", &shi, "菲律宾"},     /* the Philippines' Hokkien */
+        {"Dy", &li, "菲律宾"},
+        {"Co", &xu, "菲律宾"},
+    };
+    int bad = 0; /* every case is tried and reported */
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        it = find(f, cases[i].q, &res);
+        int r = rank_of(it, *cases[i].who);
+        const char *first = json_string_value(json_object_get(json_array_get(it, 0), "name"));
+        if (r != 0) {
+            print_message("%s: %lld ranks %d, first is %s (%s)\n", cases[i].q,
+                          (long long)*cases[i].who, r, first ? first : "nobody",
+                          first ? match_at(it, 0) : "");
+            bad++;
+        } else if (!strstr(match_at(it, 0), cases[i].why)) {
+            print_message("%s: the match says %s, not %s\n", cases[i].q, match_at(it, 0),
+                          cases[i].why);
+            bad++;
+        }
+    }
+    json_decref(res);
+    assert_int_equal(bad, 0);
+}
+
+/* SPEC ranking: a surname outranks a match inside the given name; a bare overseas surname
+ * spelling (Tan, Lim, Ng ...) brings its dialect matches onto the first page beside the
+ * pinyin ones, not after all of them. */
+static void surname_matches_come_first(void **state)
+{
+    struct fx *f = *state;
+    int64_t wandan = person(f, "{\"name\": \"万丹\"}");
+    int64_t chen[3], tan[20];
+    chen[0] = person(f, "{\"name\": \"陈嘉庚\"}");
+    chen[1] = person(f, "{\"name\": \"陈六使\"}");
+    chen[2] = person(f, "{\"name\": \"陈笃生\"}");
+    const char *tans[] = {"谭", "檀", "谈", "覃"};
+    for (int i = 0; i < 20; i++) {
+        char b[64];
+        snprintf(b, sizeof b, "{\"name\": \"%s%s\"}", tans[i % 4], i % 2 ? "志明" : "美华");
+        tan[i] = person(f, b);
+    }
+    json_t *res = NULL;
+    json_t *it = find(f, "tan", &res);
+    for (int i = 0; i < 3; i++) {
+        int r = rank_of(it, chen[i]);
+        if (r < 0 || r >= 20)
+            fail_msg("tan: 陈 %d ranks %d of %zu", i, r, json_array_size(it));
+    }
+    int rw = rank_of(it, wandan);
+    for (int i = 0; i < 20; i++) {
+        int r = rank_of(it, tan[i]);
+        if (rw >= 0 && r > rw)
+            fail_msg("tan: 万丹 (a given-name match) ranks %d, above a surname match at %d", rw, r);
+    }
+    json_decref(res);
+}
+
 /* A county's user finds only the county's people. */
 static void search_keeps_to_the_scope(void **state)
 {
@@ -672,6 +781,8 @@ int main(void)
         cmocka_unit_test(reading_is_the_first_pinyin_key),
         cmocka_unit_test(dialect_spellings),
         cmocka_unit_test_setup_teardown(search_ranks_and_explains, setup, teardown),
+        cmocka_unit_test_setup_teardown(other_countries_spellings, setup, teardown),
+        cmocka_unit_test_setup_teardown(surname_matches_come_first, setup, teardown),
         cmocka_unit_test_setup_teardown(search_keeps_to_the_scope, setup, teardown),
         cmocka_unit_test_setup_teardown(index_rebuilds_when_rules_change, setup, teardown),
         cmocka_unit_test_setup_teardown(batched_keys_equal_a_rebuild, setup, teardown),
