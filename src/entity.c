@@ -1672,6 +1672,9 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
                 buf_printf(where, " AND coalesce(t.%s, 0) = 0", ent->private.when);
             json_array_append_new(binds, like_pattern(q));
         }
+        for (int i = 0; n && modules[i]; i++)
+            if (modules[i]->list_match)
+                modules[i]->list_match(c, ent, q, where);
         if (n)
             buf_putc(where, ')');
     }

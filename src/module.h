@@ -77,6 +77,10 @@ struct module {
      * transaction before any link moves: what the module settles first (both people
      * registered for one event). 0, or -1 with e (the merge rolls back). */
     int (*before_merge)(struct ent_ctx *c, int64_t keep, int64_t drop, struct verr *e);
+    /* Optional: more records a list's keyword q finds, beside the LIKE on the searched
+     * fields (the name search: folding, pinyin, dialect spellings): appends
+     * " OR t.id IN (...)" to where, or nothing. */
+    void (*list_match)(struct ent_ctx *c, const struct entity *ent, const char *q, buf *where);
 };
 
 /* Every module, NULL-terminated (modules.c). */

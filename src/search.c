@@ -1372,6 +1372,25 @@ out:
     return res;
 }
 
+/* module.list_match: the records of a searched entity whose names the name search finds
+ * for a list's keyword (the best 200, in the reader's scope), so the list page's box
+ * finds 陈嘉庚 by "chen jiageng" as the header search does. */
+static void list_match(struct ent_ctx *c, const struct entity *ent, const char *q, buf *where)
+{
+    if (!(ent->flags & EF_SEARCHED))
+        return;
+    const struct entity *ents[2] = {ent, NULL};
+    struct verr e = {0};
+    json_t *res = search_run(c, q, ents, 200, &e), *it;
+    size_t i, n = 0;
+    json_array_foreach(json_object_get(res, "items"), i, it)
+        buf_printf(where, "%s%lld", n++ ? ", " : " OR t.id IN (",
+                   (long long)json_integer_value(json_object_get(it, "id")));
+    if (n)
+        buf_putc(where, ')');
+    json_decref(res);
+}
+
 /* ---- syllables ---------------------------------------------------------------------- */
 
 static int syllable_split(int kind, const char *key, size_t n)
@@ -1455,4 +1474,5 @@ const struct module search_module = {
         },
     .sync = search_sync,
     .on_write = search_index,
+    .list_match = list_match,
 };

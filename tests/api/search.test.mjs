@@ -156,6 +156,38 @@ for (const store of STORES) {
       assert.equal((await server.client().get('/api/v1/search?q=lim')).status, 401);
     });
 
+    test("the list's keyword box finds what the header search finds, in the reader's scope", async () => {
+      const ids = async (q, c = admin) => {
+        const r = await c.get(`/api/v1/person?q=${encodeURIComponent(q)}&per_page=50`);
+        assert.equal(r.status, 200, r.text);
+        return r.json.items.map((i) => i.id);
+      };
+      for (const q of ['陈嘉庚', 'chen jiageng', 'chenjiageng', 'cjg', 'tan kah kee', 'tan 嘉庚']) {
+        assert.ok((await ids(q)).includes(p.tkk), q);
+      }
+      assert.ok((await ids('lim')).includes(p.lim));
+      assert.ok((await ids('Wee Meng Chee')).includes(p.wee)); // the LIKE on the names still works
+      assert.deepEqual(await ids('chen meiling', astaff), []); // county B's, not A's
+      assert.deepEqual(await ids('chen meiling', bstaff), [p.meiling]);
+      assert.deepEqual(await ids('!!!'), []);
+    });
+
+    test("other countries' spellings made from the Chinese name", async () => {
+      await add('wjm', A, { name: '王建民' });
+      await add('xie', A, { name: '谢明德' });
+      await add('czm', A, { name: '陈志明' });
+      await first('Wang Chien-min', 'wjm', /^威妥玛拼音 Wang Chien Min, 拼音 wang jian min/);
+      await first('Hsieh', 'xie', /威妥玛拼音 Hsieh/);
+      const tr = (await search('Tran')).find((i) => i.id === p.czm);
+      assert.match(tr.match, /^越南汉越音姓氏 Tran = 陈, 姓名 陈志明$/);
+      const tran = await search('Tran 志明');
+      assert.equal(tran[0].id, p.czm);
+      assert.match(tran[0].match, /越南汉越音/);
+      const sae = await search('Sae Tang');
+      assert.ok(sae.some((i) => i.id === p.czm));
+      assert.match(sae.find((i) => i.id === p.czm).match, /泰国潮州话姓氏 Saetang = 陈/);
+    });
+
     test('the index follows updates and deletes', async () => {
       const r = await admin.post('/api/v1/person', { org_id: A.id, name: '马化腾' });
       assert.equal(r.status, 201, r.text);
