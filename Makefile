@@ -133,6 +133,7 @@ bench-all: all
 	@bench/run.sh
 	@bench/import.sh
 	@bench/search/run.sh
+	@bench/dedup.sh
 
 fmt:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/*.c bench/search/*.c

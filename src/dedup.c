@@ -5,6 +5,7 @@
 #include "audit.h"
 #include "names.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,9 +152,11 @@ static int load_dismissed(db *d, struct keymap *m)
     return rc == DB_DONE ? 0 : -1;
 }
 
-json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_page,
-                    struct verr *e)
+/* Every candidate pair of the people in c's scope, in review order (more reasons first,
+ * then by ids); *n of them. NULL with *n 0 for none, or on a database error (*n -1). */
+static struct pair *compute_pairs(struct ent_ctx *c, size_t *n_out)
 {
+    *n_out = (size_t)-1;
     const struct entity *ent = entity_find("person");
     buf sql = {0};
     json_t *binds = json_array();
@@ -163,10 +166,8 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     buf_free(&sql);
     json_decref(binds);
-    if (!s) {
-        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+    if (!s)
         return NULL;
-    }
     arena *a = arena_new();
     struct kid *ks = NULL;
     size_t nk = 0, cap = 0;
@@ -205,7 +206,6 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
     if (rc != DB_DONE) {
         free(ks);
         arena_free(a);
-        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         return NULL;
     }
     /* the groups of equal keys, through a hash table of kid indexes (sorting 3M keys took
@@ -269,13 +269,87 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
     free(head);
     free(tail);
     free(next);
+    km_free(&pm);
+    free(ks);
+    arena_free(a);
+    if (np)
+        qsort(ps, np, sizeof *ps, pair_cmp);
+    *n_out = np;
+    return ps;
+}
+
+/* The pairs are computed once per version of the data: a memo keyed by the audit chain's
+ * head (every write of a record moves it, in the write's transaction, on both engines and
+ * from any process) and the reader's scope, so paging through them does not walk every
+ * person again. The head is read before the people: pairs are never kept under a newer
+ * head than the data they came from. */
+#define PAIR_MEMOS 4
+static struct {
+    char *key;
+    struct pair *ps;
+    size_t np;
+} memo[PAIR_MEMOS];
+static int memo_next;
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* A copy of the memoised pairs for key, or NULL (*n then unset). */
+static struct pair *memo_get(const char *key, size_t *n)
+{
+    struct pair *out = NULL;
+    pthread_mutex_lock(&memo_mu);
+    for (int i = 0; i < PAIR_MEMOS; i++)
+        if (memo[i].key && !strcmp(memo[i].key, key)) {
+            out = xmalloc((memo[i].np ? memo[i].np : 1) * sizeof *out);
+            memcpy(out, memo[i].ps, memo[i].np * sizeof *out);
+            *n = memo[i].np;
+            break;
+        }
+    pthread_mutex_unlock(&memo_mu);
+    return out;
+}
+
+static void memo_put(const char *key, const struct pair *ps, size_t n)
+{
+    struct pair *copy = xmalloc((n ? n : 1) * sizeof *copy);
+    memcpy(copy, ps, n * sizeof *copy);
+    pthread_mutex_lock(&memo_mu);
+    int i = memo_next;
+    memo_next = (memo_next + 1) % PAIR_MEMOS;
+    free(memo[i].key);
+    free(memo[i].ps);
+    memo[i].key = xstrdup(key);
+    memo[i].ps = copy;
+    memo[i].np = n;
+    pthread_mutex_unlock(&memo_mu);
+}
+
+json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_page,
+                    struct verr *e)
+{
+    const struct entity *ent = entity_find("person");
+    char *key = NULL;
+    stmt *h = db_prepare(c->db, "SELECT seq, hash FROM audit_head WHERE id = 1");
+    if (h && st_step(h) == DB_ROW)
+        key = arena_printf(c->a, "%lld|%s|%s", (long long)st_int(h, "seq"), st_text(h, "hash"),
+                           c->scope_path ? c->scope_path : "");
+    st_finalize(h);
+    size_t np = 0;
+    struct pair *ps = key ? memo_get(key, &np) : NULL;
+    if (!ps) {
+        ps = compute_pairs(c, &np);
+        if (np == (size_t)-1) {
+            verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+            return NULL;
+        }
+        if (key)
+            memo_put(key, ps, np);
+    }
+    arena *a = arena_new();
     /* keep the pairs still to review, or those judged distinct */
     struct keymap dm = {.a = a};
     if (load_dismissed(c->db, &dm)) {
         km_free(&dm);
-        km_free(&pm);
         free(ps);
-        free(ks);
         arena_free(a);
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         return NULL;
@@ -289,13 +363,9 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
     }
     km_free(&dm);
     np = kept;
-    if (np)
-        qsort(ps, np, sizeof *ps, pair_cmp);
     size_t from = (size_t)((page - 1) * per_page);
     if (page > 1 && from >= np) {
-        km_free(&pm);
         free(ps);
-        free(ks);
         arena_free(a);
         verr_set(e, 400, "bad_request", "page", "页码 %lld 超出范围: 共 %lld 页", (long long)page,
                  (long long)((np + (size_t)per_page - 1) / (size_t)per_page));
@@ -317,9 +387,7 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
     }
     json_t *res = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)np, "page",
                             (json_int_t)page, "per_page", (json_int_t)per_page);
-    km_free(&pm);
     free(ps);
-    free(ks);
     arena_free(a);
     return res;
 }

@@ -76,6 +76,31 @@ for (const store of STORES) {
       assertError(await admin.get('/api/v1/dedup/person?dismissed=2'), 400, 'bad_request', 'dismissed');
     });
 
+    test('pairs are kept between requests, and every write (API or another process) renews them', async () => {
+      const pairs = async () => {
+        const r = await admin.get('/api/v1/dedup/person?per_page=200');
+        assert.equal(r.status, 200, r.text);
+        return r.json.items.map((p) => `${p.a_id}-${p.b_id}`);
+      };
+      const first = await pairs();
+      assert.deepEqual(await pairs(), first); // the same answer the second time
+      const h = await mk({ name: '赵六', birth_date: '1990-02-02' });
+      const i = await mk({ name: '趙六', birth_date: '1990-02-02' });
+      const withNew = await pairs();
+      assert.ok(withNew.includes(`${h}-${i}`), 'a new duplicate shows at once');
+      assert.equal((await admin.patch(`/api/v1/person/${i}`, { birth_date: '1991-02-02' })).status, 200);
+      assert.deepEqual(await pairs(), first, 'an edit that parts them removes the pair');
+      if (store === 'sqlite') { // a census import by the command line, beside the server
+        const csv = `${server.db}.csv`;
+        (await import('node:fs')).writeFileSync(csv, '姓名,出生日期\n趙六,1990-02-02\n');
+        const imp = spawnSync(BIN, ['import', 'person', csv, '--db', server.db], { encoding: 'utf8' });
+        assert.equal(imp.status, 0, imp.stderr);
+        const after = await pairs();
+        assert.equal(after.length, first.length + 1, JSON.stringify(after));
+        assert.ok(after.some((x) => x.startsWith(`${h}-`)));
+      }
+    });
+
     test('a pair judged not the same person leaves the list, audited, and can come back', async () => {
       const audits = () => sqlInt(server, "SELECT count(*) FROM audit_log WHERE action IN ('dismiss', 'restore')");
       const n0 = audits();
