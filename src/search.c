@@ -3,6 +3,7 @@
 #include "search.h"
 #include "names.h"
 #include "module.h"
+#include "country.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -1404,21 +1405,88 @@ static int syllable_split(int kind, const char *key, size_t n)
 
 /* ---- the handler -------------------------------------------------------------------- */
 
-/* GET /api/v1/search?q=Q&types=person,association,enterprise&limit=N */
+/* The hits of items whose record lies in country (residence_country, else country). */
+static int keep_country(struct ent_ctx *c, json_t *items, const char *country)
+{
+    json_t *kept = json_array(), *it;
+    size_t i;
+    int rc = 0;
+    json_array_foreach(items, i, it)
+    {
+        const struct entity *ent = searched(json_string_value(json_object_get(it, "type")));
+        const struct field *f = ent ? ent_field(ent, "residence_country") : NULL;
+        if (ent && !f)
+            f = ent_field(ent, "country");
+        if (!f)
+            continue;
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE id = ? AND %s = ?", ent->name,
+                 f->name);
+        int64_t n = db_int(c->db, -1, sql, "is",
+                           (int64_t)json_integer_value(json_object_get(it, "id")), country);
+        if (n < 0)
+            rc = -1;
+        if (n > 0)
+            json_array_append(kept, it);
+    }
+    json_array_clear(items);
+    json_array_extend(items, kept);
+    json_decref(kept);
+    return rc;
+}
+
+/* GET /api/v1/search?q=Q&types=person,association,enterprise&limit=N: the best N (the
+ * header box's suggestions). With page, per_page, org_id (a subtree of the reader's
+ * scope) or country: the results page, a page of the best 500 with their total. */
 void search_h(struct req *r)
 {
     const char *q = req_arg(r, "q"), *types = req_arg(r, "types"), *lim = req_arg(r, "limit");
-    for (int i = 0; i < r->nargs; i++)
-        if (strcmp(r->args[i].key, "q") && strcmp(r->args[i].key, "types") &&
-            strcmp(r->args[i].key, "limit")) {
+    const char *pg = req_arg(r, "page"), *pp = req_arg(r, "per_page"), *org = req_arg(r, "org_id"),
+               *country = req_arg(r, "country");
+    static const char *const known[] = {"q",        "types",  "limit",   "page",
+                                        "per_page", "org_id", "country", NULL};
+    for (int i = 0; i < r->nargs; i++) {
+        int ok = 0;
+        for (int k = 0; known[k]; k++)
+            ok |= !strcmp(r->args[i].key, known[k]);
+        if (!ok) {
             reply_error(r, 400, "bad_request", r->args[i].key,
-                        "不认识的参数“%s”, 可用: q、types、limit", r->args[i].key);
+                        "不认识的参数“%s”, 可用: q、types、limit、page、per_page、org_id、country",
+                        r->args[i].key);
             return;
         }
-    int64_t limit = 20;
+    }
+    int64_t limit = 20, page = 1, per_page = 20, org_id = 0;
     if (lim && (!parse_i64(lim, &limit) || limit < 1 || limit > 100)) {
         reply_error(r, 400, "bad_request", "limit", "“limit”应为 1 到 100 之间的整数: “%s”", lim);
         return;
+    }
+    if (pg && (!parse_i64(pg, &page) || page < 1 || page > 25)) {
+        reply_error(r, 400, "bad_request", "page", "“page”应为 1 到 25 之间的整数: “%s”", pg);
+        return;
+    }
+    if (pp && (!parse_i64(pp, &per_page) || per_page < 1 || per_page > 100)) {
+        reply_error(r, 400, "bad_request", "per_page", "“per_page”应为 1 到 100 之间的整数: “%s”",
+                    pp);
+        return;
+    }
+    if (country && !country_find(country)) {
+        reply_error(r, 400, "bad_request", "country", "“country”不是国家或地区代码: “%s”", country);
+        return;
+    }
+    int paged = pg || pp || org || country;
+    if (org) { /* a subtree of the reader's: the search keeps to it as to a scope */
+        struct verr oe;
+        json_t *o = parse_i64(org, &org_id) && org_id > 0
+                        ? ent_read(&r->ctx, entity_find("org"), org_id, 1, &oe)
+                        : NULL;
+        if (!o) {
+            reply_error(r, 400, "bad_request", "org_id", "没有这个组织, 或不在您的范围内: “%s”",
+                        org);
+            return;
+        }
+        r->ctx.scope_path = arena_strdup(r->a, json_string_value(json_object_get(o, "path")));
+        json_decref(o);
     }
     const struct entity *ents[8];
     int n = 0;
@@ -1456,10 +1524,28 @@ void search_h(struct req *r)
     for (size_t l = strlen(trimmed); l && (trimmed[l - 1] == ' ' || trimmed[l - 1] == '\t'); l--)
         trimmed[l - 1] = 0;
     struct verr e;
-    json_t *res = search_run(&r->ctx, trimmed, ents, (int)limit, &e);
+    json_t *res = search_run(&r->ctx, trimmed, ents, paged ? 500 : (int)limit, &e);
     if (!res) {
         reply_verr(r, &e);
         return;
+    }
+    if (paged) {
+        json_t *items = json_object_get(res, "items");
+        int capped = json_array_size(items) == 500; /* the best 500 only */
+        if (country && keep_country(&r->ctx, items, country)) {
+            json_decref(res);
+            reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
+            return;
+        }
+        size_t total = json_array_size(items), from = (size_t)((page - 1) * per_page);
+        json_t *slice = json_array();
+        for (size_t i = from; i < total && i < from + (size_t)per_page; i++)
+            json_array_append(slice, json_array_get(items, i));
+        json_object_set_new(res, "items", slice);
+        json_object_set_new(res, "total", json_integer((json_int_t)total));
+        json_object_set_new(res, "page", json_integer(page));
+        json_object_set_new(res, "per_page", json_integer(per_page));
+        json_object_set_new(res, "more", json_boolean(capped));
     }
     reply_json(r, 200, res);
 }

@@ -188,6 +188,35 @@ for (const store of STORES) {
       assert.match(sae.find((i) => i.id === p.czm).match, /泰国潮州话姓氏 Saetang = 陈/);
     });
 
+    test('the results page: pages of the best 500 with their total, by org subtree and country', async () => {
+      for (let i = 0; i < 7; i++) {
+        const r = await admin.post('/api/v1/person', { org_id: (i % 2 ? A : B).id, name: `陈${'一二三四五六七'[i]}`, residence_country: i < 3 ? 'MY' : 'SG' });
+        assert.equal(r.status, 201, r.text);
+      }
+      const page = async (extra, c = admin) => {
+        const r = await c.get(`/api/v1/search?q=chen${extra}`);
+        assert.equal(r.status, 200, r.text);
+        return r.json;
+      };
+      const all = await page('&per_page=100');
+      assert.ok(all.total >= 9, JSON.stringify(all));
+      assert.equal(all.items.length, all.total);
+      assert.equal(all.more, false);
+      const p2 = await page('&per_page=3&page=2');
+      assert.deepEqual(p2.items.map((i) => i.id), all.items.slice(3, 6).map((i) => i.id));
+      assert.equal(p2.total, all.total);
+      const inB = await page(`&org_id=${B.id}&per_page=100`);
+      assert.ok(inB.items.length > 0);
+      for (const it of inB.items) assert.equal(sqlInt(server, `SELECT org_id FROM person WHERE id = ${it.id}`), B.id);
+      const my = await page('&country=MY&per_page=100');
+      assert.equal(my.total, 3);
+      assert.deepEqual(await page(`&org_id=${B.id}`, bstaff).then((x) => x.total), inB.total);
+      assertError(await astaff.get(`/api/v1/search?q=chen&org_id=${B.id}`), 400, 'bad_request', 'org_id'); // not A's
+      assertError(await admin.get('/api/v1/search?q=chen&country=XX'), 400, 'bad_request', 'country');
+      assertError(await admin.get('/api/v1/search?q=chen&page=0'), 400, 'bad_request', 'page');
+      assert.equal((await admin.get('/api/v1/search?q=chen&limit=2')).json.total, undefined); // the suggestions as before
+    });
+
     test('the index follows updates and deletes', async () => {
       const r = await admin.post('/api/v1/person', { org_id: A.id, name: '马化腾' });
       assert.equal(r.status, 201, r.text);

@@ -74,3 +74,31 @@ test("an association's page shows leaders and members; a contact added there set
   await page.screenshot({ path: join(shots, 'registry-association.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
 });
+
+test('the header search: Enter opens every match a page at a time, filtered by country', async () => {
+  const mk = async (body) => {
+    const r = await admin.post('/api/v1/person', body);
+    assert.equal(r.status, 201, r.text);
+  };
+  await mk({ name: '林美玲', residence_country: 'MY' });
+  await mk({ name: '林秀英', residence_country: 'MY' });
+  await page.goto(`${server.url}/#/`);
+  const box = page.locator('.global-search input');
+  await box.fill('lim');
+  await page.locator('.global-search-popper .gs-item').first().waitFor();
+  await box.press('Enter');
+  await page.waitForURL((u) => u.hash.startsWith('#/search'));
+  const table = page.locator('[data-test=search-results]');
+  await table.locator('.el-table__row').first().waitFor();
+  const text = await table.innerText();
+  for (const n of ['林文庆', '林可胜', '林美玲', '林秀英']) assert.match(text, new RegExp(n));
+  assert.match(text, /闽南话.*姓氏 Lim = 林/);
+  await page.screenshot({ path: join(shots, 'search-results.png'), fullPage: true });
+  // only those living in Malaysia
+  await page.goto(`${server.url}/#/search?q=lim&country=MY`);
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=search-results] .el-table__row').length === 2);
+  const my = await table.innerText();
+  assert.match(my, /林美玲/);
+  assert.doesNotMatch(my, /林文庆/);
+  assert.deepEqual(pageErrors, []);
+});

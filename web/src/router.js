@@ -36,6 +36,7 @@ const router = createRouter({
         { path: 'programme/:id(\\d+)', name: 'programmeLedger', component: () => import('./views/ProgrammeLedger.vue') },
         { path: 'import/:entity([a-z_]+)', name: 'import', component: () => import('./views/Import.vue') },
         { path: 'dedup/person', name: 'dedup', component: () => import('./views/Dedup.vue') },
+        { path: 'search', name: 'search', component: () => import('./views/SearchResults.vue') },
         { path: 'event/:id(\\d+)', name: 'eventDetail', meta: { entity: 'event' }, component: () => import('./views/EventDetail.vue') },
         { path: ':entity([a-z_]+)', name: 'list', component: () => import('./views/EntityList.vue') },
         { path: ':entity([a-z_]+)/:id(\\d+)', name: 'detail', component: () => import('./views/EntityDetail.vue') },

@@ -57,6 +57,12 @@ export default {
     submit: 'Log in', foot: 'Repeated wrong passwords lock the account for a while',
   },
   menu: { home: 'Home', system: 'System', listSuffix: ' list' },
+  search: {
+    title: 'Search results', hint: 'Name, pinyin, dialect or foreign spelling', kind: 'Kind', allKinds: 'All', org: 'Organisation',
+    country: 'Country or region', anyCountry: 'Any', go: 'Search', name: 'Name', why: 'Why it matched',
+    typeSomething: 'Type a name to find', more: 'Only the 500 closest are listed: add a filter to narrow them',
+    crumb: 'Search', enterHint: 'Press Enter for all results',
+  },
   header: {
     toggleMenu: 'Toggle menu', searchHint: 'Search {what}', listSep: ', ', noMatch: 'Nothing found',
     searchUnavailable: 'Search is not available yet',

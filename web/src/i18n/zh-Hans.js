@@ -56,6 +56,11 @@ export default {
     foot: '连续多次输错密码，账号将被暂时锁定',
   },
   menu: { home: '首页', system: '系统管理', listSuffix: '列表' },
+  search: {
+    title: '搜索结果', hint: '姓名、拼音、方言或外文拼法', kind: '类别', allKinds: '全部', org: '组织', country: '国家和地区',
+    anyCountry: '不限', go: '搜索', name: '名称', why: '匹配原因', typeSomething: '请输入要找的名字',
+    more: '只列出最相近的 500 条，请加上筛选条件缩小范围', crumb: '搜索', enterHint: '按回车查看全部结果',
+  },
   header: {
     toggleMenu: '展开/收起菜单', searchHint: '搜索{what}', listSep: '、', noMatch: '没有找到匹配的记录',
     searchUnavailable: '搜索暂不可用',

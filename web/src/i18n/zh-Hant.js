@@ -56,6 +56,11 @@ export default {
     foot: '連續多次輸錯密碼，帳號將被暫時鎖定',
   },
   menu: { home: '首頁', system: '系統管理', listSuffix: '列表' },
+  search: {
+    title: '搜尋結果', hint: '姓名、拼音、方言或外文拼法', kind: '類別', allKinds: '全部', org: '組織', country: '國家和地區',
+    anyCountry: '不限', go: '搜尋', name: '名稱', why: '符合原因', typeSomething: '請輸入要找的名字',
+    more: '只列出最相近的 500 筆，請加上篩選條件縮小範圍', crumb: '搜尋', enterHint: '按 Enter 查看全部結果',
+  },
   header: {
     toggleMenu: '展開/收起選單', searchHint: '搜尋{what}', listSep: '、', noMatch: '沒有找到符合的記錄',
     searchUnavailable: '搜尋暫不可用',
