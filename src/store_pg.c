@@ -570,7 +570,7 @@ static int pg_has_column(void *conn, const char *table, const char *column)
     return found;
 }
 
-/* PostgreSQL gives no cheap "has anything changed" number: memos never hit. */
+/* PostgreSQL gives no cheap "has anything changed" number: store.c reads the audit head. */
 static int64_t pg_generation(void *conn)
 {
     (void)conn;

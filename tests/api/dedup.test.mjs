@@ -90,15 +90,20 @@ for (const store of STORES) {
       assert.ok(withNew.includes(`${h}-${i}`), 'a new duplicate shows at once');
       assert.equal((await admin.patch(`/api/v1/person/${i}`, { birth_date: '1991-02-02' })).status, 200);
       assert.deepEqual(await pairs(), first, 'an edit that parts them removes the pair');
-      if (store === 'sqlite') { // a census import by the command line, beside the server
-        const csv = `${server.db}.csv`;
-        (await import('node:fs')).writeFileSync(csv, '姓名,出生日期\n趙六,1990-02-02\n');
-        const imp = spawnSync(BIN, ['import', 'person', csv, '--db', server.db], { encoding: 'utf8' });
-        assert.equal(imp.status, 0, imp.stderr);
-        const after = await pairs();
-        assert.equal(after.length, first.length + 1, JSON.stringify(after));
-        assert.ok(after.some((x) => x.startsWith(`${h}-`)));
-      }
+      // a census import by the command line, beside the server: the pairs and the list's
+      // count (both kept between requests) follow it
+      const count = async () => (await admin.get('/api/v1/person?per_page=1')).json.total;
+      const n = await count();
+      assert.equal(await count(), n);
+      const { mkdtempSync, writeFileSync } = await import('node:fs');
+      const csv = `${mkdtempSync('/tmp/qiao-dedup-')}/people.csv`;
+      writeFileSync(csv, '姓名,出生日期\n趙六,1990-02-02\n');
+      const imp = spawnSync(BIN, ['import', 'person', csv, '--db', server.db], { encoding: 'utf8' });
+      assert.equal(imp.status, 0, imp.stderr);
+      assert.equal(await count(), n + 1);
+      const after = await pairs();
+      assert.equal(after.length, first.length + 1, JSON.stringify(after));
+      assert.ok(after.some((x) => x.startsWith(`${h}-`)));
     });
 
     test('a pair judged not the same person leaves the list, audited, and can come back', async () => {
