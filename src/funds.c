@@ -325,10 +325,10 @@ static int programme_lock(struct ent_ctx *c, int64_t pid, int *open, char name[2
     return db_error(c->db, e);
 }
 
-/* Would paying out `amount` more from the locked programme pid overdraw it? 0, or -1 with
- * a 409 on field that says by how much. */
+/* Would taking `amount` more out of the locked programme pid (paying it out, or reversing
+ * a gift: what says `verb`) overdraw it? 0, or -1 with a 409 on field that says by how much. */
 static int balance_covers(struct ent_ctx *c, int64_t pid, const char *name, int64_t amount,
-                          const char *field, struct verr *e)
+                          const char *verb, const char *field, struct verr *e)
 {
     int64_t rec, dis, pen;
     if (figures(c->db, pid, &rec, &dis, &pen))
@@ -337,8 +337,8 @@ static int balance_covers(struct ent_ctx *c, int64_t pid, const char *name, int6
         return 0;
     char a[40], b[40];
     return verr_set(e, 409, "insufficient_balance", field,
-                    "项目“%s”的余额为 %s 元, 不足以支出 %s 元: 余额不能为负", name,
-                    yuan_text(a, rec - dis), yuan_text(b, amount));
+                    "项目“%s”的余额为 %s 元, 不足以%s %s 元: 余额不能为负", name,
+                    yuan_text(a, rec - dis), verb, yuan_text(b, amount));
 }
 
 /* ---- what every ledger entry answers beyond its columns ------------------------------ */
@@ -517,6 +517,10 @@ static int donation_check(struct ent_ctx *c, json_t *rec, const json_t *old, str
         return verr_set(e, 422, "invalid", "programme_id", "项目“%s”已结束, 不能再登记捐赠", pname);
     if (donation_cny(rec, e))
         return -1;
+    /* Taking back a gift that has been spent would overdraw the programme. */
+    if (reversal && balance_covers(c, num(rec, "programme_id"), pname, -num(rec, "amount_cny"),
+                                   "冲销", "amount", e))
+        return -1;
     char nr[32];
     if (number_next(c, "receipt_counter", num(rec, "org_id"), atoi(str(rec, "received_on")), nr,
                     "收据编号", e))
@@ -631,7 +635,7 @@ static int disbursement_check(struct ent_ctx *c, json_t *rec, const json_t *old,
         return verr_set(e, 422, "invalid", "programme_id", "项目“%s”已结束, 不能再支出", pname);
     const char *status = reversal || amount <= threshold(c->db) ? "approved" : "pending";
     if (!strcmp(status, "approved") && amount > 0 &&
-        balance_covers(c, pid, pname, amount, "amount", e))
+        balance_covers(c, pid, pname, amount, "支出", "amount", e))
         return -1;
     json_object_set_new(rec, "status", json_string(status));
     char nr[32];
@@ -687,7 +691,7 @@ static int disbursement_move(struct ent_ctx *c, const struct move *m, int64_t id
     if (!still)
         return verr_set(e, 409, "conflict", "to", "这笔支出已经审批过了");
     if (!strcmp(m->to, "approved") &&
-        balance_covers(c, pid, pname, num(old, "amount"), "amount", e))
+        balance_covers(c, pid, pname, num(old, "amount"), "支出", "amount", e))
         return -1;
     if (c->user_id)
         json_object_set_new(set, "approved_by", json_integer(c->user_id));
