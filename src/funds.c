@@ -40,7 +40,8 @@
 #define THRESHOLD_DEFAULT 500000 /* 5,000 元 */
 #define ANONYMOUS         "爱心人士"
 
-extern const struct entity programme_entity, donation_entity, disbursement_entity;
+extern const struct entity programme_entity, donation_entity, disbursement_entity, visit_entity,
+    wish_entity;
 
 /* ---- arithmetic --------------------------------------------------------------------- */
 
@@ -1095,6 +1096,150 @@ static void reject_h(struct req *r)
     review(r, "rejected");
 }
 
+/* One section of a party's funds: the page asked (the first by default) of ent's entries
+ * whose party link x (x_type, x_id) names the record of the route, newest (`date`) first,
+ * as the list answers it ({items, total, page, per_page}: scope, masking, anonymity), plus
+ * "amount": sum(what) in fen over the same rows where cond (SQL on alias t) holds. A new
+ * reference, or NULL with e. */
+static json_t *party_section(struct req *r, const struct entity *ent, const char *x,
+                             const char *date, const char *what, const char *cond, struct verr *e)
+{
+    char tk[32], ik[32], idv[24], sort[40];
+    snprintf(tk, sizeof tk, "%s_type", x);
+    snprintf(ik, sizeof ik, "%s_id", x);
+    snprintf(idv, sizeof idv, "%lld", (long long)r->id);
+    snprintf(sort, sizeof sort, "-%s", date);
+    struct kv args[5] = {{tk, r->ent->name}, {ik, idv}, {"sort", sort}};
+    int n = 3;
+    for (const char *const *k = (const char *const[]){"page", "per_page", NULL}; *k; k++)
+        if (req_arg(r, *k))
+            args[n++] = (struct kv){*k, req_arg(r, *k)};
+    json_t *list = ent_list(&r->ctx, ent, args, n, NULL, e);
+    if (!list)
+        return NULL;
+    buf sql = {0};
+    json_t *binds = json_pack("[s, I]", r->ent->name, (json_int_t)r->id);
+    buf_printf(&sql,
+               "SELECT coalesce(sum(%s), 0) AS amount FROM \"%s\" t WHERE t.deleted_at IS NULL "
+               "AND t.%s = ? AND t.%s = ?%s",
+               what, ent->name, tk, ik, cond);
+    if (ent->private.when && !(r->ctx.may_unmask && r->ctx.unmask))
+        buf_printf(&sql, " AND coalesce(t.%s, 0) = 0", ent->private.when); /* anonymous */
+    ent_scope_sql(&r->ctx, ent, &sql, binds);
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+    int rc = s ? st_step(s) : DB_ERROR;
+    if (rc == DB_ROW)
+        json_object_set_new(list, "amount", json_integer(st_int(s, "amount")));
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    if (rc != DB_ROW) {
+        json_decref(list);
+        db_error(r->db, e);
+        return NULL;
+    }
+    return list;
+}
+
+/* The visits a person was on (person_ids holds "ID"), as party_section answers them. */
+static json_t *person_visits(struct req *r, struct verr *e)
+{
+    buf sql = {0}, ids = {0};
+    json_t *binds = json_pack("[s]", arena_printf(r->a, "%%\"%lld\"%%", (long long)r->id));
+    buf_puts(&sql, "SELECT t.id FROM visit t WHERE t.deleted_at IS NULL AND t.person_ids LIKE ?");
+    ent_scope_sql(&r->ctx, &visit_entity, &sql, binds);
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+    int rc = DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        buf_printf(&ids, "%s%lld", ids.len ? "," : "", (long long)st_int(s, "id"));
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    if (!s || rc != DB_DONE) {
+        buf_free(&ids);
+        db_error(r->db, e);
+        return NULL;
+    }
+    struct kv args[4] = {{"id", ids.len ? buf_str(&ids) : "0"}, {"sort", "-visited_on"}};
+    int n = 2;
+    for (const char *const *k = (const char *const[]){"page", "per_page", NULL}; *k; k++)
+        if (req_arg(r, *k))
+            args[n++] = (struct kv){*k, req_arg(r, *k)};
+    json_t *list = ids.len ? ent_list(&r->ctx, &visit_entity, args, n, NULL, e)
+                           : json_pack("{s:[], s:i, s:i, s:i}", "items", "total", 0, "page", 1,
+                                       "per_page", 20);
+    buf_free(&ids);
+    return list;
+}
+
+/* GET /api/v1/{person|association|enterprise|org}/{id}/funds[?section=S&page=&per_page=]:
+ * what the record gave and received, each section as the lists answer it with its total
+ * in fen: "donations" (as donor; amount net of reversals), "wishes" (claimed as donor;
+ * amount: the estimated cost of those claimed or fulfilled), "disbursements" (as
+ * beneficiary; amount: approved, net of reversals), "visits" (a person visited). Only
+ * what the reader's scope holds; anonymous gifts only unmasked (view_sensitive, audited).
+ * section= answers that one alone (to page it). 404 for a record outside the scope. */
+static void party_funds_h(struct req *r)
+{
+    static const char *const kinds[] = {"person", "association", "enterprise", "org", NULL};
+    const char *const *k = kinds;
+    while (*k && strcmp(*k, r->ent->name))
+        k++;
+    if (!*k) {
+        reply_error(r, 404, "not_found", NULL, "%s没有捐赠与帮扶记录", r->ent->label.hans);
+        return;
+    }
+    for (int i = 0; i < r->nargs; i++)
+        if (strcmp(r->args[i].key, "section") && strcmp(r->args[i].key, "page") &&
+            strcmp(r->args[i].key, "per_page") && strcmp(r->args[i].key, "unmask")) {
+            reply_error(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”", r->args[i].key);
+            return;
+        }
+    const char *only = req_arg(r, "section");
+    static const char *const sections[] = {"donations", "wishes", "disbursements", "visits", NULL};
+    if (only) {
+        const char *const *s = sections;
+        while (*s && strcmp(*s, only))
+            s++;
+        if (!*s) {
+            reply_error(r, 400, "bad_request", "section",
+                        "“section”应为 donations、wishes、disbursements 或 visits: “%s”", only);
+            return;
+        }
+    }
+    struct verr e;
+    json_t *self = ent_read(&r->ctx, r->ent, r->id, 1, &e);
+    if (!self) {
+        reply_verr(r, &e);
+        return;
+    }
+    json_decref(self);
+    int donor = strcmp(r->ent->name, "org") != 0;
+    int beneficiary = strcmp(r->ent->name, "enterprise") != 0;
+    int person = !strcmp(r->ent->name, "person");
+    json_t *out = json_object(), *part;
+#define SECTION(name, when, call)                                                                  \
+    if ((when) && (!only || !strcmp(only, name))) {                                                \
+        if (!(part = (call))) {                                                                    \
+            json_decref(out);                                                                      \
+            reply_verr(r, &e);                                                                     \
+            return;                                                                                \
+        }                                                                                          \
+        json_object_set_new(out, name, part);                                                      \
+    }
+    SECTION("donations", donor,
+            party_section(r, &donation_entity, "donor", "received_on", "t.amount_cny", "", &e));
+    SECTION("wishes", donor,
+            party_section(r, &wish_entity, "donor", "id", "t.estimated_cost",
+                          " AND t.status IN ('claimed', 'fulfilled')", &e));
+    SECTION("disbursements", beneficiary,
+            party_section(r, &disbursement_entity, "beneficiary", "paid_on", "t.amount",
+                          " AND t.status = 'approved'", &e));
+    SECTION("visits", person, person_visits(r, &e));
+#undef SECTION
+    reply_json(r, 200, out);
+}
+
 /* GET /api/v1/funds/settings: {"approval_threshold": fen}. */
 static void settings_h(struct req *r)
 {
@@ -1230,6 +1375,7 @@ const struct module funds_module = {
             {"POST", "/api/v1/disbursement/{id}/approve", approve_h, NULL, P_APPROVE, 0},
             {"POST", "/api/v1/disbursement/{id}/reject", reject_h, NULL, P_APPROVE, 0},
             {"GET", "/api/v1/funds/settings", settings_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/{entity}/{id}/funds", party_funds_h, "funds", P_VIEW, 0},
             {"PUT", "/api/v1/funds/settings", settings_put_h, NULL, P_ADMIN, 0},
             {NULL},
         },
