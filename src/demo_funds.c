@@ -145,7 +145,6 @@ static const char *currency_of(const char *country)
 struct prog {
     int64_t id, org;
     const char *path;
-    int64_t spent; /* fen, approved or pending */
 };
 
 static const char *const goods[] = {
@@ -217,17 +216,27 @@ static int64_t donate(struct fd *f, struct prog *p, const char *day, struct pool
     return id_of(rec);
 }
 
+/* What programme pid can pay out on day so that its balance, entry by entry in the order
+ * of the ledger's dates, never goes below zero: what came in before that day less all it
+ * pays out or has pending, whenever (a gift after the day does not pay for it). */
+static int64_t room(struct fd *f, int64_t pid, const char *day)
+{
+    return db_int(
+        f->c->db, 0,
+        "SELECT (SELECT coalesce(sum(amount_cny), 0) FROM donation WHERE programme_id = ? "
+        "AND received_on < ? AND deleted_at IS NULL) - (SELECT coalesce(sum(amount), 0) "
+        "FROM disbursement WHERE programme_id = ? AND status IN ('approved', 'pending') "
+        "AND deleted_at IS NULL) AS room",
+        "isi", pid, day, pid);
+}
+
 /* A disbursement from p; above the threshold the finance officer records it and the leader
  * approves it two days later, unless left pending or rejected. The record's id, or 0. */
 enum { PAY, PAY_PENDING, PAY_REJECTED };
 static int64_t pay(struct fd *f, struct prog *p, const struct actor *clerk, const char *day,
                    json_t *beneficiary, int64_t fen, const char *purpose, int helped, int how)
 {
-    int64_t received = db_int(f->c->db, 0,
-                              "SELECT coalesce(sum(amount_cny), 0) AS s FROM donation WHERE "
-                              "programme_id = ? AND deleted_at IS NULL",
-                              "i", p->id);
-    if (how != PAY_REJECTED && p->spent + fen > received * 9 / 10) {
+    if (how != PAY_REJECTED && room(f, p->id, day) < fen) {
         json_decref(beneficiary);
         return -1; /* not that much in the programme: skipped */
     }
@@ -242,8 +251,6 @@ static int64_t pay(struct fd *f, struct prog *p, const struct actor *clerk, cons
     int64_t id = id_of(mk(f, "disbursement", beneficiary));
     if (!id)
         return 0;
-    if (how != PAY_REJECTED)
-        p->spent += fen;
     if (fen > THRESHOLD && how != PAY_PENDING) {
         char later[40];
         int y, m, d;
@@ -472,6 +479,8 @@ int demo_funds(struct ent_ctx *c, const int64_t *counties, struct verr *e)
                           "occasion", occ[v], "person_ids", ids, "visitors", "市侨联主席、秘书长",
                           "packages", 4, "cash", 500000, "programme_id", (json_int_t)love.id,
                           "suggestions", 2, "suggestions_text", "希望帮助解决子女就业和就医问题");
+            if (room(f, love.id, day) < 500000)
+                json_object_del(b, "programme_id");
             if (!id_of(mk(f, "visit", b)))
                 goto out;
         }
@@ -556,7 +565,7 @@ int demo_funds(struct ent_ctx *c, const int64_t *counties, struct verr *e)
                     *idea ? 1 + (int)rnd(f, 4) : 0, "org_id", (json_int_t)counties[k]);
                 if (*idea)
                     json_object_set_new(b, "suggestions_text", json_string(idea));
-                if (v == 2 && y % 2) { /* paid by the county's budget, not the programme */
+                if ((v == 2 && y % 2) || room(f, p.id, day) < cash) { /* the county's budget */
                     json_object_del(b, "programme_id");
                     json_object_set_new(b, "notes", json_string("慰问金由县财政列支"));
                 }

@@ -1240,6 +1240,35 @@ static void party_funds_h(struct req *r)
     reply_json(r, 200, out);
 }
 
+/* The sums of the visit log: people_count, packages, cash, suggestions, visits. */
+static int visit_add(void *arg, json_t *rec)
+{
+    int64_t *t = arg;
+    t[0] += num(rec, "people_count");
+    t[1] += num(rec, "packages");
+    t[2] += num(rec, "cash");
+    t[3] += num(rec, "suggestions");
+    t[4]++;
+    return 0;
+}
+
+/* GET /api/v1/visit/totals?<the list's filters>: {"visits", "people" (人次), "packages",
+ * "cash" (fen), "suggestions"} over every visit the same list would show (the scope, q,
+ * field filters and ranges: visited_on_from=...&visited_on_to=...). */
+static void visit_totals_h(struct req *r)
+{
+    int64_t t[5] = {0};
+    struct verr e;
+    if (ent_each(&r->ctx, &visit_entity, r->args, r->nargs, visit_add, t, &e) < 0) {
+        reply_verr(r, &e);
+        return;
+    }
+    reply_json(r, 200,
+               json_pack("{s:I, s:I, s:I, s:I, s:I}", "visits", (json_int_t)t[4], "people",
+                         (json_int_t)t[0], "packages", (json_int_t)t[1], "cash", (json_int_t)t[2],
+                         "suggestions", (json_int_t)t[3]));
+}
+
 /* GET /api/v1/funds/settings: {"approval_threshold": fen}. */
 static void settings_h(struct req *r)
 {
@@ -1376,6 +1405,7 @@ const struct module funds_module = {
             {"POST", "/api/v1/disbursement/{id}/reject", reject_h, NULL, P_APPROVE, 0},
             {"GET", "/api/v1/funds/settings", settings_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/{entity}/{id}/funds", party_funds_h, "funds", P_VIEW, 0},
+            {"GET", "/api/v1/visit/totals", visit_totals_h, NULL, P_VIEW, 0},
             {"PUT", "/api/v1/funds/settings", settings_put_h, NULL, P_ADMIN, 0},
             {NULL},
         },
