@@ -477,6 +477,23 @@ for (const store of STORES) {
       assert.deepEqual(await figures(p), { received: 400000, disbursed: 250000, pending: 0, balance: 150000 });
     });
 
+    test('GET /api/v1/visit/totals: the sums of what the visit list shows, in scope', async () => {
+      const mk = (c, body) => c.post('/api/v1/visit', { visited_on: '2023-09-29', occasion: 'mid_autumn', ...body });
+      assert.equal((await mk(staff, { people_count: 7, packages: 7, cash: 70000, suggestions: 2 })).status, 201);
+      assert.equal((await mk(staff, { visited_on: '2023-10-23', occasion: 'double_ninth', people_count: 3, packages: 3, suggestions: 1 })).status, 201);
+      assert.equal((await mk(bstaff, { people_count: 100, packages: 100, cash: 990000 })).status, 201);
+      const q = 'visited_on_from=2023-09-01&visited_on_to=2023-10-31';
+      const all = (await fin.get(`/api/v1/visit/totals?${q}`)).json;
+      assert.deepEqual(all, { visits: 3, people: 110, packages: 110, cash: 1060000, suggestions: 3 });
+      const list = (await fin.get(`/api/v1/visit?${q}`)).json;
+      assert.equal(list.total, all.visits, 'the same rows as the list');
+      assert.deepEqual((await fin.get(`/api/v1/visit/totals?${q}&occasion=mid_autumn`)).json,
+        { visits: 2, people: 107, packages: 107, cash: 1060000, suggestions: 2 });
+      assert.deepEqual((await bstaff.get(`/api/v1/visit/totals?${q}`)).json,
+        { visits: 1, people: 100, packages: 100, cash: 990000, suggestions: 0 }, '乙县 sees its own');
+      assertError(await fin.get('/api/v1/visit/totals?nonsense=1'), 400, 'bad_request', 'nonsense');
+    });
+
     // ---- what a person, association or enterprise gave and received ----
     test('GET /api/v1/{entity}/{id}/funds: gave and received, totals in fen, scope and anonymity', async () => {
       const p = await programme();
