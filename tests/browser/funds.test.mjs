@@ -41,15 +41,22 @@ before(async () => {
 
 after(() => app?.stop());
 
+// Log in as name in the browser (a fresh session: the cookies of the last one dropped).
+async function login(name) {
+  await page.context().clearCookies();
+  await page.goto(server.url + '/#/login');
+  await page.reload();
+  await page.locator('input[name=username]').fill(name);
+  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('.login-submit').click();
+  await page.locator('.layout .header').waitFor();
+}
+
 const fig = (name) => page.locator(`[data-test=fig-${name}] .fv`).innerText();
 
 test('the programme page: figures, ledger, approval and reversal', async () => {
   try {
-    await page.goto(server.url + '/#/login');
-    await page.locator('input[name=username]').fill('lead');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.locator('.login-submit').click();
-    await page.locator('.layout .header').waitFor();
+    await login('lead');
     await page.locator('.side-menu').getByText('捐赠与帮扶').click();
     await page.locator('.side-menu [data-entity=programme]').click();
     await page.getByText('侨爱心工程·助学').first().click();
@@ -86,13 +93,7 @@ test('the programme page: figures, ledger, approval and reversal', async () => {
 test('finance reverses a donation with a reason; the figures follow', async () => {
   try {
     await page.locator('.layout .header').waitFor();
-    await page.context().clearCookies();
-    await page.goto(server.url + '/#/login');
-    await page.reload();
-    await page.locator('input[name=username]').fill('fin');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.locator('.login-submit').click();
-    await page.locator('.layout .header').waitFor();
+    await login('fin');
     await page.goto(server.url + `/#/programme/${prog.id}`);
     await page.locator('[data-test=figures]').waitFor();
     const before = await page.locator('[data-test=reverse]').count();
@@ -213,13 +214,7 @@ test('待审批: the count on the menu; a leader approves from the list', async 
       programme_id: prog.id, paid_on: '2024-05-10', beneficiary_type: 'name', beneficiary_name: '侨乡小学',
       amount: 600000, purpose: '助学金发放',
     });
-    await page.context().clearCookies();
-    await page.goto(server.url + '/#/login');
-    await page.reload();
-    await page.locator('input[name=username]').fill('lead');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.locator('.login-submit').click();
-    await page.locator('.layout .header').waitFor();
+    await login('lead');
     await page.locator('.side-menu').getByText('捐赠与帮扶').click();
     const badge = page.locator('[data-test=pending-badge]');
     await badge.waitFor();
