@@ -1330,23 +1330,30 @@ static void settings_put_h(struct req *r)
     reply_json(r, 200, json_pack("{s:I}", tf.name, (json_int_t)after));
 }
 
-/* The counters, and the indexes a balance is read from: a programme's live entries with
- * their amounts (and a disbursement's status) in the index itself, so that a balance is
- * summed from the index alone, never from the rows (bench/funds.sh). */
+/* The counters, and the indexes the ledger is read by (bench/funds.sh): a programme's
+ * balance and the count of its list summed from an index alone (its entries' org for the
+ * scope, their amounts and status in it, never the rows); its ledger's first page in date
+ * order without a sort; a subtree's sums over a period (the work report's figures) from
+ * the org and the date. */
 static int funds_sync(db *d)
 {
     static const char *const ix[] = {
-        "CREATE INDEX IF NOT EXISTS donation_balance_i ON donation (programme_id, deleted_at, "
-        "amount_cny)",
-        "CREATE INDEX IF NOT EXISTS disbursement_balance_i ON disbursement (programme_id, status, "
-        "deleted_at, amount)",
+        "donation_balance_i ON donation (programme_id, deleted_at, org_id, amount_cny)",
+        "disbursement_balance_i ON disbursement (programme_id, status, deleted_at, org_id, amount)",
+        "donation_ledger_i ON donation (programme_id, received_on)",
+        "disbursement_ledger_i ON disbursement (programme_id, paid_on)",
+        "donation_period_i ON donation (org_id, received_on, deleted_at, amount_cny)",
+        "disbursement_period_i ON disbursement (org_id, paid_on, status, deleted_at, amount)",
         NULL,
     };
     if (number_sync(d, "receipt_counter") != DB_OK || number_sync(d, "voucher_counter") != DB_OK)
         return DB_ERROR;
-    for (const char *const *q = ix; *q; q++)
-        if (db_exec(d, *q) != DB_OK)
+    for (const char *const *q = ix; *q; q++) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS %s", *q);
+        if (db_exec(d, sql) != DB_OK)
             return DB_ERROR;
+    }
     return DB_OK;
 }
 
