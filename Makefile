@@ -119,6 +119,11 @@ build/bench-bin/fill_orgs: bench/fill_orgs.c $(filter-out build/obj/main.o,$(OBJ
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 
+build/bench-bin/fill_funds: bench/fill_funds.c $(filter-out build/obj/main.o,$(OBJ))
+	@mkdir -p build/bench-bin
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
+
 build/bench-bin/search_bench: bench/search/search_bench.c $(filter-out build/obj/main.o,$(OBJ))
 	@mkdir -p build/bench-bin
 	@echo "  LD      $@"
@@ -132,6 +137,7 @@ bench: deps
 bench-all: all
 	@bench/run.sh
 	@bench/import.sh
+	@bench/funds.sh
 	@bench/search/run.sh
 	@bench/dedup.sh
 

@@ -49,14 +49,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-free_port() { # a port nothing on 127.0.0.1 answers on
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "bench: no free port found" >&2; return 1
-}
+# shellcheck source=bench/lib.sh
+source bench/lib.sh # free_port, wait_up
 
 wait_idle() { # PID: until it has used no CPU for half a second (a server may still be
   # working through requests wrk gave up on; that must not land in the next measurement)
@@ -70,15 +64,6 @@ wait_idle() { # PID: until it has used no CPU for half a second (a server may st
     b=$(cat $ps 2>/dev/null | awk '{ t += $14 + $15 } END { print t }')
     [ "$a" = "$b" ] && return 0
   done
-}
-
-wait_up() { # URL PID NAME
-  for _ in $(seq 100); do
-    kill -0 "$2" 2>/dev/null || { echo "bench: $3 exited at start (see $OUT)" >&2; exit 1; }
-    curl -s -o /dev/null "$1" && return 0
-    sleep 0.1
-  done
-  echo "bench: $3 did not answer at $1" >&2; exit 1
 }
 
 # ---- build ---------------------------------------------------------------------------

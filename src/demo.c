@@ -16,6 +16,7 @@ struct demo {
 
 /* Create an org under parent from a JSON literal; 0 on failure (remembered in dm). */
 int demo_events(struct ent_ctx *c, const int64_t *counties, struct verr *e); /* demo_event.c */
+int demo_funds(struct ent_ctx *c, const int64_t *counties, struct verr *e);  /* demo_funds.c */
 
 static int64_t org(struct demo *dm, int64_t parent, const char *fmt, ...)
 {
@@ -251,6 +252,8 @@ int demo_fill(db *d)
     if (!dm.failed && demo_cases(&dm.c, &dm.e))
         dm.failed = 1;
     if (!dm.failed && demo_events(&dm.c, county_ids, &dm.e))
+        dm.failed = 1;
+    if (!dm.failed && demo_funds(&dm.c, county_ids, &dm.e))
         dm.failed = 1;
     if (dm.failed) {
         db_rollback(d);

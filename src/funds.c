@@ -40,7 +40,8 @@
 #define THRESHOLD_DEFAULT 500000 /* 5,000 元 */
 #define ANONYMOUS         "爱心人士"
 
-extern const struct entity programme_entity, donation_entity, disbursement_entity;
+extern const struct entity programme_entity, donation_entity, disbursement_entity, visit_entity,
+    wish_entity;
 
 /* ---- arithmetic --------------------------------------------------------------------- */
 
@@ -325,10 +326,10 @@ static int programme_lock(struct ent_ctx *c, int64_t pid, int *open, char name[2
     return db_error(c->db, e);
 }
 
-/* Would paying out `amount` more from the locked programme pid overdraw it? 0, or -1 with
- * a 409 on field that says by how much. */
+/* Would taking `amount` more out of the locked programme pid (paying it out, or reversing
+ * a gift: what says `verb`) overdraw it? 0, or -1 with a 409 on field that says by how much. */
 static int balance_covers(struct ent_ctx *c, int64_t pid, const char *name, int64_t amount,
-                          const char *field, struct verr *e)
+                          const char *verb, const char *field, struct verr *e)
 {
     int64_t rec, dis, pen;
     if (figures(c->db, pid, &rec, &dis, &pen))
@@ -337,8 +338,8 @@ static int balance_covers(struct ent_ctx *c, int64_t pid, const char *name, int6
         return 0;
     char a[40], b[40];
     return verr_set(e, 409, "insufficient_balance", field,
-                    "项目“%s”的余额为 %s 元, 不足以支出 %s 元: 余额不能为负", name,
-                    yuan_text(a, rec - dis), yuan_text(b, amount));
+                    "项目“%s”的余额为 %s 元, 不足以%s %s 元: 余额不能为负", name,
+                    yuan_text(a, rec - dis), verb, yuan_text(b, amount));
 }
 
 /* ---- what every ledger entry answers beyond its columns ------------------------------ */
@@ -517,6 +518,10 @@ static int donation_check(struct ent_ctx *c, json_t *rec, const json_t *old, str
         return verr_set(e, 422, "invalid", "programme_id", "项目“%s”已结束, 不能再登记捐赠", pname);
     if (donation_cny(rec, e))
         return -1;
+    /* Taking back a gift that has been spent would overdraw the programme. */
+    if (reversal && balance_covers(c, num(rec, "programme_id"), pname, -num(rec, "amount_cny"),
+                                   "冲销", "amount", e))
+        return -1;
     char nr[32];
     if (number_next(c, "receipt_counter", num(rec, "org_id"), atoi(str(rec, "received_on")), nr,
                     "收据编号", e))
@@ -631,7 +636,7 @@ static int disbursement_check(struct ent_ctx *c, json_t *rec, const json_t *old,
         return verr_set(e, 422, "invalid", "programme_id", "项目“%s”已结束, 不能再支出", pname);
     const char *status = reversal || amount <= threshold(c->db) ? "approved" : "pending";
     if (!strcmp(status, "approved") && amount > 0 &&
-        balance_covers(c, pid, pname, amount, "amount", e))
+        balance_covers(c, pid, pname, amount, "支出", "amount", e))
         return -1;
     json_object_set_new(rec, "status", json_string(status));
     char nr[32];
@@ -687,7 +692,7 @@ static int disbursement_move(struct ent_ctx *c, const struct move *m, int64_t id
     if (!still)
         return verr_set(e, 409, "conflict", "to", "这笔支出已经审批过了");
     if (!strcmp(m->to, "approved") &&
-        balance_covers(c, pid, pname, num(old, "amount"), "amount", e))
+        balance_covers(c, pid, pname, num(old, "amount"), "支出", "amount", e))
         return -1;
     if (c->user_id)
         json_object_set_new(set, "approved_by", json_integer(c->user_id));
@@ -1091,6 +1096,179 @@ static void reject_h(struct req *r)
     review(r, "rejected");
 }
 
+/* One section of a party's funds: the page asked (the first by default) of ent's entries
+ * whose party link x (x_type, x_id) names the record of the route, newest (`date`) first,
+ * as the list answers it ({items, total, page, per_page}: scope, masking, anonymity), plus
+ * "amount": sum(what) in fen over the same rows where cond (SQL on alias t) holds. A new
+ * reference, or NULL with e. */
+static json_t *party_section(struct req *r, const struct entity *ent, const char *x,
+                             const char *date, const char *what, const char *cond, struct verr *e)
+{
+    char tk[32], ik[32], idv[24], sort[40];
+    snprintf(tk, sizeof tk, "%s_type", x);
+    snprintf(ik, sizeof ik, "%s_id", x);
+    snprintf(idv, sizeof idv, "%lld", (long long)r->id);
+    snprintf(sort, sizeof sort, "-%s", date);
+    struct kv args[5] = {{tk, r->ent->name}, {ik, idv}, {"sort", sort}};
+    int n = 3;
+    for (const char *const *k = (const char *const[]){"page", "per_page", NULL}; *k; k++)
+        if (req_arg(r, *k))
+            args[n++] = (struct kv){*k, req_arg(r, *k)};
+    json_t *list = ent_list(&r->ctx, ent, args, n, NULL, e);
+    if (!list)
+        return NULL;
+    buf sql = {0};
+    json_t *binds = json_pack("[s, I]", r->ent->name, (json_int_t)r->id);
+    buf_printf(&sql,
+               "SELECT coalesce(sum(%s), 0) AS amount FROM \"%s\" t WHERE t.deleted_at IS NULL "
+               "AND t.%s = ? AND t.%s = ?%s",
+               what, ent->name, tk, ik, cond);
+    if (ent->private.when && !(r->ctx.may_unmask && r->ctx.unmask))
+        buf_printf(&sql, " AND coalesce(t.%s, 0) = 0", ent->private.when); /* anonymous */
+    ent_scope_sql(&r->ctx, ent, &sql, binds);
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+    int rc = s ? st_step(s) : DB_ERROR;
+    if (rc == DB_ROW)
+        json_object_set_new(list, "amount", json_integer(st_int(s, "amount")));
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    if (rc != DB_ROW) {
+        json_decref(list);
+        db_error(r->db, e);
+        return NULL;
+    }
+    return list;
+}
+
+/* The visits a person was on (person_ids holds "ID"), as party_section answers them. */
+static json_t *person_visits(struct req *r, struct verr *e)
+{
+    buf sql = {0}, ids = {0};
+    json_t *binds = json_pack("[s]", arena_printf(r->a, "%%\"%lld\"%%", (long long)r->id));
+    buf_puts(&sql, "SELECT t.id FROM visit t WHERE t.deleted_at IS NULL AND t.person_ids LIKE ?");
+    ent_scope_sql(&r->ctx, &visit_entity, &sql, binds);
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+    int rc = DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        buf_printf(&ids, "%s%lld", ids.len ? "," : "", (long long)st_int(s, "id"));
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    if (!s || rc != DB_DONE) {
+        buf_free(&ids);
+        db_error(r->db, e);
+        return NULL;
+    }
+    struct kv args[4] = {{"id", ids.len ? buf_str(&ids) : "0"}, {"sort", "-visited_on"}};
+    int n = 2;
+    for (const char *const *k = (const char *const[]){"page", "per_page", NULL}; *k; k++)
+        if (req_arg(r, *k))
+            args[n++] = (struct kv){*k, req_arg(r, *k)};
+    json_t *list = ids.len ? ent_list(&r->ctx, &visit_entity, args, n, NULL, e)
+                           : json_pack("{s:[], s:i, s:i, s:i}", "items", "total", 0, "page", 1,
+                                       "per_page", 20);
+    buf_free(&ids);
+    return list;
+}
+
+/* GET /api/v1/{person|association|enterprise|org}/{id}/funds[?section=S&page=&per_page=]:
+ * what the record gave and received, each section as the lists answer it with its total
+ * in fen: "donations" (as donor; amount net of reversals), "wishes" (claimed as donor;
+ * amount: the estimated cost of those claimed or fulfilled), "disbursements" (as
+ * beneficiary; amount: approved, net of reversals), "visits" (a person visited). Only
+ * what the reader's scope holds; anonymous gifts only unmasked (view_sensitive, audited).
+ * section= answers that one alone (to page it). 404 for a record outside the scope. */
+static void party_funds_h(struct req *r)
+{
+    static const char *const kinds[] = {"person", "association", "enterprise", "org", NULL};
+    const char *const *k = kinds;
+    while (*k && strcmp(*k, r->ent->name))
+        k++;
+    if (!*k) {
+        reply_error(r, 404, "not_found", NULL, "%s没有捐赠与帮扶记录", r->ent->label.hans);
+        return;
+    }
+    for (int i = 0; i < r->nargs; i++)
+        if (strcmp(r->args[i].key, "section") && strcmp(r->args[i].key, "page") &&
+            strcmp(r->args[i].key, "per_page") && strcmp(r->args[i].key, "unmask")) {
+            reply_error(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”", r->args[i].key);
+            return;
+        }
+    const char *only = req_arg(r, "section");
+    static const char *const sections[] = {"donations", "wishes", "disbursements", "visits", NULL};
+    if (only) {
+        const char *const *s = sections;
+        while (*s && strcmp(*s, only))
+            s++;
+        if (!*s) {
+            reply_error(r, 400, "bad_request", "section",
+                        "“section”应为 donations、wishes、disbursements 或 visits: “%s”", only);
+            return;
+        }
+    }
+    struct verr e;
+    json_t *self = ent_read(&r->ctx, r->ent, r->id, 1, &e);
+    if (!self) {
+        reply_verr(r, &e);
+        return;
+    }
+    json_decref(self);
+    int donor = strcmp(r->ent->name, "org") != 0;
+    int beneficiary = strcmp(r->ent->name, "enterprise") != 0;
+    int person = !strcmp(r->ent->name, "person");
+    json_t *out = json_object(), *part;
+#define SECTION(name, when, call)                                                                  \
+    if ((when) && (!only || !strcmp(only, name))) {                                                \
+        if (!(part = (call))) {                                                                    \
+            json_decref(out);                                                                      \
+            reply_verr(r, &e);                                                                     \
+            return;                                                                                \
+        }                                                                                          \
+        json_object_set_new(out, name, part);                                                      \
+    }
+    SECTION("donations", donor,
+            party_section(r, &donation_entity, "donor", "received_on", "t.amount_cny", "", &e));
+    SECTION("wishes", donor,
+            party_section(r, &wish_entity, "donor", "id", "t.estimated_cost",
+                          " AND t.status IN ('claimed', 'fulfilled')", &e));
+    SECTION("disbursements", beneficiary,
+            party_section(r, &disbursement_entity, "beneficiary", "paid_on", "t.amount",
+                          " AND t.status = 'approved'", &e));
+    SECTION("visits", person, person_visits(r, &e));
+#undef SECTION
+    reply_json(r, 200, out);
+}
+
+/* The sums of the visit log: people_count, packages, cash, suggestions, visits. */
+static int visit_add(void *arg, json_t *rec)
+{
+    int64_t *t = arg;
+    t[0] += num(rec, "people_count");
+    t[1] += num(rec, "packages");
+    t[2] += num(rec, "cash");
+    t[3] += num(rec, "suggestions");
+    t[4]++;
+    return 0;
+}
+
+/* GET /api/v1/visit/totals?<the list's filters>: {"visits", "people" (人次), "packages",
+ * "cash" (fen), "suggestions"} over every visit the same list would show (the scope, q,
+ * field filters and ranges: visited_on_from=...&visited_on_to=...). */
+static void visit_totals_h(struct req *r)
+{
+    int64_t t[5] = {0};
+    struct verr e;
+    if (ent_each(&r->ctx, &visit_entity, r->args, r->nargs, visit_add, t, &e) < 0) {
+        reply_verr(r, &e);
+        return;
+    }
+    reply_json(r, 200,
+               json_pack("{s:I, s:I, s:I, s:I, s:I}", "visits", (json_int_t)t[4], "people",
+                         (json_int_t)t[0], "packages", (json_int_t)t[1], "cash", (json_int_t)t[2],
+                         "suggestions", (json_int_t)t[3]));
+}
+
 /* GET /api/v1/funds/settings: {"approval_threshold": fen}. */
 static void settings_h(struct req *r)
 {
@@ -1152,11 +1330,31 @@ static void settings_put_h(struct req *r)
     reply_json(r, 200, json_pack("{s:I}", tf.name, (json_int_t)after));
 }
 
+/* The counters, and the indexes the ledger is read by (bench/funds.sh): a programme's
+ * balance and the count of its list summed from an index alone (its entries' org for the
+ * scope, their amounts and status in it, never the rows); its ledger's first page in date
+ * order without a sort; a subtree's sums over a period (the work report's figures) from
+ * the org and the date. */
 static int funds_sync(db *d)
 {
-    return number_sync(d, "receipt_counter") == DB_OK && number_sync(d, "voucher_counter") == DB_OK
-               ? DB_OK
-               : DB_ERROR;
+    static const char *const ix[] = {
+        "donation_balance_i ON donation (programme_id, deleted_at, org_id, amount_cny)",
+        "disbursement_balance_i ON disbursement (programme_id, status, deleted_at, org_id, amount)",
+        "donation_ledger_i ON donation (programme_id, received_on)",
+        "disbursement_ledger_i ON disbursement (programme_id, paid_on)",
+        "donation_period_i ON donation (org_id, received_on, deleted_at, amount_cny)",
+        "disbursement_period_i ON disbursement (org_id, paid_on, status, deleted_at, amount)",
+        NULL,
+    };
+    if (number_sync(d, "receipt_counter") != DB_OK || number_sync(d, "voucher_counter") != DB_OK)
+        return DB_ERROR;
+    for (const char *const *q = ix; *q; q++) {
+        char sql[200];
+        snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS %s", *q);
+        if (db_exec(d, sql) != DB_OK)
+            return DB_ERROR;
+    }
+    return DB_OK;
 }
 
 /* ---- figures (the work report) ----------------------------------------------------- */
@@ -1226,6 +1424,8 @@ const struct module funds_module = {
             {"POST", "/api/v1/disbursement/{id}/approve", approve_h, NULL, P_APPROVE, 0},
             {"POST", "/api/v1/disbursement/{id}/reject", reject_h, NULL, P_APPROVE, 0},
             {"GET", "/api/v1/funds/settings", settings_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/{entity}/{id}/funds", party_funds_h, "funds", P_VIEW, 0},
+            {"GET", "/api/v1/visit/totals", visit_totals_h, NULL, P_VIEW, 0},
             {"PUT", "/api/v1/funds/settings", settings_put_h, NULL, P_ADMIN, 0},
             {NULL},
         },

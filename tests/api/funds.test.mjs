@@ -388,5 +388,174 @@ for (const store of STORES) {
       assert.equal(f.json.fulfilled_on, '2024-06-01');
       assertError(await staff.post(`/api/v1/wish/${w.json.id}/transition`, { to: 'cancelled' }), 409);
     });
+
+    // ---- the issue's bad input, each refused with a Chinese message naming the field ----
+    test('bad input: each a Chinese message naming the field, and nothing written', async () => {
+      const p = await programme();
+      await donate(p, 1000000);
+      const closed = await programme(fin, { status: 'closed' });
+      const rootPerson = (await staff.post('/api/v1/person', { name: '甲县人士' })).json;
+      const bprog = (await bstaff.post('/api/v1/programme', { name: '乙县侨爱心工程', kind: 'love' })).json;
+      const pend = (await pay(p, 600000, {}, fin)).json;
+      assert.equal(pend.status, 'pending');
+      const done = (await pay(p, 100000, {}, fin)).json;
+      const rv = (await fin.post(`/api/v1/disbursement/${done.id}/reverse`, { reason: '重复' })).json;
+      const approvedTwice = (await pay(p, 600000, {}, fin)).json;
+      assert.equal((await lead.post(`/api/v1/disbursement/${approvedTwice.id}/approve`)).status, 200);
+      const base = { programme_id: p.id, received_on: '2024-05-01', donor_type: 'name', donor_name: '陈先生' };
+      // [what, request, status, code, field, words the message must hold]
+      const cases = [
+        ['a zero donation', () => fin.post('/api/v1/donation', { ...base, amount: 0 }), 422, 'invalid', 'amount', '金额'],
+        ['a negative donation', () => fin.post('/api/v1/donation', { ...base, amount: -100 }), 422, 'invalid', 'amount', '金额'],
+        ['a float donation', () => fin.post('/api/v1/donation', { ...base, amount: 12.5 }), 422, 'invalid', 'amount', '金额'],
+        ['a zero disbursement', () => pay(p, 0), 422, 'invalid', 'amount', '金额'],
+        ['a negative disbursement', () => pay(p, -100), 422, 'invalid', 'amount', '金额'],
+        ['a float disbursement', () => pay(p, 99.9), 422, 'invalid', 'amount', '金额'],
+        ['an unknown currency', () => fin.post('/api/v1/donation', { ...base, amount: 100, currency: 'ABC' }), 422, 'invalid', 'currency', '币种'],
+        ['a missing rate', () => fin.post('/api/v1/donation', { ...base, amount: 100, currency: 'SGD' }), 422, 'invalid', 'rate', '汇率'],
+        ['a donor out of scope', () => bstaff.post('/api/v1/donation', {
+          programme_id: bprog.id, received_on: '2024-05-01', donor_type: 'person', donor_id: rootPerson.id, amount: 100,
+        }), 422, 'invalid', 'donor_id', '捐赠人'],
+        ['a programme out of scope', () => bstaff.post('/api/v1/donation', { ...base, amount: 100 }), 422, 'invalid', 'programme_id', '所属项目'],
+        ['a beneficiary out of scope', () => bstaff.post('/api/v1/disbursement', {
+          programme_id: bprog.id, paid_on: '2024-06-01', beneficiary_type: 'person', beneficiary_id: rootPerson.id, amount: 100, purpose: '助学',
+        }), 422, 'invalid', 'beneficiary_id', '受助方'],
+        ['a disbursement on a closed programme', () => pay(closed, 100), 422, 'invalid', 'programme_id', '已结束'],
+        ['a donation to a closed programme', () => fin.post('/api/v1/donation', { ...base, programme_id: closed.id, amount: 100 }), 422, 'invalid', 'programme_id', '已结束'],
+        ['approving twice', () => fin2.post(`/api/v1/disbursement/${approvedTwice.id}/approve`), 409, 'conflict', 'to', '已批准'],
+        ['approving one\'s own', () => fin.post(`/api/v1/disbursement/${pend.id}/approve`), 403, 'forbidden', 'to', '自己'],
+        ['reversing a reversal', () => fin.post(`/api/v1/disbursement/${rv.id}/reverse`, { reason: '再冲' }), 409, 'conflict', undefined, '冲销'],
+        ['a balance that would go negative', () => pay(p, 500000 + 1000000), 201, undefined, undefined, ''],
+        ['an approved disbursement over the balance', () => pay(p, 490001), 409, 'insufficient_balance', 'amount', '余额'],
+      ];
+      // the over-threshold one above goes pending (no money moves): its approval is the overdraw
+      for (const [what, req, status, code, field, words] of cases) {
+        const before = sql(server, ['SELECT count(*) FROM donation', 'SELECT count(*) FROM disbursement', 'SELECT count(*) FROM audit_log']);
+        const r = await req();
+        if (status === 201) {
+          assert.equal(r.status, 201, `${what}: ${r.text}`);
+          const big = r.json;
+          assert.equal(big.status, 'pending', what);
+          const b2 = sql(server, ['SELECT count(*) FROM disbursement', 'SELECT count(*) FROM audit_log']);
+          const e = assertError(await lead.post(`/api/v1/disbursement/${big.id}/approve`), 409, 'insufficient_balance', 'amount');
+          assert.match(e.message, /余额/, what);
+          assert.equal(sql(server, ['SELECT count(*) FROM disbursement', 'SELECT count(*) FROM audit_log']), b2, `${what}: nothing written`);
+          assert.equal((await fin.get(`/api/v1/disbursement/${big.id}`)).json.status, 'pending');
+          continue;
+        }
+        const e = assertError(r, status, code, field);
+        assert.ok(e.message.includes(words), `${what}: "${e.message}" should say ${words}`);
+        assert.equal(sql(server, ['SELECT count(*) FROM donation', 'SELECT count(*) FROM disbursement', 'SELECT count(*) FROM audit_log']),
+          before, `${what}: nothing written`);
+      }
+      assert.ok((await figures(p)).balance >= 0);
+    });
+
+    test('bad input: an import row with 一万元 in the amount column, all-or-nothing', async () => {
+      const p = await programme();
+      const csv = `所属项目,捐赠日期,捐赠人类型,捐赠人,金额\n${p.id},2024-05-01,name,陈先生,100\n${p.id},2024-05-02,name,林女士,一万元\n`;
+      const before = count('donation');
+      const r = await fin.req('POST', '/api/v1/import/donation', csv, { headers: { 'Content-Type': 'application/octet-stream' } });
+      assert.ok(r.status === 422 || r.status === 200, r.text);
+      assert.equal(r.json.committed, false, r.text);
+      const err = r.json.errors.find((x) => x.field === 'amount');
+      assert.ok(err, r.text);
+      assert.equal(err.value, '一万元');
+      assert.match(err.message, /“金额”/);
+      assert.equal(count('donation'), before, 'nothing written, not even the good row');
+    });
+
+    test('reversing a gift that has been spent would overdraw: 409, nothing written', async () => {
+      const p = await programme();
+      const d = await donate(p, 300000);
+      await donate(p, 100000);
+      assert.equal((await pay(p, 250000)).status, 201);
+      const before = sql(server, ['SELECT count(*) FROM donation', 'SELECT count(*) FROM audit_log']);
+      const e = assertError(await fin.post(`/api/v1/donation/${d.id}/reverse`, { reason: '退款' }), 409, 'insufficient_balance', 'amount');
+      assert.match(e.message, /余额/);
+      assert.equal(sql(server, ['SELECT count(*) FROM donation', 'SELECT count(*) FROM audit_log']), before);
+      assert.deepEqual(await figures(p), { received: 400000, disbursed: 250000, pending: 0, balance: 150000 });
+    });
+
+    test('GET /api/v1/visit/totals: the sums of what the visit list shows, in scope', async () => {
+      const mk = (c, body) => c.post('/api/v1/visit', { visited_on: '2023-09-29', occasion: 'mid_autumn', ...body });
+      assert.equal((await mk(staff, { people_count: 7, packages: 7, cash: 70000, suggestions: 2 })).status, 201);
+      assert.equal((await mk(staff, { visited_on: '2023-10-23', occasion: 'double_ninth', people_count: 3, packages: 3, suggestions: 1 })).status, 201);
+      assert.equal((await mk(bstaff, { people_count: 100, packages: 100, cash: 990000 })).status, 201);
+      const q = 'visited_on_from=2023-09-01&visited_on_to=2023-10-31';
+      const all = (await fin.get(`/api/v1/visit/totals?${q}`)).json;
+      assert.deepEqual(all, { visits: 3, people: 110, packages: 110, cash: 1060000, suggestions: 3 });
+      const list = (await fin.get(`/api/v1/visit?${q}`)).json;
+      assert.equal(list.total, all.visits, 'the same rows as the list');
+      assert.deepEqual((await fin.get(`/api/v1/visit/totals?${q}&occasion=mid_autumn`)).json,
+        { visits: 2, people: 107, packages: 107, cash: 1060000, suggestions: 2 });
+      assert.deepEqual((await bstaff.get(`/api/v1/visit/totals?${q}`)).json,
+        { visits: 1, people: 100, packages: 100, cash: 990000, suggestions: 0 }, '乙县 sees its own');
+      assertError(await fin.get('/api/v1/visit/totals?nonsense=1'), 400, 'bad_request', 'nonsense');
+    });
+
+    // ---- what a person, association or enterprise gave and received ----
+    test('GET /api/v1/{entity}/{id}/funds: gave and received, totals in fen, scope and anonymity', async () => {
+      const p = await programme();
+      const who = (await staff.post('/api/v1/person', { name: '捐助往来测试人' })).json;
+      const assoc = (await staff.post('/api/v1/association', { name: '往来测试同乡会', country: 'SG', type: 'hometown' })).json;
+      assert.ok(assoc.id, JSON.stringify(assoc));
+      const mine = { donor_type: 'person', donor_id: who.id, donor_name: undefined };
+      const d1 = await donate(p, 100000, mine);
+      await donate(p, 50000, { ...mine, received_on: '2024-07-01' });
+      await donate(p, 30000, { ...mine, anonymous: true });
+      const wrong = await donate(p, 7000, mine);
+      assert.equal((await fin.post(`/api/v1/donation/${wrong.id}/reverse`, { reason: '录错' })).status, 201);
+      await donate(p, 2000000, { donor_type: 'association', donor_id: assoc.id, donor_name: undefined, currency: 'SGD', rate: '5.3', amount: 377400 });
+      const paid = (await pay(p, 80000, { beneficiary_type: 'person', beneficiary_id: who.id, beneficiary_name: undefined })).json;
+      assert.equal(paid.status, 'approved');
+      const waiting = (await pay(p, 900000, { beneficiary_type: 'person', beneficiary_id: who.id, beneficiary_name: undefined })).json;
+      assert.equal(waiting.status, 'pending');
+      const w = (await staff.post('/api/v1/wish', { beneficiary_id: who.id, wish: '一台电脑', estimated_cost: 300000 })).json;
+      assert.equal((await staff.post(`/api/v1/wish/${w.id}/transition`, { to: 'claimed', donor_type: 'association', donor_id: assoc.id })).status, 200);
+      const v = (await staff.post('/api/v1/visit', { visited_on: '2024-02-08', occasion: 'spring_festival', person_ids: [String(who.id)], cash: 20000 })).json;
+      await staff.post('/api/v1/visit', { visited_on: '2024-02-08', occasion: 'spring_festival', people_count: 3 });
+
+      const r = await viewer.get(`/api/v1/person/${who.id}/funds`);
+      assert.equal(r.status, 200, r.text);
+      const f = r.json;
+      assert.equal(f.donations.total, 4, 'two gifts, the wrong one and its reversal; not the anonymous one');
+      assert.equal(f.donations.amount, 150000, 'net of the reversal, without the anonymous gift');
+      assert.deepEqual(f.donations.items.map((x) => x.received_on).slice(0, 1), ['2024-07-01'], 'newest first');
+      assert.ok(!f.donations.items.some((x) => x.anonymous), 'an anonymous gift is not shown as theirs');
+      assert.equal(f.disbursements.total, 2);
+      assert.equal(f.disbursements.amount, 80000, 'approved only');
+      assert.deepEqual(f.visits.items.map((x) => x.id), [v.id]);
+      assert.equal(f.wishes.total, 0);
+      const unmasks = sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'");
+      const un = await fin.get(`/api/v1/person/${who.id}/funds?unmask=1`);
+      assert.equal(un.status, 200, un.text);
+      assert.equal(un.json.donations.total, 5, 'unmasked (view_sensitive, audited): the anonymous gift too');
+      assert.equal(un.json.donations.amount, 180000);
+      assert.equal(sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'"), unmasks + 1, 'the unmasked view is audited');
+      assertError(await staff.get(`/api/v1/person/${who.id}/funds?unmask=1`), 403);
+
+      const a = (await viewer.get(`/api/v1/association/${assoc.id}/funds`)).json;
+      assert.equal(a.donations.amount, 2000220, 'SGD 3,774.00 at 5.3 = 20,002.20 元');
+      assert.equal(a.wishes.total, 1);
+      assert.equal(a.wishes.amount, 300000);
+      assert.equal(a.visits, undefined, 'only people are visited');
+      const page = (await viewer.get(`/api/v1/person/${who.id}/funds?section=donations&per_page=1&page=2`)).json;
+      assert.deepEqual(Object.keys(page), ['donations']);
+      assert.equal(page.donations.items.length, 1);
+      assert.equal(page.donations.page, 2);
+      assert.equal(page.donations.items[0].id, f.donations.items[1].id, 'the second of the list');
+      assertError(await viewer.get(`/api/v1/person/${who.id}/funds?section=x`), 400, 'bad_request', 'section');
+      assertError(await viewer.get(`/api/v1/person/${who.id}/funds?sort=id`), 400, 'bad_request', 'sort');
+      // scope: 乙县 does not see the root's person; its own person sees only 乙县's entries
+      assertError(await bstaff.get(`/api/v1/person/${who.id}/funds`), 404);
+      const bp = (await bstaff.post('/api/v1/person', { name: '乙县捐赠人' })).json;
+      const bprog = (await bstaff.post('/api/v1/programme', { name: '乙县助学金', kind: 'education' })).json;
+      assert.equal((await bstaff.post('/api/v1/donation', { programme_id: bprog.id, received_on: '2024-05-01', donor_type: 'person', donor_id: bp.id, amount: 1000 })).status, 201);
+      await donate(p, 9900, { donor_type: 'person', donor_id: bp.id, donor_name: undefined });
+      assert.equal((await bstaff.get(`/api/v1/person/${bp.id}/funds`)).json.donations.amount, 1000, 'the root\'s ledger is outside 乙县\'s scope');
+      assert.equal((await fin.get(`/api/v1/person/${bp.id}/funds`)).json.donations.amount, 10900);
+      assertError(await viewer.get('/api/v1/person/99999999/funds'), 404);
+    });
   });
 }

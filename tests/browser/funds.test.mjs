@@ -2,6 +2,9 @@
 // 捐赠与帮扶 group, sees its four figures and its ledger (a reversed donation struck through
 // and linked to its reversal, a pending disbursement), approves the pending one (a second
 // person: finance recorded it), reverses a donation with a reason, and the figures follow.
+// Then the pages beside the ledger: the visit log (a visit recorded through its form pays
+// from the programme), the wish board (a claim picks the donor), a person's 捐赠与帮扶
+// card, and the 待审批 list with its count on the menu, approved from the list.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
@@ -38,15 +41,22 @@ before(async () => {
 
 after(() => app?.stop());
 
+// Log in as name in the browser (a fresh session: the cookies of the last one dropped).
+async function login(name) {
+  await page.context().clearCookies();
+  await page.goto(server.url + '/#/login');
+  await page.reload();
+  await page.locator('input[name=username]').fill(name);
+  await page.locator('input[name=password]').fill(PASSWORD);
+  await page.locator('.login-submit').click();
+  await page.locator('.layout .header').waitFor();
+}
+
 const fig = (name) => page.locator(`[data-test=fig-${name}] .fv`).innerText();
 
 test('the programme page: figures, ledger, approval and reversal', async () => {
   try {
-    await page.goto(server.url + '/#/login');
-    await page.locator('input[name=username]').fill('lead');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.locator('.login-submit').click();
-    await page.locator('.layout .header').waitFor();
+    await login('lead');
     await page.locator('.side-menu').getByText('捐赠与帮扶').click();
     await page.locator('.side-menu [data-entity=programme]').click();
     await page.getByText('侨爱心工程·助学').first().click();
@@ -83,13 +93,7 @@ test('the programme page: figures, ledger, approval and reversal', async () => {
 test('finance reverses a donation with a reason; the figures follow', async () => {
   try {
     await page.locator('.layout .header').waitFor();
-    await page.context().clearCookies();
-    await page.goto(server.url + '/#/login');
-    await page.reload();
-    await page.locator('input[name=username]').fill('fin');
-    await page.locator('input[name=password]').fill(PASSWORD);
-    await page.locator('.login-submit').click();
-    await page.locator('.layout .header').waitFor();
+    await login('fin');
     await page.goto(server.url + `/#/programme/${prog.id}`);
     await page.locator('[data-test=figures]').waitFor();
     const before = await page.locator('[data-test=reverse]').count();
@@ -116,6 +120,120 @@ test('finance reverses a donation with a reason; the figures follow', async () =
     assert.deepEqual(pageErrors, []);
   } catch (e) {
     await page.screenshot({ path: join(shots, 'funds-ledger-failure2.png'), fullPage: true });
+    throw e;
+  }
+});
+
+const pick = async (sel, text) => {
+  await page.locator(`${sel} input`).click();
+  await page.locator(`${sel} input`).fill(text);
+  await page.locator('.el-select-dropdown__item:visible', { hasText: text }).first().click();
+};
+
+test('the visit log: a visit recorded through the form pays from the programme; totals follow', async () => {
+  try {
+    const admin = await server.login('admin');
+    const elder = (await admin.post('/api/v1/person', { name: '黄老归侨', flags: ['elderly'] })).json;
+    assert.ok(elder.id, JSON.stringify(elder));
+    await page.goto(server.url + '/#/visit/log');
+    await page.locator('[data-test=totals]').waitFor();
+    assert.match(await page.locator('[data-test=totals]').innerText(), /走访 0 次/);
+    await page.locator('[data-test=add-visit]').click();
+    const form = page.locator('[data-test=visit-form]');
+    await form.waitFor();
+    await pick('[data-test=visit-person]', '黄老归侨');
+    await form.locator('.el-tag', { hasText: '黄老归侨' }).waitFor();
+    await form.locator('[data-test=visit-cash] input').fill('600');
+    await pick('[data-test=visit-programme]', '侨爱心工程·助学');
+    await page.screenshot({ path: join(shots, 'funds-visit-form.png') });
+    await page.locator('[data-test=visit-save]').click();
+    await page.locator('[data-test=visit-list]').getByText('黄老归侨').waitFor();
+    await page.waitForFunction(() => /走访 1 次/.test(document.querySelector('[data-test=totals]')?.innerText || ''));
+    const t = await page.locator('[data-test=totals]').innerText();
+    assert.match(t, /慰问 1 人次/);
+    assert.match(t, /¥600\.00/);
+    const v = (await fin.get('/api/v1/visit')).json.items[0];
+    assert.ok(v.disbursement_id, 'the cash is a disbursement of the programme');
+    assert.equal((await fin.get(`/api/v1/disbursement/${v.disbursement_id}`)).json.amount, 60000);
+    await page.screenshot({ path: join(shots, 'funds-visit-log.png'), fullPage: true });
+    // the person's page shows the visit among what they received
+    await page.goto(server.url + `/#/person/${elder.id}`);
+    const card = page.locator('[data-test=party-funds]');
+    await card.waitFor();
+    await card.getByText('走访慰问 (1)').waitFor();
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await page.screenshot({ path: join(shots, 'funds-visit-failure.png'), fullPage: true });
+    throw e;
+  }
+});
+
+test('the wish board: a wish is claimed by an association picked from the registry, then fulfilled', async () => {
+  try {
+    const admin = await server.login('admin');
+    const kid = (await admin.post('/api/v1/person', { name: '陈小明' })).json;
+    const assoc = (await admin.post('/api/v1/association', { name: '新加坡清江同乡会', type: 'hometown', country: 'SG' })).json;
+    assert.ok(assoc.id, JSON.stringify(assoc));
+    const w = (await fin.post('/api/v1/wish', { beneficiary_id: kid.id, wish: '一台学习用的电脑', estimated_cost: 350000 })).json;
+    await page.goto(server.url + '/#/wish/board');
+    const card = page.locator(`[data-wish="${w.id}"]`);
+    await page.locator('[data-state=open]').locator(`[data-wish="${w.id}"]`).waitFor();
+    await card.locator('[data-test=claim]').click();
+    await page.locator('[data-test=donor-type]').getByText('侨团').click();
+    await pick('[data-test=donor-pick]', '新加坡清江同乡会');
+    await page.screenshot({ path: join(shots, 'funds-wish-claim.png') });
+    await page.locator('[data-test=claim-save]').click();
+    await page.locator('[data-state=claimed]').locator(`[data-wish="${w.id}"]`).getByText('新加坡清江同乡会').waitFor();
+    assert.equal(await page.locator('[data-state=open]').locator(`[data-wish="${w.id}"]`).count(), 0);
+    await page.locator('[data-state=claimed]').locator(`[data-wish="${w.id}"] [data-test=fulfil]`).click();
+    await page.locator('[data-test=fulfil-save]').click();
+    await page.locator('[data-state=fulfilled]').locator(`[data-wish="${w.id}"]`).waitFor();
+    const r = (await fin.get(`/api/v1/wish/${w.id}`)).json;
+    assert.equal(r.status, 'fulfilled');
+    assert.equal(r.donor_type, 'association');
+    assert.equal(r.donor_id, assoc.id);
+    await page.screenshot({ path: join(shots, 'funds-wish-board.png'), fullPage: true });
+    // the association's page: the wish it claimed, with its cost
+    await page.goto(server.url + `/#/association/${assoc.id}`);
+    const pf = page.locator('[data-test=party-funds]');
+    await pf.getByText('认领微心愿 (1)').waitFor();
+    assert.match(await pf.innerText(), /¥3,500\.00/);
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await page.screenshot({ path: join(shots, 'funds-wish-failure.png'), fullPage: true });
+    throw e;
+  }
+});
+
+test('待审批: the count on the menu; a leader approves from the list', async () => {
+  try {
+    await fin.post('/api/v1/donation', {
+      programme_id: prog.id, received_on: '2024-05-02', donor_type: 'name', donor_name: '林先生', amount: 1000000,
+    });
+    await fin.post('/api/v1/disbursement', {
+      programme_id: prog.id, paid_on: '2024-05-10', beneficiary_type: 'name', beneficiary_name: '侨乡小学',
+      amount: 600000, purpose: '助学金发放',
+    });
+    await login('lead');
+    await page.locator('.side-menu').getByText('捐赠与帮扶').click();
+    const badge = page.locator('[data-test=pending-badge]');
+    await badge.waitFor();
+    assert.equal(await badge.innerText(), '1');
+    await page.locator('.side-menu [data-page=funds-pending]').click();
+    const list = page.locator('[data-test=pending-list]');
+    await list.getByText('侨乡小学').waitFor();
+    assert.match(await list.innerText(), /¥6,000\.00/);
+    await page.screenshot({ path: join(shots, 'funds-pending.png'), fullPage: true });
+    await list.locator('[data-test=approve]').first().click();
+    await page.locator('.el-message-box input').fill('同意');
+    await page.locator('.el-message-box .el-button--primary').click();
+    await page.getByText('没有待审批的支出').waitFor();
+    await badge.waitFor({ state: 'detached' });
+    const p = (await fin.get(`/api/v1/programme/${prog.id}`)).json;
+    assert.equal(p.pending, 0);
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await page.screenshot({ path: join(shots, 'funds-pending-failure.png'), fullPage: true });
     throw e;
   }
 });

@@ -5,6 +5,9 @@
 //   #/audit               the audit trail (admins)
 //   #/case, #/case/new, #/case/{id}   the service desk: board, intake, the case page
 //   #/programme/{id}      a programme's ledger: figures, entries, reversals, approvals
+//   #/funds/pending       待审批: disbursements waiting for a second person (FundsPending.vue)
+//   #/wish/board          the wish board: cards by state, claim, fulfil (WishBoard.vue)
+//   #/visit/log           the visit log with its totals and form (VisitLog.vue)
 //   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
@@ -34,6 +37,9 @@ const router = createRouter({
         { path: 'case/new', name: 'caseIntake', component: () => import('./views/CaseIntake.vue') },
         { path: 'case/:id(\\d+)', name: 'caseDetail', component: () => import('./views/CaseDetail.vue') },
         { path: 'programme/:id(\\d+)', name: 'programmeLedger', component: () => import('./views/ProgrammeLedger.vue') },
+        { path: 'funds/pending', name: 'fundsPending', component: () => import('./views/FundsPending.vue') },
+        { path: 'wish/board', name: 'wishBoard', component: () => import('./views/WishBoard.vue') },
+        { path: 'visit/log', name: 'visitLog', component: () => import('./views/VisitLog.vue') },
         { path: 'import/:entity([a-z_]+)', name: 'import', component: () => import('./views/Import.vue') },
         { path: 'dedup/person', name: 'dedup', component: () => import('./views/Dedup.vue') },
         { path: 'search', name: 'search', component: () => import('./views/SearchResults.vue') },
