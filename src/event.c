@@ -27,12 +27,13 @@
 #include <strings.h>
 
 extern const struct entity person_entity, project_entity, submission_entity, event_photo_entity;
-int photo_sync(db *d);               /* photo.c */
-int project_sync(db *d);             /* project.c */
-void stage_history_h(struct req *r); /* GET /api/v1/{project,submission}/{id}/history */
-void event_photos_h(struct req *r);  /* POST /api/v1/event/{id}/photos */
-void photo_image_h(struct req *r);   /* GET /api/v1/event_photo/{id}/image */
-void photo_thumb_h(struct req *r);   /* GET /api/v1/event_photo/{id}/thumb */
+int photo_sync(db *d);                /* photo.c */
+int project_sync(db *d);              /* project.c */
+void stage_history_h(struct req *r);  /* GET /api/v1/{project,submission}/{id}/history */
+void project_stages_h(struct req *r); /* GET /api/v1/project/stages */
+void event_photos_h(struct req *r);   /* POST /api/v1/event/{id}/photos */
+void photo_image_h(struct req *r);    /* GET /api/v1/event_photo/{id}/image */
+void photo_thumb_h(struct req *r);    /* GET /api/v1/event_photo/{id}/thumb */
 const struct entity event_entity, participant_entity;
 
 static const struct enumval kinds[] = {
@@ -1029,6 +1030,7 @@ const struct module event_module = {
             {"GET", "/api/v1/event_photo/{id}/image", photo_image_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/event_photo/{id}/thumb", photo_thumb_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/project/{id}/history", stage_history_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/project/stages", project_stages_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/submission/{id}/history", stage_history_h, NULL, P_VIEW, 0},
             {NULL},
         },

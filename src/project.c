@@ -12,22 +12,13 @@
  * Submission: submitted 已报送 -> adopted 采用 (needs the level, the adopting body and the
  *             date) / instructed 获批示 / rejected 未采用, on submission_workflow. */
 #include "module.h"
+#include "workday.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 extern const struct enumval industries[], currencies[]; /* enterprise.c */
-
-/* Today in China (UTC+8) as YYYY-MM-DD. */
-static void today_cn(char out[11])
-{
-    time_t t = time(NULL) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
 
 /* A date field of rec that must not lie after today: 0, or -1 with e naming it. */
 static int not_future(json_t *rec, const char *field, const char *label, struct verr *e)
@@ -309,6 +300,43 @@ static const struct workflow submission_workflow = {
             {NULL},
         },
 };
+
+/* GET /api/v1/project/stages: {items: [{stage, projects, amount}]}, the reader's projects
+ * by stage in the workflow's order (amount: fen of CNY summed), for the pipeline board. */
+void project_stages_h(struct req *r)
+{
+    buf sql = {0};
+    json_t *binds = json_array();
+    buf_puts(&sql, "SELECT t.stage, count(*) AS n, coalesce(sum(t.amount), 0) AS amount FROM "
+                   "project t WHERE t.deleted_at IS NULL");
+    ent_scope_sql(&r->ctx, &project_entity, &sql, binds);
+    buf_puts(&sql, " GROUP BY t.stage");
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+    buf_free(&sql);
+    json_decref(binds);
+    json_t *by = json_object();
+    int rc = DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        json_object_set_new(by, st_text(s, "stage"),
+                            json_pack("{s:I, s:I}", "projects", (json_int_t)st_int(s, "n"),
+                                      "amount", (json_int_t)st_int(s, "amount")));
+    st_finalize(s);
+    if (rc != DB_DONE) {
+        json_decref(by);
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        return;
+    }
+    json_t *items = json_array();
+    for (const struct enumval *v = stages; v->value; v++) {
+        json_t *o = json_object_get(by, v->value);
+        json_array_append_new(
+            items, json_pack("{s:s, s:I, s:I}", "stage", v->value, "projects",
+                             o ? json_integer_value(json_object_get(o, "projects")) : 0, "amount",
+                             o ? json_integer_value(json_object_get(o, "amount")) : 0));
+    }
+    json_decref(by);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
 
 const struct entity submission_entity = {
     .name = "submission",
