@@ -397,11 +397,15 @@ const struct entity participant_entity = {
         },
 };
 
-/* A person once per event, even for two requests at once; the photos' blobs (photo.c). */
+/* A person once per event, even for two requests at once; an org's events by date (a
+ * county's year: the list and its count read the index alone); the photos' blobs
+ * (photo.c). */
 static int event_sync(db *d)
 {
     if (db_exec(d, "CREATE UNIQUE INDEX IF NOT EXISTS participant_event_person_u ON "
-                   "participant (event_id, person_id) WHERE deleted_at IS NULL") != DB_OK)
+                   "participant (event_id, person_id) WHERE deleted_at IS NULL") != DB_OK ||
+        db_exec(d, "CREATE INDEX IF NOT EXISTS event_org_starts_i ON \"event\" (org_id, "
+                   "starts_on)") != DB_OK)
         return DB_ERROR;
     if (project_sync(d) != DB_OK)
         return DB_ERROR;

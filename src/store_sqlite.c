@@ -307,6 +307,18 @@ static int sq_backup(void *conn, const char *file, char *err, size_t errlen)
     return 0;
 }
 
+/* Table statistics for the planner: without them SQLite takes `deleted_at IS NULL` (true of
+ * nearly every row) for a selective equality and walks that index instead of a range
+ * that would find 20 rows. analysis_limit keeps it to a sample per index (a quarter of a
+ * second on 2.6M rows). */
+static int sq_analyze(void *conn)
+{
+    sqlite3 *h = ((struct sconn *)conn)->db;
+    return sqlite3_exec(h, "PRAGMA analysis_limit = 1000; ANALYZE", NULL, NULL, NULL) == SQLITE_OK
+               ? 0
+               : -1;
+}
+
 const struct driver sqlite_driver = {
     .name = "sqlite",
     .open = sq_open,
@@ -330,4 +342,5 @@ const struct driver sqlite_driver = {
     .generation = sq_generation,
     .busy_timeout = sq_busy_timeout,
     .backup = sq_backup,
+    .analyze = sq_analyze,
 };
