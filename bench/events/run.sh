@@ -79,12 +79,15 @@ YEAR="/api/v1/event?starts_on_from=2023-01-01&starts_on_to=2023-12-31&sort=-star
 check "$STAFF" "$YEAR"
 echo "a county's 2023: $(sed -n 's/.*"total": *\([0-9]*\).*/\1/p' "$OUT/events-check.json") events"
 
-declare -A P50 P99 RPS ERR
+declare -A P50 P99 RPS ERR CPU
+ticks() { awk '{ print $14 + $15 }' "/proc/$QIAO_PID/stat"; } # qiao's CPU, user + system
 run() { # KEY COOKIE env...
-  local key=$1 cookie=$2
+  local key=$1 cookie=$2 t0 t1
   shift 2
   env "$@" QB_COOKIE="$cookie" wrk -t2 -c16 -d"$WARM" --timeout 30s -s bench/wrk.lua "$URL" >/dev/null
+  t0=$(ticks)
   env "$@" QB_COOKIE="$cookie" wrk -t2 -c16 -d"$DUR" --timeout 30s --latency -s bench/wrk.lua "$URL" >"$OUT/events-$key.wrk"
+  t1=$(ticks)
   local line
   line=$(grep '^RESULT ' "$OUT/events-$key.wrk")
   local -A v
@@ -93,6 +96,7 @@ run() { # KEY COOKIE env...
   P99[$key]=$(awk -v x="${v[p99_us]}" 'BEGIN { printf "%.2f", x / 1000 }')
   RPS[$key]=$(awk -v n="${v[requests]}" -v d="${v[duration_us]}" 'BEGIN { printf "%.0f", n / (d / 1e6) }')
   ERR[$key]=$((v[err_connect] + v[err_read] + v[err_write] + v[err_status] + v[err_timeout]))
+  CPU[$key]=$(awk -v t=$((t1 - t0)) -v hz="$(getconf CLK_TCK)" -v n="${v[requests]}" 'BEGIN { printf "%.3f", n ? t * 1000 / hz / n : 0 }')
 }
 run event "$ADMIN" QB_MAX_ID="$MAXEV" QB_PREFIX=/api/v1/event/
 run participants "$ADMIN" QB_MAX_ID="$MAXEV" QB_PREFIX="/api/v1/participant?per_page=20&event_id="
@@ -115,17 +119,19 @@ Q50[year-list]=$(sum "${Q50[year-list]}" "${Q50[year-count]}")
 Q99[year-list]=$(sum "${Q99[year-list]}" "${Q99[year-count]}")
 
 echo
-printf '%-13s | %8s %8s %8s %6s | %10s %10s | %9s %9s\n' case "api r/s" p50ms p99ms errors "sql p50ms" "sql p99ms" "p50 x" "p99 x"
-printf '%.0s-' {1..96}
+printf '%-13s | %8s %8s %8s %6s %7s | %10s %10s | %9s %9s\n' case "api r/s" p50ms p99ms errors cpu-ms "sql p50ms" "sql p99ms" "p50 x" "p99 x"
+printf '%.0s-' {1..104}
 echo
 for k in event participants countries year-list; do
-  printf '%-13s | %8s %8s %8s %6s | %10s %10s | %9s %9s\n' "$k" "${RPS[$k]}" "${P50[$k]}" "${P99[$k]}" "${ERR[$k]}" \
+  printf '%-13s | %8s %8s %8s %6s %7s | %10s %10s | %9s %9s\n' "$k" "${RPS[$k]}" "${P50[$k]}" "${P99[$k]}" "${ERR[$k]}" "${CPU[$k]}" \
     "${Q50[$k]}" "${Q99[$k]}" \
     "$(awk -v a="${P50[$k]}" -v b="${Q50[$k]}" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')" \
     "$(awk -v a="${P99[$k]}" -v b="${Q99[$k]}" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }')"
 done
 echo
 echo "api: wrk -t2 -c16 over HTTP, each request a random event (the year list: one county's staff)"
+echo "cpu-ms: qiao's CPU time (user + system) per answer during the run: what a request costs"
+echo "  whatever else the machine runs (the latencies are not: load $(cut -d' ' -f1-3 /proc/loadavg))"
 echo "sql: the bare queries in one process, one at a time (fill_events --plain 2000)"
 echo "qiao after the run: VmRSS $(awk '/^VmRSS/ { print $2, $3 }' "/proc/$QIAO_PID/status")"
 for k in event participants countries year-list; do
