@@ -375,7 +375,7 @@ const struct entity submission_entity = {
             {"adopted_level",
              FT_ENUM,
              {"采用级别", "採用級別", "Adopted at level"},
-             FF_READONLY | FF_INDEX,
+             FF_READONLY | FF_INDEX | FF_LIST,
              body_levels},
             {"adopted_by",
              FT_TEXT,
