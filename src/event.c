@@ -16,6 +16,7 @@
  *              sign-in list (name, country, phone) to the registry, and with "commit"
  *              creates the people the user confirmed as new and registers everyone, all in
  *              one transaction (signin_h). */
+#include "api.h"
 #include "cells.h"
 #include "module.h"
 #include "search.h"
@@ -924,39 +925,24 @@ out:
 
 /* ---- the module ---------------------------------------------------------------------- */
 
+static json_t *country_json(stmt *s)
+{
+    return json_pack("{s:s?, s:I}", "country", st_text(s, "country"), "people",
+                     (json_int_t)st_int(s, "people"));
+}
+
 /* GET /api/v1/event/{id}/countries: {items: [{country, people}]}, the residence countries
  * of the people who attended, most first (country null: not given); an event outside the
  * reader's scope is a 404. What the event page charts, from the same rows as the event's
  * `countries`. */
 static void event_countries_h(struct req *r)
 {
-    struct verr e;
-    json_t *ev = ent_read(&r->ctx, &event_entity, r->id, 1, &e);
-    if (!ev) {
-        reply_verr(r, &e);
-        return;
-    }
-    json_decref(ev);
-    stmt *s = db_prepare(r->db, "SELECT p.residence_country AS country, count(*) AS people FROM "
-                                "participant pa JOIN person p ON p.id = pa.person_id WHERE "
-                                "pa.event_id = ? AND pa.deleted_at IS NULL AND pa.attended = 1 "
-                                "GROUP BY p.residence_country ORDER BY count(*) DESC, coalesce("
-                                "p.residence_country, '')");
-    json_t *items = json_array();
-    int rc = DB_ERROR;
-    if (s) {
-        st_bind_int(s, 1, r->id);
-        while ((rc = st_step(s)) == DB_ROW)
-            json_array_append_new(items, json_pack("{s:s?, s:I}", "country", st_text(s, "country"),
-                                                   "people", (json_int_t)st_int(s, "people")));
-    }
-    st_finalize(s);
-    if (rc != DB_DONE) {
-        json_decref(items);
-        reply_db_error(r, "数据库错误, 请稍后再试");
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    reply_rows(r, &event_entity,
+               "SELECT p.residence_country AS country, count(*) AS people FROM participant pa "
+               "JOIN person p ON p.id = pa.person_id WHERE pa.event_id = ? AND pa.deleted_at IS "
+               "NULL AND pa.attended = 1 GROUP BY p.residence_country ORDER BY count(*) DESC, "
+               "coalesce(p.residence_country, '')",
+               json_pack("[I]", (json_int_t)r->id), country_json);
 }
 
 /* ---- figures (the work report) ----------------------------------------------------- */

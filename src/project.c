@@ -11,6 +11,7 @@
  *             amount_original the minor units of the currency it was agreed in.
  * Submission: submitted 已报送 -> adopted 采用 (needs the level, the adopting body and the
  *             date) / instructed 获批示 / rejected 未采用, on submission_workflow. */
+#include "api.h"
 #include "module.h"
 #include "workday.h"
 
@@ -85,6 +86,17 @@ static int submission_step(struct ent_ctx *c, const struct move *m, int64_t id, 
     return write_step(c, "submission", "status", id, old, m->to, detail, note, at, e);
 }
 
+/* One row of stage_step as the history shows it (a new reference). */
+static json_t *step_json(stmt *s)
+{
+    const char *d = st_text(s, "detail");
+    json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
+    return json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:o}", "at", st_text(s, "at"), "username",
+                     st_text(s, "username"), "from", st_text(s, "from_status"), "to",
+                     st_text(s, "to_status"), "note", st_text(s, "note"), "detail",
+                     dj ? dj : json_object());
+}
+
 /* GET /api/v1/project/{id}/history, GET /api/v1/submission/{id}/history: the record's
  * moves, oldest first: {"items": [{"at", "username", "from", "to", "note", "detail"}]}
  * (404 outside the scope). */
@@ -94,37 +106,10 @@ void stage_history_h(struct req *r)
 {
     const struct entity *ent =
         strstr(r->route->pattern, "/project/") ? &project_entity : &submission_entity;
-    struct verr e;
-    json_t *rec = ent_read(&r->ctx, ent, r->id, 1, &e);
-    if (!rec) {
-        reply_verr(r, &e);
-        return;
-    }
-    json_decref(rec);
-    stmt *s = db_prepare(r->db, "SELECT at, username, from_status, to_status, note, detail FROM "
-                                "stage_step WHERE entity = ? AND entity_id = ? ORDER BY id");
-    json_t *items = json_array();
-    int rc = DB_ERROR;
-    if (s) {
-        st_bind_text(s, 1, ent->name);
-        st_bind_int(s, 2, r->id);
-        while ((rc = st_step(s)) == DB_ROW) {
-            const char *d = st_text(s, "detail");
-            json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
-            json_array_append_new(
-                items, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:o}", "at", st_text(s, "at"),
-                                 "username", st_text(s, "username"), "from",
-                                 st_text(s, "from_status"), "to", st_text(s, "to_status"), "note",
-                                 st_text(s, "note"), "detail", dj ? dj : json_object()));
-        }
-    }
-    st_finalize(s);
-    if (rc != DB_DONE) {
-        json_decref(items);
-        reply_db_error(r, "数据库错误, 请稍后再试");
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    reply_rows(r, ent,
+               "SELECT at, username, from_status, to_status, note, detail FROM stage_step WHERE "
+               "entity = ? AND entity_id = ? ORDER BY id",
+               json_pack("[s, I]", ent->name, (json_int_t)r->id), step_json);
 }
 
 /* ---- project ------------------------------------------------------------------------- */

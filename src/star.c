@@ -10,6 +10,7 @@
  *   GET /api/v1/org/stars?on=D&org=ID   the homes of the subtree by their star as of D
  *                                       ("how many 4-star homes at the end of 2023");
  *   the work report's homes.star1 … homes.star5 (standing at `to`). */
+#include "api.h"
 #include "module.h"
 #include "star.h"
 #include "workday.h"
@@ -73,39 +74,23 @@ int star_write(struct ent_ctx *c, int64_t id, const json_t *rec, const json_t *o
     return rc == DB_OK ? 0 : verr_set(e, 500, "internal", "star", "保存星级记录失败");
 }
 
+static json_t *rating_json(stmt *s)
+{
+    return json_pack("{s:o, s:s, s:s, s:s?}", "star",
+                     st_isnull(s, "star") ? json_null() : json_integer(st_int(s, "star")),
+                     "rated_on", st_text(s, "rated_on"), "recorded_at", st_text(s, "recorded_at"),
+                     "username", st_text(s, "username"));
+}
+
 /* GET /api/v1/org/{id}/stars: {items: [{star, rated_on, recorded_at, username}]}, the
  * newest rating first (an org outside the reader's scope: 404). */
 void org_stars_h(struct req *r)
 {
-    struct verr e;
-    json_t *org = ent_read(&r->ctx, &org_entity, r->id, 1, &e);
-    if (!org) {
-        reply_verr(r, &e);
-        return;
-    }
-    json_decref(org);
-    stmt *s = db_prepare(r->db, "SELECT h.star, h.rated_on, h.recorded_at, u.username FROM "
-                                "org_star h LEFT JOIN \"user\" u ON u.id = h.user_id WHERE "
-                                "h.org_id = ? ORDER BY h.rated_on DESC, h.id DESC");
-    json_t *items = json_array();
-    int rc = DB_ERROR;
-    if (s) {
-        st_bind_int(s, 1, r->id);
-        while ((rc = st_step(s)) == DB_ROW)
-            json_array_append_new(
-                items,
-                json_pack("{s:o, s:s, s:s, s:s?}", "star",
-                          st_isnull(s, "star") ? json_null() : json_integer(st_int(s, "star")),
-                          "rated_on", st_text(s, "rated_on"), "recorded_at",
-                          st_text(s, "recorded_at"), "username", st_text(s, "username")));
-    }
-    st_finalize(s);
-    if (rc != DB_DONE) {
-        json_decref(items);
-        reply_db_error(r, "数据库错误, 请稍后再试");
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    reply_rows(r, &org_entity,
+               "SELECT h.star, h.rated_on, h.recorded_at, u.username FROM org_star h LEFT JOIN "
+               "\"user\" u ON u.id = h.user_id WHERE h.org_id = ? ORDER BY h.rated_on DESC, h.id "
+               "DESC",
+               json_pack("[I]", (json_int_t)r->id), rating_json);
 }
 
 /* The homes of the subtree [path, bound) with `star` stars as of the day `on` (each home's

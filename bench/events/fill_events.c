@@ -27,6 +27,7 @@
 #include "search.h"
 #include "store.h"
 #include "util.h"
+#include "../rnd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,16 +58,6 @@ static const char *const series[] = {"中国寻根之旅", "侨心杯", "海外�
 static const char *const roles[] = {"guest", "speaker", "leader", "delegate", "expert", "media"};
 static const char *const what[] = {"座谈会", "培训班", "夏令营", "联谊会", "论坛",  "视频会",
                                    "大赛",   "宣讲会", "媒体行", "考察",   "交流会"};
-
-static uint64_t rng = 0x9e3779b97f4a7c15u;
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-#define PICK(t) (t[rnd(sizeof t / sizeof *t)])
 
 static db *d;
 static struct ent_ctx ctx;
