@@ -129,20 +129,27 @@ build/bench-bin/search_bench: bench/search/search_bench.c $(filter-out build/obj
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 
+build/bench-bin/fill_events: bench/events/fill_events.c $(filter-out build/obj/main.o,$(OBJ))
+	@mkdir -p build/bench-bin
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
+
 bench: deps
 	@$(MAKE) --no-print-directory bench-all
 
 # HTTP against nginx (about 3 min), then the census import of 1M people against
-# sqlite3 .import (about 1 min), then the name search over 1M people (about 3 min).
+# sqlite3 .import (about 1 min), then the name search over 1M people (about 3 min), then
+# 100,000 events with 2M participants against plain SQL (bench/events).
 bench-all: all
 	@bench/run.sh
 	@bench/import.sh
 	@bench/funds.sh
 	@bench/search/run.sh
 	@bench/dedup.sh
+	@bench/events/run.sh
 
 fmt:
-	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/*.c bench/search/*.c
+	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/*.c bench/search/*.c bench/events/*.c
 
 clean:
 	rm -rf build test-output

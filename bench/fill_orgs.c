@@ -14,6 +14,7 @@
 #include "schema.h"
 #include "store.h"
 #include "util.h"
+#include "rnd.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,16 +49,6 @@ static const char *const base_kind[][2] = {
 };
 static const char *const road[] = {"人民路", "建设路", "解放路", "中山路", "新华街",
                                    "文化路", "滨江路", "朝阳路", "胜利街", "和平路"};
-
-static uint64_t rng = 0x9e3779b97f4a7c15u;
-static unsigned rnd(unsigned n)
-{
-    rng ^= rng << 13;
-    rng ^= rng >> 7;
-    rng ^= rng << 17;
-    return (unsigned)(rng % n);
-}
-#define PICK(t) (t[rnd(sizeof t / sizeof *t)])
 
 static struct ent_ctx ctx;
 static const struct entity *org_ent;

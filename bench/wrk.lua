@@ -1,10 +1,11 @@
 -- wrk.lua - the request mix for bench/run.sh, set through the environment:
---   QB_MAX_ID=N    GET QB_PREFIX..id with a random id in 1..N per request
+--   QB_MAX_ID=N    GET QB_PREFIX..id..QB_SUFFIX with a random id in 1..N per request
 --   QB_PATH=/p     otherwise, GET this path every time
 --   QB_COOKIE=...  a Cookie header for every request (qiao's session)
 -- done() prints one machine-readable RESULT line for run.sh; latencies in microseconds.
 local max_id = tonumber(os.getenv("QB_MAX_ID") or "0")
 local prefix = os.getenv("QB_PREFIX") or "/api/v1/org/"
+local suffix = os.getenv("QB_SUFFIX") or ""
 local path = os.getenv("QB_PATH") or "/"
 local cookie = os.getenv("QB_COOKIE")
 
@@ -29,7 +30,7 @@ function request()
   if fixed then
     return fixed
   end
-  return wrk.format("GET", prefix .. math.random(1, max_id))
+  return wrk.format("GET", prefix .. math.random(1, max_id) .. suffix)
 end
 
 function done(summary, latency, requests)

@@ -218,3 +218,29 @@ const struct module api_module = {
             {NULL},
         },
 };
+
+void reply_rows(struct req *r, const struct entity *ent, const char *sql, json_t *binds,
+                json_t *(*row)(stmt *s))
+{
+    struct verr e;
+    json_t *rec = ent_read(&r->ctx, ent, r->id, 1, &e);
+    if (!rec) {
+        json_decref(binds);
+        reply_verr(r, &e);
+        return;
+    }
+    json_decref(rec);
+    stmt *s = db_prepare_json(r->db, sql, binds);
+    json_decref(binds);
+    json_t *items = json_array();
+    int rc = DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        json_array_append_new(items, row(s));
+    st_finalize(s);
+    if (rc != DB_DONE) {
+        json_decref(items);
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        return;
+    }
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}

@@ -15,4 +15,11 @@ void reverse_h(struct req *r);    /* POST   /api/v1/{entity}/{id}/reverse */
 void export_csv_h(struct req *r); /* GET    /api/v1/export/{entity}.csv */
 void org_tree_h(struct req *r);   /* GET    /api/v1/org/tree */
 
+/* The answer of GET …/{entity}/{id}/X endpoints that list rows about record r->id of ent:
+ * a 404 unless the record is in the reader's scope, then {items: [row(s) for each row of
+ * sql with binds]} (row answers a new reference), or a 503/500 on a database error.
+ * binds (an array of integers and strings) is stolen. */
+void reply_rows(struct req *r, const struct entity *ent, const char *sql, json_t *binds,
+                json_t *(*row)(stmt *s));
+
 #endif

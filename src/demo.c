@@ -214,8 +214,9 @@ int demo_fill(db *d)
             int64_t br = org(&dm, fed, "{s:s, s:s}", "name", name, "kind", "branch");
             snprintf(name, sizeof name, "%s归侨侨眷联络小组", k->town[t]);
             org(&dm, br, "{s:s, s:s}", "name", name, "kind", "group");
-            org(&dm, fed, "{s:s, s:s, s:i, s:s}", "name", k->home[t], "kind", "home", "star",
-                k->stars[t], "established_on", t ? "2021-07-01" : "2019-12-20");
+            org(&dm, fed, "{s:s, s:s, s:i, s:s, s:s}", "name", k->home[t], "kind", "home", "star",
+                k->stars[t], "established_on", t ? "2021-07-01" : "2019-12-20", "rated_on",
+                t ? "2021-12-10" : "2020-06-18");
         }
         char name[160];
         snprintf(name, sizeof name, "%s涉侨纠纷调解工作室", k->short_name);

@@ -1,9 +1,9 @@
 /* demo_event.c - the invented events, projects, submissions and honours of `qiao demo`
  * (issue 12): five years of a camp series (中国寻根之旅, five editions), a video conference
  * with community leaders from many countries, trainings and lectures in every county,
- * projects in every stage, submissions with adoptions, honours. Participants are drawn
- * from the demo registry (people living abroad). Everything goes through the entity layer
- * (checks, audit), moves through ent_transition, backdated. */
+ * projects in every stage, submissions with adoptions, honours, the homes' star reviews.
+ * Participants are drawn from the demo registry (people living abroad). Everything goes
+ * through the entity layer (checks, audit), moves through ent_transition, backdated. */
 #include "entity.h"
 
 #include <stdio.h>
@@ -252,5 +252,28 @@ int demo_events(struct ent_ctx *c, const int64_t *counties, struct verr *e)
                 json_decref(honours[j]);
             return -1;
         }
+
+    /* The homes' star reviews: two in three moved up a star at the end of 2022, every
+     * other one again (or down from five) in mid-2024, so the history has something to
+     * show and "4-star homes at the end of 2023" differs from today's. */
+    static int64_t homes[64];
+    int nhome =
+        ids(c, "SELECT id FROM \"org\" WHERE kind = 'home' AND deleted_at IS NULL ORDER BY id",
+            homes, 64);
+    for (int i = 0; i < nhome; i++) {
+        int star = (int)db_int(c->db, 3, "SELECT star FROM \"org\" WHERE id = ?", "i", homes[i]);
+        static const char *const when[] = {"2022-12-16", "2024-06-20"};
+        for (int r = 0; r < 2; r++) {
+            if (r == 0 ? i % 3 == 2 : i % 2)
+                continue;
+            star = star < 5 ? star + 1 : 4;
+            json_t *b = json_pack("{s:i, s:s}", "star", star, "rated_on", when[r]);
+            json_t *rec = ent_update(c, entity_find("org"), homes[i], b, e);
+            json_decref(b);
+            if (!rec)
+                return -1;
+            json_decref(rec);
+        }
+    }
     return 0;
 }

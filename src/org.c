@@ -7,6 +7,8 @@
 #include "audit.h"
 #include "module.h"
 #include "http.h"
+#include "star.h"
+#include "workday.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -51,6 +53,27 @@ static int present(const json_t *rec, const char *key)
     return v && !json_is_null(v);
 }
 
+/* A home's rating is dated (star.c keeps each one): a change of star without a new
+ * rated_on is dated today (Beijing); a rating is never dated in the future. */
+static int star_dated(json_t *rec, const json_t *old, struct verr *e)
+{
+    char today[11];
+    today_cn(today);
+    json_t *star = json_object_get(rec, "star"), *on = json_object_get(rec, "rated_on");
+    json_t *was = old ? json_object_get(old, "star") : NULL;
+    int changed = old ? !json_equal(star ? star : json_null(), was ? was : json_null())
+                      : present(rec, "star");
+    if (changed &&
+        (!present(rec, "rated_on") || (old && json_equal(on, json_object_get(old, "rated_on"))))) {
+        json_object_set_new(rec, "rated_on", json_string(today));
+        on = json_object_get(rec, "rated_on");
+    }
+    if (json_is_string(on) && strcmp(json_string_value(on), today) > 0)
+        return verr_set(e, 422, "invalid", "rated_on", "“评星日期”(%s)不能晚于今天(%s)",
+                        json_string_value(on), today);
+    return 0;
+}
+
 /* Rules across fields, and the move and close rules that need the tree. */
 static int org_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
@@ -58,6 +81,10 @@ static int org_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct v
     json_t *parent = json_object_get(rec, "parent_id");
     if (present(rec, "star") && kind && strcmp(kind, "home"))
         return verr_set(e, 422, "invalid", "star", "只有侨胞之家才评星级");
+    if (present(rec, "rated_on") && kind && strcmp(kind, "home"))
+        return verr_set(e, 422, "invalid", "rated_on", "只有侨胞之家才有“评星日期”");
+    if (kind && !strcmp(kind, "home") && star_dated(rec, old, e))
+        return -1;
     if (present(rec, "level") && kind && strcmp(kind, "federation"))
         return verr_set(e, 422, "invalid", "level", "只有侨联组织才有“级别”");
     if (present(rec, "base_level") && kind && strcmp(kind, "base"))
@@ -96,10 +123,13 @@ static int org_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct v
 }
 
 /* Keep path right after a create or a move: the org's path is its parent's plus its id,
- * and a move rewrites the prefix of the whole subtree in one statement. */
+ * and a move rewrites the prefix of the whole subtree in one statement. A new rating goes
+ * into the star history (star_write). */
 static int org_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                            struct verr *e)
 {
+    if (star_write(c, id, rec, old, e))
+        return -1;
     json_t *parent = json_object_get(rec, "parent_id");
     if (old && json_equal(parent, json_object_get(old, "parent_id")))
         return 0;
@@ -176,6 +206,7 @@ const struct entity org_entity = {
             {"level", FT_ENUM, {"级别", "級別", "Level"}, FF_LIST, levels},
             {"region_code", FT_REGION, {"行政区划", "行政區劃", "Region"}, 0},
             {"star", FT_INT, {"星级", "星級", "Stars"}, FF_LIST, .min = 1, .max = 5},
+            {"rated_on", FT_DATE, {"评星日期", "評星日期", "Rated on"}, 0},
             {"base_level", FT_ENUM, {"基地级别", "基地級別", "Base level"}, 0, base_levels},
             {"base_category", FT_TEXT, {"基地类别", "基地類別", "Base category"}, 0, .max = 50},
             {"established_on", FT_DATE, {"成立日期", "成立日期", "Established"}, 0},
@@ -236,6 +267,8 @@ const struct module org_module = {
     .routes =
         (const struct route[]){
             {"GET", "/api/v1/org/tree", org_tree_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/org/stars", stars_on_h, NULL, P_VIEW, 0},
+            {"GET", "/api/v1/org/{id}/stars", org_stars_h, NULL, P_VIEW, 0},
             {NULL},
         },
     .grants = (const struct grant[]){{"admin", GALL},
@@ -244,4 +277,6 @@ const struct module org_module = {
                                      {"finance", GV},
                                      {"viewer", GV},
                                      {NULL}},
+    .sync = star_sync,
+    .figures = star_figures,
 };

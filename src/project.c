@@ -11,23 +11,15 @@
  *             amount_original the minor units of the currency it was agreed in.
  * Submission: submitted 已报送 -> adopted 采用 (needs the level, the adopting body and the
  *             date) / instructed 获批示 / rejected 未采用, on submission_workflow. */
+#include "api.h"
 #include "module.h"
+#include "workday.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 extern const struct enumval industries[], currencies[]; /* enterprise.c */
-
-/* Today in China (UTC+8) as YYYY-MM-DD. */
-static void today_cn(char out[11])
-{
-    time_t t = time(NULL) + 8 * 3600;
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, 11, "%Y-%m-%d", &tm);
-}
 
 /* A date field of rec that must not lie after today: 0, or -1 with e naming it. */
 static int not_future(json_t *rec, const char *field, const char *label, struct verr *e)
@@ -94,6 +86,17 @@ static int submission_step(struct ent_ctx *c, const struct move *m, int64_t id, 
     return write_step(c, "submission", "status", id, old, m->to, detail, note, at, e);
 }
 
+/* One row of stage_step as the history shows it (a new reference). */
+static json_t *step_json(stmt *s)
+{
+    const char *d = st_text(s, "detail");
+    json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
+    return json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:o}", "at", st_text(s, "at"), "username",
+                     st_text(s, "username"), "from", st_text(s, "from_status"), "to",
+                     st_text(s, "to_status"), "note", st_text(s, "note"), "detail",
+                     dj ? dj : json_object());
+}
+
 /* GET /api/v1/project/{id}/history, GET /api/v1/submission/{id}/history: the record's
  * moves, oldest first: {"items": [{"at", "username", "from", "to", "note", "detail"}]}
  * (404 outside the scope). */
@@ -103,37 +106,10 @@ void stage_history_h(struct req *r)
 {
     const struct entity *ent =
         strstr(r->route->pattern, "/project/") ? &project_entity : &submission_entity;
-    struct verr e;
-    json_t *rec = ent_read(&r->ctx, ent, r->id, 1, &e);
-    if (!rec) {
-        reply_verr(r, &e);
-        return;
-    }
-    json_decref(rec);
-    stmt *s = db_prepare(r->db, "SELECT at, username, from_status, to_status, note, detail FROM "
-                                "stage_step WHERE entity = ? AND entity_id = ? ORDER BY id");
-    json_t *items = json_array();
-    int rc = DB_ERROR;
-    if (s) {
-        st_bind_text(s, 1, ent->name);
-        st_bind_int(s, 2, r->id);
-        while ((rc = st_step(s)) == DB_ROW) {
-            const char *d = st_text(s, "detail");
-            json_t *dj = d ? json_loads(d, 0, NULL) : NULL;
-            json_array_append_new(
-                items, json_pack("{s:s, s:s?, s:s?, s:s, s:s?, s:o}", "at", st_text(s, "at"),
-                                 "username", st_text(s, "username"), "from",
-                                 st_text(s, "from_status"), "to", st_text(s, "to_status"), "note",
-                                 st_text(s, "note"), "detail", dj ? dj : json_object()));
-        }
-    }
-    st_finalize(s);
-    if (rc != DB_DONE) {
-        json_decref(items);
-        reply_db_error(r, "数据库错误, 请稍后再试");
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:o}", "items", items));
+    reply_rows(r, ent,
+               "SELECT at, username, from_status, to_status, note, detail FROM stage_step WHERE "
+               "entity = ? AND entity_id = ? ORDER BY id",
+               json_pack("[s, I]", ent->name, (json_int_t)r->id), step_json);
 }
 
 /* ---- project ------------------------------------------------------------------------- */
@@ -310,6 +286,43 @@ static const struct workflow submission_workflow = {
         },
 };
 
+/* GET /api/v1/project/stages: {items: [{stage, projects, amount}]}, the reader's projects
+ * by stage in the workflow's order (amount: fen of CNY summed), for the pipeline board. */
+void project_stages_h(struct req *r)
+{
+    buf sql = {0};
+    json_t *binds = json_array();
+    buf_puts(&sql, "SELECT t.stage, count(*) AS n, coalesce(sum(t.amount), 0) AS amount FROM "
+                   "project t WHERE t.deleted_at IS NULL");
+    ent_scope_sql(&r->ctx, &project_entity, &sql, binds);
+    buf_puts(&sql, " GROUP BY t.stage");
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+    buf_free(&sql);
+    json_decref(binds);
+    json_t *by = json_object();
+    int rc = DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        json_object_set_new(by, st_text(s, "stage"),
+                            json_pack("{s:I, s:I}", "projects", (json_int_t)st_int(s, "n"),
+                                      "amount", (json_int_t)st_int(s, "amount")));
+    st_finalize(s);
+    if (rc != DB_DONE) {
+        json_decref(by);
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        return;
+    }
+    json_t *items = json_array();
+    for (const struct enumval *v = stages; v->value; v++) {
+        json_t *o = json_object_get(by, v->value);
+        json_array_append_new(
+            items, json_pack("{s:s, s:I, s:I}", "stage", v->value, "projects",
+                             o ? json_integer_value(json_object_get(o, "projects")) : 0, "amount",
+                             o ? json_integer_value(json_object_get(o, "amount")) : 0));
+    }
+    json_decref(by);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
 const struct entity submission_entity = {
     .name = "submission",
     .label = {"信息报送", "信息報送", "Submission"},
@@ -347,7 +360,7 @@ const struct entity submission_entity = {
             {"adopted_level",
              FT_ENUM,
              {"采用级别", "採用級別", "Adopted at level"},
-             FF_READONLY | FF_INDEX,
+             FF_READONLY | FF_INDEX | FF_LIST,
              body_levels},
             {"adopted_by",
              FT_TEXT,

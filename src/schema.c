@@ -65,5 +65,8 @@ int schema_upgrade(db *d)
             db_rollback(d);
         return -1;
     }
+    /* the planner's statistics as of this start (see db_analyze); a failure only costs
+     * speed */
+    (void)db_analyze(d);
     return v;
 }

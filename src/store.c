@@ -362,6 +362,11 @@ void db_plan_once(db *d, int on)
         d->drv->plan_once(d->conn, on);
 }
 
+int db_analyze(db *d)
+{
+    return !d->drv->analyze || d->drv->analyze(d->conn) == 0 ? DB_OK : DB_ERROR;
+}
+
 const char *db_keyed_table(const db *d)
 {
     return d->drv->keyed_table;

@@ -118,6 +118,11 @@ int64_t st_insert_id(stmt *s);
  * might matter, which takes longer than running them. Nothing on SQLite. */
 void db_plan_once(db *d, int on);
 
+/* Refresh the planner's statistics of every table (SQLite's ANALYZE, on a sample;
+ * PostgreSQL's autovacuum keeps its own: nothing). Outside a transaction. DB_OK or
+ * DB_ERROR. */
+int db_analyze(db *d);
+
 /* DDL help from the driver. */
 const char *db_type_name(const db *d, enum db_type t);
 /* Appended to a CREATE TABLE whose rows are only ever found by its PRIMARY KEY: the table
@@ -168,6 +173,7 @@ struct driver {
     /* The id of the row the connection inserted last (SQLite's rowid), 0 if none. */
     int64_t (*last_id)(void *conn);
     void (*plan_once)(void *conn, int on); /* see db_plan_once; NULL: nothing to do */
+    int (*analyze)(void *conn);            /* see db_analyze; NULL: nothing to do */
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
     void (*busy_timeout)(void *conn, int ms); /* see db_busy_timeout; NULL: nothing */

@@ -395,6 +395,137 @@ for (const store of STORES) {
       assert.equal((await bstaff.get(`/api/v1/event/${ev.id}`)).json.participants, 1);
     });
 
+    test('an event\'s countries: the attended participants by residence country, most first', async () => {
+      const ev = (await astaff.post('/api/v1/event', { ...conf, name: '国别统计会' })).json;
+      for (const [k, attended] of [['tan', true], ['lim', true], ['wong', true], ['oei', false]]) {
+        assert.equal((await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people[k].id, attended })).status, 201);
+      }
+      let r = await astaff.get(`/api/v1/event/${ev.id}/countries`);
+      assert.equal(r.status, 200, r.text);
+      assert.deepEqual(r.json.items, [{ country: 'SG', people: 2 }, { country: 'MY', people: 1 }], 'the absent ID does not count');
+      assert.equal((await astaff.get(`/api/v1/event/${ev.id}`)).json.countries, r.json.items.length);
+      // a registration changes the chart at once (the page reloads it after each change)
+      await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.lee.id });
+      r = await astaff.get(`/api/v1/event/${ev.id}/countries`);
+      assert.deepEqual(r.json.items.map((x) => x.country), ['SG', 'MY', 'US']);
+      assertError(await bstaff.get(`/api/v1/event/${ev.id}/countries`), 404);
+    });
+
+    test('the star history of a 侨胞之家: each rating with its date, homes by star as of a date', async () => {
+      const home = await mkOrg(admin, { parent_id: A.id, kind: 'home', name: '甲县某侨胞之家', star: 3, rated_on: '2022-03-01' });
+      const other = await mkOrg(admin, { parent_id: B.id, kind: 'home', name: '乙县某侨胞之家', star: 4, rated_on: '2021-06-01' });
+      const patch = async (body) => {
+        const r = await admin.patch(`/api/v1/org/${home.id}`, body);
+        assert.equal(r.status, 200, r.text);
+        return r.json;
+      };
+      await patch({ star: 4, rated_on: '2023-05-10' });
+      await patch({ notes: '换了负责人' }); // no new rating
+      const now = await patch({ star: 5 }); // dated today (Beijing) when no date is given
+      const today = new Date(Date.now() + 8 * 3600e3).toISOString().slice(0, 10);
+      assert.equal(now.rated_on, today);
+      const h = await astaff.get(`/api/v1/org/${home.id}/stars`);
+      assert.equal(h.status, 200, h.text);
+      assert.deepEqual(h.json.items.map((x) => [x.star, x.rated_on]), [[5, today], [4, '2023-05-10'], [3, '2022-03-01']]);
+      assert.equal(h.json.items[0].username, 'admin');
+      assertError(await bstaff.get(`/api/v1/org/${home.id}/stars`), 404);
+
+      // how many 4-star homes at the end of 2023: the rating in force that day
+      const on = async (c, q) => {
+        const r = await c.get(`/api/v1/org/stars?${q}`);
+        assert.equal(r.status, 200, r.text);
+        return r.json;
+      };
+      let r = await on(astaff, 'on=2023-12-31');
+      assert.equal(r.org.id, A.id, 'the reader\'s own org by default');
+      assert.deepEqual(r.stars, { 1: 0, 2: 0, 3: 0, 4: 1, 5: 0 });
+      assert.deepEqual((await on(astaff, 'on=2022-12-31')).stars, { 1: 0, 2: 0, 3: 1, 4: 0, 5: 0 });
+      assert.deepEqual((await on(astaff, 'on=2021-12-31')).stars, { 1: 0, 2: 0, 3: 0, 4: 0, 5: 0 }, 'not yet rated');
+      assert.deepEqual((await on(astaff, '')).stars, { 1: 0, 2: 0, 3: 0, 4: 0, 5: 1 }, 'today');
+      r = await on(admin, 'on=2023-12-31&org=1');
+      assert.equal(r.stars[4], sqlInt(server, `SELECT count(*) FROM "org" WHERE kind = 'home' AND deleted_at IS NULL AND star = 4 AND id <> ${home.id} AND rated_on <= '2023-12-31'`) + 1, 'both counties from the root');
+      assertError(await astaff.get(`/api/v1/org/stars?org=${B.id}`), 404);
+      assertError(await astaff.get('/api/v1/org/stars?on=2023-13-01'), 422, 'invalid', 'on');
+      assertError(await astaff.get('/api/v1/org/stars?year=2023'), 400, undefined, 'year');
+      assert.ok(other.id);
+
+      // bad ratings: a clear message naming the field, nothing written
+      const n = sqlInt(server, 'SELECT count(*) FROM org_star');
+      for (const star of [0, 6]) {
+        const e = assertError(await admin.patch(`/api/v1/org/${home.id}`, { star }), 422, 'invalid', 'star');
+        assert.match(e.message, /星级/);
+      }
+      let e = assertError(await admin.patch(`/api/v1/org/${home.id}`, { star: 2, rated_on: '2999-01-01' }), 422, 'invalid', 'rated_on');
+      assert.match(e.message, /评星日期/);
+      e = assertError(await admin.patch(`/api/v1/org/${A.id}`, { rated_on: '2023-01-01' }), 422, 'invalid', 'rated_on');
+      assert.match(e.message, /侨胞之家/);
+      assert.equal(sqlInt(server, 'SELECT count(*) FROM org_star'), n, 'no rating written');
+      assert.equal((await admin.get(`/api/v1/org/${home.id}`)).json.star, 5);
+    });
+
+    test('the issue\'s bad input: a Chinese message naming the field, nothing written', async () => {
+      const ev = (await astaff.post('/api/v1/event', { ...conf, name: '坏输入检查会' })).json;
+      await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.tan.id });
+      const counts = () => ['event', 'participant', 'project', 'submission', 'org_star', 'stage_step'].map((t) => sqlInt(server, `SELECT count(*) FROM "${t}"`));
+      const before = counts();
+      const named = (res, status, field, label) => {
+        const e = assertError(res, status, undefined, field);
+        assert.match(e.message, label, `the message names the field: ${e.message}`);
+      };
+      // an event ending before it starts
+      named(await astaff.post('/api/v1/event', { ...conf, starts_on: '2024-05-21', ends_on: '2024-05-20' }), 422, 'ends_on', /结束日期/);
+      // a participant registered twice
+      named(await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.tan.id }), 409, 'person_id', /陈嘉庚/);
+      // a person out of scope
+      named(await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.other.id }), 422, 'person_id', /人员/);
+      // an adoption without a level
+      const sub = (await astaff.post('/api/v1/submission', { title: '侨情信息一则', kind: 'info', submitted_on: '2024-03-01' })).json;
+      const mid = counts();
+      named(await astaff.post(`/api/v1/submission/${sub.id}/transition`, { to: 'adopted', adopted_by: '市委办公厅', adopted_on: '2024-04-01' }), 422, 'adopted_level', /级别/);
+      // a project signed in the future
+      const pr = (await astaff.post('/api/v1/project', { name: '侨商回乡投资', kind: 'investment', partner_type: 'name', partner_name: '某侨商' })).json;
+      named(await astaff.post(`/api/v1/project/${pr.id}/transition`, { to: 'signed', signed_on: '2999-01-01' }), 422, 'signed_on', /签约日期/);
+      // a star outside 1–5
+      named(await admin.post('/api/v1/org', { parent_id: A.id, kind: 'home', name: '六星侨胞之家', star: 6 }), 422, 'star', /星级/);
+      const after = counts();
+      assert.equal(after[0], before[0], 'no event');
+      assert.equal(after[1], before[1], 'no participant');
+      assert.equal(after[2], mid[2] + 1, 'only the project made for the check');
+      assert.equal(after[3], mid[3], 'the submission made for the check only');
+      assert.equal(after[4], before[4], 'no rating');
+      assert.equal(after[5], mid[5], 'no stage step');
+      assert.equal((await astaff.get(`/api/v1/submission/${sub.id}`)).json.status, 'submitted');
+      assert.equal((await astaff.get(`/api/v1/project/${pr.id}`)).json.stage, 'negotiating');
+      assert.equal(sqlInt(server, `SELECT count(*) FROM "org" WHERE name = '六星侨胞之家'`), 0);
+    });
+
+    test('a person\'s events, honours and projects, an org\'s honours: lists by link, in the reader\'s scope', async () => {
+      const ev = (await astaff.post('/api/v1/event', { ...conf, name: '个人页检查会' })).json;
+      await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.wong.id });
+      const hon = await astaff.post('/api/v1/honor', { title: '优秀侨领', level: 'city', recipient_type: 'person', recipient_id: people.wong.id, awarded_on: '2024-01-05' });
+      assert.equal(hon.status, 201, hon.text);
+      const ohon = await astaff.post('/api/v1/honor', { title: '先进基层侨联', level: 'provincial', recipient_type: 'org', recipient_id: A.id, awarded_on: '2023-12-01' });
+      assert.equal(ohon.status, 201, ohon.text);
+      const pr = await astaff.post('/api/v1/project', { name: '黄氏侨商投资', kind: 'investment', partner_type: 'person', partner_id: people.wong.id, amount: 500000000 });
+      assert.equal(pr.status, 201, pr.text);
+      const pid = people.wong.id;
+      const evs = await astaff.get(`/api/v1/participant?person_id=${pid}&per_page=20`);
+      assert.ok(evs.json.items.some((x) => x.event_id === ev.id), evs.text);
+      assert.ok(evs.json.items.every((x) => x.person_id === pid));
+      const hs = await astaff.get(`/api/v1/honor?recipient_type=person&recipient_id=${pid}`);
+      assert.deepEqual(hs.json.items.map((x) => x.title), ['优秀侨领']);
+      const ps = await astaff.get(`/api/v1/project?partner_type=person&partner_id=${pid}`);
+      assert.deepEqual(ps.json.items.map((x) => x.name), ['黄氏侨商投资']);
+      const os = await astaff.get(`/api/v1/honor?recipient_type=org&recipient_id=${A.id}`);
+      assert.deepEqual(os.json.items.map((x) => x.title), ['先进基层侨联']);
+      // another county sees none of it
+      for (const q of [`participant?person_id=${pid}`, `honor?recipient_type=person&recipient_id=${pid}`, `project?partner_type=person&partner_id=${pid}`]) {
+        const r = await bstaff.get(`/api/v1/${q}`);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.total, 0, q);
+      }
+    });
+
     test('deleting an event deletes its registrations', async () => {
       const ev = (await astaff.post('/api/v1/event', { ...conf, name: '临时活动' })).json;
       await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.lee.id });

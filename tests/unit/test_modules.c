@@ -206,6 +206,23 @@ static void figures_count_what_they_declare(void **state)
              (long long)a);
     mk(f, "submission", body);
 
+    /* a home rated 3 (2022), 4 (2023), 5 (2024): its star as of each period's end */
+    snprintf(body, sizeof body,
+             "{\"parent_id\": %lld, \"name\": \"某侨胞之家\", \"kind\": \"home\", "
+             "\"star\": 3, \"rated_on\": \"2022-03-01\"}",
+             (long long)a);
+    int64_t home = mk(f, "org", body);
+    const char *rerate[] = {"{\"star\": 4, \"rated_on\": \"2023-05-01\"}",
+                            "{\"star\": 5, \"rated_on\": \"2024-02-01\"}"};
+    for (int i = 0; i < 2; i++) {
+        struct verr ue;
+        json_t *b = obj(rerate[i]), *u = ent_update(&f->c, entity_find("org"), home, b, &ue);
+        if (!u)
+            fail_msg("rerate: %s", ue.msg);
+        json_decref(u);
+        json_decref(b);
+    }
+
     json_t *org = ent_read(&f->c, entity_find("org"), a, 1, &(struct verr){0});
     const char *path = json_string_value(json_object_get(org, "path"));
     struct period p;
@@ -228,6 +245,18 @@ static void figures_count_what_they_declare(void **state)
     assert_int_equal(json_integer_value(json_object_get(fig, "events.countries")), 2);
     assert_int_equal(json_integer_value(json_object_get(fig, "submissions.submitted")), 1);
     assert_int_equal(json_integer_value(json_object_get(fig, "submissions.adopted")), 0);
+    assert_int_equal(json_integer_value(json_object_get(fig, "homes.star5")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "homes.star4")), 0);
+    json_decref(fig);
+    assert_int_equal(period_make(&p, f->a, path, "2023-01-01", "2023-12-31"), 0);
+    fig = module_figures(f->d, &p);
+    assert_int_equal(json_integer_value(json_object_get(fig, "homes.star4")), 1);
+    assert_int_equal(json_integer_value(json_object_get(fig, "homes.star5")), 0);
+    assert_int_equal(json_integer_value(json_object_get(fig, "homes.star3")), 0);
+    json_decref(fig);
+    assert_int_equal(period_make(&p, f->a, path, "2021-01-01", "2021-12-31"), 0);
+    fig = module_figures(f->d, &p);
+    assert_int_equal(json_integer_value(json_object_get(fig, "homes.star3")), 0);
     json_decref(fig);
     /* the whole tree: the root's own case too */
     assert_int_equal(period_make(&p, f->a, "/1/", "2025-01-01", "2025-12-31"), 0);

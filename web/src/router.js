@@ -11,7 +11,9 @@
 //   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
+//   #/event               the events: search form, list or month calendar (EventList.vue)
 //   #/event/{id}          an event: attendance, editions, participants, sign-in list (EventDetail.vue)
+//   #/project             the project pipeline: a board by stage with amounts (ProjectBoard.vue)
 //   #/{entity}            a list page, rendered from the schema
 //   #/{entity}/{id}       a record
 // Every route but the login needs a session; the schema is loaded once after login.
@@ -43,6 +45,8 @@ const router = createRouter({
         { path: 'import/:entity([a-z_]+)', name: 'import', component: () => import('./views/Import.vue') },
         { path: 'dedup/person', name: 'dedup', component: () => import('./views/Dedup.vue') },
         { path: 'search', name: 'search', component: () => import('./views/SearchResults.vue') },
+        { path: 'event', name: 'eventList', meta: { entity: 'event', list: true }, component: () => import('./views/EventList.vue') },
+        { path: 'project', name: 'projectBoard', meta: { entity: 'project', list: true }, component: () => import('./views/ProjectBoard.vue') },
         { path: 'event/:id(\\d+)', name: 'eventDetail', meta: { entity: 'event' }, component: () => import('./views/EventDetail.vue') },
         { path: ':entity([a-z_]+)', name: 'list', component: () => import('./views/EntityList.vue') },
         { path: ':entity([a-z_]+)/:id(\\d+)', name: 'detail', component: () => import('./views/EntityDetail.vue') },
