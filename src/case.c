@@ -1150,6 +1150,23 @@ void case_timeline_h(struct req *r)
     json_object_set_new(rec, "allowed_transitions",
                         vis == 2 ? ent_moves_from(&r->ctx, &case_entity, str(rec, "status"))
                                  : json_array());
+    /* who is on it, by name (the reader may not read users or the org: a mediator), and
+     * the org as a receipt names it (how to ask about the case) */
+    static const char *const people[] = {"assignee_id", "mediator_id", "legal_advisor_id", NULL};
+    for (int i = 0; people[i]; i++) {
+        json_t *v = json_object_get(rec, people[i]);
+        json_object_set_new(
+            rec, arena_printf(r->a, "%.*s_name", (int)strlen(people[i]) - 3, people[i]),
+            json_is_integer(v) ? json_string(shown(r, ent_field(&case_entity, people[i]), v))
+                               : json_null());
+    }
+    stmt *os = db_prepare(r->db, "SELECT name, phone, address FROM \"org\" WHERE id = ?");
+    st_bind_int(os, 1, json_integer_value(json_object_get(rec, "org_id")));
+    if (os && st_step(os) == DB_ROW)
+        json_object_set_new(rec, "org",
+                            json_pack("{s:s?, s:s?, s:s?}", "name", st_text(os, "name"), "phone",
+                                      st_text(os, "phone"), "address", st_text(os, "address")));
+    st_finalize(os);
     stmt *s = db_prepare(r->db, "SELECT id, at, user_id, username, action, from_status, "
                                 "to_status, note, detail, file_sha256, file_name, file_type, "
                                 "file_size FROM case_step WHERE case_id = ? ORDER BY id");

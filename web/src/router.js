@@ -6,6 +6,7 @@
 //   #/case, #/case/new, #/case/{id}   the service desk: board, intake, the case page
 //   #/programme/{id}      a programme's ledger: figures, entries, reversals, approvals
 //   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
+//   #/print/case/{id}     a case's 受理回执 (?notice=1: its 办结告知) to print (A5)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
 //   #/event/{id}          an event: attendance, editions, participants, sign-in list (EventDetail.vue)
@@ -23,6 +24,7 @@ const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
     { path: '/print/:kind(donation|disbursement)/:id(\\d+)', name: 'receipt', component: () => import('./views/Receipt.vue') },
+    { path: '/print/case/:id(\\d+)', name: 'caseReceipt', component: () => import('./views/CaseReceipt.vue') },
     {
       path: '/',
       component: Layout,
