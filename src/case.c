@@ -1258,8 +1258,22 @@ void case_file_h(struct req *r)
 /* GET /api/v1/case/assignees → {"items": [{"id", "name", "username", "role", "org_name",
  * "open_cases"}]}: the active users of the user's subtree who can handle cases, with the
  * open cases each is assignee of, for the assign dialog (staff may not list users). */
+/* The rosters are for those who put people on cases: not for a mediator. 1 when refused. */
+static int roster_refused(struct req *r)
+{
+    if (!is_mediator(&r->ctx))
+        return 0;
+    struct verr e;
+    verr_lang(&e, 403, "forbidden", NULL, r->ctx.lang, "调解员不能查看人员名册",
+              "調解員不能查看人員名冊", "A mediator cannot read the rosters");
+    reply_verr(r, &e);
+    return 1;
+}
+
 void case_assignees_h(struct req *r)
 {
+    if (roster_refused(r))
+        return;
     char *bound = path_bound(r->a, r->ctx.scope_path);
     stmt *s = db_prepare(
         r->db, "SELECT u.id, u.name, u.username, u.role, o.name AS org_name, (SELECT count(*) "
@@ -1287,6 +1301,8 @@ void case_assignees_h(struct req *r)
  * on a case as mediator or legal advisor, with the open cases they mediate and advise on. */
 void case_people_h(struct req *r)
 {
+    if (roster_refused(r))
+        return;
     char *bound = path_bound(r->a, r->ctx.scope_path);
     stmt *s = db_prepare(
         r->db,
