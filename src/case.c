@@ -1580,9 +1580,17 @@ int demo_cases(struct ent_ctx *c, struct verr *e)
         if (k <= 2)
             json_object_set_new(body, "amount_claimed",
                                 json_integer((int64_t)(5000 + (i * 7919) % 500000) * 100));
-        if (i % 4 == 0 && mediator_person)
+        /* the mediator user's person on some cases; two more people of the registry on
+         * others, so the rosters have more than one name */
+        if (i % 4 == 0 && mediator_person) {
+            int64_t who = i % 12 == 0 ? mediator_person
+                                      : db_int(c->db, mediator_person,
+                                               "SELECT id FROM \"person\" WHERE deleted_at IS NULL "
+                                               "ORDER BY id LIMIT 1 OFFSET ?",
+                                               "i", (int64_t)(1 + (i / 4) % 2));
             json_object_set_new(body, k == 0 ? "legal_advisor_id" : "mediator_id",
-                                json_integer(mediator_person));
+                                json_integer(who));
+        }
         json_t *rec = ent_create(c, &case_entity, body, e);
         json_decref(body);
         if (!rec)
