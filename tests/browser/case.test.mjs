@@ -208,6 +208,22 @@ test('a due date counts the holidays; the mediator is put on the case from the r
 test('the case list filters, chooses columns and exports what it shows; the board fits 1366 px', async () => {
   try {
     await login('clerk');
+    // the home page's reminders: a case past its due date; the tile opens the list
+    // filtered to the overdue cases
+    const admin = await server.login('admin');
+    const late = await admin.post('/api/v1/case', { category: 'affairs', summary: '逾期未办的案件', applicant_name: '王先生', applicant_contact: '+86 139 0739 1111', due_on: '2020-01-10' });
+    assert.equal(late.status, 201, late.text);
+    await page.goto(server.url + '/#/');
+    const tile = page.locator('[data-reminder=overdue] .tile-count');
+    await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-reminder=overdue] .tile-count')?.innerText || ''));
+    const overdue = Number(await tile.innerText());
+    assert.equal(overdue, (await admin.get('/api/v1/case?overdue=1')).json.total);
+    assert.ok(overdue >= 1);
+    await page.screenshot({ path: join(shots, 'case-home-reminders.png') });
+    await page.locator('[data-reminder=overdue]').click();
+    await page.locator('[data-test=case-filters]').waitFor();
+    await page.waitForFunction((n) => document.querySelectorAll('[data-test=case-table] .el-table__body tr').length === n, overdue);
+    assert.ok(await page.locator('[data-filter=overdue] input').isChecked());
     await intake('劳务: 工资被拖欠');
     await page.goto(server.url + '/#/case');
     await page.locator('.columns').waitFor();
