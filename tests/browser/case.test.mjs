@@ -261,7 +261,15 @@ test('the case list filters, chooses columns and exports what it shows; the boar
     const strings = execFileSync('unzip', ['-p', file], { encoding: 'utf8' }) // every part: the cells' text is in one of them;
     assert.ok(strings.includes('劳务: 工资被拖欠'), 'the filtered case is in the workbook');
     assert.ok(!strings.includes('侨眷反映房屋被强拆'), 'the case the filter leaves out is not');
+    // the header's search finds a case by its number, said with its org
+    const said = (await admin.get(`/api/v1/case/${late.json.id}`)).json.org_number;
+    await page.locator('.global-search input').fill(said);
+    const hit = page.locator('.global-search-popper .gs-item', { hasText: said });
+    await hit.waitFor();
+    await hit.click();
+    await page.waitForFunction((n) => document.querySelector('[data-test=case-number]')?.innerText === n, said);
     // the column choice stays after a reload
+    await page.goto(server.url + '/#/case');
     await page.reload();
     await page.locator('[data-test=case-tabs]').getByText('案件列表').click();
     await page.waitForFunction(() => /来源渠道/.test(document.querySelector('[data-test=case-table] .el-table__header')?.innerText || ''));
