@@ -162,6 +162,12 @@ test('a due date counts the holidays; the mediator is put on the case from the r
     await page.waitForFunction(() => document.querySelector('[data-test=case-mediator]')?.innerText === '吴国栋');
     await page.waitForFunction(() => /调解员: — → 吴国栋/.test(document.querySelector('[data-test=case-timeline]')?.innerText || ''));
     await page.screenshot({ path: join(shots, 'case-mediator.png') });
+    // the details after intake: the amount claimed, in 元, on the timeline
+    await page.locator('[data-test=case-edit]').click();
+    await page.locator('[data-test=edit-dialog]').waitFor();
+    await page.locator('[data-test=edit-amount_claimed] input').fill('12000');
+    await page.locator('[data-test=edit-save]').click();
+    await page.waitForFunction(() => /涉及金额: — → 12,000.00 元/.test(document.querySelector('[data-test=case-timeline]')?.innerText || ''));
     // the 受理回执 opens in its own page
     const [receipt] = await Promise.all([page.context().waitForEvent('page'), page.locator('[data-test=case-receipt]').click()]);
     await receipt.locator('[data-test=case-receipt]').waitFor();
