@@ -636,33 +636,43 @@ static int attach_store(struct ent_ctx *c, json_t *att, json_t **file, struct ve
         return 0;
     const char *name = str(att, "name"), *data = str(att, "data");
     if (!json_is_object(att) || !data)
-        return verr_set(e, 422, "invalid", "attachment",
-                        "“附件”应为 {\"name\": 文件名, \"data\": base64 内容}");
+        return verr_lang(e, 422, "invalid", "attachment", c->lang,
+                         "“附件”应为 {\"name\": 文件名, \"data\": base64 内容}",
+                         "「附件」應為 {\"name\": 檔名, \"data\": base64 內容}",
+                         "“attachment” is {\"name\": file name, \"data\": base64}");
     const char *comma = strncmp(data, "data:", 5) ? NULL : strchr(data, ',');
     if (comma)
         data = comma + 1;
     size_t len = strlen(data), max = len / 4 * 3 + 3, n = 0;
     if (max > ATTACH_MAX + 3)
-        return verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB",
-                        ATTACH_MAX >> 20);
+        return verr_lang(e, 413, "too_large", "attachment", c->lang, "附件太大: 最多 %u MB",
+                         "附件太大: 最多 %u MB", "The attachment is too large: %u MB at most",
+                         ATTACH_MAX >> 20);
     unsigned char *bin = xmalloc(max + 1);
     int rc = 0;
     if (sodium_base642bin(bin, max, data, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL)) {
-        rc = verr_set(e, 422, "invalid", "attachment", "附件内容不是有效的 base64 编码");
+        rc = verr_lang(e, 422, "invalid", "attachment", c->lang, "附件内容不是有效的 base64 编码",
+                       "附件內容不是有效的 base64 編碼", "The attachment is not valid base64");
         goto out;
     }
     if (n == 0) {
-        rc = verr_set(e, 422, "invalid", "attachment", "附件是空文件");
+        rc = verr_lang(e, 422, "invalid", "attachment", c->lang, "附件是空文件", "附件是空檔案",
+                       "The attachment is an empty file");
         goto out;
     }
     if (n > ATTACH_MAX) {
-        rc = verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB", ATTACH_MAX >> 20);
+        rc = verr_lang(e, 413, "too_large", "attachment", c->lang, "附件太大: 最多 %u MB",
+                       "附件太大: 最多 %u MB", "The attachment is too large: %u MB at most",
+                       ATTACH_MAX >> 20);
         goto out;
     }
     const char *ext, *type = attach_sniff(bin, n, &ext);
     if (!type) {
-        rc = verr_set(e, 422, "invalid", "attachment",
-                      "不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本");
+        rc = verr_lang(e, 422, "invalid", "attachment", c->lang,
+                       "不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本",
+                       "不支援的附件類型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和純文字",
+                       "This kind of file is not accepted: PDF, PNG, JPEG, Word (docx), Excel "
+                       "(xlsx) and plain text only");
         goto out;
     }
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -705,8 +715,10 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
     if (!strcmp(to, "referred")) {
         json_t *org = json_object_get(args, "to_org_id"), *agency = json_object_get(args, "agency");
         if (json_is_null(org) == json_is_null(agency))
-            return verr_set(e, 422, "invalid", "to_org_id",
-                            "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一");
+            return verr_lang(e, 422, "invalid", "to_org_id", c->lang,
+                             "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一",
+                             "轉辦須指定「轉辦組織」(本系統中的組織) 或「轉辦機構」(外部機構) 之一",
+                             "A referral names either an org in qiao or an outside agency");
         if (json_is_null(org)) {
             json_object_set(set, "referral_agency", agency);
             json_object_set(set, "referral_due_on", json_object_get(args, "reply_due"));
@@ -715,7 +727,8 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
         int64_t oid = json_integer_value(org),
                 cur = json_integer_value(json_object_get(old, "org_id"));
         if (oid == cur)
-            return verr_set(e, 422, "invalid", "to_org_id", "不能转办给本组织");
+            return verr_lang(e, 422, "invalid", "to_org_id", c->lang, "不能转办给本组织",
+                             "不能轉辦給本組織", "A case cannot be referred to its own org");
         char *name = NULL;
         stmt *s = db_prepare(c->db, "SELECT name FROM \"org\" WHERE id = ? AND status = 'active' "
                                     "AND deleted_at IS NULL");
@@ -724,8 +737,10 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
             name = arena_strdup(c->a, st_text(s, "name"));
         st_finalize(s);
         if (!name)
-            return verr_set(e, 422, "invalid", "to_org_id", "“转办组织”(编号 %lld)不存在或已撤销",
-                            (long long)oid);
+            return verr_lang(
+                e, 422, "invalid", "to_org_id", c->lang, "“转办组织”(编号 %lld)不存在或已撤销",
+                "「轉辦組織」(編號 %lld)不存在或已撤銷",
+                "The org to refer to (id %lld) does not exist or is closed", (long long)oid);
         if (db_execv(c->db,
                      "INSERT INTO case_access (case_id, org_id) VALUES (?, ?) ON CONFLICT "
                      "(case_id, org_id) DO NOTHING",
@@ -884,7 +899,8 @@ void case_note_h(struct req *r)
                   &note, &e))
         goto err;
     if (json_is_null(note) && !present(body, "attachment")) {
-        verr_set(&e, 422, "invalid", "note", "请填写“说明”或添加附件");
+        verr_lang(&e, 422, "invalid", "note", r->ctx.lang, "请填写“说明”或添加附件",
+                  "請填寫「說明」或添加附件", "Write a note or add an attachment");
         goto err;
     }
     if (db_begin(r->db) != DB_OK) {
@@ -1134,8 +1150,11 @@ void case_timeline_h(struct req *r)
 {
     int vis = case_visible(r, r->id);
     if (!vis) {
-        reply_error(r, 404, "not_found", NULL, "服务案件(编号 %lld)不存在或无权查看",
-                    (long long)r->id);
+        struct verr e;
+        verr_lang(&e, 404, "not_found", NULL, r->ctx.lang, "服务案件(编号 %lld)不存在或无权查看",
+                  "服務案件(編號 %lld)不存在或無權查看",
+                  "Case %lld does not exist or is not yours to see", (long long)r->id);
+        reply_verr(r, &e);
         return;
     }
     struct ent_ctx all = ent_unscoped(&r->ctx);
@@ -1221,7 +1240,10 @@ void case_file_h(struct req *r)
     st_finalize(s);
     if (!case_id || !case_visible(r, case_id)) {
         free(data);
-        reply_error(r, 404, "not_found", NULL, "附件不存在或无权查看");
+        struct verr e;
+        verr_lang(&e, 404, "not_found", NULL, r->ctx.lang, "附件不存在或无权查看",
+                  "附件不存在或無權查看", "The attachment does not exist or is not yours to see");
+        reply_verr(r, &e);
         return;
     }
     size_t len = strlen(data), n = 0;

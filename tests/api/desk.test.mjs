@@ -233,6 +233,7 @@ for (const store of STORES) {
         assert.deepEqual(edit.lines, [w.claimed]);
       }
       // the errors of the desk and of its workflow
+      const c2 = await mkCase(ystaff);
       const errors = [
         [(o) => ystaff.post(`/api/v1/case/${c.id}/transition`, { to: 'rejected', reason: 'x' }, o), 409,
           ['服务案件现在是“办结”, 不能转为“不予受理”', '服務案件現在是「辦結」, 不能轉為「不予受理」', 'The Case is “Resolved” now: it cannot become “Rejected”']],
@@ -253,8 +254,19 @@ for (const store of STORES) {
         [(o) => ystaff.get('/api/v1/case?overdue=x', o), 400, ['“overdue”应为 1 或 0', '「overdue」應為 1 或 0', '“overdue” is 1 or 0']],
         [(o) => ystaff.get('/api/v1/case?sla=x', o), 400,
           ['“sla”应为 unassigned (超时未分派) 或 due_soon (即将到期)', '「sla」應為 unassigned (超時未分派) 或 due_soon (即將到期)', '“sla” is unassigned or due_soon']],
+        // referrals, notes, attachments, a case one may not see
+        [(o) => ystaff.post(`/api/v1/case/${c2.id}/transition`, { to: 'referred', to_org_id: Y.id }, o), 422,
+          ['不能转办给本组织', '不能轉辦給本組織', 'A case cannot be referred to its own org']],
+        [(o) => ystaff.post(`/api/v1/case/${c2.id}/transition`, { to: 'referred' }, o), 422,
+          ['转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一', '轉辦須指定「轉辦組織」(本系統中的組織) 或「轉辦機構」(外部機構) 之一', 'A referral names either an org in qiao or an outside agency']],
+        [(o) => ystaff.post(`/api/v1/case/${c2.id}/note`, {}, o), 422, ['请填写“说明”或添加附件', '請填寫「說明」或添加附件', 'Write a note or add an attachment']],
+        [(o) => ystaff.post(`/api/v1/case/${c2.id}/note`, { attachment: { name: 'a.txt', data: '' } }, o), 422, ['附件是空文件', '附件是空檔案', 'The attachment is an empty file']],
+        [(o) => ystaff.post(`/api/v1/case/${c2.id}/note`, { attachment: { name: 'a.exe', data: Buffer.from('4d5a9000030000000400', 'hex').toString('base64') } }, o), 422,
+          ['不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本', '不支援的附件類型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和純文字', 'This kind of file is not accepted: PDF, PNG, JPEG, Word (docx), Excel (xlsx) and plain text only']],
+        [(o) => other.get(`/api/v1/case/${c2.id}/timeline`, o), 404,
+          [`服务案件(编号 ${c2.id})不存在或无权查看`, `服務案件(編號 ${c2.id})不存在或無權查看`, `Case ${c2.id} does not exist or is not yours to see`]],
+        [(o) => med.get('/api/v1/case/people', o), 403, ['调解员不能查看人员名册', '調解員不能查看人員名冊', 'A mediator cannot read the rosters']],
       ];
-      const c2 = await mkCase(ystaff);
       for (const [, status, texts] of errors) assert.equal(texts.length, 3);
       for (const lang of LANGS) {
         for (const [call, status, texts] of errors) {
