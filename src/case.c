@@ -328,6 +328,14 @@ int case_sync(db *d)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
+/* Answer an error in the reader's language: the three formats, then their arguments. */
+#define REPLY_LANG(r, status, code, field, ...)                                                    \
+    do {                                                                                           \
+        struct verr ve_;                                                                           \
+        verr_lang(&ve_, status, code, field, (r)->ctx.lang, __VA_ARGS__);                          \
+        reply_verr(r, &ve_);                                                                       \
+    } while (0)
+
 static const char *str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -891,7 +899,8 @@ void case_note_h(struct req *r)
     json_t *v;
     json_object_foreach(body, k, v) if (strcmp(k, "note") && strcmp(k, "attachment"))
     {
-        reply_error(r, 400, "unknown_field", k, "没有“%s”这个字段", k);
+        REPLY_LANG(r, 400, "unknown_field", k, "没有“%s”这个字段", "沒有「%s」這個欄位",
+                   "There is no field “%s”", k);
         goto out;
     }
     if (ent_value(&case_args[0],
@@ -1150,11 +1159,9 @@ void case_timeline_h(struct req *r)
 {
     int vis = case_visible(r, r->id);
     if (!vis) {
-        struct verr e;
-        verr_lang(&e, 404, "not_found", NULL, r->ctx.lang, "服务案件(编号 %lld)不存在或无权查看",
-                  "服務案件(編號 %lld)不存在或無權查看",
-                  "Case %lld does not exist or is not yours to see", (long long)r->id);
-        reply_verr(r, &e);
+        REPLY_LANG(r, 404, "not_found", NULL, "服务案件(编号 %lld)不存在或无权查看",
+                   "服務案件(編號 %lld)不存在或無權查看",
+                   "Case %lld does not exist or is not yours to see", (long long)r->id);
         return;
     }
     struct ent_ctx all = ent_unscoped(&r->ctx);
@@ -1240,10 +1247,8 @@ void case_file_h(struct req *r)
     st_finalize(s);
     if (!case_id || !case_visible(r, case_id)) {
         free(data);
-        struct verr e;
-        verr_lang(&e, 404, "not_found", NULL, r->ctx.lang, "附件不存在或无权查看",
-                  "附件不存在或無權查看", "The attachment does not exist or is not yours to see");
-        reply_verr(r, &e);
+        REPLY_LANG(r, 404, "not_found", NULL, "附件不存在或无权查看", "附件不存在或無權查看",
+                   "The attachment does not exist or is not yours to see");
         return;
     }
     size_t len = strlen(data), n = 0;
@@ -1252,7 +1257,8 @@ void case_file_h(struct req *r)
                           sodium_base64_VARIANT_ORIGINAL)) {
         free(data);
         free(bin);
-        reply_error(r, 500, "internal", NULL, "附件数据已损坏");
+        REPLY_LANG(r, 500, "internal", NULL, "附件数据已损坏", "附件資料已損壞",
+                   "The attachment's data is damaged");
         return;
     }
     free(data);
@@ -1285,10 +1291,8 @@ static int roster_refused(struct req *r)
 {
     if (!is_mediator(&r->ctx))
         return 0;
-    struct verr e;
-    verr_lang(&e, 403, "forbidden", NULL, r->ctx.lang, "调解员不能查看人员名册",
-              "調解員不能查看人員名冊", "A mediator cannot read the rosters");
-    reply_verr(r, &e);
+    REPLY_LANG(r, 403, "forbidden", NULL, "调解员不能查看人员名册", "調解員不能查看人員名冊",
+               "A mediator cannot read the rosters");
     return 1;
 }
 
@@ -1411,22 +1415,26 @@ void case_report_h(struct req *r)
     for (int i = 0; i < r->nargs; i++)
         if (strcmp(r->args[i].key, "org") && strcmp(r->args[i].key, "from") &&
             strcmp(r->args[i].key, "to")) {
-            reply_error(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”", r->args[i].key);
+            REPLY_LANG(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”",
+                       "不認識的參數「%s」", "Unknown parameter “%s”", r->args[i].key);
             return;
         }
     const char *orgs = req_arg(r, "org"), *from = req_arg(r, "from"), *to = req_arg(r, "to");
     int64_t org = r->ctx.org_id;
     if (orgs && *orgs && (!parse_i64(orgs, &org) || org < 1)) {
-        reply_error(r, 400, "bad_request", "org", "“org”应为组织编号");
+        REPLY_LANG(r, 400, "bad_request", "org", "“org”应为组织编号", "「org」應為組織編號",
+                   "“org” is an org's id");
         return;
     }
     char fromu[21] = "0000", tou[21] = "9999";
     if (from && *from && day_start_utc(from, 0, fromu)) {
-        reply_error(r, 400, "bad_request", "from", "“from”应为日期, 如 2024-01-01");
+        REPLY_LANG(r, 400, "bad_request", "from", "“from”应为日期, 如 2024-01-01",
+                   "「from」應為日期, 如 2024-01-01", "“from” is a date, e.g. 2024-01-01");
         return;
     }
     if (to && *to && day_start_utc(to, 1, tou)) {
-        reply_error(r, 400, "bad_request", "to", "“to”应为日期, 如 2024-12-31");
+        REPLY_LANG(r, 400, "bad_request", "to", "“to”应为日期, 如 2024-12-31",
+                   "「to」應為日期, 如 2024-12-31", "“to” is a date, e.g. 2024-12-31");
         return;
     }
     struct verr e;

@@ -266,6 +266,11 @@ for (const store of STORES) {
         [(o) => other.get(`/api/v1/case/${c2.id}/timeline`, o), 404,
           [`服务案件(编号 ${c2.id})不存在或无权查看`, `服務案件(編號 ${c2.id})不存在或無權查看`, `Case ${c2.id} does not exist or is not yours to see`]],
         [(o) => med.get('/api/v1/case/people', o), 403, ['调解员不能查看人员名册', '調解員不能查看人員名冊', 'A mediator cannot read the rosters']],
+        [(o) => ystaff.post(`/api/v1/case/${c2.id}/note`, { note: 'x', weight: 1 }, o), 400, ['没有“weight”这个字段', '沒有「weight」這個欄位', 'There is no field “weight”']],
+        [(o) => admin.get('/api/v1/reports/cases?year=2025', o), 400, ['不认识的参数“year”', '不認識的參數「year」', 'Unknown parameter “year”']],
+        [(o) => admin.get('/api/v1/reports/cases?org=x', o), 400, ['“org”应为组织编号', '「org」應為組織編號', '“org” is an org\'s id']],
+        [(o) => admin.get('/api/v1/reports/cases?from=2025-13-01', o), 400, ['“from”应为日期, 如 2024-01-01', '「from」應為日期, 如 2024-01-01', '“from” is a date, e.g. 2024-01-01']],
+        [(o) => admin.get('/api/v1/reports/cases?to=x', o), 400, ['“to”应为日期, 如 2024-12-31', '「to」應為日期, 如 2024-12-31', '“to” is a date, e.g. 2024-12-31']],
       ];
       for (const [, status, texts] of errors) assert.equal(texts.length, 3);
       for (const lang of LANGS) {
