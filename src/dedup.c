@@ -112,11 +112,16 @@ static int kid_cmp(const void *x, const void *y)
 }
 
 static const struct {
-    const char *code, *msg;
+    const char *code;
+    struct label msg; /* in the reader's language */
 } reasons[] = {
-    {"id_number", "证件号码相同"},
-    {"name_birth", "姓名相同 (繁简归一) 且出生日期相同"},
-    {"reading_year_place", "姓名读音相同、出生年份相同且祖籍相同"},
+    {"id_number", {"证件号码相同", "證件號碼相同", "Same ID number"}},
+    {"name_birth",
+     {"姓名相同 (繁简归一) 且出生日期相同", "姓名相同 (繁簡歸一) 且出生日期相同",
+      "Same name (simplified and traditional alike) and same birth date"}},
+    {"reading_year_place",
+     {"姓名读音相同、出生年份相同且祖籍相同", "姓名讀音相同、出生年份相同且祖籍相同",
+      "Same reading of the name, same birth year and same ancestral place"}},
 };
 
 struct pair {
@@ -377,7 +382,7 @@ json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_
         for (int k = 0; k < 3; k++)
             if (ps[i].reasons & (1u << k))
                 json_array_append_new(rs, json_pack("{s:s, s:s}", "code", reasons[k].code,
-                                                    "message", reasons[k].msg));
+                                                    "message", lbl(c->lang, reasons[k].msg)));
         struct verr e2;
         json_t *ra = ent_read(c, ent, ps[i].a, 0, &e2), *rb = ent_read(c, ent, ps[i].b, 0, &e2);
         json_array_append_new(items,

@@ -60,6 +60,42 @@ int verr_set(struct verr *e, int status, const char *code, const char *field, co
     return -1;
 }
 
+enum lang lang_of(const char *al)
+{
+    if (!al)
+        return LANG_HANS;
+    while (*al == ' ')
+        al++;
+    if (!strncasecmp(al, "en", 2))
+        return LANG_EN;
+    if (!strncasecmp(al, "zh-hant", 7) || !strncasecmp(al, "zh-tw", 5) ||
+        !strncasecmp(al, "zh-hk", 5) || !strncasecmp(al, "zh-mo", 5))
+        return LANG_HANT;
+    return LANG_HANS;
+}
+
+const char *lbl(enum lang lang, struct label l)
+{
+    const char *t = lang == LANG_EN ? l.en : lang == LANG_HANT ? l.hant : l.hans;
+    return t && *t ? t : l.hans ? l.hans : "";
+}
+
+int verr_lang(struct verr *e, int status, const char *code, const char *field, enum lang lang,
+              const char *hans, const char *hant, const char *en, ...)
+{
+    va_list ap;
+    va_start(ap, en);
+    e->status = status;
+    e->code = code;
+    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    vsnprintf(e->msg, sizeof e->msg, lang == LANG_EN ? en : lang == LANG_HANT ? hant : hans, ap);
+#pragma GCC diagnostic pop
+    va_end(ap);
+    return -1;
+}
+
 static int is_int_type(enum ftype t)
 {
     return t == FT_INT || t == FT_MONEY || t == FT_YEAR || t == FT_BOOL || t == FT_REF;
@@ -1275,6 +1311,8 @@ static int in_list(const char *list, const char *status)
 static int may_make(struct ent_ctx *c, const struct entity *ent, const struct move *m)
 {
     unsigned perm = m->perm ? m->perm : 2 /* P_EDIT */;
+    if (c->role && m->roles && !in_list(m->roles, c->role))
+        return 0;
     return !c->role || (module_perms(c->role, ent->module) & (1u << perm));
 }
 
@@ -1307,11 +1345,11 @@ static int listed(const char *const *list, const char *name)
     return 0;
 }
 
-static const char *enum_label(const struct field *f, const char *v)
+static const char *enum_label(const struct ent_ctx *c, const struct field *f, const char *v)
 {
     for (const struct enumval *ev = f->values; ev && ev->value; ev++)
         if (v && !strcmp(ev->value, v))
-            return ev->label.hans;
+            return lbl(c->lang, ev->label);
     return v ? v : "";
 }
 
@@ -1353,7 +1391,9 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
         if (!strcmp(k, "to") || (w->args && !strcmp(k, w->args[0].name)) || listed(w->raw, k) ||
             (any && listed(any->takes, k)))
             continue;
-        verr_set(e, 400, "unknown_field", k, "转为“%s”时不能填写“%s”", enum_label(sf, to), k);
+        verr_lang(e, 400, "unknown_field", k, c->lang, "转为“%s”时不能填写“%s”",
+                  "轉為「%s」時不能填寫「%s」", "A move to “%s” does not take “%s”",
+                  enum_label(c, sf, to), k);
         json_decref(tov);
         return NULL;
     }
@@ -1377,13 +1417,15 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
         if (!strcmp(x->to, to) && from && in_list(x->from, from))
             m = x;
     if (!m) {
-        verr_set(e, 409, "conflict", "to", "%s现在是“%s”, 不能转为“%s”", ent->label.hans,
-                 enum_label(sf, from), enum_label(sf, to));
+        verr_lang(e, 409, "conflict", "to", c->lang, "%s现在是“%s”, 不能转为“%s”",
+                  "%s現在是「%s」, 不能轉為「%s」", "The %s is “%s” now: it cannot become “%s”",
+                  lbl(c->lang, ent->label), enum_label(c, sf, from), enum_label(c, sf, to));
         goto fail;
     }
     if (!may_make(c, ent, m)) {
-        verr_set(e, 403, "forbidden", "to", "您没有权限把%s转为“%s”", ent->label.hans,
-                 enum_label(sf, to));
+        verr_lang(e, 403, "forbidden", "to", c->lang, "您没有权限把%s转为“%s”",
+                  "您沒有權限把%s轉為「%s」", "You may not move the %s to “%s”",
+                  lbl(c->lang, ent->label), enum_label(c, sf, to));
         goto fail;
     }
     /* The values: the note (the first arg) and what the move takes, each checked as its
@@ -1406,8 +1448,9 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
             goto fail;
         if (json_is_null(val) && listed(m->needs, f->name)) {
             json_decref(val);
-            verr_set(e, 422, "invalid", f->name, "转为“%s”时须填写“%s”", enum_label(sf, to),
-                     f->label.hans);
+            verr_lang(e, 422, "invalid", f->name, c->lang, "转为“%s”时须填写“%s”",
+                      "轉為「%s」時須填寫「%s」", "A move to “%s” needs “%s”",
+                      enum_label(c, sf, to), lbl(c->lang, f->label));
             goto fail;
         }
         if (!json_is_null(val)) {
@@ -1653,6 +1696,31 @@ static const struct field *filter_field(const struct entity *ent, const char *ke
     return f;
 }
 
+/* org_subtree=ID: the records of org ID and of the orgs under it (the scope still
+ * applies: an org outside it finds nothing of what the reader may not see). */
+static int subtree_filter(struct ent_ctx *c, const char *value, buf *where, json_t *binds,
+                          struct verr *e)
+{
+    int64_t oid;
+    if (!*value)
+        return 0;
+    if (!parse_i64(value, &oid) || oid < 1)
+        return verr_set(e, 400, "bad_request", "org_subtree", "“org_subtree”应为组织编号");
+    char *path = NULL;
+    stmt *s = db_prepare(c->db, "SELECT path FROM \"org\" WHERE id = ? AND deleted_at IS NULL");
+    st_bind_int(s, 1, oid);
+    if (s && st_step(s) == DB_ROW)
+        path = arena_strdup(c->a, st_text(s, "path"));
+    st_finalize(s);
+    if (!path)
+        return verr_set(e, 400, "bad_request", "org_subtree", "组织(编号 %lld)不存在",
+                        (long long)oid);
+    buf_puts(where, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+    json_array_append_new(binds, json_string(path));
+    json_array_append_new(binds, json_string(path_bound(c->a, path)));
+    return 0;
+}
+
 static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
                     const char *const *ignore, buf *where, json_t *binds, buf *order,
                     struct verr *e)
@@ -1681,6 +1749,16 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
     for (int i = 0; i < nargs; i++) {
         if (is_ignored(args[i].key, ignore))
             continue;
+        int own = ent->filter ? ent->filter(c, args[i].key, args[i].value, where, binds, e) : 0;
+        if (own < 0)
+            return -1;
+        if (own)
+            continue;
+        if ((ent->flags & EF_OWNED) && !strcmp(args[i].key, "org_subtree")) {
+            if (subtree_filter(c, args[i].value, where, binds, e))
+                return -1;
+            continue;
+        }
         if (add_filter(ent, args[i].key, args[i].value, where, binds, e))
             return -1;
         if (kept_private(c, ent, filter_field(ent, args[i].key)))

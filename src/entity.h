@@ -120,6 +120,20 @@ struct verr {
 int verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)
     __attribute__((format(printf, 5, 6))); /* returns -1 */
 
+/* The reader's language (Accept-Language of the request): what the server writes for
+ * people (timeline entries, duplicate reasons, relation captions, messages) comes in it. */
+enum lang { LANG_HANS, LANG_HANT, LANG_EN };
+/* The language of an Accept-Language header: zh-Hant, zh-TW, zh-HK, zh-MO → LANG_HANT;
+ * en… → LANG_EN; anything else (zh-CN, none) → LANG_HANS. */
+enum lang lang_of(const char *accept_language);
+/* The text of l in lang (zh-Hans when that one is missing). */
+const char *lbl(enum lang lang, struct label l);
+/* verr_set with the message in three languages: the format of lang is used (the three
+ * take the same arguments). */
+int verr_lang(struct verr *e, int status, const char *code, const char *field, enum lang lang,
+              const char *hans, const char *hant, const char *en, ...)
+    __attribute__((format(printf, 6, 9)));
+
 /* Who is asking, and what they may see. Built by the dispatcher for each request; the
  * command line uses an all-seeing context (scope_path NULL). */
 struct ent_ctx {
@@ -133,6 +147,7 @@ struct ent_ctx {
     int may_unmask;         /* role has view_sensitive for this module */
     int unmask;             /* the request asked to see sensitive values (audited) */
     const char *client;     /* client address, for the audit trail */
+    enum lang lang;         /* the reader's language */
     int bulk; /* import.c: ent_create answers only {"id"}, and its audit entry holds the values
                  written (not the row read back) */
     struct search_batch *keys; /* import.c: new records' search keys gather here (search.h) */
@@ -156,6 +171,8 @@ struct move {
     const char *const *needs; /* NULL-terminated, may be NULL */
     struct label label;       /* the button ("分派"); {NULL}: the label of `to` */
     struct label hint;        /* optional: a line the move's dialog shows */
+    const char *roles;        /* optional: the only roles that may make it ("admin,leader,
+                                 staff": a mediator may not reject for the federation) */
 };
 
 struct workflow {
@@ -199,6 +216,11 @@ struct entity {
      * cases they are on). Appends " AND ..." on alias t to sql and its values to binds;
      * runs after the org scope, for every read, list and write of the entity by a user. */
     void (*scope)(struct ent_ctx *c, buf *sql, json_t *binds);
+    /* Optional: list filters that are not fields (a case's overdue=1), for lists and
+     * exports alike. Appends " AND ..." on alias t and its values for key=value and
+     * answers 1; 0 when key is not its own; -1 with e (400) for a bad value. */
+    int (*filter)(struct ent_ctx *c, const char *key, const char *value, buf *sql, json_t *binds,
+                  struct verr *e);
     /* Optional: the state machine of a status field, run by ent_transition. */
     const struct workflow *workflow;
     /* Optional: values computed from other records whenever a record is answered (a
@@ -329,7 +351,9 @@ struct kv {
     const char *key, *value;
 };
 
-/* The list: q, field filters, FIELD_from/FIELD_to, sort, page, per_page. Answers
+/* The list: q, field filters, FIELD_from/FIELD_to, org_subtree=ORG_ID (an owned entity's
+ * records of that org and the orgs under it), the entity's own filters, sort, page,
+ * per_page. Answers
  * {items, total, page, per_page}. Unknown parameters are refused unless listed in
  * `ignore` (NULL-terminated, e.g. {"unmask", NULL}). */
 json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,

@@ -359,6 +359,7 @@ static void dispatch(struct req *r)
     r->ctx.db = r->db;
     r->ctx.a = r->a;
     r->ctx.client = r->client;
+    r->ctx.lang = lang_of(req_header(r, "Accept-Language"));
     if (auth_check(r) == 0) {
         r->route->fn(r);
         unmask_audited(r);

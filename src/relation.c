@@ -162,6 +162,20 @@ static int relation_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     return 0;
 }
 
+/* The caption in the reader's language (the stored one, for search and lists, is in
+ * zh-Hans): "陈嘉庚 會長 新加坡福建會館", "Tan Kah Kee, President of …". */
+static void relation_compute(struct ent_ctx *c, json_t *rec)
+{
+    const char *kv = json_string_value(json_object_get(rec, "kind"));
+    const char *fname = json_string_value(json_object_get(rec, "from_name")),
+               *tname = json_string_value(json_object_get(rec, "to_name"));
+    if (c->lang == LANG_HANS || !kind_find(kv) || !fname || !tname)
+        return;
+    json_object_set_new(rec, "caption",
+                        json_sprintf(c->lang == LANG_EN ? "%s, %s of %s" : "%s %s %s", fname,
+                                     lbl(c->lang, *kind_label(kv)), tname));
+}
+
 /* Both ends exist and are visible, differ, fit the kind; dates in order; no twin. */
 static int relation_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
@@ -212,6 +226,7 @@ const struct entity relation_entity = {
     .flags = EF_OWNED,
     .check = relation_check,
     .derive = relation_derive,
+    .compute = relation_compute,
     .fields =
         (const struct field[]){
             FIELD_ID,

@@ -1,8 +1,10 @@
 /* workday.c - working days and the holiday table (节假日与调休). See workday.h.
  *
- * `holiday` is a global table (not owned by an org: the State Council's calendar is the
- * same for every federation), edited by admins. A date listed as `holiday` is a day off
- * even on a weekday; a date listed as `workday` is a working day even on a weekend. */
+ * The State Council's calendar is generated at build time (holidays_cn, from the npm
+ * package chinese-days). `holiday` is a global table (not owned by an org) of local
+ * additions and corrections, edited by admins: a date listed as `holiday` is a day off
+ * even on a weekday; a date listed as `workday` is a working day even on a weekend; a
+ * local row wins over the national table. */
 #include "workday.h"
 #include "entity.h"
 #include "module.h"
@@ -67,14 +69,16 @@ int workday_is(const char *date, const struct hday *tab, size_t n)
     return wday != 0 && wday != 6;
 }
 
-int workday_add(const char *from, int days, const struct hday *tab, size_t n, char out[11])
+/* from moved by days working days (forwards, or back when days < 0). */
+static int walk(const char *from, int days, const struct hday *tab, size_t n, char out[11])
 {
     long dn = day_number(from);
-    if (dn < 0 || days < 0)
+    if (dn < 0)
         return -1;
     char cur[11];
-    for (int left = days; left > 0;) {
-        day_string(++dn, cur);
+    int dir = days < 0 ? -1 : 1;
+    for (int left = days * dir; left > 0;) {
+        day_string(dn += dir, cur);
         if (workday_is(cur, tab, n))
             left--;
     }
@@ -82,31 +86,59 @@ int workday_add(const char *from, int days, const struct hday *tab, size_t n, ch
     return 0;
 }
 
+int workday_add(const char *from, int days, const struct hday *tab, size_t n, char out[11])
+{
+    return days < 0 ? -1 : walk(from, days, tab, n, out);
+}
+
+/* The index of the first row of the national table on or after date. */
+static size_t national_from(const char *date)
+{
+    size_t lo = 0, hi = nholidays_cn;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(holidays_cn[mid].date, date) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 int workday_add_db(db *d, const char *from, int days, char out[11])
 {
     long dn = day_number(from);
-    if (dn < 0 || days < 0)
+    if (dn < 0)
         return -1;
     /* Enough of the table: twice the span plus the longest holiday (Spring Festival). */
-    char until[11];
-    day_string(dn + days * 2 + 30, until);
-    size_t n = 0, cap = 16;
+    long span = (days < 0 ? -days : days) * 2L + 30;
+    char lo[11], hi[11];
+    day_string(days < 0 ? dn - span : dn, lo);
+    day_string(days < 0 ? dn : dn + span, hi);
+    size_t n = 0, cap = 64;
     struct hday *tab = xmalloc(cap * sizeof *tab);
-    stmt *s = db_prepare(d, "SELECT date, kind FROM holiday WHERE date > ? AND date <= ? AND "
+    /* The local rows first: workday_is takes the first row of a date. */
+    stmt *s = db_prepare(d, "SELECT date, kind FROM holiday WHERE date >= ? AND date <= ? AND "
                             "deleted_at IS NULL");
     if (s) {
-        st_bind_text(s, 1, from);
-        st_bind_text(s, 2, until);
+        st_bind_text(s, 1, lo);
+        st_bind_text(s, 2, hi);
         while (st_step(s) == DB_ROW) {
             if (n == cap)
                 tab = xrealloc(tab, (cap *= 2) * sizeof *tab);
+            tab[n] = (struct hday){.workday = !strcmp(st_text(s, "kind"), "workday")};
             snprintf(tab[n].date, sizeof tab[n].date, "%s", st_text(s, "date"));
-            tab[n].workday = !strcmp(st_text(s, "kind"), "workday");
             n++;
         }
         st_finalize(s);
     }
-    int rc = workday_add(from, days, tab, n, out);
+    for (size_t i = national_from(lo); i < nholidays_cn && strcmp(holidays_cn[i].date, hi) <= 0;
+         i++) {
+        if (n == cap)
+            tab = xrealloc(tab, (cap *= 2) * sizeof *tab);
+        tab[n++] = holidays_cn[i];
+    }
+    int rc = walk(from, days, tab, n, out);
     free(tab);
     return rc;
 }

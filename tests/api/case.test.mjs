@@ -293,21 +293,30 @@ for (const store of STORES) {
     });
 
     test('due dates count working days: weekends, holidays and make-up working days', async () => {
-      // 2024-09-30 is a Monday; 15 working days later is 2024-10-21 without holidays.
-      let c = await mkCase(astaff, { category: 'affairs', received_at: '2024-09-30T10:00:00+08:00' });
-      assert.equal(c.due_on, '2024-10-21');
+      // The national calendar comes with the program (npm chinese-days): received on
+      // Tuesday 2025-09-30, 15 working days skip 国庆中秋 (10-01..10-08) and count the
+      // make-up Saturday 10-11: 2025-10-28 (without the holidays it would be 10-21).
+      let c = await mkCase(astaff, { category: 'affairs', received_at: '2025-09-30T10:00:00+08:00' });
+      assert.equal(c.due_on, '2025-10-28');
+      // 春节 2026 (02-15..02-23 off, 02-14 and 02-28 worked): from Friday 02-13, 15 days
+      c = await mkCase(astaff, { category: 'affairs', received_at: '2026-02-13T10:00:00+08:00' });
+      assert.equal(c.due_on, '2026-03-12');
+      // 2030 is past the national data: weekends only, until the admin adds local days.
+      // 2030-09-30 is a Monday; 15 working days later is 2030-10-21.
+      c = await mkCase(astaff, { category: 'affairs', received_at: '2030-09-30T10:00:00+08:00' });
+      assert.equal(c.due_on, '2030-10-21');
       assertError(await astaff.get('/api/v1/holiday'), 403, 'forbidden');
       for (let d = 1; d <= 7; d++) {
-        const r = await admin.post('/api/v1/holiday', { date: `2024-10-0${d}`, kind: 'holiday', name: '国庆节' });
+        const r = await admin.post('/api/v1/holiday', { date: `2030-10-0${d}`, kind: 'holiday', name: '国庆节' });
         assert.equal(r.status, 201, r.text);
       }
-      await admin.post('/api/v1/holiday', { date: '2024-10-12', kind: 'workday', name: '国庆调休' });
-      assertError(await admin.post('/api/v1/holiday', { date: '2024-10-12', kind: 'holiday' }), 409, 'conflict');
-      c = await mkCase(astaff, { category: 'affairs', received_at: '2024-09-30T10:00:00+08:00' });
-      assert.equal(c.due_on, '2024-10-25');
+      await admin.post('/api/v1/holiday', { date: '2030-10-12', kind: 'workday', name: '国庆调休' });
+      assertError(await admin.post('/api/v1/holiday', { date: '2030-10-12', kind: 'holiday' }), 409, 'conflict');
+      c = await mkCase(astaff, { category: 'affairs', received_at: '2030-09-30T10:00:00+08:00' });
+      assert.equal(c.due_on, '2030-10-25');
       // legal and labour cases have 30 working days
-      c = await mkCase(astaff, { category: 'labor', received_at: '2024-09-30T10:00:00+08:00' });
-      assert.equal(c.due_on, '2024-11-15');
+      c = await mkCase(astaff, { category: 'labor', received_at: '2030-09-30T10:00:00+08:00' });
+      assert.equal(c.due_on, '2030-11-15');
     });
 
     test('overdue cases are flagged and listed with overdue=1', async () => {

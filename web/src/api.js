@@ -35,7 +35,9 @@ export function queryString(query) {
 }
 
 async function request(method, path, { query, body } = {}) {
-  const headers = { Accept: 'application/json' }
+  // the server writes what people read (timeline entries, reasons, captions, messages) in
+  // the app's language
+  const headers = { Accept: 'application/json', 'Accept-Language': i18n.global.locale.value }
   if (body !== undefined) headers['Content-Type'] = 'application/json'
   if (method !== 'GET' && session.csrf) headers['X-CSRF-Token'] = session.csrf
   let res

@@ -9,6 +9,7 @@
 //   #/wish/board          the wish board: cards by state, claim, fulfil (WishBoard.vue)
 //   #/visit/log           the visit log with its totals and form (VisitLog.vue)
 //   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
+//   #/print/case/{id}     a case's 受理回执 (?notice=1: its 办结告知) to print (A5)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
 //   #/event               the events: search form, list or month calendar (EventList.vue)
@@ -28,6 +29,7 @@ const router = createRouter({
   routes: [
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
     { path: '/print/:kind(donation|disbursement)/:id(\\d+)', name: 'receipt', component: () => import('./views/Receipt.vue') },
+    { path: '/print/case/:id(\\d+)', name: 'caseReceipt', component: () => import('./views/CaseReceipt.vue') },
     {
       path: '/',
       component: Layout,
