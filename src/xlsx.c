@@ -1,14 +1,18 @@
-/* xlsx.c - census sheets into tables: CSV (UTF-8 or GB18030, iconv(3)) and XLSX (libzip
- * for the container, expat for sharedStrings.xml, styles.xml and the first worksheet). */
+/* xlsx.c - census sheets into tables: CSV (UTF-8 or GB18030, iconv(3)), XLSX (libzip
+ * for the container, expat for sharedStrings.xml, styles.xml and the first worksheet) and
+ * the old Excel format .xls (Debian's libfreexl); OpenDocument and WPS files refused by
+ * their content with how to save them as .xlsx. */
 #include "xlsx.h"
 
 #include <errno.h>
 #include <expat.h>
+#include <freexl.h>
 #include <iconv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zip.h>
 
 void table_init(struct table *t)
@@ -737,17 +741,145 @@ out:
     return rc;
 }
 
+/* ---- the old Excel format (.xls, BIFF in a compound file) ---------------------------- */
+
+static const char CFBF_MAGIC[8] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/* Does the compound file hold a stream named name (its directory entries are UTF-16LE)? */
+static int cfbf_has_stream(const char *data, size_t len, const char *name)
+{
+    char u[64];
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n && 2 * i + 1 < sizeof u; i++)
+        u[2 * i] = name[i], u[2 * i + 1] = 0;
+    return memmem(data, len, u, 2 * n) != NULL;
+}
+
+static int not_excel(struct verr *e, const char *what)
+{
+    return verr_set(e, 415, "not_xlsx", NULL,
+                    "这是%s文件, 不能直接导入: 请用 WPS、Excel 或 LibreOffice 打开, "
+                    "“文件 → 另存为”选择“Excel 工作簿 (*.xlsx)”后再导入",
+                    what);
+}
+
+int xls_read(struct table *t, const char *data, size_t len, struct verr *e)
+{
+    if (!cfbf_has_stream(data, len, "Workbook") && !cfbf_has_stream(data, len, "Book"))
+        return not_excel(e, cfbf_has_stream(data, len, "WordDocument")
+                                ? " Word 文档 (.doc) "
+                                : "不是 Excel 的旧格式 (可能是 WPS 表格 .et), ");
+    /* libfreexl reads a file by its path */
+    char path[] = "/tmp/qiao-xls-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return verr_set(e, 500, "internal", NULL, "无法创建临时文件, 未读取 .xls 文件");
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    close(fd);
+    if (off < len) {
+        unlink(path);
+        return verr_set(e, 500, "internal", NULL, "无法写临时文件, 未读取 .xls 文件");
+    }
+    const void *h = NULL;
+    int rc = freexl_open(path, &h);
+    unlink(path);
+    if (rc != FREEXL_OK) {
+        if (h)
+            freexl_close(h);
+        return verr_set(e, 422, "bad_file", NULL,
+                        ".xls 文件已损坏或加了密码, 无法读取 (错误 %d): 请用 Excel 或 WPS "
+                        "另存为 .xlsx 后再导入",
+                        rc);
+    }
+    unsigned info = 0;
+    unsigned rows = 0;
+    unsigned short ncols = 0;
+    if (freexl_get_info(h, FREEXL_BIFF_PASSWORD, &info) == FREEXL_OK &&
+        info == FREEXL_BIFF_OBFUSCATED) {
+        freexl_close(h);
+        return verr_set(e, 422, "bad_file", NULL, ".xls 文件加了密码, 请去掉密码后再导入");
+    }
+    if (freexl_select_active_worksheet(h, 0) != FREEXL_OK ||
+        freexl_worksheet_dimensions(h, &rows, &ncols) != FREEXL_OK) {
+        freexl_close(h);
+        return verr_set(e, 422, "bad_file", NULL, ".xls 文件里没有可读的工作表");
+    }
+    if (ncols > TABLE_MAX_COLS)
+        ncols = TABLE_MAX_COLS;
+    t->xlsx = 1;
+    char **cells = xcalloc((size_t)ncols + 1, sizeof *cells);
+    unsigned char *numeric = xcalloc((size_t)ncols + 1, 1);
+    rc = 0;
+    for (unsigned r = 0; r < rows && !rc; r++) {
+        int last = 0;
+        for (unsigned short c = 0; c < ncols; c++) {
+            FreeXL_CellValue v;
+            cells[c] = NULL;
+            numeric[c] = 0;
+            if (freexl_get_cell_value(h, r, c, &v) != FREEXL_OK)
+                continue;
+            switch (v.type) {
+            case FREEXL_CELL_INT:
+                cells[c] = arena_printf(t->a, "%d", v.value.int_value);
+                numeric[c] = 1;
+                break;
+            case FREEXL_CELL_DOUBLE:
+                /* as Excel shows a number: 15 significant digits */
+                cells[c] = arena_printf(t->a, "%.15G", v.value.double_value);
+                numeric[c] = 1;
+                break;
+            case FREEXL_CELL_TEXT:
+            case FREEXL_CELL_SST_TEXT:
+                cells[c] = arena_strdup(t->a, v.value.text_value ? v.value.text_value : "");
+                break;
+            case FREEXL_CELL_DATE:
+            case FREEXL_CELL_DATETIME:
+                cells[c] = arena_strdup(t->a, v.value.text_value ? v.value.text_value : "");
+                numeric[c] = 2;
+                if (v.type == FREEXL_CELL_DATETIME && strlen(cells[c]) == 19 &&
+                    !strcmp(cells[c] + 10, " 00:00:00"))
+                    cells[c][10] = 0;
+                break;
+            case FREEXL_CELL_TIME:
+                cells[c] = arena_strdup(t->a, v.value.text_value ? v.value.text_value : "");
+                break;
+            default:
+                break;
+            }
+            if (cells[c] && *cells[c])
+                last = c + 1;
+        }
+        rc = add_row(t, (int)r + 1, cells, numeric, last, e);
+    }
+    free(cells);
+    free(numeric);
+    freexl_close(h);
+    return rc;
+}
+
 int table_read(struct table *t, const char *data, size_t len, struct verr *e)
 {
     if (len == 0)
         return verr_set(e, 422, "empty", NULL, "文件是空的");
-    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4))
+    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
+        /* OpenDocument names itself in an uncompressed first entry "mimetype" */
+        if (len > 38 + 46 && !memcmp(data + 30, "mimetype", 8) &&
+            !memcmp(data + 38, "application/vnd.oasis.opendocument.", 35))
+            return not_excel(e, memmem(data + 38, 46, "spreadsheet", 11)
+                                    ? " OpenDocument 表格 (.ods) "
+                                    : " OpenDocument 文档 (.odt/.odp) ");
         return xlsx_read(t, data, len, e);
+    }
     if (len >= 4 && (!memcmp(data, "PK\x05\x06", 4)))
         return not_xlsx(e);
-    if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-        return verr_set(e, 415, "not_xlsx", NULL,
-                        "不支持旧版 Excel (.xls) 文件, 请用 Excel 或 WPS 另存为 .xlsx 或 CSV");
+    if (len >= 8 && !memcmp(data, CFBF_MAGIC, 8))
+        return xls_read(t, data, len, e);
     char *u;
     size_t n;
     if (text_to_utf8(data, len, &u, &n, e))
