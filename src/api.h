@@ -12,7 +12,7 @@ void update_h(struct req *r);     /* PATCH  /api/v1/{entity}/{id} */
 void delete_h(struct req *r);     /* DELETE /api/v1/{entity}/{id} */
 void transition_h(struct req *r); /* POST   /api/v1/{entity}/{id}/transition */
 void reverse_h(struct req *r);    /* POST   /api/v1/{entity}/{id}/reverse */
-void export_csv_h(struct req *r); /* GET    /api/v1/export/{entity}.csv */
-void org_tree_h(struct req *r);   /* GET    /api/v1/org/tree */
+/* export_csv_h: export.c (import.h) */
+void org_tree_h(struct req *r); /* GET    /api/v1/org/tree */
 
 #endif

@@ -166,6 +166,8 @@ static const char *enum_cell(arena *a, const struct field *f, const char *cell)
 {
     if (!f->values)
         return cell;
+    if (f->type != FT_SET) /* one value, whose label may hold a separator (I: 信息传输、…) */
+        return enum_item(a, f, cell_clean(a, cell, 1));
     buf b = {0};
     char *s = arena_strdup(a, cell);
     for (char *p = s; p && *p;) {
@@ -242,6 +244,13 @@ static int load_existing(struct ent_ctx *c, const struct entity *ent, struct key
 }
 
 /* ---- the import --------------------------------------------------------------------- */
+
+/* The 编号 cell of an export's totals row: 合计, 合計, Total. */
+static int totals_row(arena *a, const char *cell)
+{
+    const char *k = cell_key(a, cell);
+    return !strcmp(k, cell_key(a, "合计")) || !strcasecmp(k, "total");
+}
 
 struct col {
     const struct field *f; /* NULL: skipped */
@@ -365,7 +374,15 @@ static int rounded_id(const char *s)
 struct lookups {
     struct keymap countries, regions, records;
     struct ent_ctx *c;
+    int csv; /* a CSV file: a leading apostrophe before = + - @ is an export's (esc_csv) */
 };
+
+/* A cell as the export wrote it before neutralising a formula: a CSV cell "'+86 ..." is
+ * "+86 ...". */
+static const char *unneutral(const struct lookups *lk, const char *cell)
+{
+    return lk->csv && cell[0] == '\'' && cell[1] && strchr("=+-@", cell[1]) ? cell + 1 : cell;
+}
 
 /* The live records of re in the importer's scope whose title is name: their ids into
  * ids[] (up to max), the number found (up to max + 1 reported as more). -1 with ve on a
@@ -492,7 +509,7 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
                      json_t *body, struct lookups *lk, arena *a, struct verr *ve)
 {
     const struct field *f = cl->f;
-    const char *cell = cell_clean(a, raw, cl->full);
+    const char *cell = unneutral(lk, cell_clean(a, raw, cl->full));
     if (!*cell)
         return 0;
     if (cl->code &&
@@ -670,8 +687,11 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     struct col *cols = arena_alloc(t->a, (size_t)(ncol ? ncol : 1) * sizeof *cols);
     json_t *headers = json_array(), *ignored = json_array();
     int mapped_n = 0;
-    struct lookups lk = {
-        .countries = {.a = t->a}, .regions = {.a = t->a}, .records = {.a = t->a}, .c = c};
+    struct lookups lk = {.countries = {.a = t->a},
+                         .regions = {.a = t->a},
+                         .records = {.a = t->a},
+                         .c = c,
+                         .csv = !t->xlsx};
     for (int i = 0; i < ncol; i++) {
         struct col *cl = &cols[i];
         cl->header = clean_header(t->a, h->cells[i]);
@@ -707,6 +727,12 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 cl->f = NULL; /* 编号, 创建时间 ... of an export: skipped */
             } else if (!cl->f) {
                 cl->skipped = "表头不是可识别的字段名或标题";
+                const char *key = cell_key(t->a, cl->header);
+                for (const struct field *f = ent->computed; f && f->name; f++)
+                    if (!strcmp(key, f->name) || !strcmp(key, cell_key(t->a, f->label.hans)) ||
+                        !strcmp(key, cell_key(t->a, f->label.hant)) ||
+                        !strcmp(key, cell_key(t->a, f->label.en)))
+                        cl->skipped = arena_printf(t->a, "“%s”由系统计算, 不导入", f->label.hans);
             }
         } else {
             cl->skipped = "没有表头";
@@ -832,6 +858,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         int bad = merged_row[row->num];
         if (!bad && blank_row(row))
             continue;
+        if (id_col >= 0 && id_col < row->n && totals_row(ra, row->cells[id_col]))
+            continue; /* an export's totals row (合计) */
         rows++;
         if ((ri & 4095) == 0) {
             arena_free(ra);
@@ -897,7 +925,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 const char *ov =
                     old ? json_string_value(json_object_get(old, cols[i].f->name)) : NULL;
                 if (ve.code && !strcmp(ve.code, "masked") && ov &&
-                    !strcmp(mask_value(ra, ov), cell_clean(ra, row->cells[i], cols[i].full)))
+                    !strcmp(mask_value(ra, ov),
+                            unneutral(&lk, cell_clean(ra, row->cells[i], cols[i].full))))
                     continue;
                 add_error(errs, &nerr, row->num, &cols[i], row->cells[i], &ve);
                 failed[i] = 1;

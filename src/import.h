@@ -36,8 +36,12 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
 void import_h(struct req *r);
 /* GET /api/v1/import/jobs/{id}: {id, done, total, finished} of the caller's import */
 void import_job_h(struct req *r);
-/* GET /api/v1/export/{entity}.xlsx (export.c) */
+/* GET /api/v1/export/{entity}.xlsx and .csv (export.c): the list for people */
 void export_xlsx_h(struct req *r);
+void export_csv_h(struct req *r);
+/* The language a request asks for: 0 zh-Hans, 1 zh-Hant, 2 en (?lang=, else
+ * Accept-Language, else zh-Hans). */
+int req_lang(struct req *r);
 
 /* `qiao import ENTITY FILE [--org ID] [--dry-run]` on an open database: records that
  * belong to an org and name none go to org (0: the root of the tree). Prints the report;
