@@ -74,6 +74,8 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
 static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                             struct verr *e);
 static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds);
+static int case_list_args(struct ent_ctx *c, const struct kv *in, int nargs, struct kv *args,
+                          int *nout, struct verr *e);
 static void case_compute(struct ent_ctx *c, json_t *rec);
 static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id, const json_t *old,
                             const json_t *args, const json_t *body, json_t *set, json_t *detail,
@@ -156,6 +158,7 @@ const struct entity case_entity = {
     .check = case_check,
     .after_write = case_after_write,
     .scope = case_scope,
+    .list_args = case_list_args,
     .workflow = &case_workflow,
     .computed =
         (const struct field[]){{"overdue", FT_BOOL, {"逾期", "逾期", "Overdue"}, FF_LIST}, {NULL}},
@@ -655,25 +658,21 @@ static void case_compute(struct ent_ctx *c, json_t *rec)
     json_object_set_new(rec, "overdue", json_boolean(open && due && strcmp(due, today) < 0));
 }
 
-/* GET /api/v1/case: the generic list, plus overdue=1 (open cases past their due date;
- * without a status filter the open statuses). */
-void case_list_h(struct req *r)
+/* The case list's overdue=1 (open cases past their due date; without a status filter the
+ * open statuses), for the list and the export (entity.h: list_args). */
+static int case_list_args(struct ent_ctx *c, const struct kv *in, int nargs, struct kv *args,
+                          int *nout, struct verr *e)
 {
-    static const char *const extra[] = {"unmask", NULL};
-    struct kv *args = arena_alloc(r->a, (size_t)(r->nargs + 2) * sizeof *args);
     int n = 0, overdue = 0, has_status = 0;
-    for (int i = 0; i < r->nargs; i++) {
-        if (!strcmp(r->args[i].key, "overdue")) {
-            if (strcmp(r->args[i].value, "1") && strcmp(r->args[i].value, "0") &&
-                *r->args[i].value) {
-                reply_error(r, 400, "bad_request", "overdue", "“overdue”应为 1 或 0");
-                return;
-            }
-            overdue = !strcmp(r->args[i].value, "1");
+    for (int i = 0; i < nargs; i++) {
+        if (!strcmp(in[i].key, "overdue")) {
+            if (strcmp(in[i].value, "1") && strcmp(in[i].value, "0") && *in[i].value)
+                return verr_set(e, 400, "bad_request", "overdue", "“overdue”应为 1 或 0");
+            overdue = !strcmp(in[i].value, "1");
             continue;
         }
-        has_status |= !strcmp(r->args[i].key, "status");
-        args[n++] = r->args[i];
+        has_status |= !strcmp(in[i].key, "status");
+        args[n++] = in[i];
     }
     if (overdue) {
         char today[11], yesterday[11];
@@ -686,17 +685,12 @@ void case_list_h(struct req *r)
         time_t t = timegm(&tm) - 86400;
         gmtime_r(&t, &tm);
         strftime(yesterday, sizeof yesterday, "%Y-%m-%d", &tm);
-        args[n++] = (struct kv){"due_on_to", arena_strdup(r->a, yesterday)};
+        args[n++] = (struct kv){"due_on_to", arena_strdup(c->a, yesterday)};
         if (!has_status)
             args[n++] = (struct kv){"status", open_statuses};
     }
-    struct verr e;
-    json_t *res = ent_list(&r->ctx, &case_entity, args, n, extra, &e);
-    if (!res) {
-        reply_verr(r, &e);
-        return;
-    }
-    reply_json(r, 200, res);
+    *nout = n;
+    return 0;
 }
 
 /* POST /api/v1/case/{id}/note {"note", "attachment"}: a timeline entry without a move. */
@@ -1251,7 +1245,6 @@ const struct module case_module = {
     .entities = (const struct entity *const[]){&case_entity, NULL},
     .routes =
         (const struct route[]){
-            {"GET", "/api/v1/case", case_list_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/case/assignees", case_assignees_h, NULL, P_EDIT, 0},
             /* the generic move, with room for an attachment */
             {"POST", "/api/v1/case/{id}/transition", transition_h, NULL, P_EDIT, R_UPLOAD, "case"},

@@ -19,7 +19,6 @@ const char *attach_sniff(const unsigned char *p, size_t n, const char **ext);
 int demo_cases(struct ent_ctx *c, struct verr *e);
 
 /* Handlers (the module's routes) */
-void case_list_h(struct req *r);      /* GET  /api/v1/case */
 void case_note_h(struct req *r);      /* POST /api/v1/case/{id}/note */
 void case_timeline_h(struct req *r);  /* GET  /api/v1/case/{id}/timeline */
 void case_file_h(struct req *r);      /* GET  /api/v1/case/file/{id} */

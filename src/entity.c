@@ -1657,6 +1657,12 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
                     const char *const *ignore, buf *where, json_t *binds, buf *order,
                     struct verr *e)
 {
+    if (ent->list_args) {
+        struct kv *out = arena_alloc(c->a, (size_t)(nargs + 4) * sizeof *out);
+        if (ent->list_args(c, args, nargs, out, &nargs, e))
+            return -1;
+        args = out;
+    }
     ent_scope_sql(c, ent, where, binds);
     const char *q = arg(args, nargs, "q");
     if (q && *q) {

@@ -122,6 +122,8 @@ int verr_set(struct verr *e, int status, const char *code, const char *field, co
 
 /* Who is asking, and what they may see. Built by the dispatcher for each request; the
  * command line uses an all-seeing context (scope_path NULL). */
+struct kv;
+
 struct ent_ctx {
     db *db;
     arena *a;
@@ -199,6 +201,11 @@ struct entity {
      * cases they are on). Appends " AND ..." on alias t to sql and its values to binds;
      * runs after the org scope, for every read, list and write of the entity by a user. */
     void (*scope)(struct ent_ctx *c, buf *sql, json_t *binds);
+    /* Optional: the list's own query arguments (a case's overdue=1) made into filters the
+     * entity layer knows, for the list and the export alike: args rewritten into out (room
+     * for nargs + 4, from c->a), *nout the count. 0, or -1 with e (400). */
+    int (*list_args)(struct ent_ctx *c, const struct kv *args, int nargs, struct kv *out,
+                     int *nout, struct verr *e);
     /* Optional: the state machine of a status field, run by ent_transition. */
     const struct workflow *workflow;
     /* Optional: values computed from other records whenever a record is answered (a
