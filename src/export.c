@@ -508,3 +508,193 @@ void export_csv_h(struct req *r)
     size_t len = o.b.len;
     reply_raw(r, 200, "text/csv; charset=utf-8", buf_take(&o.b), len);
 }
+
+/* ---- the import template and the refused rows ---------------------------------------- */
+
+/* A column a sheet imports: writable, not hidden. */
+static int importable(const struct field *f)
+{
+    return !(f->flags & (FF_HIDDEN | FF_READONLY));
+}
+
+/* GET /api/v1/import/{entity}/template.xlsx: an empty sheet to fill in: the importable
+ * fields' headers in Chinese (required ones marked *), ID and phone columns formatted as
+ * text (Excel keeps every digit), date columns as dates, money as 元; a sheet 可选值 with
+ * each enum and set field's allowed labels, and a dropdown (data validation) of them on
+ * each enum column; a hint on each set, link and money column. */
+void import_template_h(struct req *r)
+{
+    if (!strcmp(r->ent->name, "user")) {
+        reply_error(r, 400, "not_importable", NULL, "用户账号不能批量导入, 请在用户管理中逐个添加");
+        return;
+    }
+    char path[32];
+    lxw_workbook *wb = workbook_tmp(r, path, 0);
+    if (!wb)
+        return;
+    struct xout o = {0};
+    formats(wb, &o);
+    const struct entity *ent = r->ent;
+    lxw_worksheet *ws = workbook_add_worksheet(wb, ent->label.hans);
+    lxw_worksheet *vs = workbook_add_worksheet(wb, "可选值");
+    lxw_col_t col = 0, vcol = 0;
+    for (const struct field *f = ent->fields; f->name; f++) {
+        if (!importable(f))
+            continue;
+        const char *h =
+            f->flags & FF_REQUIRED ? arena_printf(r->a, "%s*", f->label.hans) : f->label.hans;
+        lxw_format *fmt = field_is_code(f)      ? o.text
+                          : f->type == FT_DATE  ? o.date
+                          : f->type == FT_MONEY ? o.money
+                                                : NULL;
+        int w = text_width(h) + 4;
+        worksheet_set_column(ws, col, col, field_is_code(f) || f->values ? (w < 20 ? 20 : w) : w,
+                             fmt);
+        worksheet_write_string(ws, 0, col, h, o.bold);
+        const char *hint = NULL;
+        if (f->values && (f->type == FT_ENUM || f->type == FT_SET || f->type == FT_PARTY)) {
+            int n = 0;
+            worksheet_write_string(vs, 0, vcol, f->label.hans, o.bold);
+            for (const struct enumval *ev = f->values; ev->value; ev++) {
+                if (f->type == FT_PARTY && !(f->party & (1u << (ev - f->values))))
+                    continue;
+                worksheet_write_string(vs, (lxw_row_t)++n, vcol, ev->label.hans, NULL);
+            }
+            worksheet_set_column(vs, vcol, vcol, 24, NULL);
+            char cn[4];
+            xlsx_col_name(vcol + 1, cn);
+            if (f->type != FT_SET) {
+                lxw_data_validation dv = {
+                    .validate = LXW_VALIDATION_TYPE_LIST_FORMULA,
+                    .value_formula = arena_printf(r->a, "='可选值'!$%s$2:$%s$%d", cn, cn, n + 1),
+                    .error_type = LXW_VALIDATION_ERROR_TYPE_WARNING,
+                    .error_title = "不在可选值中",
+                    .error_message = "请从下拉列表中选择, 可选值见“可选值”工作表",
+                };
+                worksheet_data_validation_range(ws, 1, col, 10000, col, &dv);
+            } else {
+                hint = "可填多项, 用 ; 或 、 分隔; 可选值见“可选值”工作表";
+            }
+            vcol++;
+        } else if (f->type == FT_REF) {
+            hint = "填写编号, 或您权限范围内唯一的名称";
+        } else if (f->type == FT_MONEY) {
+            hint = "金额单位: 元, 可有两位小数 (如 12,345.67)";
+        } else if (field_is_code(f)) {
+            hint = "本列为文本格式: 请保留全部数字, 不要改成数字格式";
+        } else if (f->type == FT_DATE) {
+            hint = "日期, 如 1985-03-12、1985/3/12 或 1985年3月12日";
+        }
+        if (hint) {
+            lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_ANY,
+                                      .input_title = (char *)f->label.hans,
+                                      .input_message = (char *)hint};
+            worksheet_data_validation_range(ws, 1, col, 10000, col, &dv);
+        }
+        col++;
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    if (!vcol)
+        worksheet_write_string(vs, 0, 0, "本表没有需要从列表中选择的字段", NULL);
+    send_workbook(r, wb, path, arena_printf(r->a, "%s-template", ent->name), NULL);
+}
+
+/* POST /api/v1/import/{entity}/refused.xlsx?mapping=JSON (body: the file): the dry run,
+ * then the rows it refused as a sheet: the file's header row and its cells as they were
+ * (numbers stay numbers, so a number that lost digits is refused again until it is fixed),
+ * and a column 问题 with every problem of the row, which the import ignores. 422 with the
+ * report's error when the file itself cannot be read. */
+void import_refused_h(struct req *r)
+{
+    const char *mp = req_arg(r, "mapping");
+    json_t *mapping = mp && *mp ? json_loads(mp, 0, NULL) : NULL;
+    if (mp && *mp && !json_is_object(mapping)) {
+        json_decref(mapping);
+        reply_error(r, 400, "bad_mapping", "mapping", "“mapping”应为 JSON 对象 {表头: 字段名}");
+        return;
+    }
+    struct verr e;
+    struct table t;
+    table_init(&t);
+    json_t *rep = NULL;
+    int ok = 0;
+    if (table_read(&t, r->body, r->body_len, &e) == 0)
+        rep = import_table(&r->ctx, r->ent, &t, mapping, 1, NULL, NULL, &ok, &e);
+    json_decref(mapping);
+    if (!rep) {
+        table_free(&t);
+        reply_verr(r, &e);
+        return;
+    }
+    /* the problems of each row, by its number */
+    struct keymap probs = {.a = t.a};
+    json_t *msgs = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(rep, "errors"), i, x)
+    {
+        const char *k =
+            arena_printf(t.a, "%lld", (long long)json_integer_value(json_object_get(x, "row")));
+        int64_t *slot = km_slot(&probs, k, 1);
+        if (!*slot) {
+            json_array_append_new(msgs, json_string(""));
+            *slot = (int64_t)json_array_size(msgs);
+        }
+        const char *before = json_string_value(json_array_get(msgs, (size_t)*slot - 1));
+        const char *col = json_string_value(json_object_get(x, "column"));
+        json_array_set_new(msgs, (size_t)*slot - 1,
+                           json_sprintf("%s%s%s%s%s", before, *before ? "\n" : "", col ? col : "",
+                                        col ? " 列: " : "",
+                                        json_string_value(json_object_get(x, "message"))));
+    }
+    int hdr = -1;
+    for (int k = 0; k < t.nrows && hdr < 0; k++)
+        if (t.rows[k].num == json_integer_value(json_object_get(rep, "header_row")))
+            hdr = k;
+    char path[32];
+    lxw_workbook *wb = hdr >= 0 ? workbook_tmp(r, path, 1) : NULL;
+    if (!wb) {
+        if (hdr < 0)
+            reply_error(r, 422, "empty", NULL, "文件里没有表头行");
+        json_decref(msgs);
+        json_decref(rep);
+        table_free(&t);
+        return;
+    }
+    struct xout o = {0};
+    formats(wb, &o);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "未通过的行");
+    struct trow *h = &t.rows[hdr];
+    for (int c = 0; c < h->n; c++) {
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 16, o.text);
+        worksheet_write_string(ws, 0, (lxw_col_t)c, h->cells[c], o.bold);
+    }
+    worksheet_set_column(ws, (lxw_col_t)h->n, (lxw_col_t)h->n, 60, NULL);
+    worksheet_write_string(ws, 0, (lxw_col_t)h->n, "问题", o.bold);
+    worksheet_freeze_panes(ws, 1, 0);
+    lxw_row_t out = 0;
+    lxw_format *wrap = workbook_add_format(wb);
+    format_set_text_wrap(wrap);
+    format_set_font_color(wrap, 0xC00000);
+    for (int k = hdr + 1; k < t.nrows; k++) {
+        struct trow *row = &t.rows[k];
+        int64_t *slot = km_slot(&probs, arena_printf(t.a, "%d", row->num), 0);
+        if (!slot || !*slot)
+            continue;
+        out++;
+        for (int c = 0; c < row->n && c < h->n; c++) {
+            if (!*row->cells[c])
+                continue;
+            if (row->numeric && row->numeric[c] == 1)
+                worksheet_write_number(ws, out, (lxw_col_t)c, strtod(row->cells[c], NULL), NULL);
+            else
+                worksheet_write_string(ws, out, (lxw_col_t)c, row->cells[c], o.text);
+        }
+        worksheet_write_string(ws, out, (lxw_col_t)h->n,
+                               json_string_value(json_array_get(msgs, (size_t)*slot - 1)), wrap);
+    }
+    json_decref(msgs);
+    json_decref(rep);
+    table_free(&t);
+    send_workbook(r, wb, path, arena_printf(r->a, "%s-refused", r->ent->name), NULL);
+}

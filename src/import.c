@@ -245,6 +245,11 @@ static int load_existing(struct ent_ctx *c, const struct entity *ent, struct key
 
 /* ---- the import --------------------------------------------------------------------- */
 
+int field_is_code(const struct field *f)
+{
+    return f->type == FT_PHONE || !strcmp(f->name, "id_number") || !strcmp(f->name, "credit_code");
+}
+
 /* The 编号 cell of an export's totals row: 合计, 合計, Total. */
 static int totals_row(arena *a, const char *cell)
 {
@@ -728,6 +733,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             } else if (!cl->f) {
                 cl->skipped = "表头不是可识别的字段名或标题";
                 const char *key = cell_key(t->a, cl->header);
+                if (!strcmp(key, cell_key(t->a, "问题")))
+                    cl->skipped = "上次试导入时写下的问题说明, 不导入";
                 for (const struct field *f = ent->computed; f && f->name; f++)
                     if (!strcmp(key, f->name) || !strcmp(key, cell_key(t->a, f->label.hans)) ||
                         !strcmp(key, cell_key(t->a, f->label.hant)) ||
@@ -758,8 +765,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             }
         if (cl->f) {
             const struct field *f = cl->f;
-            cl->code = !strcmp(f->name, "id_number") || !strcmp(f->name, "credit_code") ||
-                       f->type == FT_PHONE;
+            cl->code = field_is_code(f);
             cl->masked = cl->code || (f->flags & FF_SENSITIVE);
             cl->full =
                 cl->code || !(f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST);
@@ -1363,6 +1369,9 @@ const struct module import_module = {
     .routes =
         (const struct route[]){
             {"POST", "/api/v1/import/{entity}", import_h, NULL, P_EDIT, R_UPLOAD},
+            {"GET", "/api/v1/import/{entity}/template.xlsx", import_template_h, NULL, P_EDIT, 0},
+            {"POST", "/api/v1/import/{entity}/refused.xlsx", import_refused_h, NULL, P_EDIT,
+             R_UPLOAD},
             {"GET", "/api/v1/import/jobs/{id}", import_job_h, "import", P_NONE, 0},
             {NULL},
         },

@@ -21,6 +21,10 @@
 #include "http.h"
 #include "xlsx.h"
 
+/* Is f a code that a number cell loses digits of (an ID number, a credit code, a phone)?
+ * Such a column is text in templates and refused as a number in sheets. */
+int field_is_code(const struct field *f);
+
 /* Called every few hundred rows with the rows done and the total. */
 typedef void (*import_progress_fn)(void *arg, int done, int total);
 
@@ -39,6 +43,10 @@ void import_job_h(struct req *r);
 /* GET /api/v1/export/{entity}.xlsx and .csv (export.c): the list for people */
 void export_xlsx_h(struct req *r);
 void export_csv_h(struct req *r);
+/* GET /api/v1/import/{entity}/template.xlsx: the sheet to fill in (export.c) */
+void import_template_h(struct req *r);
+/* POST /api/v1/import/{entity}/refused.xlsx: a dry run's refused rows with 问题 (export.c) */
+void import_refused_h(struct req *r);
 /* The language a request asks for: 0 zh-Hans, 1 zh-Hant, 2 en (?lang=, else
  * Accept-Language, else zh-Hans). */
 int req_lang(struct req *r);
