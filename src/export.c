@@ -33,7 +33,7 @@ struct xcol {
     int name_of; /* the column beside a link's id: the linked record's name */
     const char *label;
     double total; /* money: the sum, in 元 */
-    int width;    /* in characters, CJK counted twice */
+    int width;    /* of the header, in characters, CJK counted twice */
 };
 
 /* The label in the reader's language (0 zh-Hans, 1 zh-Hant, 2 en). */
@@ -258,11 +258,6 @@ static int xlsx_row(void *arg, json_t *rec)
         } else {
             rc = worksheet_write_string(o->ws, o->row, (lxw_col_t)i, s, o->text);
         }
-        int w = text_width(s) + 2;
-        if (f->type == FT_DATETIME)
-            w = 21;
-        if (w > cl->width)
-            cl->width = w > 60 ? 60 : w;
         if (rc != LXW_NO_ERROR) {
             o->failed = 1;
             return 1;
