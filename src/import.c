@@ -950,9 +950,11 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 break;
             }
         /* links given by name (捐赠人 = 陈嘉庚): the one record in scope, or a bare name */
+        const struct field *party_failed = NULL; /* its X_type, X_id, X_name: reported */
         for (const struct field *f = ent->fields; f->name; f++) {
             struct verr ve;
             if (f->type == FT_PARTY && party_by_name(&lk, f, body, ra, &ve)) {
+                party_failed = f;
                 struct col *cl = NULL;
                 for (int i = 0; i < ncol; i++)
                     if (cols[i].f && !strcmp(cols[i].f->name, ve.field))
@@ -1007,6 +1009,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                         cl = &cols[i];
                         dup = failed[i];
                     }
+                for (int k = 0; party_failed && k < 3; k++)
+                    dup |= !strcmp(party_failed[k].name, ve.field);
                 if (ve.status >= 500) {
                     *e = ve;
                     json_decref(body);
