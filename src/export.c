@@ -284,7 +284,7 @@ static void formats(lxw_workbook *wb, struct xout *o)
     o->money = workbook_add_format(wb);
     format_set_num_format(o->money, "#,##0.00");
     o->text = workbook_add_format(wb);
-    format_set_num_format(o->text, "@");
+    format_set_num_format_index(o->text, 49); /* Excel's own "@": text */
 }
 
 /* Read a whole file into a malloc'd buffer; NULL on failure. */
@@ -430,6 +430,7 @@ void export_xlsx_h(struct req *r)
             }
         }
     }
+    km_free(&o.names);
     arena_free(o.a);
     arena_free(o.ra);
     if (n < 0 || o.failed) {
@@ -483,6 +484,7 @@ void export_csv_h(struct req *r)
     struct kv *args = list_args(r, &nargs);
     struct verr e;
     int n = ent_each(&r->ctx, r->ent, args, nargs, csv_row, &o, &e);
+    km_free(&o.names);
     arena_free(o.a);
     arena_free(o.ra);
     if (n < 0) {
@@ -549,26 +551,33 @@ void import_template_h(struct req *r)
         const char *hint = NULL;
         if (f->values && (f->type == FT_ENUM || f->type == FT_SET || f->type == FT_PARTY)) {
             int n = 0;
+            size_t len = 0;
+            const char **list = arena_alloc(r->a, 256 * sizeof *list);
             worksheet_write_string(vs, 0, vcol, f->label.hans, o.bold);
-            for (const struct enumval *ev = f->values; ev->value; ev++) {
+            for (const struct enumval *ev = f->values; ev->value && n < 255; ev++) {
                 if (f->type == FT_PARTY && !(f->party & (1u << (ev - f->values))))
                     continue;
-                worksheet_write_string(vs, (lxw_row_t)++n, vcol, ev->label.hans, NULL);
+                list[n++] = ev->label.hans;
+                len += strlen(ev->label.hans) + 1;
+                worksheet_write_string(vs, (lxw_row_t)n, vcol, ev->label.hans, NULL);
             }
+            list[n] = NULL;
             worksheet_set_column(vs, vcol, vcol, 24, NULL);
-            char cn[4];
-            xlsx_col_name(vcol + 1, cn);
-            if (f->type != FT_SET) {
+            /* a dropdown of the labels: Excel holds a list of at most 255 characters (a
+             * list by a formula naming 可选值's cells would have no limit, but Debian's
+             * libxlsxwriter 1.1.4 leaks its text) */
+            if (f->type != FT_SET && len <= 255) {
                 lxw_data_validation dv = {
-                    .validate = LXW_VALIDATION_TYPE_LIST_FORMULA,
-                    .value_formula = arena_printf(r->a, "='可选值'!$%s$2:$%s$%d", cn, cn, n + 1),
+                    .validate = LXW_VALIDATION_TYPE_LIST,
+                    .value_list = (char **)list,
                     .error_type = LXW_VALIDATION_ERROR_TYPE_WARNING,
                     .error_title = "不在可选值中",
                     .error_message = "请从下拉列表中选择, 可选值见“可选值”工作表",
                 };
                 worksheet_data_validation_range(ws, 1, col, 10000, col, &dv);
             } else {
-                hint = "可填多项, 用 ; 或 、 分隔; 可选值见“可选值”工作表";
+                hint = f->type == FT_SET ? "可填多项, 用 ; 或 、 分隔; 可选值见“可选值”工作表"
+                                         : "可选值见“可选值”工作表";
             }
             vcol++;
         } else if (f->type == FT_REF) {
@@ -651,6 +660,7 @@ void import_refused_h(struct req *r)
     if (!wb) {
         if (hdr < 0)
             reply_error(r, 422, "empty", NULL, "文件里没有表头行");
+        km_free(&probs);
         json_decref(msgs);
         json_decref(rep);
         table_free(&t);
@@ -688,6 +698,7 @@ void import_refused_h(struct req *r)
         worksheet_write_string(ws, out, (lxw_col_t)h->n,
                                json_string_value(json_array_get(msgs, (size_t)*slot - 1)), wrap);
     }
+    km_free(&probs);
     json_decref(msgs);
     json_decref(rep);
     table_free(&t);
