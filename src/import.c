@@ -710,7 +710,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             const char *fname = json_string_value(m);
             if (fname && *fname) {
                 cl->f = ent_field(ent, fname);
-                if (!cl->f || (cl->f->flags & (FF_HIDDEN | FF_READONLY))) {
+                if (!cl->f || (cl->f->flags & FF_HIDDEN) ||
+                    ((cl->f->flags & FF_READONLY) && strcmp(fname, "id"))) { /* 编号: updates */
                     verr_set(e, 400, "bad_mapping", "mapping", "%s没有可导入的字段“%s”",
                              ent->label.hans, fname);
                     goto fail;
