@@ -610,13 +610,9 @@ void import_template_h(struct req *r)
  * report's error when the file itself cannot be read. */
 void import_refused_h(struct req *r)
 {
-    const char *mp = req_arg(r, "mapping");
-    json_t *mapping = mp && *mp ? json_loads(mp, 0, NULL) : NULL;
-    if (mp && *mp && !json_is_object(mapping)) {
-        json_decref(mapping);
-        reply_error(r, 400, "bad_mapping", "mapping", "“mapping”应为 JSON 对象 {表头: 字段名}");
+    json_t *mapping;
+    if (import_mapping(r, &mapping))
         return;
-    }
     struct verr e;
     struct table t;
     table_init(&t);

@@ -856,6 +856,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                         *was_keys = c->keys;
     c->keys = batch;
     json_t *ranges = json_array(); /* [[first, last], ...] of the created ids */
+    int fatal = 0;                 /* a database error: the import stops, rolled back */
     int64_t first = 0, last = 0;
     arena *ra = arena_new(); /* per-row memory, reset every few thousand rows */
     for (int ri = hdr + 1; ri < t->nrows; ri++) {
@@ -892,14 +893,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 if (ve.status >= 500) {
                     *e = ve;
                     json_decref(body);
-                    arena_free(ra);
-                    c->bulk = was_bulk;
-                    c->keys = was_keys;
-                    c->audit = was_audit;
-                    search_batch_free(batch);
-                    audit_batch_free(abatch);
-                    json_decref(ranges);
-                    goto rollback;
+                    fatal = 1;
+                    break;
                 }
                 verr_set(&ve, 422, "not_found", "id",
                          "编号 %lld 的%s不存在或不在您的权限范围内 (要新增记录请清空编号)",
@@ -1014,17 +1009,12 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                     dup |= !strcmp(party_failed[k].name, ve.field);
                 if (ve.status >= 500) {
                     *e = ve;
+                    json_decref(rec);
                     json_decref(body);
                     json_decref(old);
                     json_decref(diff);
-                    arena_free(ra);
-                    c->bulk = was_bulk;
-                    c->keys = was_keys;
-                    c->audit = was_audit;
-                    search_batch_free(batch);
-                    audit_batch_free(abatch);
-                    json_decref(ranges);
-                    goto rollback;
+                    fatal = 1;
+                    break;
                 }
                 if (!dup)
                     add_error(errs, &nerr, row->num, cl, cl ? row->cells[cl - cols] : NULL, &ve);
@@ -1078,13 +1068,19 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             okrows++;
     }
     arena_free(ra);
+    c->bulk = was_bulk;
+    c->keys = was_keys;
+    c->audit = was_audit;
+    if (fatal) { /* a database error: nothing is kept */
+        search_batch_free(batch);
+        audit_batch_free(abatch);
+        json_decref(ranges);
+        goto rollback;
+    }
     km_free(&lk.countries);
     km_free(&lk.regions);
     km_free(&lk.records);
     km_free(&updated_ids);
-    c->bulk = was_bulk;
-    c->keys = was_keys;
-    c->audit = was_audit;
     if (first)
         json_array_append_new(ranges, json_pack("[I, I]", (json_int_t)first, (json_int_t)last));
     int all_ok = nerr == 0 && rows > 0;
@@ -1162,26 +1158,35 @@ fail:
 
 /* ---- the API ------------------------------------------------------------------------ */
 
+int import_mapping(struct req *r, json_t **mapping)
+{
+    const char *mp = req_arg(r, "mapping");
+    *mapping = NULL;
+    if (!mp || !*mp)
+        return 0;
+    *mapping = json_loads(mp, 0, NULL);
+    if (json_is_object(*mapping))
+        return 0;
+    json_decref(*mapping);
+    *mapping = NULL;
+    reply_error(r, 400, "bad_mapping", "mapping", "“mapping”应为 JSON 对象 {表头: 字段名}");
+    return -1;
+}
+
 /* POST /api/v1/import/{entity}: the body is the file (CSV or XLSX). dry_run=1 answers the
  * report and changes nothing; otherwise 200 with the report when committed, 422 with it
  * when any row was refused (nothing written). job=N lets GET /api/v1/import/jobs/N follow. */
 void import_h(struct req *r)
 {
-    const char *dr = req_arg(r, "dry_run"), *mp = req_arg(r, "mapping"), *jb = req_arg(r, "job");
+    const char *dr = req_arg(r, "dry_run"), *jb = req_arg(r, "job");
     int dry = dr && (!strcmp(dr, "1") || !strcmp(dr, "true"));
     if (!strcmp(r->ent->name, "user")) { /* accounts need passwords: user management */
         reply_error(r, 400, "not_importable", NULL, "用户账号不能批量导入, 请在用户管理中逐个添加");
         return;
     }
-    json_t *mapping = NULL;
-    if (mp && *mp) {
-        mapping = json_loads(mp, 0, NULL);
-        if (!json_is_object(mapping)) {
-            json_decref(mapping);
-            reply_error(r, 400, "bad_mapping", "mapping", "“mapping”应为 JSON 对象 {表头: 字段名}");
-            return;
-        }
-    }
+    json_t *mapping;
+    if (import_mapping(r, &mapping))
+        return;
     struct job_ref jr = {0, r->ctx.user_id};
     if (jb && (!parse_i64(jb, &jr.id) || jr.id <= 0)) {
         json_decref(mapping);

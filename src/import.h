@@ -36,6 +36,9 @@ typedef void (*import_progress_fn)(void *arg, int done, int total);
 json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *t, json_t *mapping,
                      int dry_run, import_progress_fn progress, void *parg, int *ok, struct verr *e);
 
+/* The request's ?mapping=JSON into *mapping (a new reference, NULL when not given); -1
+ * after answering 400 when it is not a JSON object. */
+int import_mapping(struct req *r, json_t **mapping);
 /* POST /api/v1/import/{entity}?dry_run=1&mapping=JSON&job=N (body: the file) */
 void import_h(struct req *r);
 /* GET /api/v1/import/jobs/{id}: {id, done, total, finished} of the caller's import */

@@ -188,27 +188,37 @@ static void not_a_workbook(void **state)
     table_free(&t);
 }
 
-static void import_all_or_nothing(void **state)
+/* A fresh SQLite file (/tmp/qiao-unit-TAG<pid>.db into path) with the schema and a root
+ * org; *c the system's context there, the root its org, with a new arena. */
+static db *fresh_db(const char *tag, char path[64], struct ent_ctx *c)
 {
-    (void)state;
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/qiao-unit-i%d.db", (int)getpid());
+    snprintf(path, 64, "/tmp/qiao-unit-%s%d.db", tag, (int)getpid());
     unlink(path);
     char err[256];
     db *d = db_open(path, err, sizeof err);
     assert_non_null(d);
     assert_true(schema_upgrade(d) >= 0);
-    arena *a = arena_new();
-    struct ent_ctx c = {.db = d, .a = a};
+    *c = (struct ent_ctx){.db = d, .a = arena_new()};
+    struct verr e;
+    json_t *root = json_pack("{s:s, s:s}", "name", "根", "kind", "federation");
+    json_t *o = ent_create(c, entity_find("org"), root, &e);
+    assert_non_null(o);
+    c->org_id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    json_decref(root);
+    return d;
+}
+
+static void import_all_or_nothing(void **state)
+{
+    (void)state;
+    char path[64];
+    struct ent_ctx c;
+    db *d = fresh_db("i", path, &c);
+    arena *a = c.a;
     const struct entity *person = entity_find("person");
     struct verr e;
     int ok;
-    json_t *root = json_pack("{s:s, s:s}", "name", "根", "kind", "federation");
-    json_t *o = ent_create(&c, entity_find("org"), root, &e);
-    assert_non_null(o);
-    c.org_id = json_integer_value(json_object_get(o, "id"));
-    json_decref(o);
-    json_decref(root);
     struct table t = parse("姓名,出生日期\n甲,2000-01-01\n乙,2000-02-30\n");
     json_t *rep = import_table(&c, person, &t, NULL, 0, NULL, NULL, &ok, &e);
     assert_non_null(rep);
@@ -497,23 +507,12 @@ static void import_updates_by_id(void **state)
 {
     (void)state;
     char path[64];
-    snprintf(path, sizeof path, "/tmp/qiao-unit-u%d.db", (int)getpid());
-    unlink(path);
-    char err[256];
-    db *d = db_open(path, err, sizeof err);
-    assert_non_null(d);
-    assert_true(schema_upgrade(d) >= 0);
-    arena *a = arena_new();
-    struct ent_ctx c = {.db = d, .a = a};
+    struct ent_ctx c;
+    db *d = fresh_db("u", path, &c);
+    arena *a = c.a;
     const struct entity *person = entity_find("person");
     struct verr e;
     int ok;
-    json_t *root = json_pack("{s:s, s:s}", "name", "根", "kind", "federation");
-    json_t *o = ent_create(&c, entity_find("org"), root, &e);
-    assert_non_null(o);
-    c.org_id = json_integer_value(json_object_get(o, "id"));
-    json_decref(o);
-    json_decref(root);
     struct table t = parse("姓名,性别\n甲,男\n乙,女\n");
     json_decref(import_table(&c, person, &t, NULL, 0, NULL, NULL, &ok, &e));
     assert_true(ok);
