@@ -6,7 +6,8 @@
  * the reader may see it), dates and date-times as date cells in Beijing time (text before
  * 1900, which Excel cannot hold), money in 元 with two decimals and a totals row, the header
  * frozen, columns sized, an autofilter. Text cells are strings, never formulas; the CSV
- * (UTF-8 with a BOM) neutralises formulas with a leading apostrophe, which the import drops.
+ * (UTF-8 with a BOM) neutralises text that could be a formula with a leading apostrophe,
+ * which the import drops; the numbers it formats itself ("-1000.50") are written as they are.
  * The import reads an export back unchanged: 编号 updates, name columns and the totals row
  * are skipped (import.c).
  *
@@ -447,14 +448,23 @@ void export_xlsx_h(struct req *r)
 
 /* ---- CSV ---------------------------------------------------------------------------- */
 
+/* Is a value of f a number that the export formats itself (money, integers, ids)? */
+static int is_number(const struct field *f)
+{
+    return f->type == FT_MONEY || f->type == FT_INT || f->type == FT_YEAR || f->type == FT_REF;
+}
+
 static int csv_row(void *arg, json_t *rec)
 {
     struct xout *o = arg;
     for (int i = 0; i < o->ncol; i++) {
         if (i)
             buf_putc(&o->b, ',');
-        const char *s = cell_text(o, &o->cols[i], rec);
-        if (s)
+        const struct xcol *cl = &o->cols[i];
+        const char *s = cell_text(o, cl, rec);
+        if (s && !cl->name_of && is_number(cl->f))
+            buf_puts(&o->b, s); /* a number made here ("-1000.50"): never a formula */
+        else if (s)
             esc_csv(&o->b, s);
     }
     buf_puts(&o->b, "\r\n");

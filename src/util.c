@@ -210,24 +210,10 @@ void esc_html(buf *b, const char *s)
     }
 }
 
-/* A plain decimal number ("-1000.50"): no formula, whatever its sign. */
-static int plain_number(const char *s)
-{
-    if (*s == '-')
-        s++;
-    size_t n = strspn(s, "0123456789");
-    if (!n)
-        return 0;
-    if (s[n] == '.' && s[n + 1])
-        n += 1 + strspn(s + n + 1, "0123456789");
-    return s[n] == 0;
-}
-
 void esc_csv(buf *b, const char *s)
 {
-    int formula = (s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
-                   s[0] == '\r') &&
-                  !plain_number(s);
+    int formula =
+        s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' || s[0] == '\r';
     int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
     if (quote)
         buf_putc(b, '"');

@@ -46,8 +46,7 @@ void arena_free(arena *a);
  * always bound, never escaped. */
 void esc_html(buf *b, const char *s);
 /* One CSV cell, quoted when needed; a cell starting with = + - @ (or tab/CR) is
- * neutralised with a leading apostrophe so spreadsheets do not run it as a formula,
- * unless it is a plain decimal number ("-1000.50"); the import drops the apostrophe. */
+ * neutralised with a leading apostrophe so spreadsheets do not run it as a formula. */
 void esc_csv(buf *b, const char *s);
 
 /* UTF-8 helpers. utf8_valid: 1 when s[0..n) is well-formed UTF-8. utf8_len: code points. */

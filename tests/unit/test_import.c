@@ -6,7 +6,7 @@
  * countries by name); and the import on a fresh SQLite file (all or nothing; the header
  * under a title row; numbers that lost digits and masked values refused; every problem of
  * a row in one pass; rows with 编号 updating their records); the old formats (.xls read,
- * .ods, WPS and Word files refused); the CSV export's formula neutralisation. */
+ * .ods, WPS and Word files refused). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -485,22 +485,6 @@ static void legacy_formats(void **state)
     table_free(&t);
 }
 
-/* A CSV export's cells: formulas neutralised, plain numbers left as numbers. */
-static void csv_neutralised(void **state)
-{
-    (void)state;
-    const char *in[] = {"-1000.50", "-12", "0.5", "=1+1", "+86 750 5512345",
-                        "-x",       "@a",  "-",   "-.5",  NULL};
-    const char *out[] = {"-1000.50", "-12",     "0.5",    "\"'=1+1\"", "\"'+86 750 5512345\"",
-                         "\"'-x\"",  "\"'@a\"", "\"'-\"", "\"'-.5\"",  NULL};
-    for (int i = 0; in[i]; i++) {
-        buf b = {0};
-        esc_csv(&b, in[i]);
-        assert_string_equal(buf_str(&b), out[i]);
-        buf_free(&b);
-    }
-}
-
 /* 编号: the rows that name a record update it (only what differs), the others are new;
  * a row that changes nothing says so; all or nothing. */
 static void import_updates_by_id(void **state)
@@ -562,7 +546,6 @@ int main(void)
         cmocka_unit_test(cells_dates_phones_places),
         cmocka_unit_test(import_census_sheet),
         cmocka_unit_test(legacy_formats),
-        cmocka_unit_test(csv_neutralised),
         cmocka_unit_test(import_updates_by_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
