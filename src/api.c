@@ -1,4 +1,4 @@
-/* api.c - the generic entity API: list, create, read, patch, delete, CSV export, and the
+/* api.c - the generic entity API: list, create, read, patch, delete, and the
  * schema. Every handler works for every entity; per-entity rules live in the entity's
  * declaration and hooks. */
 #include "import.h"
@@ -122,81 +122,6 @@ void delete_h(struct req *r)
         return;
     }
     reply_raw(r, 204, NULL, NULL, 0);
-}
-
-struct csv_out {
-    const struct entity *ent;
-    buf b;
-};
-
-/* One record as a CSV line: sets and lists joined with ';'. */
-static int csv_row(void *arg, json_t *rec)
-{
-    struct csv_out *o = arg;
-    int first = 1;
-    for (const struct field *f = o->ent->fields; f->name; f++) {
-        if (f->flags & FF_HIDDEN)
-            continue;
-        if (!first)
-            buf_putc(&o->b, ',');
-        first = 0;
-        json_t *v = json_object_get(rec, f->name);
-        if (json_is_string(v)) {
-            esc_csv(&o->b, json_string_value(v));
-        } else if (json_is_integer(v)) {
-            buf_printf(&o->b, "%lld", (long long)json_integer_value(v));
-        } else if (json_is_boolean(v)) {
-            buf_puts(&o->b, json_is_true(v) ? "是" : "否");
-        } else if (json_is_array(v)) {
-            buf j = {0};
-            size_t i;
-            json_t *x;
-            json_array_foreach(v, i, x) buf_printf(&j, "%s%s", i ? ";" : "", json_string_value(x));
-            esc_csv(&o->b, buf_str(&j));
-            buf_free(&j);
-        }
-    }
-    buf_puts(&o->b, "\r\n");
-    return 0;
-}
-
-/* GET /api/v1/export/{entity}.csv: the list with the same filters, every page, as CSV
- * with a BOM (so Excel reads it as UTF-8), within the scope and masking; audited. */
-void export_csv_h(struct req *r)
-{
-    struct csv_out o = {.ent = r->ent};
-    buf_puts(&o.b, "\xEF\xBB\xBF");
-    int first = 1;
-    for (const struct field *f = r->ent->fields; f->name; f++) {
-        if (f->flags & FF_HIDDEN)
-            continue;
-        if (!first)
-            buf_putc(&o.b, ',');
-        first = 0;
-        esc_csv(&o.b, f->label.hans);
-    }
-    buf_puts(&o.b, "\r\n");
-    struct verr e;
-    int n = ent_each(&r->ctx, r->ent, r->args, r->nargs, csv_row, &o, &e);
-    if (n < 0) {
-        buf_free(&o.b);
-        reply_verr(r, &e);
-        return;
-    }
-    json_t *what = json_pack("{s:i, s:s}", "rows", n, "format", "csv");
-    for (int i = 0; i < r->nargs; i++)
-        json_object_set_new(what, r->args[i].key, json_string(r->args[i].value) ?: json_null());
-    int rc = audit_alone(&r->ctx, "export", r->ent->name, 0, NULL, what);
-    json_decref(what);
-    if (rc != DB_OK) {
-        buf_free(&o.b);
-        reply_db_error(r, "无法记录导出日志, 未导出");
-        return;
-    }
-    char *cd = arena_printf(r->a, "attachment; filename=\"%s.csv\"", r->ent->name);
-    reply_header(r, "Content-Disposition", cd);
-    size_t len = o.b.len;
-    reply_raw(r, 200, "text/csv; charset=utf-8", buf_take(&o.b), len);
 }
 
 /* The generic API of every entity; the permission is the entity's module's. The

@@ -12,8 +12,8 @@ void update_h(struct req *r);     /* PATCH  /api/v1/{entity}/{id} */
 void delete_h(struct req *r);     /* DELETE /api/v1/{entity}/{id} */
 void transition_h(struct req *r); /* POST   /api/v1/{entity}/{id}/transition */
 void reverse_h(struct req *r);    /* POST   /api/v1/{entity}/{id}/reverse */
-void export_csv_h(struct req *r); /* GET    /api/v1/export/{entity}.csv */
-void org_tree_h(struct req *r);   /* GET    /api/v1/org/tree */
+/* export_csv_h: export.c (import.h) */
+void org_tree_h(struct req *r); /* GET    /api/v1/org/tree */
 
 /* The answer of GET …/{entity}/{id}/X endpoints that list rows about record r->id of ent:
  * a 404 unless the record is in the reader's scope, then {items: [row(s) for each row of

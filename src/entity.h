@@ -136,6 +136,8 @@ int verr_lang(struct verr *e, int status, const char *code, const char *field, e
 
 /* Who is asking, and what they may see. Built by the dispatcher for each request; the
  * command line uses an all-seeing context (scope_path NULL). */
+struct kv;
+
 struct ent_ctx {
     db *db;
     arena *a;

@@ -1,64 +1,269 @@
-/* export.c - GET /api/v1/export/{entity}.xlsx: a list (the same filters as the list and
- * the CSV export in api.c) as an Excel workbook written with libxlsxwriter, within the
- * user's scope and masking (ent_each), audited. Text cells are written as strings, never
- * as formulas, so "=..." in a cell stays text. */
+/* export.c - exports for people (GET /api/v1/export/{entity}.xlsx and .csv): a list with
+ * the list's filters and sort (ent_each), within the user's scope and masking (?unmask=1
+ * for a role that may: the dispatcher audits it), audited as an export. Written as people
+ * read a sheet: headers in the user's language (?lang=, else Accept-Language), enum and
+ * set values as their labels, beside each link's id the name of the record it names (as
+ * the reader may see it), dates and date-times as date cells in Beijing time (text before
+ * 1900, which Excel cannot hold), money in 元 with two decimals and a totals row, the header
+ * frozen, columns sized, an autofilter. Text cells are strings, never formulas; the CSV
+ * (UTF-8 with a BOM) neutralises text that could be a formula with a leading apostrophe,
+ * which the import drops; the numbers it formats itself ("-1000.50") are written as they are.
+ * The import reads an export back unchanged: 编号 updates, name columns and the totals row
+ * are skipped (import.c).
+ *
+ * Also the import template (GET /api/v1/import/{entity}/template.xlsx) and the refused
+ * rows of a dry run (POST /api/v1/import/{entity}/refused.xlsx), which share the column
+ * writing. */
 #include "audit.h"
+#include "dedup.h"
 #include "import.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 #include <xlsxwriter.h>
 
-struct xlsx_out {
-    const struct entity *ent;
-    lxw_worksheet *ws;
-    lxw_format *date;
-    lxw_row_t row;
-    int failed;
+/* ---- columns ------------------------------------------------------------------------ */
+
+/* A column of an export: a field, or the name of the record a link names. */
+struct xcol {
+    const struct field *f;
+    int name_of; /* the column beside a link's id: the linked record's name */
+    const char *label;
+    double total; /* money: the sum, in 元 */
+    int width;    /* of the header, in characters, CJK counted twice */
 };
 
-/* One record as a row: numbers as numbers, dates as dates, sets joined with ';'. */
-static int xlsx_row(void *arg, json_t *rec)
+/* The language asked for: ?lang=zh-Hans|zh-Hant|en (a download link cannot send the app's
+ * Accept-Language), else the request's (Accept-Language). */
+int req_lang(struct req *r)
 {
-    struct xlsx_out *o = arg;
-    lxw_col_t col = 0;
-    o->row++;
-    for (const struct field *f = o->ent->fields; f->name; f++) {
+    const char *l = req_arg(r, "lang");
+    return l && *l ? (int)lang_of(l) : (int)r->ctx.lang;
+}
+
+/* Display width: CJK and other wide characters count twice. */
+static int text_width(const char *s)
+{
+    int w = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if ((*p & 0xC0) != 0x80)
+            w += *p >= 0xE0 ? 2 : 1;
+    return w;
+}
+
+/* The columns of ent: every field that is not hidden (a link followed by its name
+ * column), then the computed values. *n gets the count; from a. */
+static struct xcol *columns(arena *a, const struct entity *ent, int lang, int with_computed, int *n)
+{
+    int cap = 0;
+    for (const struct field *f = ent->fields; f->name; f++)
+        cap += 2;
+    for (const struct field *f = ent->computed; f && f->name; f++)
+        cap++;
+    struct xcol *c = arena_alloc(a, (size_t)(cap ? cap : 1) * sizeof *c);
+    int k = 0;
+    for (const struct field *f = ent->fields; f->name; f++) {
         if (f->flags & FF_HIDDEN)
             continue;
+        c[k++] = (struct xcol){.f = f, .label = lbl(lang, f->label)};
+        if (f->type == FT_REF)
+            c[k++] = (struct xcol){.f = f,
+                                   .name_of = 1,
+                                   .label = arena_printf(a, "%s%s", lbl(lang, f->label),
+                                                         lang == 2   ? " name"
+                                                         : lang == 1 ? "名稱"
+                                                                     : "名称")};
+    }
+    for (const struct field *f = ent->computed; with_computed && f && f->name; f++)
+        c[k++] = (struct xcol){.f = f, .label = lbl(lang, f->label)};
+    for (int i = 0; i < k; i++)
+        c[i].width = text_width(c[i].label) + 2;
+    *n = k;
+    return c;
+}
+
+/* The label of an enum value in the reader's language; the value when it has none. */
+static const char *value_label(const struct field *f, const char *v, int lang)
+{
+    for (const struct enumval *ev = f->values; ev && ev->value; ev++)
+        if (!strcmp(ev->value, v))
+            return lbl(lang, ev->label);
+    return v;
+}
+
+struct xout {
+    struct ent_ctx *c;
+    const struct entity *ent;
+    struct xcol *cols;
+    int ncol, lang;
+    arena *a;            /* per export: the columns, names looked up */
+    arena *ra;           /* the texts of cells, freed every 1024 rows */
+    struct keymap names; /* "entity|id": the name as a pointer into a */
+    /* XLSX */
+    lxw_worksheet *ws;
+    lxw_format *date, *datetime, *money, *text, *bold;
+    lxw_row_t row;
+    int failed;
+    /* CSV */
+    buf b;
+};
+
+/* The name of record id of re as the reader may see it ("" outside their scope). */
+static const char *name_of(struct xout *o, const struct entity *re, int64_t id)
+{
+    int64_t *slot = km_slot(&o->names, arena_printf(o->a, "%s|%lld", re->name, (long long)id), 1);
+    if (!*slot) {
+        struct verr e;
+        json_t *r = ent_read(o->c, re, id, 0, &e);
+        const char *t = r ? json_string_value(json_object_get(r, re->title)) : NULL;
+        *slot = (int64_t)(intptr_t)arena_strdup(o->a, t ? t : "");
+        json_decref(r);
+    }
+    return (const char *)(intptr_t)*slot;
+}
+
+/* A UTC date-time "YYYY-MM-DDTHH:MM:SSZ" in Beijing time, broken down; 0, or -1. */
+static int beijing(const char *s, struct tm *bj)
+{
+    struct tm tm = {0};
+    if (!s || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+                     &tm.tm_hour, &tm.tm_min, &tm.tm_sec) != 6)
+        return -1;
+    tm.tm_year -= 1900;
+    tm.tm_mon -= 1;
+    time_t t = timegm(&tm) + 8 * 3600;
+    gmtime_r(&t, bj);
+    return 0;
+}
+
+/* The cell of column cl of rec as text (what the CSV holds, and the XLSX where it writes
+ * text); NULL for an empty cell. From o->a. */
+static const char *cell_text(struct xout *o, const struct xcol *cl, json_t *rec)
+{
+    const struct field *f = cl->f;
+    json_t *v = json_object_get(rec, f->name);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (cl->name_of)
+        return json_is_integer(v) ? name_of(o, entity_find(f->ref), json_integer_value(v)) : NULL;
+    switch (f->type) {
+    case FT_MONEY: {
+        if (!json_is_integer(v))
+            return NULL;
+        long long fen = (long long)json_integer_value(v);
+        return arena_printf(o->ra, "%s%lld.%02lld", fen < 0 ? "-" : "", llabs(fen) / 100,
+                            llabs(fen) % 100);
+    }
+    case FT_DATETIME: {
+        struct tm bj;
+        if (beijing(json_string_value(v), &bj))
+            return json_string_value(v);
+        char out[20];
+        strftime(out, sizeof out, "%Y-%m-%d %H:%M:%S", &bj);
+        return arena_strdup(o->ra, out);
+    }
+    case FT_ENUM:
+    case FT_PARTY:
+        return json_is_string(v) ? value_label(f, json_string_value(v), o->lang) : NULL;
+    case FT_BOOL:
+        return json_is_true(v) ? (o->lang == 2 ? "Yes" : "是") : (o->lang == 2 ? "No" : "否");
+    default:
+        break;
+    }
+    if (json_is_array(v)) {
+        if (!json_array_size(v))
+            return NULL;
+        buf j = {0};
+        size_t i;
+        json_t *x;
+        json_array_foreach(v, i, x)
+        {
+            const char *s = json_string_value(x);
+            buf_printf(&j, "%s%s", i ? ";" : "",
+                       f->type == FT_SET && s ? value_label(f, s, o->lang)
+                       : s                    ? s
+                                              : "");
+        }
+        const char *r = arena_strdup(o->ra, buf_str(&j));
+        buf_free(&j);
+        return r;
+    }
+    if (json_is_integer(v))
+        return arena_printf(o->ra, "%lld", (long long)json_integer_value(v));
+    if (json_is_real(v))
+        return arena_printf(o->ra, "%g", json_real_value(v));
+    return json_string_value(v);
+}
+
+/* ---- XLSX --------------------------------------------------------------------------- */
+
+/* One record as a row of cells: numbers, money in 元, dates and date-times as date cells,
+ * everything else as text. */
+static int xlsx_row(void *arg, json_t *rec)
+{
+    struct xout *o = arg;
+    o->row++;
+    for (int i = 0; i < o->ncol; i++) {
+        struct xcol *cl = &o->cols[i];
+        const struct field *f = cl->f;
         json_t *v = json_object_get(rec, f->name);
+        const char *s = cell_text(o, cl, rec);
         lxw_error rc = LXW_NO_ERROR;
-        if (json_is_string(v)) {
-            const char *s = json_string_value(v);
-            int y, m, d;
-            if (f->type == FT_DATE && sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3 &&
-                strlen(s) == 10) {
-                lxw_datetime dt = {y, m, d, 0, 0, 0};
-                rc = worksheet_write_datetime(o->ws, o->row, col, &dt, o->date);
-            } else {
-                rc = worksheet_write_string(o->ws, o->row, col, s, NULL);
-            }
-        } else if (json_is_integer(v)) {
-            rc = worksheet_write_number(o->ws, o->row, col, (double)json_integer_value(v), NULL);
-        } else if (json_is_boolean(v)) {
-            rc = worksheet_write_string(o->ws, o->row, col, json_is_true(v) ? "是" : "否", NULL);
-        } else if (json_is_array(v) && json_array_size(v)) {
-            buf j = {0};
-            size_t i;
-            json_t *x;
-            json_array_foreach(v, i, x) buf_printf(&j, "%s%s", i ? ";" : "", json_string_value(x));
-            rc = worksheet_write_string(o->ws, o->row, col, buf_str(&j), NULL);
-            buf_free(&j);
+        int y, m, d;
+        struct tm bj;
+        if (!s)
+            continue;
+        if (!cl->name_of && f->type == FT_MONEY) {
+            double yuan = (double)json_integer_value(v) / 100.0;
+            cl->total += yuan;
+            rc = worksheet_write_number(o->ws, o->row, (lxw_col_t)i, yuan, o->money);
+        } else if (!cl->name_of && (f->type == FT_INT || f->type == FT_YEAR || f->type == FT_REF) &&
+                   json_is_integer(v)) {
+            rc = worksheet_write_number(o->ws, o->row, (lxw_col_t)i, (double)json_integer_value(v),
+                                        NULL);
+        } else if (f->type == FT_DATE && sscanf(s, "%4d-%2d-%2d", &y, &m, &d) == 3 &&
+                   strlen(s) == 10 && y >= 1900) {
+            lxw_datetime dt = {y, m, d, 0, 0, 0};
+            rc = worksheet_write_datetime(o->ws, o->row, (lxw_col_t)i, &dt, o->date);
+        } else if (f->type == FT_DATETIME && !beijing(json_string_value(v), &bj) &&
+                   bj.tm_year >= 0) {
+            lxw_datetime dt = {bj.tm_year + 1900, bj.tm_mon + 1, bj.tm_mday,
+                               bj.tm_hour,        bj.tm_min,     bj.tm_sec};
+            rc = worksheet_write_datetime(o->ws, o->row, (lxw_col_t)i, &dt, o->datetime);
+        } else {
+            rc = worksheet_write_string(o->ws, o->row, (lxw_col_t)i, s, o->text);
         }
         if (rc != LXW_NO_ERROR) {
             o->failed = 1;
             return 1;
         }
-        col++;
+    }
+    if ((o->row & 1023) == 0) {
+        arena_free(o->ra);
+        o->ra = arena_new();
     }
     return 0;
+}
+
+/* The formats of a workbook the exports share. */
+static void formats(lxw_workbook *wb, struct xout *o)
+{
+    o->bold = workbook_add_format(wb);
+    format_set_bold(o->bold);
+    format_set_bg_color(o->bold, 0xDDEBF7);
+    format_set_border(o->bold, LXW_BORDER_THIN);
+    o->date = workbook_add_format(wb);
+    format_set_num_format(o->date, "yyyy-mm-dd");
+    o->datetime = workbook_add_format(wb);
+    format_set_num_format(o->datetime, "yyyy-mm-dd hh:mm:ss");
+    o->money = workbook_add_format(wb);
+    format_set_num_format(o->money, "#,##0.00");
+    o->text = workbook_add_format(wb);
+    format_set_num_format_index(o->text, 49); /* Excel's own "@": text */
 }
 
 /* Read a whole file into a malloc'd buffer; NULL on failure. */
@@ -77,37 +282,138 @@ static char *slurp(const char *path, size_t *len)
     return b.s ? buf_take(&b) : xstrdup("");
 }
 
-/* GET /api/v1/export/{entity}.xlsx */
-void export_xlsx_h(struct req *r)
+/* A new workbook in a temporary file (its path into path[]), or NULL after replying. */
+static lxw_workbook *workbook_tmp(struct req *r, char path[32], int constant)
 {
-    char path[] = "/tmp/qiao-export-XXXXXX";
+    snprintf(path, 32, "/tmp/qiao-xlsx-XXXXXX");
     int fd = mkstemp(path);
     if (fd < 0) {
-        reply_error(r, 500, "internal", NULL, "无法创建临时文件, 未导出");
-        return;
+        reply_error(r, 500, "internal", NULL, "无法创建临时文件, 未生成表格");
+        return NULL;
     }
     close(fd);
-    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = "/tmp"};
+    lxw_workbook_options opt = {.constant_memory = constant ? LXW_TRUE : LXW_FALSE,
+                                .tmpdir = "/tmp"};
     lxw_workbook *wb = workbook_new_opt(path, &opt);
     if (!wb) {
         unlink(path);
-        reply_error(r, 500, "internal", NULL, "无法创建 XLSX 文件, 未导出");
+        reply_error(r, 500, "internal", NULL, "无法创建 XLSX 文件, 未生成表格");
+    }
+    return wb;
+}
+
+/* Close wb and answer it as name.xlsx (audited first when what is given: the export
+ * entry); a failure replies 500. what is stolen. */
+static void send_workbook(struct req *r, lxw_workbook *wb, const char *path, const char *name,
+                          json_t *what)
+{
+    lxw_error wrc = workbook_close(wb);
+    size_t len = 0;
+    char *data = wrc == LXW_NO_ERROR ? slurp(path, &len) : NULL;
+    unlink(path);
+    if (!data) {
+        json_decref(what);
+        reply_error(r, 500, "internal", NULL, "无法写出 XLSX 文件, 未导出");
         return;
     }
-    lxw_worksheet *ws = workbook_add_worksheet(wb, r->ent->label.hans);
-    lxw_format *bold = workbook_add_format(wb);
-    format_set_bold(bold);
-    lxw_format *date = workbook_add_format(wb);
-    format_set_num_format(date, "yyyy-mm-dd");
-    struct xlsx_out o = {.ent = r->ent, .ws = ws, .date = date, .row = 0};
-    lxw_col_t col = 0;
-    for (const struct field *f = r->ent->fields; f->name; f++)
-        if (!(f->flags & FF_HIDDEN))
-            worksheet_write_string(ws, 0, col++, f->label.hans, bold);
+    if (what) {
+        int rc = audit_alone(&r->ctx, "export", r->ent->name, 0, NULL, what);
+        json_decref(what);
+        if (rc != DB_OK) {
+            free(data);
+            reply_db_error(r, "无法记录导出日志, 未导出");
+            return;
+        }
+    }
+    reply_header(r, "Content-Disposition",
+                 arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", name));
+    reply_raw(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
+              len);
+}
+
+/* The export's audit entry: what was asked, how many rows. A new reference. */
+static json_t *export_what(struct req *r, int rows, const char *format)
+{
+    json_t *what = json_pack("{s:i, s:s}", "rows", rows, "format", format);
+    for (int i = 0; i < r->nargs; i++)
+        json_object_set_new(what, r->args[i].key, json_string(r->args[i].value) ?: json_null());
+    return what;
+}
+
+/* The request's arguments without the export's own (lang, unmask): the list's filters and
+ * sort. From r->a; *n gets the count. */
+static struct kv *list_args(struct req *r, int *n)
+{
+    struct kv *args = arena_alloc(r->a, (size_t)(r->nargs + 1) * sizeof *args);
+    *n = 0;
+    for (int i = 0; i < r->nargs; i++)
+        if (strcmp(r->args[i].key, "lang") && strcmp(r->args[i].key, "unmask"))
+            args[(*n)++] = r->args[i];
+    return args;
+}
+
+/* GET /api/v1/export/{entity}.xlsx */
+void export_xlsx_h(struct req *r)
+{
+    char path[32];
+    lxw_workbook *wb = workbook_tmp(r, path, 1);
+    if (!wb)
+        return;
+    struct xout o = {
+        .c = &r->ctx, .ent = r->ent, .lang = req_lang(r), .a = arena_new(), .ra = arena_new()};
+    o.names.a = o.a;
+    o.cols = columns(o.a, r->ent, o.lang, 1, &o.ncol);
+    o.ws = workbook_add_worksheet(wb, lbl(o.lang, r->ent->label));
+    formats(wb, &o);
+    /* widths are known after the rows; constant memory writes rows as they come, and the
+     * column widths, set now, are written before them: sized from the header and kept */
+    int money = 0;
+    for (int i = 0; i < o.ncol; i++) {
+        const struct field *f = o.cols[i].f;
+        int w = o.cols[i].width;
+        if (f->type == FT_DATE)
+            w = w < 12 ? 12 : w;
+        else if (f->type == FT_DATETIME)
+            w = 20;
+        else if (f->type == FT_MONEY || f->type == FT_PHONE || !strcmp(f->name, "id_number") ||
+                 !strcmp(f->name, "credit_code"))
+            w = w < 20 ? 20 : w;
+        else if (f->type == FT_TEXTAREA || (f->type == FT_TEXT && f->flags & FF_SEARCH) ||
+                 o.cols[i].name_of)
+            w = w < 24 ? 24 : w;
+        else
+            w = w < 10 ? 10 : w;
+        money |= f->type == FT_MONEY && !o.cols[i].name_of;
+        worksheet_set_column(o.ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL);
+        worksheet_write_string(o.ws, 0, (lxw_col_t)i, o.cols[i].label, o.bold);
+    }
+    worksheet_freeze_panes(o.ws, 1, 0);
     struct verr e;
-    int n = ent_each(&r->ctx, r->ent, r->args, r->nargs, xlsx_row, &o, &e);
-    lxw_error wrc = workbook_close(wb);
-    if (n < 0 || o.failed || wrc != LXW_NO_ERROR) {
+    int nargs;
+    struct kv *args = list_args(r, &nargs);
+    int n = ent_each(&r->ctx, r->ent, args, nargs, xlsx_row, &o, &e);
+    if (n >= 0 && !o.failed && n > 0) {
+        worksheet_autofilter(o.ws, 0, 0, o.row, (lxw_col_t)(o.ncol - 1));
+        if (money) { /* the totals row: what the filter shows (SUBTOTAL), valued now */
+            lxw_row_t tr = o.row + 1;
+            worksheet_write_string(o.ws, tr, 0, o.lang == 2 ? "Total" : "合计", o.bold);
+            for (int i = 0; i < o.ncol; i++) {
+                if (o.cols[i].f->type != FT_MONEY || o.cols[i].name_of)
+                    continue;
+                char colname[4];
+                xlsx_col_name(i + 1, colname);
+                char *fm = arena_printf(r->a, "=SUBTOTAL(109,%s2:%s%u)", colname, colname,
+                                        (unsigned)o.row + 1);
+                worksheet_write_formula_num(o.ws, tr, (lxw_col_t)i, fm, o.money,
+                                            round(o.cols[i].total * 100) / 100);
+            }
+        }
+    }
+    km_free(&o.names);
+    arena_free(o.a);
+    arena_free(o.ra);
+    if (n < 0 || o.failed) {
+        workbook_close(wb);
         unlink(path);
         if (n < 0)
             reply_verr(r, &e);
@@ -115,25 +421,270 @@ void export_xlsx_h(struct req *r)
             reply_error(r, 500, "internal", NULL, "无法写出 XLSX 文件, 未导出");
         return;
     }
-    size_t len = 0;
-    char *data = slurp(path, &len);
-    unlink(path);
-    if (!data) {
-        reply_error(r, 500, "internal", NULL, "无法读取导出文件, 未导出");
+    send_workbook(r, wb, path, r->ent->name, export_what(r, n, "xlsx"));
+}
+
+/* ---- CSV ---------------------------------------------------------------------------- */
+
+/* Is a value of f a number that the export formats itself (money, integers, ids)? */
+static int is_number(const struct field *f)
+{
+    return f->type == FT_MONEY || f->type == FT_INT || f->type == FT_YEAR || f->type == FT_REF;
+}
+
+static int csv_row(void *arg, json_t *rec)
+{
+    struct xout *o = arg;
+    for (int i = 0; i < o->ncol; i++) {
+        if (i)
+            buf_putc(&o->b, ',');
+        const struct xcol *cl = &o->cols[i];
+        const char *s = cell_text(o, cl, rec);
+        if (s && !cl->name_of && is_number(cl->f))
+            buf_puts(&o->b, s); /* a number made here ("-1000.50"): never a formula */
+        else if (s)
+            esc_csv(&o->b, s);
+    }
+    buf_puts(&o->b, "\r\n");
+    if ((++o->row & 1023) == 0) {
+        arena_free(o->ra);
+        o->ra = arena_new();
+    }
+    return 0;
+}
+
+/* GET /api/v1/export/{entity}.csv: the same columns and values as the XLSX, as UTF-8 CSV
+ * with a BOM (so Excel reads it as UTF-8). */
+void export_csv_h(struct req *r)
+{
+    struct xout o = {
+        .c = &r->ctx, .ent = r->ent, .lang = req_lang(r), .a = arena_new(), .ra = arena_new()};
+    o.names.a = o.a;
+    o.cols = columns(o.a, r->ent, o.lang, 1, &o.ncol);
+    buf_puts(&o.b, "\xEF\xBB\xBF");
+    for (int i = 0; i < o.ncol; i++) {
+        if (i)
+            buf_putc(&o.b, ',');
+        esc_csv(&o.b, o.cols[i].label);
+    }
+    buf_puts(&o.b, "\r\n");
+    int nargs;
+    struct kv *args = list_args(r, &nargs);
+    struct verr e;
+    int n = ent_each(&r->ctx, r->ent, args, nargs, csv_row, &o, &e);
+    km_free(&o.names);
+    arena_free(o.a);
+    arena_free(o.ra);
+    if (n < 0) {
+        buf_free(&o.b);
+        reply_verr(r, &e);
         return;
     }
-    json_t *what = json_pack("{s:i, s:s}", "rows", n, "format", "xlsx");
-    for (int i = 0; i < r->nargs; i++)
-        json_object_set_new(what, r->args[i].key, json_string(r->args[i].value) ?: json_null());
+    json_t *what = export_what(r, n, "csv");
     int rc = audit_alone(&r->ctx, "export", r->ent->name, 0, NULL, what);
     json_decref(what);
     if (rc != DB_OK) {
-        free(data);
+        buf_free(&o.b);
         reply_db_error(r, "无法记录导出日志, 未导出");
         return;
     }
-    char *cd = arena_printf(r->a, "attachment; filename=\"%s.xlsx\"", r->ent->name);
-    reply_header(r, "Content-Disposition", cd);
-    reply_raw(r, 200, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", data,
-              len);
+    reply_header(r, "Content-Disposition",
+                 arena_printf(r->a, "attachment; filename=\"%s.csv\"", r->ent->name));
+    size_t len = o.b.len;
+    reply_raw(r, 200, "text/csv; charset=utf-8", buf_take(&o.b), len);
+}
+
+/* ---- the import template and the refused rows ---------------------------------------- */
+
+/* A column a sheet imports: writable, not hidden. */
+static int importable(const struct field *f)
+{
+    return !(f->flags & (FF_HIDDEN | FF_READONLY));
+}
+
+/* GET /api/v1/import/{entity}/template.xlsx: an empty sheet to fill in: the importable
+ * fields' headers in Chinese (required ones marked *), ID and phone columns formatted as
+ * text (Excel keeps every digit), date columns as dates, money as 元; a sheet 可选值 with
+ * each enum and set field's allowed labels, and a dropdown (data validation) of them on
+ * each enum column; a hint on each set, link and money column. */
+void import_template_h(struct req *r)
+{
+    if (!strcmp(r->ent->name, "user")) {
+        reply_error(r, 400, "not_importable", NULL, "用户账号不能批量导入, 请在用户管理中逐个添加");
+        return;
+    }
+    char path[32];
+    lxw_workbook *wb = workbook_tmp(r, path, 0);
+    if (!wb)
+        return;
+    struct xout o = {0};
+    formats(wb, &o);
+    const struct entity *ent = r->ent;
+    lxw_worksheet *ws = workbook_add_worksheet(wb, ent->label.hans);
+    lxw_worksheet *vs = workbook_add_worksheet(wb, "可选值");
+    lxw_col_t col = 0, vcol = 0;
+    for (const struct field *f = ent->fields; f->name; f++) {
+        if (!importable(f))
+            continue;
+        const char *h =
+            f->flags & FF_REQUIRED ? arena_printf(r->a, "%s*", f->label.hans) : f->label.hans;
+        lxw_format *fmt = field_is_code(f)      ? o.text
+                          : f->type == FT_DATE  ? o.date
+                          : f->type == FT_MONEY ? o.money
+                                                : NULL;
+        int w = text_width(h) + 4;
+        worksheet_set_column(ws, col, col, field_is_code(f) || f->values ? (w < 20 ? 20 : w) : w,
+                             fmt);
+        worksheet_write_string(ws, 0, col, h, o.bold);
+        const char *hint = NULL;
+        if (f->values && (f->type == FT_ENUM || f->type == FT_SET || f->type == FT_PARTY)) {
+            int n = 0;
+            size_t len = 0;
+            const char **list = arena_alloc(r->a, 256 * sizeof *list);
+            worksheet_write_string(vs, 0, vcol, f->label.hans, o.bold);
+            for (const struct enumval *ev = f->values; ev->value && n < 255; ev++) {
+                if (f->type == FT_PARTY && !(f->party & (1u << (ev - f->values))))
+                    continue;
+                list[n++] = ev->label.hans;
+                len += strlen(ev->label.hans) + 1;
+                worksheet_write_string(vs, (lxw_row_t)n, vcol, ev->label.hans, NULL);
+            }
+            list[n] = NULL;
+            worksheet_set_column(vs, vcol, vcol, 24, NULL);
+            /* a dropdown of the labels: Excel holds a list of at most 255 characters (a
+             * list by a formula naming 可选值's cells would have no limit, but Debian's
+             * libxlsxwriter 1.1.4 leaks its text) */
+            if (f->type != FT_SET && len <= 255) {
+                lxw_data_validation dv = {
+                    .validate = LXW_VALIDATION_TYPE_LIST,
+                    .value_list = (char **)list,
+                    .error_type = LXW_VALIDATION_ERROR_TYPE_WARNING,
+                    .error_title = "不在可选值中",
+                    .error_message = "请从下拉列表中选择, 可选值见“可选值”工作表",
+                };
+                worksheet_data_validation_range(ws, 1, col, 10000, col, &dv);
+            } else {
+                hint = f->type == FT_SET ? "可填多项, 用 ; 或 、 分隔; 可选值见“可选值”工作表"
+                                         : "可选值见“可选值”工作表";
+            }
+            vcol++;
+        } else if (f->type == FT_REF) {
+            hint = "填写编号, 或您权限范围内唯一的名称";
+        } else if (f->type == FT_MONEY) {
+            hint = "金额单位: 元, 可有两位小数 (如 12,345.67)";
+        } else if (field_is_code(f)) {
+            hint = "本列为文本格式: 请保留全部数字, 不要改成数字格式";
+        } else if (f->type == FT_DATE) {
+            hint = "日期, 如 1985-03-12、1985/3/12 或 1985年3月12日";
+        }
+        if (hint) {
+            lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_ANY,
+                                      .input_title = (char *)f->label.hans,
+                                      .input_message = (char *)hint};
+            worksheet_data_validation_range(ws, 1, col, 10000, col, &dv);
+        }
+        col++;
+    }
+    worksheet_freeze_panes(ws, 1, 0);
+    if (!vcol)
+        worksheet_write_string(vs, 0, 0, "本表没有需要从列表中选择的字段", NULL);
+    send_workbook(r, wb, path, arena_printf(r->a, "%s-template", ent->name), NULL);
+}
+
+/* POST /api/v1/import/{entity}/refused.xlsx?mapping=JSON (body: the file): the dry run,
+ * then the rows it refused as a sheet: the file's header row and its cells as they were
+ * (numbers stay numbers, so a number that lost digits is refused again until it is fixed),
+ * and a column 问题 with every problem of the row, which the import ignores. 422 with the
+ * report's error when the file itself cannot be read. */
+void import_refused_h(struct req *r)
+{
+    json_t *mapping;
+    if (import_mapping(r, &mapping))
+        return;
+    struct verr e;
+    struct table t;
+    table_init(&t);
+    json_t *rep = NULL;
+    int ok = 0;
+    if (table_read(&t, r->body, r->body_len, &e) == 0)
+        rep = import_table(&r->ctx, r->ent, &t, mapping, 1, NULL, NULL, &ok, &e);
+    json_decref(mapping);
+    if (!rep) {
+        table_free(&t);
+        reply_verr(r, &e);
+        return;
+    }
+    /* the problems of each row, by its number */
+    struct keymap probs = {.a = t.a};
+    json_t *msgs = json_array();
+    size_t i;
+    json_t *x;
+    json_array_foreach(json_object_get(rep, "errors"), i, x)
+    {
+        const char *k =
+            arena_printf(t.a, "%lld", (long long)json_integer_value(json_object_get(x, "row")));
+        int64_t *slot = km_slot(&probs, k, 1);
+        if (!*slot) {
+            json_array_append_new(msgs, json_string(""));
+            *slot = (int64_t)json_array_size(msgs);
+        }
+        const char *before = json_string_value(json_array_get(msgs, (size_t)*slot - 1));
+        const char *col = json_string_value(json_object_get(x, "column"));
+        json_array_set_new(msgs, (size_t)*slot - 1,
+                           json_sprintf("%s%s%s%s%s", before, *before ? "\n" : "", col ? col : "",
+                                        col ? " 列: " : "",
+                                        json_string_value(json_object_get(x, "message"))));
+    }
+    int hdr = -1;
+    for (int k = 0; k < t.nrows && hdr < 0; k++)
+        if (t.rows[k].num == json_integer_value(json_object_get(rep, "header_row")))
+            hdr = k;
+    char path[32];
+    lxw_workbook *wb = hdr >= 0 ? workbook_tmp(r, path, 1) : NULL;
+    if (!wb) {
+        if (hdr < 0)
+            reply_error(r, 422, "empty", NULL, "文件里没有表头行");
+        km_free(&probs);
+        json_decref(msgs);
+        json_decref(rep);
+        table_free(&t);
+        return;
+    }
+    struct xout o = {0};
+    formats(wb, &o);
+    lxw_worksheet *ws = workbook_add_worksheet(wb, "未通过的行");
+    struct trow *h = &t.rows[hdr];
+    for (int c = 0; c < h->n; c++) {
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 16, o.text);
+        worksheet_write_string(ws, 0, (lxw_col_t)c, h->cells[c], o.bold);
+    }
+    worksheet_set_column(ws, (lxw_col_t)h->n, (lxw_col_t)h->n, 60, NULL);
+    worksheet_write_string(ws, 0, (lxw_col_t)h->n, "问题", o.bold);
+    worksheet_freeze_panes(ws, 1, 0);
+    lxw_row_t out = 0;
+    lxw_format *wrap = workbook_add_format(wb);
+    format_set_text_wrap(wrap);
+    format_set_font_color(wrap, 0xC00000);
+    for (int k = hdr + 1; k < t.nrows; k++) {
+        struct trow *row = &t.rows[k];
+        int64_t *slot = km_slot(&probs, arena_printf(t.a, "%d", row->num), 0);
+        if (!slot || !*slot)
+            continue;
+        out++;
+        for (int c = 0; c < row->n && c < h->n; c++) {
+            if (!*row->cells[c])
+                continue;
+            if (row->numeric && row->numeric[c] == 1)
+                worksheet_write_number(ws, out, (lxw_col_t)c, strtod(row->cells[c], NULL), NULL);
+            else
+                worksheet_write_string(ws, out, (lxw_col_t)c, row->cells[c], o.text);
+        }
+        worksheet_write_string(ws, out, (lxw_col_t)h->n,
+                               json_string_value(json_array_get(msgs, (size_t)*slot - 1)), wrap);
+    }
+    km_free(&probs);
+    json_decref(msgs);
+    json_decref(rep);
+    table_free(&t);
+    send_workbook(r, wb, path, arena_printf(r->a, "%s-refused", r->ent->name), NULL);
 }

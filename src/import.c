@@ -166,6 +166,8 @@ static const char *enum_cell(arena *a, const struct field *f, const char *cell)
 {
     if (!f->values)
         return cell;
+    if (f->type != FT_SET) /* one value, whose label may hold a separator (I: 信息传输、…) */
+        return enum_item(a, f, cell_clean(a, cell, 1));
     buf b = {0};
     char *s = arena_strdup(a, cell);
     for (char *p = s; p && *p;) {
@@ -243,6 +245,18 @@ static int load_existing(struct ent_ctx *c, const struct entity *ent, struct key
 
 /* ---- the import --------------------------------------------------------------------- */
 
+int field_is_code(const struct field *f)
+{
+    return f->type == FT_PHONE || !strcmp(f->name, "id_number") || !strcmp(f->name, "credit_code");
+}
+
+/* The 编号 cell of an export's totals row: 合计, 合計, Total. */
+static int totals_row(arena *a, const char *cell)
+{
+    const char *k = cell_key(a, cell);
+    return !strcmp(k, cell_key(a, "合计")) || !strcasecmp(k, "total");
+}
+
 struct col {
     const struct field *f; /* NULL: skipped */
     const char *header;    /* as written, cleaned */
@@ -253,7 +267,20 @@ struct col {
     int code;              /* an ID number, credit code or phone: a number cell lost digits */
     int masked;            /* sensitive: a masked value from an export is refused */
     int by_name;           /* a region read by name; ancestral: the rest is the place */
+    int ref_name;          /* "所属组织名称": the name beside a link's id (an export's) */
 };
+
+/* The link whose name column (an export's "所属组织名称", "申请人名称") the header key is. */
+static const struct field *ref_name_field(arena *a, const struct entity *ent, const char *key)
+{
+    for (const struct field *f = ent->fields; f->name; f++)
+        if (f->type == FT_REF && !(f->flags & FF_HIDDEN) &&
+            (!strcmp(key, cell_key(a, arena_printf(a, "%s名称", f->label.hans))) ||
+             !strcmp(key, cell_key(a, arena_printf(a, "%s名稱", f->label.hant))) ||
+             !strcmp(key, cell_key(a, arena_printf(a, "%s name", f->label.en)))))
+            return f;
+    return NULL;
+}
 
 static void add_error(json_t *errs, int *count, int row, const struct col *cl, const char *value,
                       const struct verr *e)
@@ -348,10 +375,137 @@ static int rounded_id(const char *s)
 }
 
 /* Per import: names already looked up (countries, regions), as index + 1, 0 unknown,
- * -1 none. */
+ * -1 none; records named in the importer's scope ("entity|name": the id). */
 struct lookups {
-    struct keymap countries, regions;
+    struct keymap countries, regions, records;
+    struct ent_ctx *c;
+    int csv; /* a CSV file: a leading apostrophe before = + - @ is an export's (esc_csv) */
 };
+
+/* A cell as the export wrote it before neutralising a formula: a CSV cell "'+86 ..." is
+ * "+86 ...". */
+static const char *unneutral(const struct lookups *lk, const char *cell)
+{
+    return lk->csv && cell[0] == '\'' && cell[1] && strchr("=+-@", cell[1]) ? cell + 1 : cell;
+}
+
+/* The live records of re in the importer's scope whose title is name: their ids into
+ * ids[] (up to max), the number found (up to max + 1 reported as more). -1 with ve on a
+ * database error. */
+static int records_named(struct ent_ctx *c, const struct entity *re, const char *name, int64_t *ids,
+                         int max, struct verr *ve)
+{
+    buf sql = {0};
+    json_t *binds = json_array();
+    buf_printf(&sql, "SELECT t.id FROM \"%s\" t WHERE t.deleted_at IS NULL AND t.%s = ?", re->name,
+               re->title);
+    json_array_append_new(binds, json_string(name));
+    ent_scope_sql(c, re, &sql, binds);
+    buf_printf(&sql, " ORDER BY t.id LIMIT %d", max + 1);
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    buf_free(&sql);
+    json_decref(binds);
+    int n = 0, rc = DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        if (n < max)
+            ids[n++] = st_int(s, "id");
+        else
+            n++;
+    st_finalize(s);
+    if (rc != DB_DONE)
+        return verr_set(ve, 500, "internal", NULL, "数据库错误, 请稍后再试");
+    return n;
+}
+
+/* "编号 3、编号 7" of the first n ids (at most 5), and "等" when there are more. */
+static const char *id_list(arena *a, const int64_t *ids, int n)
+{
+    buf b = {0};
+    for (int i = 0; i < n && i < 5; i++)
+        buf_printf(&b, "%s编号 %lld", i ? "、" : "", (long long)ids[i]);
+    if (n > 5)
+        buf_puts(&b, " 等");
+    const char *r = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
+/* The record of re in the importer's scope that name names, as people write a link in a
+ * sheet (所属组织 = 云溪县归国华侨联合会): exactly one, else a row error on field (header
+ * as the column says) naming what was found. The id, or 0 with ve. */
+static int64_t ref_by_name(struct lookups *lk, const struct entity *re, const char *field,
+                           const char *header, const char *name, arena *a, struct verr *ve)
+{
+    const char *key = arena_printf(a, "%s|%s", re->name, name);
+    int64_t *slot = km_slot(&lk->records, key, 1);
+    if (*slot > 0)
+        return *slot;
+    int64_t ids[6];
+    int n = records_named(lk->c, re, name, ids, 5, ve);
+    if (n < 0)
+        return 0;
+    if (n == 1)
+        return *slot = ids[0];
+    if (n == 0)
+        verr_set(ve, 422, "invalid", field, "“%s”: 找不到名为“%s”的%s (或不在您的权限范围内)",
+                 header, name, re->label.hans);
+    else
+        verr_set(ve, 422, "ambiguous", field, "“%s”: 名为“%s”的%s有 %s%d 个 (%s), 请改填编号",
+                 header, name, re->label.hans, n > 5 ? "超过 " : "", n > 5 ? 5 : n,
+                 id_list(a, ids, n));
+    return 0;
+}
+
+/* A party link (FIELD_PARTY) given by its name alone (捐赠人 = 陈嘉庚), or with its kind
+ * and name: the one record of the kinds the field allows (or the kind given) in the
+ * importer's scope that bears the name becomes X_type and X_id; none, where the field
+ * allows a bare name, is the bare name; none otherwise, or several, is an error naming
+ * what was found. 0, or -1 with ve. */
+static int party_by_name(struct lookups *lk, const struct field *f, json_t *body, arena *a,
+                         struct verr *ve)
+{
+    const struct field *fid = f + 1, *fname = f + 2;
+    const char *kind = json_string_value(json_object_get(body, f->name));
+    const char *name = json_string_value(json_object_get(body, fname->name));
+    json_t *idv = json_object_get(body, fid->name);
+    if (!name || (idv && !json_is_null(idv)) || (kind && !strcmp(kind, "name")))
+        return 0;
+    int64_t found = 0;
+    int nfound = 0;
+    buf what = {0};
+    for (int i = 0; party_kinds[i].value; i++) {
+        const struct entity *re = entity_find(party_kinds[i].value);
+        if (!re || !(f->party & (1u << i)) || (kind && strcmp(kind, re->name)))
+            continue;
+        int64_t ids[6];
+        int n = records_named(lk->c, re, name, ids, 5, ve);
+        if (n < 0) {
+            buf_free(&what);
+            return -1;
+        }
+        if (n)
+            buf_printf(&what, "%s%s %s", what.len ? "; " : "", re->label.hans, id_list(a, ids, n));
+        if (n == 1 && !nfound)
+            found = ids[0], kind = re->name;
+        nfound += n;
+    }
+    int rc = 0;
+    if (nfound == 1) {
+        json_object_set_new(body, f->name, json_string(kind));
+        json_object_set_new(body, fid->name, json_integer(found));
+    } else if (nfound == 0 && !kind && (f->party & PT_NAME)) {
+        json_object_set_new(body, f->name, json_string("name"));
+    } else if (nfound == 0) {
+        rc = verr_set(ve, 422, "invalid", fname->name,
+                      "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", fname->label.hans, name);
+    } else {
+        rc = verr_set(ve, 422, "ambiguous", fname->name,
+                      "“%s”: 名为“%s”的记录有 %d 个 (%s), 请填写“%s”和“%s”", fname->label.hans,
+                      name, nfound, buf_str(&what), f->label.hans, fid->label.hans);
+    }
+    buf_free(&what);
+    return rc;
+}
 
 /* Read one cell of column cl into body (nothing for an empty cell): cleaned, refused
  * when it is a number that lost digits or a masked value, else read as people write it
@@ -360,7 +514,7 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
                      json_t *body, struct lookups *lk, arena *a, struct verr *ve)
 {
     const struct field *f = cl->f;
-    const char *cell = cell_clean(a, raw, cl->full);
+    const char *cell = unneutral(lk, cell_clean(a, raw, cl->full));
     if (!*cell)
         return 0;
     if (cl->code &&
@@ -460,6 +614,15 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
     case FT_PARTY:
         cell = enum_cell(a, f, cell);
         break;
+    case FT_REF: /* by id, or by the name of one record in the importer's scope */
+        if (strspn(cell, "0123456789") != strlen(cell)) {
+            int64_t id = ref_by_name(lk, entity_find(f->ref), f->name, cl->header, cell, a, ve);
+            if (!id)
+                return -1;
+            json_object_set_new(body, f->name, json_integer(id));
+            return 0;
+        }
+        break;
     default:
         break;
     }
@@ -482,6 +645,35 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
     return 0;
 }
 
+/* A value as the report shows it: masked when the field is sensitive and c may not see
+ * it in clear (a new reference). */
+static json_t *shown(struct ent_ctx *c, const struct field *f, json_t *v, arena *a)
+{
+    if (!v)
+        return json_null();
+    if ((f->flags & FF_SENSITIVE) && json_is_string(v) && !(c->may_unmask && c->unmask))
+        return json_string(mask_value(a, json_string_value(v)));
+    return json_incref(v);
+}
+
+/* The report's entry of a row that updates record id: {row, id, changed, changes:
+ * [{field, label, from, to}]} (changes empty when the row matches the record). */
+static json_t *update_entry(struct ent_ctx *c, const struct entity *ent, int row, int64_t id,
+                            json_t *old, json_t *diff, arena *a)
+{
+    json_t *ch = json_array();
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *to = json_object_get(diff, f->name);
+        if (to)
+            json_array_append_new(ch, json_pack("{s:s, s:s, s:o, s:o}", "field", f->name, "label",
+                                                f->label.hans, "from",
+                                                shown(c, f, json_object_get(old, f->name), a), "to",
+                                                shown(c, f, to, a)));
+    }
+    return json_pack("{s:i, s:I, s:b, s:o}", "row", row, "id", (json_int_t)id, "changed",
+                     json_array_size(ch) > 0, "changes", ch);
+}
+
 json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *t, json_t *mapping,
                      int dry_run, import_progress_fn progress, void *parg, int *ok, struct verr *e)
 {
@@ -500,7 +692,11 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     struct col *cols = arena_alloc(t->a, (size_t)(ncol ? ncol : 1) * sizeof *cols);
     json_t *headers = json_array(), *ignored = json_array();
     int mapped_n = 0;
-    struct lookups lk = {.countries = {.a = t->a}, .regions = {.a = t->a}};
+    struct lookups lk = {.countries = {.a = t->a},
+                         .regions = {.a = t->a},
+                         .records = {.a = t->a},
+                         .c = c,
+                         .csv = !t->xlsx};
     for (int i = 0; i < ncol; i++) {
         struct col *cl = &cols[i];
         cl->header = clean_header(t->a, h->cells[i]);
@@ -514,7 +710,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             const char *fname = json_string_value(m);
             if (fname && *fname) {
                 cl->f = ent_field(ent, fname);
-                if (!cl->f || (cl->f->flags & (FF_HIDDEN | FF_READONLY))) {
+                if (!cl->f || (cl->f->flags & FF_HIDDEN) ||
+                    ((cl->f->flags & FF_READONLY) && strcmp(fname, "id"))) { /* 编号: updates */
                     verr_set(e, 400, "bad_mapping", "mapping", "%s没有可导入的字段“%s”",
                              ent->label.hans, fname);
                     goto fail;
@@ -527,15 +724,40 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             }
         } else if (*cl->header) {
             cl->f = field_of_header(t->a, ent, cl->header, &cl->scale);
-            if (cl->f && (cl->f->flags & FF_READONLY)) {
+            if (!cl->f && (cl->f = ref_name_field(t->a, ent, cell_key(t->a, cl->header))))
+                cl->ref_name = 1;
+            if (cl->f && !strcmp(cl->f->name, "id")) {
+                /* 编号: the rows that have one update those records */
+            } else if (cl->f && (cl->f->flags & FF_READONLY)) {
                 cl->skipped = arena_printf(t->a, "“%s”由系统填写, 不导入", cl->f->label.hans);
                 cl->f = NULL; /* 编号, 创建时间 ... of an export: skipped */
             } else if (!cl->f) {
                 cl->skipped = "表头不是可识别的字段名或标题";
+                const char *key = cell_key(t->a, cl->header);
+                if (!strcmp(key, cell_key(t->a, "问题")))
+                    cl->skipped = "上次试导入时写下的问题说明, 不导入";
+                for (const struct field *f = ent->computed; f && f->name; f++)
+                    if (!strcmp(key, f->name) || !strcmp(key, cell_key(t->a, f->label.hans)) ||
+                        !strcmp(key, cell_key(t->a, f->label.hant)) ||
+                        !strcmp(key, cell_key(t->a, f->label.en)))
+                        cl->skipped = arena_printf(t->a, "“%s”由系统计算, 不导入", f->label.hans);
             }
         } else {
             cl->skipped = "没有表头";
         }
+    }
+    int id_col = -1;
+    for (int i = 0; i < ncol; i++) {
+        struct col *cl = &cols[i];
+        /* a link's name column beside its id column: the id is read, the name skipped */
+        for (int j = 0; cl->f && cl->ref_name && j < ncol; j++)
+            if (j != i && cols[j].f == cl->f && !cols[j].ref_name) {
+                cl->f = NULL;
+                cl->skipped =
+                    arena_printf(t->a, "与%s列“%s”重复, 按编号导入", cols[j].name, cols[j].header);
+            }
+        if (cl->f && !strcmp(cl->f->name, "id"))
+            id_col = i;
         for (int j = 0; cl->f && j < i; j++)
             if (cols[j].f == cl->f) {
                 verr_set(e, 422, "bad_mapping", cl->f->name, "“%s”对应了两列 (%s 和 %s)",
@@ -544,8 +766,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             }
         if (cl->f) {
             const struct field *f = cl->f;
-            cl->code = !strcmp(f->name, "id_number") || !strcmp(f->name, "credit_code") ||
-                       f->type == FT_PHONE;
+            cl->code = field_is_code(f);
             cl->masked = cl->code || (f->flags & FF_SENSITIVE);
             cl->full =
                 cl->code || !(f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST);
@@ -572,6 +793,10 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     struct keymap km = {.a = t->a};
     json_t *errs = json_array(), *dups = json_array();
     int nerr = 0, err_rows = 0, ndup = 0, rows = 0, okrows = 0;
+    /* rows with 编号: the records they update (upd_ids), or that they leave as they are */
+    struct keymap updated_ids = {.a = t->a};
+    json_t *updates = json_array(), *upd_ids = json_array();
+    int nupd = 0, nsame = 0;
     int total = t->nrows - hdr - 1;
     /* rows a merged range makes wrong: flagged by their number */
     int maxnum = t->nrows ? t->rows[t->nrows - 1].num : 0;
@@ -580,6 +805,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         verr_set(e, 503, "busy", NULL, "数据库繁忙, 请稍后再试");
         json_decref(errs);
         json_decref(dups);
+        json_decref(updates);
+        json_decref(upd_ids);
         goto fail;
     }
     if (person_like && load_existing(c, ent, &km)) {
@@ -629,6 +856,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                         *was_keys = c->keys;
     c->keys = batch;
     json_t *ranges = json_array(); /* [[first, last], ...] of the created ids */
+    int fatal = 0;                 /* a database error: the import stops, rolled back */
     int64_t first = 0, last = 0;
     arena *ra = arena_new(); /* per-row memory, reset every few thousand rows */
     for (int ri = hdr + 1; ri < t->nrows; ri++) {
@@ -638,21 +866,70 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         int bad = merged_row[row->num];
         if (!bad && blank_row(row))
             continue;
+        if (id_col >= 0 && id_col < row->n && totals_row(ra, row->cells[id_col]))
+            continue; /* an export's totals row (合计) */
         rows++;
         if ((ri & 4095) == 0) {
             arena_free(ra);
             ra = arena_new();
         }
-        json_t *body = json_object();
+        json_t *body = json_object(), *old = NULL;
+        /* 编号: the record this row updates, in the importer's scope, named once */
+        int64_t upd = 0;
+        if (id_col >= 0 && id_col < row->n && *cell_clean(ra, row->cells[id_col], 1)) {
+            struct verr ve;
+            const char *idc = cell_clean(ra, row->cells[id_col], 1);
+            int64_t *seen;
+            if (!parse_i64(idc, &upd) || upd <= 0) {
+                verr_set(&ve, 422, "invalid", "id", "“%s”应为记录的编号 (正整数), 表格中为“%s”",
+                         cols[id_col].header, idc);
+                upd = 0;
+            } else if (*(seen = km_slot(&updated_ids, idc, 1))) {
+                verr_set(&ve, 422, "invalid", "id",
+                         "编号 %lld 与第 %lld 行重复, 一条记录只能改一次", (long long)upd,
+                         (long long)*seen);
+                upd = 0;
+            } else if (!(*seen = row->num, old = ent_read(c, ent, upd, 1, &ve))) {
+                if (ve.status >= 500) {
+                    *e = ve;
+                    json_decref(body);
+                    fatal = 1;
+                    break;
+                }
+                verr_set(&ve, 422, "not_found", "id",
+                         "编号 %lld 的%s不存在或不在您的权限范围内 (要新增记录请清空编号)",
+                         (long long)upd, ent->label.hans);
+                upd = 0;
+            }
+            if (!upd) {
+                add_error(errs, &nerr, row->num, &cols[id_col], row->cells[id_col], &ve);
+                bad = 1;
+            }
+        }
         /* every problem of the row: each cell, then the record's own checks on the cells
          * that passed (their error unless it is on a field already found wrong) */
         char *failed = arena_alloc(ra, (size_t)(ncol ? ncol : 1));
-        for (int i = 0; i < ncol && i < row->n; i++) {
-            if (!cols[i].f || !*row->cells[i])
+        for (int i = 0; i < ncol; i++) {
+            if (!cols[i].f || i == id_col)
                 continue;
+            if (i >= row->n || !*cell_clean(ra, row->cells[i], 1)) {
+                /* an update: an emptied cell clears the value */
+                json_t *ov = old ? json_object_get(old, cols[i].f->name) : NULL;
+                if (ov && !json_is_null(ov) && !(json_is_array(ov) && !json_array_size(ov)) &&
+                    !cols[i].ref_name)
+                    json_object_set_new(body, cols[i].f->name, json_null());
+                continue;
+            }
             struct verr ve;
             if (read_cell(ent, &cols[i], row->cells[i], row->numeric ? row->numeric[i] : 0, body,
                           &lk, ra, &ve)) {
+                /* an update's sensitive cell as the export masked it: left as it is */
+                const char *ov =
+                    old ? json_string_value(json_object_get(old, cols[i].f->name)) : NULL;
+                if (ve.code && !strcmp(ve.code, "masked") && ov &&
+                    !strcmp(mask_value(ra, ov),
+                            unneutral(&lk, cell_clean(ra, row->cells[i], cols[i].full))))
+                    continue;
                 add_error(errs, &nerr, row->num, &cols[i], row->cells[i], &ve);
                 failed[i] = 1;
                 bad = 1;
@@ -668,10 +945,49 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 bad = 1;
                 break;
             }
-        {
+        /* links given by name (捐赠人 = 陈嘉庚): the one record in scope, or a bare name */
+        const struct field *party_failed = NULL; /* its X_type, X_id, X_name: reported */
+        for (const struct field *f = ent->fields; f->name; f++) {
             struct verr ve;
-            json_t *rec = ent_create(c, ent, body, &ve);
-            if (rec && !bad) {
+            if (f->type == FT_PARTY && party_by_name(&lk, f, body, ra, &ve)) {
+                party_failed = f;
+                struct col *cl = NULL;
+                for (int i = 0; i < ncol; i++)
+                    if (cols[i].f && !strcmp(cols[i].f->name, ve.field))
+                        cl = &cols[i];
+                if (ve.status >= 500)
+                    ve.status = 422; /* reported on the row; the commit is refused */
+                add_error(errs, &nerr, row->num, cl, cl ? row->cells[cl - cols] : NULL, &ve);
+                bad = 1;
+            }
+        }
+        /* an update writes what differs from the record; a row that changes nothing says so */
+        json_t *diff = NULL;
+        if (old) {
+            diff = json_object();
+            const char *k;
+            json_t *v;
+            json_object_foreach(body, k, v)
+            {
+                json_t *ov = json_object_get(old, k);
+                int empty = json_is_null(v) || (json_is_array(v) && !json_array_size(v));
+                int oempty = !ov || json_is_null(ov) || (json_is_array(ov) && !json_array_size(ov));
+                if (!(empty && oempty) && !json_equal(v, ov))
+                    json_object_set(diff, k, v);
+            }
+            if (json_object_size(diff) && (ent->flags & EF_APPEND)) {
+                struct verr ve;
+                verr_set(&ve, 422, "append_only", "id",
+                         "编号 %lld 是台账记录, 不能修改; 如有错误请冲销后重新录入",
+                         (long long)upd);
+                add_error(errs, &nerr, row->num, &cols[id_col], row->cells[id_col], &ve);
+                bad = 1;
+            }
+        }
+        if (!old || (json_object_size(diff) && !(ent->flags & EF_APPEND))) {
+            struct verr ve;
+            json_t *rec = old ? ent_update(c, ent, upd, diff, &ve) : ent_create(c, ent, body, &ve);
+            if (rec && !bad && !old) {
                 int64_t id = json_integer_value(json_object_get(rec, "id"));
                 if (first && id == last + 1) {
                     last = id;
@@ -689,23 +1005,42 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                         cl = &cols[i];
                         dup = failed[i];
                     }
+                for (int k = 0; party_failed && k < 3; k++)
+                    dup |= !strcmp(party_failed[k].name, ve.field);
                 if (ve.status >= 500) {
                     *e = ve;
+                    json_decref(rec);
                     json_decref(body);
-                    arena_free(ra);
-                    c->bulk = was_bulk;
-                    c->keys = was_keys;
-                    c->audit = was_audit;
-                    search_batch_free(batch);
-                    audit_batch_free(abatch);
-                    json_decref(ranges);
-                    goto rollback;
+                    json_decref(old);
+                    json_decref(diff);
+                    fatal = 1;
+                    break;
                 }
                 if (!dup)
                     add_error(errs, &nerr, row->num, cl, cl ? row->cells[cl - cols] : NULL, &ve);
                 bad = 1;
             }
             json_decref(rec);
+        }
+        if (old && !bad) {
+            if (json_object_size(diff)) {
+                nupd++;
+                json_array_append_new(upd_ids, json_integer(upd));
+            } else {
+                nsame++;
+            }
+            if (json_array_size(updates) < MAX_REPORTED)
+                json_array_append_new(updates, update_entry(c, ent, row->num, upd, old, diff, ra));
+        }
+        json_decref(old);
+        json_decref(diff);
+        if (upd) { /* the record itself: no duplicate hints */
+            json_decref(body);
+            if (bad)
+                err_rows++;
+            else
+                okrows++;
+            continue;
         }
         if (person_like) {
             const char *keys[2], *why[2];
@@ -733,11 +1068,19 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             okrows++;
     }
     arena_free(ra);
-    km_free(&lk.countries);
-    km_free(&lk.regions);
     c->bulk = was_bulk;
     c->keys = was_keys;
     c->audit = was_audit;
+    if (fatal) { /* a database error: nothing is kept */
+        search_batch_free(batch);
+        audit_batch_free(abatch);
+        json_decref(ranges);
+        goto rollback;
+    }
+    km_free(&lk.countries);
+    km_free(&lk.regions);
+    km_free(&lk.records);
+    km_free(&updated_ids);
     if (first)
         json_array_append_new(ranges, json_pack("[I, I]", (json_int_t)first, (json_int_t)last));
     int all_ok = nerr == 0 && rows > 0;
@@ -746,8 +1089,10 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         verr_set(&ve, 422, "empty", NULL, "表头下面没有数据行");
         add_error(errs, &nerr, h->num + 1, NULL, NULL, &ve);
     }
-    json_t *what = json_pack("{s:s, s:i, s:i, s:o}", "format", t->xlsx ? "xlsx" : "csv", "rows",
-                             rows, "created", all_ok ? okrows : 0, "ids", ranges);
+    int created = okrows - nupd - nsame;
+    json_t *what = json_pack("{s:s, s:i, s:i, s:o, s:i, s:O}", "format", t->xlsx ? "xlsx" : "csv",
+                             "rows", rows, "created", all_ok ? created : 0, "ids", ranges,
+                             "updated", all_ok ? nupd : 0, "updated_ids", upd_ids);
     if (!dry_run && all_ok) {
         if (progress)
             progress(parg, total, total); /* the keys, the audit entry and the commit */
@@ -765,6 +1110,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 db_rollback(c->db);
             json_decref(errs);
             json_decref(dups);
+            json_decref(updates);
+            json_decref(upd_ids);
             km_free(&km);
             goto fail;
         }
@@ -778,18 +1125,28 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     *ok = all_ok;
     if (progress)
         progress(parg, -1, total);
-    return json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:i, s:i, s:o, s:i, s:o, s:i, s:o, s:o, s:O}",
+    json_decref(upd_ids);
+    /* created and updated: what was written (0 for a dry run, which says what would be
+     * with new, to_update and unchanged) */
+    return json_pack("{s:s, s:b, s:b, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:i, "
+                     "s:o, s:i, s:o, s:o, s:O}",
                      "entity", ent->name, "dry_run", dry_run, "committed", !dry_run && all_ok,
-                     "rows", rows, "ok", okrows, "created", !dry_run && all_ok ? okrows : 0,
-                     "error_rows", err_rows, "error_count", nerr, "errors", errs, "duplicate_count",
-                     ndup, "duplicates", dups, "header_row", h->num, "headers", headers, "ignored",
-                     ignored, "merges", t->merges);
+                     "rows", rows, "ok", okrows, "created", !dry_run && all_ok ? created : 0,
+                     "updated", !dry_run && all_ok ? nupd : 0, "new", created, "to_update", nupd,
+                     "unchanged", nsame, "error_rows", err_rows, "error_count", nerr, "errors",
+                     errs, "updates", updates, "duplicate_count", ndup, "duplicates", dups,
+                     "header_row", h->num, "headers", headers, "ignored", ignored, "merges",
+                     t->merges);
 rollback:
     db_rollback(c->db);
     km_free(&lk.countries);
     km_free(&lk.regions);
+    km_free(&lk.records);
+    km_free(&updated_ids);
     json_decref(errs);
     json_decref(dups);
+    json_decref(updates);
+    json_decref(upd_ids);
     km_free(&km);
 fail:
     json_decref(headers);
@@ -801,26 +1158,35 @@ fail:
 
 /* ---- the API ------------------------------------------------------------------------ */
 
+int import_mapping(struct req *r, json_t **mapping)
+{
+    const char *mp = req_arg(r, "mapping");
+    *mapping = NULL;
+    if (!mp || !*mp)
+        return 0;
+    *mapping = json_loads(mp, 0, NULL);
+    if (json_is_object(*mapping))
+        return 0;
+    json_decref(*mapping);
+    *mapping = NULL;
+    reply_error(r, 400, "bad_mapping", "mapping", "“mapping”应为 JSON 对象 {表头: 字段名}");
+    return -1;
+}
+
 /* POST /api/v1/import/{entity}: the body is the file (CSV or XLSX). dry_run=1 answers the
  * report and changes nothing; otherwise 200 with the report when committed, 422 with it
  * when any row was refused (nothing written). job=N lets GET /api/v1/import/jobs/N follow. */
 void import_h(struct req *r)
 {
-    const char *dr = req_arg(r, "dry_run"), *mp = req_arg(r, "mapping"), *jb = req_arg(r, "job");
+    const char *dr = req_arg(r, "dry_run"), *jb = req_arg(r, "job");
     int dry = dr && (!strcmp(dr, "1") || !strcmp(dr, "true"));
     if (!strcmp(r->ent->name, "user")) { /* accounts need passwords: user management */
         reply_error(r, 400, "not_importable", NULL, "用户账号不能批量导入, 请在用户管理中逐个添加");
         return;
     }
-    json_t *mapping = NULL;
-    if (mp && *mp) {
-        mapping = json_loads(mp, 0, NULL);
-        if (!json_is_object(mapping)) {
-            json_decref(mapping);
-            reply_error(r, 400, "bad_mapping", "mapping", "“mapping”应为 JSON 对象 {表头: 字段名}");
-            return;
-        }
-    }
+    json_t *mapping;
+    if (import_mapping(r, &mapping))
+        return;
     struct job_ref jr = {0, r->ctx.user_id};
     if (jb && (!parse_i64(jb, &jr.id) || jr.id <= 0)) {
         json_decref(mapping);
@@ -953,6 +1319,26 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
         printf("第 %lld 行%s%s: %s\n", (long long)json_integer_value(json_object_get(x, "row")),
                col ? " " : "", col ? col : "", json_string_value(json_object_get(x, "message")));
     }
+    json_array_foreach(json_object_get(rep, "updates"), i, x)
+    {
+        printf("第 %lld 行 编号 %lld: ", (long long)json_integer_value(json_object_get(x, "row")),
+               (long long)json_integer_value(json_object_get(x, "id")));
+        json_t *ch = json_object_get(x, "changes");
+        if (!json_array_size(ch))
+            printf("无变化");
+        size_t k;
+        json_t *y;
+        json_array_foreach(ch, k, y)
+        {
+            char *from = json_dumps(json_object_get(y, "from"), JSON_ENCODE_ANY);
+            char *to = json_dumps(json_object_get(y, "to"), JSON_ENCODE_ANY);
+            printf("%s%s %s → %s", k ? "; " : "", json_string_value(json_object_get(y, "label")),
+                   from, to);
+            free(from);
+            free(to);
+        }
+        printf("\n");
+    }
     json_array_foreach(json_object_get(rep, "duplicates"), i, x)
     {
         json_t *ex = json_object_get(x, "existing_id"), *ot = json_object_get(x, "other_row");
@@ -966,10 +1352,16 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
     }
     long long rows = json_integer_value(json_object_get(rep, "rows"));
     long long erows = json_integer_value(json_object_get(rep, "error_rows"));
+    long long nnew = json_integer_value(json_object_get(rep, "new"));
+    long long nupd = json_integer_value(json_object_get(rep, "to_update"));
+    long long nsame = json_integer_value(json_object_get(rep, "unchanged"));
     if (ok && !dry_run)
-        printf("已导入 %lld 行 (%.1f 秒, %.0f 行/秒)\n", rows, secs, secs > 0 ? rows / secs : 0.0);
+        printf("已导入 %lld 行: 新增 %lld, 修改 %lld, 无变化 %lld (%.1f 秒, %.0f 行/秒)\n", rows,
+               nnew, nupd, nsame, secs, secs > 0 ? rows / secs : 0.0);
     else if (ok)
-        printf("试导入: %lld 行全部通过检查, 未写入 (%.1f 秒)\n", rows, secs);
+        printf("试导入: %lld 行全部通过检查 (将新增 %lld, 修改 %lld, 无变化 %lld), 未写入 (%.1f "
+               "秒)\n",
+               rows, nnew, nupd, nsame, secs);
     else
         printf("%lld 行中有 %lld 行未通过检查, 全部未导入 (数据未改变)\n", rows, erows);
     if (ok && nign)
@@ -987,6 +1379,9 @@ const struct module import_module = {
     .routes =
         (const struct route[]){
             {"POST", "/api/v1/import/{entity}", import_h, NULL, P_EDIT, R_UPLOAD},
+            {"GET", "/api/v1/import/{entity}/template.xlsx", import_template_h, NULL, P_EDIT, 0},
+            {"POST", "/api/v1/import/{entity}/refused.xlsx", import_refused_h, NULL, P_EDIT,
+             R_UPLOAD},
             {"GET", "/api/v1/import/jobs/{id}", import_job_h, "import", P_NONE, 0},
             {NULL},
         },

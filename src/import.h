@@ -21,6 +21,10 @@
 #include "http.h"
 #include "xlsx.h"
 
+/* Is f a code that a number cell loses digits of (an ID number, a credit code, a phone)?
+ * Such a column is text in templates and refused as a number in sheets. */
+int field_is_code(const struct field *f);
+
 /* Called every few hundred rows with the rows done and the total. */
 typedef void (*import_progress_fn)(void *arg, int done, int total);
 
@@ -32,12 +36,23 @@ typedef void (*import_progress_fn)(void *arg, int done, int total);
 json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *t, json_t *mapping,
                      int dry_run, import_progress_fn progress, void *parg, int *ok, struct verr *e);
 
+/* The request's ?mapping=JSON into *mapping (a new reference, NULL when not given); -1
+ * after answering 400 when it is not a JSON object. */
+int import_mapping(struct req *r, json_t **mapping);
 /* POST /api/v1/import/{entity}?dry_run=1&mapping=JSON&job=N (body: the file) */
 void import_h(struct req *r);
 /* GET /api/v1/import/jobs/{id}: {id, done, total, finished} of the caller's import */
 void import_job_h(struct req *r);
-/* GET /api/v1/export/{entity}.xlsx (export.c) */
+/* GET /api/v1/export/{entity}.xlsx and .csv (export.c): the list for people */
 void export_xlsx_h(struct req *r);
+void export_csv_h(struct req *r);
+/* GET /api/v1/import/{entity}/template.xlsx: the sheet to fill in (export.c) */
+void import_template_h(struct req *r);
+/* POST /api/v1/import/{entity}/refused.xlsx: a dry run's refused rows with 问题 (export.c) */
+void import_refused_h(struct req *r);
+/* The language a request asks for: 0 zh-Hans, 1 zh-Hant, 2 en (?lang=, else
+ * Accept-Language, else zh-Hans). */
+int req_lang(struct req *r);
 
 /* `qiao import ENTITY FILE [--org ID] [--dry-run]` on an open database: records that
  * belong to an org and name none go to org (0: the root of the tree). Prints the report;

@@ -1,15 +1,33 @@
-/* xlsx.c - census sheets into tables: CSV (UTF-8 or GB18030, iconv(3)) and XLSX (libzip
- * for the container, expat for sharedStrings.xml, styles.xml and the first worksheet). */
+/* xlsx.c - census sheets into tables: CSV (UTF-8 or GB18030, iconv(3)), XLSX (libzip
+ * for the container, expat for sharedStrings.xml, styles.xml and the first worksheet) and
+ * the old Excel format .xls (Debian's libfreexl); OpenDocument and WPS files refused by
+ * their content with how to save them as .xlsx. */
 #include "xlsx.h"
 
 #include <errno.h>
 #include <expat.h>
+#include <freexl.h>
 #include <iconv.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <zip.h>
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define QIAO_ASAN 1
+#endif
+#elif defined(__SANITIZE_ADDRESS__)
+#define QIAO_ASAN 1
+#endif
+#ifdef QIAO_ASAN
+#include <sanitizer/common_interface_defs.h>
+#endif
 
 void table_init(struct table *t)
 {
@@ -737,17 +755,240 @@ out:
     return rc;
 }
 
+/* ---- the old Excel format (.xls, BIFF in a compound file) ---------------------------- */
+
+static const char CFBF_MAGIC[8] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+
+/* Does the compound file hold a stream named name (its directory entries are UTF-16LE)? */
+static int cfbf_has_stream(const char *data, size_t len, const char *name)
+{
+    char u[64];
+    size_t n = strlen(name);
+    for (size_t i = 0; i < n && 2 * i + 1 < sizeof u; i++)
+        u[2 * i] = name[i], u[2 * i + 1] = 0;
+    return memmem(data, len, u, 2 * n) != NULL;
+}
+
+/* Write all of data to fd; 0, or -1. */
+static int write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        off += (size_t)w;
+    }
+    return 0;
+}
+
+static int not_excel(struct verr *e, const char *what)
+{
+    return verr_set(e, 415, "not_xlsx", NULL,
+                    "这是%s文件, 不能直接导入: 请用 WPS、Excel 或 LibreOffice 打开, "
+                    "“文件 → 另存为”选择“Excel 工作簿 (*.xlsx)”后再导入",
+                    what);
+}
+
+/* The child's side of xls_read: the workbook at path read by libfreexl, its first sheet
+ * written to fd as records: 'R', the row number and cell count (uint32 each), then per cell
+ * its kind (a byte: 0 text, 1 number, 2 date) and its length (uint32) and bytes; 'P' for a
+ * workbook with a password, 'O' (and the error, int32) when freexl cannot open it, 'S'
+ * when it has no sheet; 'E' at the end. Returns the exit status. */
+static int xls_child(const char *path, int fd)
+{
+    buf b = {0};
+    const void *h = NULL;
+    int rc = freexl_open(path, &h);
+    unsigned info = 0, rows = 0;
+    unsigned short ncols = 0;
+    if (rc != FREEXL_OK) {
+        buf_putc(&b, 'O');
+        buf_add(&b, (const char *)&rc, sizeof rc);
+    } else if (freexl_get_info(h, FREEXL_BIFF_PASSWORD, &info) == FREEXL_OK &&
+               info == FREEXL_BIFF_OBFUSCATED) {
+        buf_putc(&b, 'P');
+    } else if (freexl_select_active_worksheet(h, 0) != FREEXL_OK ||
+               freexl_worksheet_dimensions(h, &rows, &ncols) != FREEXL_OK) {
+        buf_putc(&b, 'S');
+    } else {
+        if (ncols > TABLE_MAX_COLS)
+            ncols = TABLE_MAX_COLS;
+        char num[40];
+        for (unsigned r = 0; r < rows && r < TABLE_MAX_ROWS; r++) {
+            uint32_t hdr[2] = {r + 1, ncols};
+            buf_putc(&b, 'R');
+            buf_add(&b, (const char *)hdr, sizeof hdr);
+            for (unsigned short c = 0; c < ncols; c++) {
+                FreeXL_CellValue v;
+                const char *text = "";
+                unsigned char kind = 0;
+                if (freexl_get_cell_value(h, r, c, &v) == FREEXL_OK) {
+                    switch (v.type) {
+                    case FREEXL_CELL_INT:
+                        snprintf(num, sizeof num, "%d", v.value.int_value);
+                        text = num, kind = 1;
+                        break;
+                    case FREEXL_CELL_DOUBLE: /* as Excel shows a number: 15 digits */
+                        snprintf(num, sizeof num, "%.15G", v.value.double_value);
+                        text = num, kind = 1;
+                        break;
+                    case FREEXL_CELL_DATE:
+                    case FREEXL_CELL_DATETIME:
+                        kind = 2;
+                        /* fall through */
+                    case FREEXL_CELL_TEXT:
+                    case FREEXL_CELL_SST_TEXT:
+                    case FREEXL_CELL_TIME:
+                        text = v.value.text_value ? v.value.text_value : "";
+                        break;
+                    default:
+                        break;
+                    }
+                }
+                size_t tl = strlen(text);
+                if (kind == 2 && tl == 19 && !strcmp(text + 10, " 00:00:00"))
+                    tl = 10; /* a date-time at midnight: the date */
+                uint32_t n = (uint32_t)tl;
+                buf_putc(&b, (char)kind);
+                buf_add(&b, (const char *)&n, sizeof n);
+                buf_add(&b, text, tl);
+            }
+            if (b.len > (1u << 20)) { /* written as it goes: the pipe holds little */
+                if (write_all(fd, b.s, b.len))
+                    return 1;
+                b.len = 0;
+            }
+        }
+        buf_putc(&b, 'E');
+    }
+    if (h)
+        freexl_close(h);
+    return write_all(fd, b.s, b.len) ? 1 : 0;
+}
+
+int xls_read(struct table *t, const char *data, size_t len, struct verr *e)
+{
+    if (!cfbf_has_stream(data, len, "Workbook") && !cfbf_has_stream(data, len, "Book"))
+        return not_excel(e, cfbf_has_stream(data, len, "WordDocument")
+                                ? " Word 文档 (.doc) "
+                                : "不是 Excel 的旧格式 (可能是 WPS 表格 .et), ");
+    /* libfreexl reads a file by its path, and trusts what it reads (a broken file has
+     * made it read past its buffers): it runs in a child process, which hands the cells
+     * over a pipe and whose crash is a broken file, not the server's */
+    char path[] = "/tmp/qiao-xls-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return verr_set(e, 500, "internal", NULL, "无法创建临时文件, 未读取 .xls 文件");
+    int wrc = write_all(fd, data, len);
+    close(fd);
+    int pfd[2];
+    if (wrc || pipe(pfd)) {
+        unlink(path);
+        return verr_set(e, 500, "internal", NULL, "无法写临时文件, 未读取 .xls 文件");
+    }
+    pid_t pid = fork();
+    if (pid == 0) {
+#ifdef QIAO_ASAN
+        /* a sanitizer report in the child is the broken file's, not the caller's (a fuzzer
+         * must not take the child's death for its own crash) */
+        __sanitizer_set_death_callback(NULL);
+#endif
+        close(pfd[0]);
+        _exit(xls_child(path, pfd[1]));
+    }
+    close(pfd[1]);
+    buf in = {0};
+    int status = -1, timed_out = 0;
+    if (pid > 0) {
+        char chunk[65536];
+        double until = now_ms() + 60000;
+        for (;;) {
+            struct pollfd p = {.fd = pfd[0], .events = POLLIN};
+            int left = (int)(until - now_ms());
+            if (left <= 0 || poll(&p, 1, left) <= 0) {
+                timed_out = 1;
+                kill(pid, SIGKILL);
+                break;
+            }
+            ssize_t n = read(pfd[0], chunk, sizeof chunk);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                break;
+            buf_add(&in, chunk, (size_t)n);
+        }
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    }
+    close(pfd[0]);
+    unlink(path);
+    int rc = 0;
+    const char *p = in.s, *end = in.s + in.len;
+    if (pid < 0) {
+        rc = verr_set(e, 500, "internal", NULL, "无法读取 .xls 文件 (进程), 请稍后再试");
+    } else if (timed_out || !WIFEXITED(status) || WEXITSTATUS(status) || !in.len) {
+        rc = verr_set(e, 422, "bad_file", NULL,
+                      ".xls 文件已损坏, 无法读取: 请用 Excel 或 WPS 打开后另存为 .xlsx 再导入");
+    } else if (*p == 'O' || *p == 'S') {
+        rc = verr_set(
+            e, 422, "bad_file", NULL,
+            ".xls 文件已损坏或不是工作簿, 无法读取: 请用 Excel 或 WPS 另存为 .xlsx 后再导入");
+    } else if (*p == 'P') {
+        rc = verr_set(e, 422, "bad_file", NULL, ".xls 文件加了密码, 请去掉密码后再导入");
+    } else {
+        t->xlsx = 1;
+        char **cells = xcalloc(TABLE_MAX_COLS + 1, sizeof *cells);
+        unsigned char *numeric = xcalloc(TABLE_MAX_COLS + 1, 1);
+        while (!rc && p < end && *p == 'R' && end - p >= 9) {
+            uint32_t hdr[2];
+            memcpy(hdr, p + 1, sizeof hdr);
+            p += 9;
+            int last = 0;
+            for (uint32_t c = 0; c < hdr[1] && c < TABLE_MAX_COLS; c++) {
+                uint32_t n;
+                if (end - p < 5)
+                    break;
+                numeric[c] = (unsigned char)p[0];
+                memcpy(&n, p + 1, sizeof n);
+                p += 5;
+                if ((size_t)(end - p) < n)
+                    break;
+                cells[c] = arena_strndup(t->a, p, n);
+                p += n;
+                if (n)
+                    last = (int)c + 1;
+            }
+            rc = add_row(t, (int)hdr[0], cells, numeric, last, e);
+        }
+        free(cells);
+        free(numeric);
+        if (!rc && (p >= end || *p != 'E'))
+            rc = verr_set(e, 422, "bad_file", NULL, ".xls 文件已损坏, 无法读取");
+    }
+    buf_free(&in);
+    return rc;
+}
+
 int table_read(struct table *t, const char *data, size_t len, struct verr *e)
 {
     if (len == 0)
         return verr_set(e, 422, "empty", NULL, "文件是空的");
-    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4))
+    if (len >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
+        /* OpenDocument names itself in an uncompressed first entry "mimetype" */
+        if (len > 38 + 46 && !memcmp(data + 30, "mimetype", 8) &&
+            !memcmp(data + 38, "application/vnd.oasis.opendocument.", 35))
+            return not_excel(e, memmem(data + 38, 46, "spreadsheet", 11)
+                                    ? " OpenDocument 表格 (.ods) "
+                                    : " OpenDocument 文档 (.odt/.odp) ");
         return xlsx_read(t, data, len, e);
+    }
     if (len >= 4 && (!memcmp(data, "PK\x05\x06", 4)))
         return not_xlsx(e);
-    if (len >= 8 && !memcmp(data, "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8))
-        return verr_set(e, 415, "not_xlsx", NULL,
-                        "不支持旧版 Excel (.xls) 文件, 请用 Excel 或 WPS 另存为 .xlsx 或 CSV");
+    if (len >= 8 && !memcmp(data, CFBF_MAGIC, 8))
+        return xls_read(t, data, len, e);
     char *u;
     size_t n;
     if (text_to_utf8(data, len, &u, &n, e))

@@ -1,5 +1,7 @@
 /* xlsx.h - reading census sheets: a CSV file (UTF-8 with or without BOM, or GB18030) or
- * the first worksheet of an XLSX workbook, into one table of text cells.
+ * the first worksheet of an XLSX or XLS workbook, into one table of text cells. An
+ * OpenDocument (.ods) or WPS (.et) file is refused, by its content, with how to save it
+ * as .xlsx.
  *
  * Cells are UTF-8 strings as the user sees them: shared and inline strings as written,
  * numbers as stored, numbers with a date format as YYYY-MM-DD (YYYY-MM-DD HH:MM:SS when
@@ -54,6 +56,10 @@ int text_to_utf8(const char *in, size_t n, char **out, size_t *outn, struct verr
  * CR line ends; comma, or tab/semicolon when the first line has those and no comma). */
 int csv_parse(struct table *t, const char *s, size_t n, struct verr *e);
 int xlsx_read(struct table *t, const char *data, size_t len, struct verr *e);
+/* The first worksheet of an old Excel (.xls) workbook, cells as xlsx_read gives them (a
+ * number as Excel shows it, 15 significant digits). A compound file that is not a
+ * workbook (WPS .et, Word) is refused with how to save it as .xlsx. */
+int xls_read(struct table *t, const char *data, size_t len, struct verr *e);
 
 /* Excel's day serial (1900 system) as YYYY-MM-DD into out[11]; 0, or -1 out of range. */
 int xlsx_serial_date(double serial, char out[11]);

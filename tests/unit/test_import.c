@@ -5,7 +5,8 @@
  * write them (cells.c: spaces, full-width forms, money in 元, dates, phones, regions and
  * countries by name); and the import on a fresh SQLite file (all or nothing; the header
  * under a title row; numbers that lost digits and masked values refused; every problem of
- * a row in one pass). */
+ * a row in one pass; rows with 编号 updating their records); the old formats (.xls read,
+ * .ods, WPS and Word files refused). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -187,27 +188,37 @@ static void not_a_workbook(void **state)
     table_free(&t);
 }
 
-static void import_all_or_nothing(void **state)
+/* A fresh SQLite file (/tmp/qiao-unit-TAG<pid>.db into path) with the schema and a root
+ * org; *c the system's context there, the root its org, with a new arena. */
+static db *fresh_db(const char *tag, char path[64], struct ent_ctx *c)
 {
-    (void)state;
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/qiao-unit-i%d.db", (int)getpid());
+    snprintf(path, 64, "/tmp/qiao-unit-%s%d.db", tag, (int)getpid());
     unlink(path);
     char err[256];
     db *d = db_open(path, err, sizeof err);
     assert_non_null(d);
     assert_true(schema_upgrade(d) >= 0);
-    arena *a = arena_new();
-    struct ent_ctx c = {.db = d, .a = a};
+    *c = (struct ent_ctx){.db = d, .a = arena_new()};
+    struct verr e;
+    json_t *root = json_pack("{s:s, s:s}", "name", "根", "kind", "federation");
+    json_t *o = ent_create(c, entity_find("org"), root, &e);
+    assert_non_null(o);
+    c->org_id = json_integer_value(json_object_get(o, "id"));
+    json_decref(o);
+    json_decref(root);
+    return d;
+}
+
+static void import_all_or_nothing(void **state)
+{
+    (void)state;
+    char path[64];
+    struct ent_ctx c;
+    db *d = fresh_db("i", path, &c);
+    arena *a = c.a;
     const struct entity *person = entity_find("person");
     struct verr e;
     int ok;
-    json_t *root = json_pack("{s:s, s:s}", "name", "根", "kind", "federation");
-    json_t *o = ent_create(&c, entity_find("org"), root, &e);
-    assert_non_null(o);
-    c.org_id = json_integer_value(json_object_get(o, "id"));
-    json_decref(o);
-    json_decref(root);
     struct table t = parse("姓名,出生日期\n甲,2000-01-01\n乙,2000-02-30\n");
     json_t *rep = import_table(&c, person, &t, NULL, 0, NULL, NULL, &ok, &e);
     assert_non_null(rep);
@@ -410,6 +421,117 @@ static void import_census_sheet(void **state)
     unlink(dbp);
 }
 
+/* The old formats: an .xls written by LibreOffice Calc (tests/data/calc) read as its .xlsx
+ * is (a number stays a number as Excel shows it, a date cell a date); OpenDocument, WPS and
+ * Word files refused by their content, naming the format and how to save as .xlsx. */
+static void legacy_formats(void **state)
+{
+    (void)state;
+    size_t n;
+    char *data = slurp("tests/data/calc/census-calc.xls", &n);
+    assert_non_null(data);
+    struct table t;
+    struct verr e;
+    table_init(&t);
+    assert_int_equal(table_read(&t, data, n, &e), 0);
+    free(data);
+    assert_true(t.xlsx);
+    assert_int_equal(t.rows[0].num, 1);
+    assert_string_equal(t.rows[0].cells[0], "2024年侨情普查登记表（清江市）");
+    struct trow *h = NULL, *r1 = NULL;
+    for (int i = 0; i < t.nrows; i++) {
+        if (t.rows[i].num == 3)
+            h = &t.rows[i];
+        if (t.rows[i].num == 4)
+            r1 = &t.rows[i];
+    }
+    assert_non_null(h);
+    assert_non_null(r1);
+    assert_string_equal(h->cells[4], "身份证号码");
+    assert_string_equal(r1->cells[1], "陈嘉庚");
+    assert_string_equal(r1->cells[3], "1966-07-31");
+    assert_int_equal(r1->numeric[3], 2);
+    assert_string_equal(r1->cells[4], "4.40781196607311E+17");
+    assert_int_equal(r1->numeric[4], 1);
+    assert_string_equal(r1->cells[5], "13812345678");
+    table_free(&t);
+
+    data = slurp("tests/data/calc/census-calc.ods", &n);
+    assert_non_null(data);
+    table_init(&t);
+    assert_int_equal(table_read(&t, data, n, &e), -1);
+    free(data);
+    assert_int_equal(e.status, 415);
+    assert_non_null(strstr(e.msg, ".ods"));
+    assert_non_null(strstr(e.msg, ".xlsx"));
+    table_free(&t);
+
+    char cfbf[1024] = "\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1";
+    table_init(&t);
+    assert_int_equal(table_read(&t, cfbf, sizeof cfbf, &e), -1);
+    assert_int_equal(e.status, 415);
+    assert_non_null(strstr(e.msg, "WPS"));
+    table_free(&t);
+    memcpy(cfbf + 512, "W\0o\0r\0d\0D\0o\0c\0u\0m\0e\0n\0t\0", 24);
+    table_init(&t);
+    assert_int_equal(table_read(&t, cfbf, sizeof cfbf, &e), -1);
+    assert_non_null(strstr(e.msg, "Word"));
+    table_free(&t);
+    /* a workbook stream named, but not a workbook: refused, not crashed */
+    memcpy(cfbf + 512, "W\0o\0r\0k\0b\0o\0o\0k\0", 16);
+    table_init(&t);
+    assert_int_equal(table_read(&t, cfbf, sizeof cfbf, &e), -1);
+    assert_int_equal(e.status, 422);
+    table_free(&t);
+}
+
+/* 编号: the rows that name a record update it (only what differs), the others are new;
+ * a row that changes nothing says so; all or nothing. */
+static void import_updates_by_id(void **state)
+{
+    (void)state;
+    char path[64];
+    struct ent_ctx c;
+    db *d = fresh_db("u", path, &c);
+    arena *a = c.a;
+    const struct entity *person = entity_find("person");
+    struct verr e;
+    int ok;
+    struct table t = parse("姓名,性别\n甲,男\n乙,女\n");
+    json_decref(import_table(&c, person, &t, NULL, 0, NULL, NULL, &ok, &e));
+    assert_true(ok);
+    table_free(&t);
+    t = parse("编号,姓名,性别\n1,甲,女\n2,乙,女\n,丙,男\n");
+    json_t *rep = import_table(&c, person, &t, NULL, 1, NULL, NULL, &ok, &e);
+    assert_true(ok);
+    assert_int_equal(json_integer_value(json_object_get(rep, "new")), 1);
+    assert_int_equal(json_integer_value(json_object_get(rep, "to_update")), 1);
+    assert_int_equal(json_integer_value(json_object_get(rep, "unchanged")), 1);
+    json_t *u = json_array_get(json_object_get(rep, "updates"), 0);
+    json_t *ch = json_array_get(json_object_get(u, "changes"), 0);
+    assert_string_equal(json_string_value(json_object_get(ch, "field")), "gender");
+    assert_string_equal(json_string_value(json_object_get(ch, "from")), "male");
+    assert_string_equal(json_string_value(json_object_get(ch, "to")), "female");
+    json_decref(rep);
+    table_free(&t);
+    /* one row wrong: nothing changed */
+    t = parse("编号,姓名,性别\n1,甲,女\n2,乙,火星人\n");
+    rep = import_table(&c, person, &t, NULL, 0, NULL, NULL, &ok, &e);
+    assert_false(ok);
+    json_decref(rep);
+    table_free(&t);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM person WHERE gender = 'male'", ""), 1);
+    t = parse("编号,姓名,性别\n1,甲,女\n");
+    json_decref(import_table(&c, person, &t, NULL, 0, NULL, NULL, &ok, &e));
+    assert_true(ok);
+    table_free(&t);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM person WHERE gender = 'male'", ""), 0);
+    assert_int_equal(db_int(d, -1, "SELECT count(*) FROM person", ""), 2);
+    arena_free(a);
+    db_close(d);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +545,8 @@ int main(void)
         cmocka_unit_test(cells_clean_and_numbers),
         cmocka_unit_test(cells_dates_phones_places),
         cmocka_unit_test(import_census_sheet),
+        cmocka_unit_test(legacy_formats),
+        cmocka_unit_test(import_updates_by_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
