@@ -305,7 +305,8 @@ static struct pair *memo_get(const char *key, size_t *n)
     for (int i = 0; i < PAIR_MEMOS; i++)
         if (memo[i].key && !strcmp(memo[i].key, key)) {
             out = xmalloc((memo[i].np ? memo[i].np : 1) * sizeof *out);
-            memcpy(out, memo[i].ps, memo[i].np * sizeof *out);
+            if (memo[i].np)
+                memcpy(out, memo[i].ps, memo[i].np * sizeof *out);
             *n = memo[i].np;
             break;
         }
@@ -316,7 +317,8 @@ static struct pair *memo_get(const char *key, size_t *n)
 static void memo_put(const char *key, const struct pair *ps, size_t n)
 {
     struct pair *copy = xmalloc((n ? n : 1) * sizeof *copy);
-    memcpy(copy, ps, n * sizeof *copy);
+    if (n)
+        memcpy(copy, ps, n * sizeof *copy);
     pthread_mutex_lock(&memo_mu);
     int i = memo_next;
     memo_next = (memo_next + 1) % PAIR_MEMOS;

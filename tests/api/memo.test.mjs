@@ -19,6 +19,14 @@ for (const store of STORES) {
     after(() => server?.stop());
     const count = async () => (await admin.get('/api/v1/person?per_page=1')).json.total;
 
+    test('no duplicate pairs, asked twice (the kept answer of nothing)', async () => {
+      for (let i = 0; i < 2; i++) {
+        const r = await admin.get('/api/v1/dedup/person');
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.total, 0);
+      }
+    });
+
     test('the count follows every write made through qiao', async () => {
       const n = await count();
       assert.equal(n, 3);
