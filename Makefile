@@ -14,7 +14,7 @@ SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 HDR     := $(wildcard src/*.h)
 # Tables generated at build time from Debian and npm data packages (tools/).
-GEN     := regions countries unihan
+GEN     := regions countries unihan passwords
 OBJ     := $(SRC:src/%.c=build/obj/%.o) $(GEN:%=build/obj/%.o)
 TOBJ    := $(SRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
@@ -70,6 +70,14 @@ build/gen/countries.c: tools/gen_countries.sh
 	@[ -f $(ISO_JSON) ] && [ -f $(ISO_MO) ] && command -v msgunfmt >/dev/null && command -v jq >/dev/null || scripts/deps.sh
 	@echo "  GEN     $@"
 	@tools/gen_countries.sh $(ISO_JSON) $(ISO_MO) $@
+
+# Common and breached passwords refused by the password policy, from Debian's john-data.
+PW_LIST := /usr/share/john/password.lst
+build/gen/passwords.c: tools/gen_passwords.sh
+	@mkdir -p build/gen
+	@[ -f $(PW_LIST) ] || scripts/deps.sh
+	@echo "  GEN     $@"
+	@tools/gen_passwords.sh $(PW_LIST) $@
 
 build/qiao: $(OBJ)
 	@echo "  LD      $@"

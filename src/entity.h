@@ -320,6 +320,12 @@ json_t *ent_moves_from(struct ent_ctx *c, const struct entity *ent, const char *
  * are not told apart): 422 on field, "“label”指向的侨界人士(编号 5)不存在或无权使用". -1. */
 int ent_ref_missing(struct verr *e, const char *field, const char *label, const struct entity *re,
                     int64_t id);
+/* What a reader is shown for a party they may not open (a relation's other end, a
+ * contact's party, an X_name): the record is not named to them. */
+#define OTHER_ORG_RECORD "其他组织的记录"
+/* 1 when record id of ent (live or deleted) is within c's scope (the org range and the
+ * entity's scope hook); always 1 for an unscoped c. A database error answers 0. */
+int ent_visible(struct ent_ctx *c, const struct entity *ent, int64_t id);
 /* Read one live record within the scope; NULL with a 404 error otherwise. raw=1 skips
  * masking (for internal use: the audit diff, hooks). */
 json_t *ent_read(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw, struct verr *e);

@@ -114,6 +114,12 @@ const char *party_title(struct ent_ctx *c, const struct entity *ent, int64_t id)
     return s;
 }
 
+const char *party_shown(struct ent_ctx *c, const struct entity *ent, int64_t id)
+{
+    const char *t = ent_visible(c, ent, id) ? party_title(c, ent, id) : NULL;
+    return t ? t : OTHER_ORG_RECORD;
+}
+
 static const struct kind *kind_find(const char *v)
 {
     for (size_t i = 0; v && i < sizeof kinds / sizeof *kinds; i++)
@@ -160,6 +166,23 @@ static int relation_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     json_object_set_new(rec, "caption",
                         json_sprintf("%s %s %s", fname, kind_label(kv)->hans, tname));
     return 0;
+}
+
+/* The caption as the reader may see it: a party outside their scope is not named. */
+static void relation_compute(struct ent_ctx *c, json_t *rec)
+{
+    const char *kv = json_string_value(json_object_get(rec, "kind"));
+    const struct entity *fe = party_entity(json_string_value(json_object_get(rec, "from_type")),
+                                           ~0u, NULL),
+                        *te = party_entity(json_string_value(json_object_get(rec, "to_type")), ~0u,
+                                           NULL);
+    int64_t fid = json_integer_value(json_object_get(rec, "from_id"));
+    int64_t tid = json_integer_value(json_object_get(rec, "to_id"));
+    if (!kind_find(kv) || !fe || !te || (ent_visible(c, fe, fid) && ent_visible(c, te, tid)))
+        return;
+    json_object_set_new(rec, "caption",
+                        json_sprintf("%s %s %s", party_shown(c, fe, fid), kind_label(kv)->hans,
+                                     party_shown(c, te, tid)));
 }
 
 /* Both ends exist and are visible, differ, fit the kind; dates in order; no twin. */
@@ -212,6 +235,7 @@ const struct entity relation_entity = {
     .flags = EF_OWNED,
     .check = relation_check,
     .derive = relation_derive,
+    .compute = relation_compute,
     .fields =
         (const struct field[]){
             FIELD_ID,
