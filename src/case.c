@@ -71,6 +71,7 @@ static int due_days(const char *category)
 }
 
 static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e);
+static int case_may_create(struct ent_ctx *c, struct verr *e);
 static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                             struct verr *e);
 static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds);
@@ -154,6 +155,7 @@ const struct entity case_entity = {
     .title = "number",
     .flags = EF_OWNED,
     .check = case_check,
+    .may_create = case_may_create,
     .after_write = case_after_write,
     .scope = case_scope,
     .workflow = &case_workflow,
@@ -360,10 +362,15 @@ static int step_add(struct ent_ctx *c, int64_t id, const char *at, const char *a
 
 /* ---- the entity's hooks ------------------------------------------------------------- */
 
+static int case_may_create(struct ent_ctx *c, struct verr *e)
+{
+    if (is_mediator(c))
+        return verr_set(e, 403, "forbidden", NULL, "调解员不能登记新案件, 请由业务员受理");
+    return 0;
+}
+
 static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
-    if (!old && is_mediator(c))
-        return verr_set(e, 403, "forbidden", NULL, "调解员不能登记新案件, 请由业务员受理");
     if (old && !c->move &&
         !json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
         return verr_set(e, 422, "invalid", "org_id", "案件的承办组织只能通过“转办”改变");

@@ -1081,7 +1081,7 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
                        struct verr *e)
 {
     json_t *rec = NULL, *out = NULL;
-    if (ent_input(ent, body, &rec, e))
+    if ((ent->may_create && ent->may_create(c, e)) || ent_input(ent, body, &rec, e))
         return NULL;
     if (sys)
         json_object_update(rec, sys);

@@ -187,6 +187,9 @@ struct entity {
     /* Optional hooks, all inside the write transaction. rec is the whole record after the
      * change (old merged with the input), old is NULL on create. Return 0, or -1 with e. */
     int (*check)(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e);
+    /* Optional: refuse a create by this user before its values are looked at (403: a
+     * mediator cannot open cases). 0, or -1 with e. */
+    int (*may_create)(struct ent_ctx *c, struct verr *e);
     int (*after_write)(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                        struct verr *e);
     int (*before_delete)(struct ent_ctx *c, int64_t id, const json_t *old, struct verr *e);

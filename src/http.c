@@ -416,6 +416,48 @@ static const char *client_addr(struct MHD_Connection *c, arena *a)
     return arena_strdup(a, s);
 }
 
+/* The address text of an IPv4 or IPv6 address written s (surrounding spaces allowed), in
+ * inet_ntop's form, copied to a; NULL when it is not one. */
+static const char *norm_addr(const char *s, size_t n, arena *a)
+{
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    char in[INET6_ADDRSTRLEN + 1], out[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (!n || n >= sizeof in)
+        return NULL;
+    memcpy(in, s, n);
+    in[n] = 0;
+    int fam = strchr(in, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(fam, in, bin) != 1 || !inet_ntop(fam, bin, out, sizeof out))
+        return NULL;
+    return arena_strdup(a, out);
+}
+
+/* Behind the trusted proxy (server_opts.trusted_proxy), and from it only: the client is
+ * the last address of X-Forwarded-For (the one the proxy added; earlier ones are the
+ * client's word), and X-Forwarded-Proto "https" makes the request TLS. */
+static const char *proxy_addr; /* opts->trusted_proxy as norm_addr writes it, or NULL */
+
+static void behind_proxy(struct req *r)
+{
+    if (!proxy_addr || strcmp(r->client, proxy_addr))
+        return;
+    const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (xff) {
+        const char *last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        const char *c = norm_addr(last, strlen(last), r->a);
+        if (c)
+            r->client = c;
+    }
+    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    if (proto && !strcasecmp(proto, "https"))
+        r->tls = 1;
+}
+
 static void add_security_headers(struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "Content-Security-Policy",
@@ -476,6 +518,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
         r->tls = ci != NULL && ci->tls_session != NULL;
+        behind_proxy(r);
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
         /* One body length: two Content-Length headers that differ frame the request two
          * ways (request smuggling behind a proxy). */
@@ -579,6 +622,16 @@ int http_serve(const struct server_opts *o)
         return 2;
     }
     addr.sin_port = htons((uint16_t)port);
+    static arena *proxy_arena;
+    if (o->trusted_proxy) {
+        proxy_arena = proxy_arena ? proxy_arena : arena_new();
+        proxy_addr = norm_addr(o->trusted_proxy, strlen(o->trusted_proxy), proxy_arena);
+        if (!proxy_addr) {
+            fprintf(stderr, "qiao: --trusted-proxy 应为代理的 IP 地址 (如 127.0.0.1): %s\n",
+                    o->trusted_proxy);
+            return 2;
+        }
+    }
 
     if (!o->access_log || !strcmp(o->access_log, "-"))
         access_log = stderr;
@@ -609,7 +662,8 @@ int http_serve(const struct server_opts *o)
         (uint16_t)port, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(proxy_addr ? 0 : PER_IP_CONNECTIONS), /* 0: none; the proxy limits */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d) {
