@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #define RETRY_AFTER        "5" /* seconds, on every 503 */
 
 static const struct server_opts *opts;
+static atomic_int inflight; /* requests begun and not completed */
+#define STOP_GRACE_MS 500   /* how long a stop waits for them */
 static FILE *access_log;
 
 /* ---- one database connection per server thread --------------------------------------- */
@@ -352,6 +355,10 @@ static void dispatch(struct req *r)
                     ((r->route->flags & R_UPLOAD) ? UPLOAD_LIMIT : BODY_LIMIT) >> 20);
         return;
     }
+    if (stop_requested()) {
+        reply_error(r, 503, "busy", NULL, "服务器正在停止, 请稍后再试");
+        return;
+    }
     if (!(r->db = get_db())) {
         reply_error(r, 503, "busy", NULL, "数据库暂时不可用, 请稍后再试");
         return;
@@ -510,6 +517,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = arena_alloc(a, sizeof *r);
         r->a = a;
         r->t0 = now_ms();
+        atomic_fetch_add(&inflight, 1);
         r->conn = conn;
         r->method = arena_strdup(a, method);
         r->path = arena_strdup(a, url);
@@ -584,6 +592,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->out);
     arena_free(r->a);
     *con_cls = NULL;
+    atomic_fetch_sub(&inflight, 1);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -674,6 +683,11 @@ int http_serve(const struct server_opts *o)
     int sig = 0;
     sigwait(&sigs, &sig);
     log_msg("qiao: signal %d, finishing open requests", sig);
+    /* New requests answer 503 and a running import rolls back; the requests under way get
+     * at most STOP_GRACE_MS to end before the listener closes. */
+    stop_request();
+    for (int waited = 0; atomic_load(&inflight) > 0 && waited < STOP_GRACE_MS; waited += 20)
+        usleep(20 * 1000);
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);
     for (size_t i = 0; i < ndbs; i++)

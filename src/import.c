@@ -670,7 +670,12 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             }
         {
             struct verr ve;
-            json_t *rec = ent_create(c, ent, body, &ve);
+            /* a server asked to stop gives the import up: rolled back whole (a 503) */
+            json_t *rec = stop_requested() ? (verr_set(&ve, 503, "busy", NULL,
+                                                       "服务器正在停止, 导入已撤销, 数据未改变; "
+                                                       "请稍后重新导入"),
+                                              NULL)
+                                           : ent_create(c, ent, body, &ve);
             if (rec && !bad) {
                 int64_t id = json_integer_value(json_object_get(rec, "id"));
                 if (first && id == last + 1) {
