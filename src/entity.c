@@ -946,6 +946,8 @@ static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
                         ent->label.hans);
     if (db_errcode(c->db) == DBE_BUSY)
         return verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+    if (db_errcode(c->db) == DBE_FULL)
+        return verr_set(e, 507, "storage_full", NULL, DB_FULL_MESSAGE);
     return verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
 }
 

@@ -149,6 +149,10 @@ void reply_db_error(struct req *r, const char *fmt, ...)
         reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
         return;
     }
+    if (db_errcode(r->db) == DBE_FULL) {
+        reply_error(r, 507, "storage_full", NULL, DB_FULL_MESSAGE);
+        return;
+    }
     va_list ap;
     buf b = {0};
     va_start(ap, fmt);

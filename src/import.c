@@ -765,7 +765,11 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         if (krc != DB_OK || audit_write(c, "import", ent->name, 0, NULL, what) != DB_OK ||
             db_commit(c->db) != DB_OK) {
             json_decref(what);
-            verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
+            if (db_errcode(c->db) == DBE_FULL)
+                verr_set(e, 507, "storage_full", NULL, "%s (导入未完成, 数据未改变)",
+                         DB_FULL_MESSAGE);
+            else
+                verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
             if (db_depth(c->db))
                 db_rollback(c->db);
             json_decref(errs);
