@@ -136,11 +136,13 @@ bench: deps
 	@$(MAKE) --no-print-directory bench-all
 
 # HTTP against nginx (about 3 min), then the census import of 1M people against
-# sqlite3 .import (about 1 min), then the name search over 1M people (about 3 min).
+# sqlite3 .import (about 1 min), then the name search over 1M people (about 3 min), then
+# the soak: 64 connections of mixed reads and writes with imports running (about 2 min).
 bench-all: all
 	@bench/run.sh
 	@bench/import.sh
 	@bench/search/run.sh
+	@node bench/soak.mjs
 
 fmt:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/*.c bench/search/*.c

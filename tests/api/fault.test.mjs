@@ -11,17 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { BIN, Client, PASSWORD, STORES, freePort, freshDb, qiao } from '../lib/server.mjs';
-import { sql, sqlInt } from './helpers.mjs';
+import { census, sql, sqlInt } from './helpers.mjs';
 
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-function census(n, tag) {
-  const sur = '陈林黄吴王张许郭叶蔡', giv = '嘉庚文庆明华国强志伟';
-  const lines = ['姓名,性别,出生日期,国籍,备注'];
-  for (let i = 0; i < n; i++)
-    lines.push(`${sur[i % 10]}${giv[(i / 10 | 0) % 10]}${giv[(i / 100 | 0) % 10]},${i % 2 ? '男' : '女'},19${50 + i % 40}-0${1 + i % 9}-1${i % 9},SG,${tag}`);
-  return lines.join('\n') + '\n';
-}
 
 async function serve(dbUrl) {
   const port = await freePort();

@@ -7,18 +7,10 @@ import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
 import { test } from 'node:test';
 import { BIN, Client, PASSWORD, freePort, freshDb, qiao } from '../lib/server.mjs';
-import { sqlInt } from './helpers.mjs';
+import { census, sqlInt } from './helpers.mjs';
 
 const ROWS = 200000;
 const sleep = (ms) => new Promise((ok) => setTimeout(ok, ms));
-
-function census(n) {
-  const sur = '陈林黄吴王张许郭叶蔡', giv = '嘉庚文庆明华国强志伟';
-  const lines = ['姓名,性别,出生日期,国籍'];
-  for (let i = 0; i < n; i++)
-    lines.push(`${sur[i % 10]}${giv[(i / 10 | 0) % 10]}${giv[(i / 100 | 0) % 10]},${i % 2 ? '男' : '女'},19${50 + i % 40}-0${1 + i % 9}-1${i % 9},SG`);
-  return lines.join('\n') + '\n';
-}
 
 test('SIGTERM during a 200,000-row import: rolled back, 503 meanwhile, exit 0 within 2 s', async () => {
   const db = freshDb('sqlite');
