@@ -599,9 +599,9 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
     /* A party the reader may not open is not named to them (its stored name is the
      * writer's view). */
     for (const struct field *f = ent->fields; !raw && f->name; f++) {
-        const struct entity *pe = f->type == FT_PARTY
-                                      ? entity_find(json_string_value(json_object_get(o, f->name)))
-                                      : NULL;
+        const char *kind =
+            f->type == FT_PARTY ? json_string_value(json_object_get(o, f->name)) : NULL;
+        const struct entity *pe = kind ? entity_find(kind) : NULL;
         json_t *pid = pe ? json_object_get(o, f[1].name) : NULL;
         if (json_is_integer(pid) && !ent_visible(c, pe, json_integer_value(pid)))
             json_object_set_new(o, f[2].name, json_string(OTHER_ORG_RECORD));
