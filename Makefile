@@ -14,7 +14,7 @@ SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 HDR     := $(wildcard src/*.h)
 # Tables generated at build time from Debian and npm data packages (tools/).
-GEN     := regions countries unihan holidays
+GEN     := regions countries unihan holidays passwords
 OBJ     := $(SRC:src/%.c=build/obj/%.o) $(GEN:%=build/obj/%.o)
 TOBJ    := $(SRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
@@ -78,6 +78,14 @@ build/gen/countries.c: tools/gen_countries.sh
 	@[ -f $(ISO_JSON) ] && [ -f $(ISO_MO) ] && command -v msgunfmt >/dev/null && command -v jq >/dev/null || scripts/deps.sh
 	@echo "  GEN     $@"
 	@tools/gen_countries.sh $(ISO_JSON) $(ISO_MO) $@
+
+# Common and breached passwords refused by the password policy, from Debian's john-data.
+PW_LIST := /usr/share/john/password.lst
+build/gen/passwords.c: tools/gen_passwords.sh
+	@mkdir -p build/gen
+	@[ -f $(PW_LIST) ] || scripts/deps.sh
+	@echo "  GEN     $@"
+	@tools/gen_passwords.sh $(PW_LIST) $@
 
 build/qiao: $(OBJ)
 	@echo "  LD      $@"
@@ -148,6 +156,7 @@ bench: deps
 # HTTP against nginx (about 3 min), then the census import of 1M people against
 # sqlite3 .import (about 1 min), then the name search over 1M people (about 3 min), then
 # 100,000 events with 2M participants against plain SQL (bench/events).
+# the soak: 64 connections of mixed reads and writes with imports running (about 2 min).
 bench-all: all
 	@bench/run.sh
 	@bench/import.sh
@@ -155,6 +164,7 @@ bench-all: all
 	@bench/search/run.sh
 	@bench/dedup.sh
 	@bench/events/run.sh
+	@node bench/soak.mjs
 
 fmt:
 	clang-format -i src/*.c src/*.h tests/unit/*.c tests/unit/*.h bench/*.c bench/search/*.c bench/events/*.c

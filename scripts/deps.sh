@@ -12,7 +12,7 @@ pkgs=(build-essential pkg-config clang-format clang libclang-rt-14-dev
       libzip-dev libexpat1-dev libxlsxwriter-dev libgd-dev libfreexl-dev libreoffice-calc-nogui
       postgresql-15 chromium fonts-noto-cjk
       iso-codes gettext jq python3
-      unicode-data opencc bzip2
+      unicode-data opencc bzip2 john-data
       wrk nginx-light hyperfine)
 missing=()
 for p in "${pkgs[@]}"; do

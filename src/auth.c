@@ -1,6 +1,7 @@
 /* auth.c - roles and permissions, passwords, sessions, CSRF and the scope. See auth.h. */
 #include "auth.h"
 #include "audit.h"
+#include "demo.h"
 #include "module.h"
 
 #include <errno.h>
@@ -94,13 +95,62 @@ static int take_slot(void)
     return 0;
 }
 
-int password_hash(const char *pw, char *out, char *err, size_t errlen)
+/* The common and breached passwords (build/gen/passwords.c, from Debian's john-data by
+ * tools/gen_passwords.sh): lower case, sorted bytewise. */
+extern const char *const common_passwords[];
+extern const size_t ncommon_passwords;
+
+static int demo_allowed; /* `qiao demo` only: its users get the published demo password */
+
+void password_allow_demo(void)
+{
+    demo_allowed = 1;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The policy: 8 to 128 characters, at least 4 different ones, not a common or breached
+ * password (compared in lower case), not the demo password published in the README. 0, or
+ * -1 with the reason in err. */
+static int password_policy(const char *pw, char *err, size_t errlen)
 {
     size_t n = utf8_len(pw);
     if (n < 8 || strlen(pw) > 256) {
         snprintf(err, errlen, "密码应为 8 到 128 个字符");
         return -1;
     }
+    unsigned char seen[256] = {0};
+    int distinct = 0;
+    for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
+        distinct += !seen[*p]++;
+    if (distinct < 4) {
+        snprintf(err, errlen, "密码过于简单: 至少要有 4 个不同的字符");
+        return -1;
+    }
+    char low[257];
+    size_t i = 0;
+    for (; pw[i]; i++)
+        low[i] = (pw[i] >= 'A' && pw[i] <= 'Z') ? (char)(pw[i] - 'A' + 'a') : pw[i];
+    low[i] = 0;
+    const char *key = low;
+    if (bsearch(&key, common_passwords, ncommon_passwords, sizeof *common_passwords, cmp_str)) {
+        snprintf(err, errlen, "这是常见或已泄露的密码, 很容易被猜中, 请换一个");
+        return -1;
+    }
+    if (!demo_allowed && !strcmp(low, DEMO_PASSWORD)) {
+        snprintf(err, errlen, "这是示范系统公开的密码, 不能使用, 请换一个");
+        return -1;
+    }
+    return 0;
+}
+
+int password_hash(const char *pw, char *out, char *err, size_t errlen)
+{
+    if (password_policy(pw, err, errlen))
+        return -1;
     if (take_slot()) {
         snprintf(err, errlen, "系统繁忙, 请稍后再试");
         return -1;
@@ -323,6 +373,28 @@ static int login_failure(struct req *r, const char *action, int64_t user_id, con
     return db_commit(r->db);
 }
 
+/* Count a password attempt of known user id before the password is checked, in one
+ * statement, so that many at once cannot all get past the limit. The attempt's number, or
+ * 0 on a database error (nothing counted). */
+static int64_t count_attempt(struct req *r, int64_t id)
+{
+    if (db_begin(r->db) != DB_OK)
+        return 0;
+    int64_t attempt = 0;
+    stmt *a = db_prepare(r->db, "UPDATE \"user\" SET failed_logins = coalesce(failed_logins, 0) + "
+                                "1 WHERE id = ? RETURNING failed_logins");
+    st_bind_int(a, 1, id);
+    if (a && st_step(a) == DB_ROW)
+        attempt = st_int(a, "failed_logins");
+    st_finalize(a);
+    if (!attempt || db_commit(r->db) != DB_OK) {
+        if (db_depth(r->db))
+            db_rollback(r->db);
+        return 0;
+    }
+    return attempt;
+}
+
 /* POST /api/v1/session {"username", "password"} */
 void session_login_h(struct req *r)
 {
@@ -359,7 +431,31 @@ void session_login_h(struct req *r)
     char now[21];
     time_t t = time(NULL);
     iso_at(t, now);
-    if (locked && strcmp(locked, now) > 0) {
+    /* An unknown (or disabled) username is locked out like a known one, so that the answers
+     * after 5 tries do not tell which exist: its failures are counted from the audit trail
+     * over the lockout's length (the known user's count is the user row's). */
+    int64_t attempt = 0;
+    int is_locked = locked && strcmp(locked, now) > 0;
+    if (!(id && active)) {
+        char since[21];
+        iso_at(t - LOCK_SECONDS, since);
+        stmt *f = db_prepare(r->db, "SELECT count(*) AS n FROM audit_log WHERE entity = 'user' AND "
+                                    "entity_id = ? AND username = ? AND action = 'login_failed' "
+                                    "AND at >= ?");
+        st_bind_int(f, 1, id);
+        st_bind_text(f, 2, name);
+        st_bind_text(f, 3, since);
+        int rc = f ? st_step(f) : DB_ERROR;
+        if (rc == DB_ROW)
+            attempt = st_int(f, "n") + 1;
+        st_finalize(f);
+        if (rc != DB_ROW) {
+            reply_db_error(r, "登录失败, 请稍后再试");
+            goto out;
+        }
+        is_locked = attempt > MAX_FAILED; /* answered as a known user's lock is */
+    }
+    if (is_locked) {
         if (login_failure(r, "login_locked", id, name, -1, NULL) != DB_OK)
             reply_db_error(r, "登录失败, 请稍后再试");
         else
@@ -369,22 +465,9 @@ void session_login_h(struct req *r)
     /* A known user's attempt is counted before the password is checked, in one statement,
      * so that many at once cannot all get past the limit: an attempt past it locks the
      * account without a check. */
-    int64_t attempt = 0;
     if (id && active) {
-        if (db_begin(r->db) != DB_OK) {
-            reply_db_error(r, "登录失败, 请稍后再试");
-            goto out;
-        }
-        stmt *a = db_prepare(
-            r->db, "UPDATE \"user\" SET failed_logins = coalesce(failed_logins, 0) + 1 WHERE "
-                   "id = ? RETURNING failed_logins");
-        st_bind_int(a, 1, id);
-        if (a && st_step(a) == DB_ROW)
-            attempt = st_int(a, "failed_logins");
-        st_finalize(a);
-        if (!attempt || db_commit(r->db) != DB_OK) {
-            if (db_depth(r->db))
-                db_rollback(r->db);
+        attempt = count_attempt(r, id);
+        if (!attempt) {
             reply_db_error(r, "登录失败, 请稍后再试");
             goto out;
         }
@@ -517,9 +600,40 @@ void session_passwd_h(struct req *r)
             hash = arena_strdup(r->a, st_text(s, "password_hash"));
         st_finalize(s);
     }
-    if (!s) {
+    /* Wrong old passwords are limited as logins are (the same counter): a stolen session
+     * cannot try passwords unchecked. The attempt is counted before the check. */
+    int64_t attempt = s && old ? count_attempt(r, r->user->id) : 0;
+    int okold = attempt && attempt <= MAX_FAILED ? password_ok(old, hash) : 0;
+    if (okold > 0 && db_execv(r->db, "UPDATE \"user\" SET failed_logins = 0 WHERE id = ?", "i",
+                              r->user->id) != DB_OK)
+        attempt = 0; /* answered as a database error below */
+    if (!s || (old && !attempt)) {
         reply_db_error(r, "修改密码失败, 请稍后再试");
-    } else if (!old || password_ok(old, hash) != 1) {
+    } else if (okold < 0) {
+        reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+    } else if (!okold && attempt >= MAX_FAILED) {
+        /* the account locks and every session of the user ends, this one too */
+        char until[21];
+        iso_at(time(NULL) + LOCK_SECONDS, until);
+        int rc = db_begin(r->db);
+        if (rc == DB_OK)
+            rc = db_execv(r->db,
+                          "UPDATE \"user\" SET failed_logins = 0, locked_until = ? WHERE id = ?",
+                          "si", until, r->user->id);
+        if (rc == DB_OK)
+            rc = db_execv(r->db, "DELETE FROM session WHERE user_id = ?", "i", r->user->id);
+        if (rc == DB_OK)
+            rc = audit_write(&r->ctx, "login_locked", "user", r->user->id, NULL, NULL);
+        if (rc == DB_OK)
+            rc = db_commit(r->db);
+        else if (db_depth(r->db))
+            db_rollback(r->db);
+        if (rc != DB_OK)
+            reply_db_error(r, "修改密码失败, 请稍后再试");
+        else
+            reply_error(r, 423, "locked", "old_password",
+                        "原密码连续错误 %d 次, 账号已锁定 15 分钟", MAX_FAILED);
+    } else if (!okold) {
         reply_error(r, 422, "invalid", "old_password", "原密码不正确");
     } else if (!pw) {
         reply_error(r, 422, "invalid", "new_password", "请输入新密码");
@@ -531,8 +645,8 @@ void session_passwd_h(struct req *r)
         reply_db_error(r, "修改密码失败, 请稍后再试");
     } else {
         int rc = db_execv(r->db,
-                          "UPDATE \"user\" SET password_hash = ?, must_change_password = 0 WHERE "
-                          "id = ?",
+                          "UPDATE \"user\" SET password_hash = ?, must_change_password = 0, "
+                          "failed_logins = 0 WHERE id = ?",
                           "si", newhash, r->user->id);
         /* Other sessions of this user end; this one stays. */
         if (rc == DB_OK)

@@ -15,8 +15,12 @@ int auth_check(struct req *r);
 
 /* Hash a password (argon2id, at most a few at once). 0 on success; out has
  * crypto_pwhash_STRBYTES bytes. -1 with a Chinese message in err when the password is
- * unacceptable (too short, too long) or the machine is too busy. */
+ * unacceptable (too short or long, under 4 different characters, a common or breached
+ * password, the demo password) or the machine is too busy. */
 int password_hash(const char *pw, char *out, char *err, size_t errlen);
+/* Let password_hash take the demo password (DEMO_PASSWORD), refused otherwise: for
+ * `qiao demo` only. */
+void password_allow_demo(void);
 /* Rank of a role (viewer 1 … admin 5); 0 for an unknown role. */
 int role_rank(const char *role);
 /* The permissions of role on module as a JSON array of names. */

@@ -92,6 +92,7 @@ static int due_days(const char *category)
 }
 
 static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e);
+static int case_may_create(struct ent_ctx *c, struct verr *e);
 static int case_after_write(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                             struct verr *e);
 static void case_scope(struct ent_ctx *c, buf *sql, json_t *binds);
@@ -190,6 +191,7 @@ const struct entity case_entity = {
     .title = "number",
     .flags = EF_OWNED,
     .check = case_check,
+    .may_create = case_may_create,
     .after_write = case_after_write,
     .scope = case_scope,
     .filter = case_filter,
@@ -462,12 +464,17 @@ static int step_add(struct ent_ctx *c, int64_t id, const char *at, const char *a
 
 /* ---- the entity's hooks ------------------------------------------------------------- */
 
-static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
+static int case_may_create(struct ent_ctx *c, struct verr *e)
 {
-    if (!old && is_mediator(c))
+    if (is_mediator(c))
         return verr_lang(e, 403, "forbidden", NULL, c->lang, "调解员不能登记新案件, 请由业务员受理",
                          "調解員不能登記新案件, 請由業務員受理",
                          "A mediator cannot open a case: staff take it in");
+    return 0;
+}
+
+static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
+{
     if (old && !c->move && is_mediator(c))
         return verr_lang(e, 403, "forbidden", NULL, c->lang,
                          "调解员不能修改案件信息: 办理进展请写备注, 结果请用“办结”",

@@ -66,6 +66,35 @@ static int contact_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     return 0;
 }
 
+/* party_names as the reader may see them: a party outside their scope is not named. */
+static void contact_compute(struct ent_ctx *c, json_t *rec)
+{
+    int hidden = 0;
+    size_t i;
+    json_t *v;
+    char type[32];
+    int64_t id;
+    const struct entity *pe;
+    json_t *parties = json_object_get(rec, "parties");
+    json_array_foreach(parties, i,
+                       v) if (split_party(json_string_value(v), type, sizeof type, &id) &&
+                              (pe = party_entity(type, PARTY_TYPES, NULL))) hidden |=
+        !ent_visible(c, pe, id);
+    if (!hidden)
+        return;
+    buf names = {0};
+    json_array_foreach(parties, i, v)
+    {
+        pe = split_party(json_string_value(v), type, sizeof type, &id)
+                 ? party_entity(type, PARTY_TYPES, NULL)
+                 : NULL;
+        if (pe)
+            buf_printf(&names, "%s%s", names.len ? "、" : "", party_shown(c, pe, id));
+    }
+    json_object_set_new(rec, "party_names", json_string(buf_str(&names)));
+    buf_free(&names);
+}
+
 /* party_names from the parties' titles (the entity layer checked each: a party list); the
  * officer defaults to the user writing. */
 static int contact_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
@@ -142,6 +171,7 @@ const struct entity contact_entity = {
     .flags = EF_OWNED,
     .check = contact_check,
     .derive = contact_derive,
+    .compute = contact_compute,
     .after_write = contact_after_write,
     .before_delete = contact_before_delete,
     .fields =

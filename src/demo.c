@@ -178,6 +178,7 @@ int demo_fill(db *d)
         fprintf(stderr, "qiao: 数据库里已有下级组织, 示范数据只填入新建的数据库\n");
         return 1;
     }
+    password_allow_demo(); /* the demo's users all have the published password */
     arena *a = arena_new();
     struct demo dm = {.c = {.db = d, .a = a, .username = "qiao-demo", .client = "cli"}};
     int64_t county_ids[5];

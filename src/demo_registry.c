@@ -168,9 +168,32 @@ static int64_t mk(struct gen *g, const char *entity, json_t *body)
     return id;
 }
 
+/* The org of a party ("person", 12), or 0. */
+static int64_t party_org(struct gen *g, const char *type, int64_t id)
+{
+    if (!strcmp(type, "org"))
+        return id;
+    char *q = arena_printf(g->c->a, "SELECT org_id FROM \"%s\" WHERE id = ?", type);
+    return db_int(g->c->db, 0, q, "i", id);
+}
+
+/* org, if its subtree holds the org of the party: a record names only what its owner may
+ * open (entity.c); else the city federation, which sees every county's. */
+static int64_t owner_for(struct gen *g, int64_t org, const char *type, int64_t id)
+{
+    int64_t po = party_org(g, type, id);
+    return po && db_int(g->c->db, 0,
+                        "SELECT count(*) FROM \"org\" p, \"org\" o WHERE p.id = ? AND o.id = ? "
+                        "AND substr(o.path, 1, length(p.path)) = p.path",
+                        "ii", org, po)
+               ? org
+               : 1;
+}
+
 static void relate(struct gen *g, int64_t org, const char *ft, int64_t fid, const char *kind,
                    const char *tt, int64_t tid, const char *since, const char *title)
 {
+    org = owner_for(g, owner_for(g, org, ft, fid), tt, tid);
     json_t *b = json_pack("{s:I, s:s, s:I, s:s, s:s, s:I}", "org_id", (json_int_t)org, "from_type",
                           ft, "from_id", (json_int_t)fid, "kind", kind, "to_type", tt, "to_id",
                           (json_int_t)tid);
@@ -501,15 +524,27 @@ int demo_registry(struct ent_ctx *c, const int64_t *counties, struct verr *e)
         "转达侨联换届情况",       "听取对家乡发展的意见建议"};
     for (int i = 0; i < 1200 && !g.failed; i++) {
         int a = (int)rnd(&g, na);
+        /* A county's contacts name its own associations and people (a record names only
+         * what its owner may open); the city's name anyone's. */
+        int64_t owner = i % 3 ? counties[i % 5] : 1;
         json_t *parties = json_array();
-        json_array_append_new(parties, json_sprintf("association:%lld", (long long)assoc_ids[a]));
-        for (int k = 0; k < (int)rnd(&g, 3); k++) {
+        if (owner_for(&g, owner, "association", assoc_ids[a]) == owner)
+            json_array_append_new(parties,
+                                  json_sprintf("association:%lld", (long long)assoc_ids[a]));
+        int want = (int)rnd(&g, 3) + !json_array_size(parties);
+        for (int k = 0, tries = 0; k < want && tries < 40; tries++) {
             struct who *w = &ppl[rnd(&g, n)];
+            if (owner_for(&g, owner, "person", w->id) != owner)
+                continue;
             json_array_append_new(parties, json_sprintf("person:%lld", (long long)w->id));
+            k++;
+        }
+        if (!json_array_size(parties)) {
+            json_decref(parties);
+            continue;
         }
         json_t *b = json_pack("{s:s, s:o, s:s, s:I}", "channel", channels[rnd(&g, 7)], "parties",
-                              parties, "summary", topics[rnd(&g, 8)], "org_id",
-                              (json_int_t)(i % 3 ? counties[i % 5] : 1));
+                              parties, "summary", topics[rnd(&g, 8)], "org_id", (json_int_t)owner);
         unsigned y = 2022 + rnd(&g, 4), m = 1 + rnd(&g, 12);
         if (y == 2025 && m > 9)
             m -= 3; /* up to September 2025 */

@@ -632,6 +632,16 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
         }
         json_object_set_new(o, f->name, v);
     }
+    /* A party the reader may not open is not named to them (its stored name is the
+     * writer's view). */
+    for (const struct field *f = ent->fields; !raw && f->name; f++) {
+        const char *kind =
+            f->type == FT_PARTY ? json_string_value(json_object_get(o, f->name)) : NULL;
+        const struct entity *pe = kind ? entity_find(kind) : NULL;
+        json_t *pid = pe ? json_object_get(o, f[1].name) : NULL;
+        if (json_is_integer(pid) && !ent_visible(c, pe, json_integer_value(pid)))
+            json_object_set_new(o, f[2].name, json_string(OTHER_ORG_RECORD));
+    }
     if (!raw && ent->compute) /* values made from other records, for the reader */
         ent->compute(c, o);
     if (!raw && ent->workflow) /* the moves the reader may make now (the move buttons) */
@@ -704,6 +714,22 @@ void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t
     }
     if (ent->scope)
         ent->scope(c, sql, binds);
+}
+
+int ent_visible(struct ent_ctx *c, const struct entity *ent, int64_t id)
+{
+    if (!c->scope_path || (is_root_path(c->scope_path) && !ent->scope))
+        return 1;
+    buf sql = {0};
+    json_t *binds = json_pack("[I]", (json_int_t)id);
+    buf_printf(&sql, "SELECT count(*) AS n FROM \"%s\" t WHERE t.id = ?", ent->name);
+    ent_scope_sql(c, ent, &sql, binds);
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    int n = s && st_step(s) == DB_ROW ? (int)st_int(s, "n") : 0;
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    return n > 0;
 }
 
 stmt *db_prepare_json(db *d, const char *sql, json_t *binds)
@@ -800,9 +826,48 @@ int ent_ref_missing(struct verr *e, const char *field, const char *label, const 
                     re->label.hans, (long long)id);
 }
 
+/* May a link in rec (a record of ent) name record id of re? The writer must hold view on
+ * re's module (a mediator cannot name people of the registries), see the record, and, for
+ * a party link (party: a record names another as one of its parties), so must the org that
+ * will own rec: a county's relation or contact names only what that county may open, even
+ * when the city writes it. The answer to "no" is the one to a missing record
+ * (ent_ref_missing): nothing is learnt of a record out of reach. The record read raw (a new
+ * reference), or NULL with e (404 for "no"). */
+static json_t *read_link(struct ent_ctx *c, const struct entity *ent, const json_t *rec,
+                         const struct entity *re, int64_t id, int party, struct verr *e)
+{
+    if (c->role && strcmp(re->name, "user") && strcmp(re->name, "org") &&
+        !(module_perms(c->role, re->module) & (1u << P_VIEW))) {
+        verr_set(e, 404, "not_found", NULL, "%s(编号 %lld)不存在或无权查看", re->label.hans,
+                 (long long)id);
+        return NULL;
+    }
+    json_t *r = read_row(c, re, id, 1, e);
+    if (!r || !party || !(ent->flags & EF_OWNED))
+        return r;
+    json_t *org = json_object_get(rec, "org_id");
+    if (!json_is_integer(org))
+        return r;
+    stmt *s = db_prepare(c->db, "SELECT path FROM \"org\" WHERE id = ?");
+    st_bind_int(s, 1, json_integer_value(org));
+    const char *path = s && st_step(s) == DB_ROW ? arena_strdup(c->a, st_text(s, "path")) : NULL;
+    st_finalize(s);
+    if (!path) /* the owner itself is checked as the org_id reference */
+        return r;
+    struct ent_ctx owner = ent_unscoped(c);
+    owner.scope_path = path;
+    json_t *o = read_row(&owner, re, id, 1, e);
+    if (!o) {
+        json_decref(r);
+        return NULL;
+    }
+    json_decref(o);
+    return r;
+}
+
 /* A party link (FIELD_PARTY: f is X_type, then X_id and X_name) in rec: see entity.h. */
-static int check_party(struct ent_ctx *c, const struct field *f, json_t *rec, const json_t *old,
-                       struct verr *e)
+static int check_party(struct ent_ctx *c, const struct entity *ent, const struct field *f,
+                       json_t *rec, const json_t *old, struct verr *e)
 {
     const struct field *fid = f + 1, *fname = f + 2;
     size_t n = strlen(f->name) - 5; /* "_type" */
@@ -849,7 +914,7 @@ static int check_party(struct ent_ctx *c, const struct field *f, json_t *rec, co
         die("party kind %s names no entity", kind);
     int64_t id = json_integer_value(idv);
     struct verr e2;
-    json_t *r = read_row(c, re, id, 1, &e2);
+    json_t *r = read_link(c, ent, rec, re, id, 1, &e2);
     if (!r)
         return e2.status == 404 ? ent_ref_missing(e, fid->name, fname->label.hans, re, id)
                                 : (*e = e2, -1);
@@ -864,7 +929,8 @@ static int check_party(struct ent_ctx *c, const struct field *f, json_t *rec, co
 /* A party list (an FT_LIST with .party: "person:12", "association:3"): each item well
  * formed, of a kind the field allows, naming a record in the writer's scope; written back
  * normalised, without repeats. */
-static int check_party_list(struct ent_ctx *c, const struct field *f, json_t *rec, struct verr *e)
+static int check_party_list(struct ent_ctx *c, const struct entity *ent, const struct field *f,
+                            json_t *rec, struct verr *e)
 {
     json_t *list = json_object_get(rec, f->name), *norm = json_array();
     size_t i;
@@ -895,7 +961,7 @@ static int check_party_list(struct ent_ctx *c, const struct field *f, json_t *re
             continue;
         }
         struct verr e2;
-        json_t *r = read_row(c, re, id, 1, &e2);
+        json_t *r = read_link(c, ent, rec, re, id, 1, &e2);
         if (!r) {
             json_decref(item);
             json_decref(norm);
@@ -909,6 +975,56 @@ static int check_party_list(struct ent_ctx *c, const struct field *f, json_t *re
     return 0;
 }
 
+static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
+{
+    if (db_errcode(c->db) == DBE_CONSTRAINT)
+        return verr_set(e, 409, "conflict", NULL, "%s与已有记录冲突 (重复或引用无效)",
+                        ent->label.hans);
+    if (db_errcode(c->db) == DBE_BUSY)
+        return verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+    if (db_errcode(c->db) == DBE_FULL)
+        return verr_set(e, 507, "storage_full", NULL, DB_FULL_MESSAGE);
+    return verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+}
+
+/* A value of a unique field (FF_UNIQUE) that another live record holds: 409 on the field.
+ * Naming that record when the writer may open it; when it lies outside their scope, one
+ * neutral answer that names nothing of it (a unique column cannot answer as for a free
+ * value: that the value is taken somewhere is all it tells). Records across counties are
+ * reconciled by the federation above both, which sees them (the duplicates list). */
+static int check_unique(struct ent_ctx *c, const struct entity *ent, const json_t *rec,
+                        const json_t *old, struct verr *e)
+{
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *v = json_object_get(rec, f->name);
+        if (!(f->flags & FF_UNIQUE) || (f->flags & FF_READONLY) || !v || json_is_null(v) ||
+            (old && json_equal(json_object_get(old, f->name), v)))
+            continue;
+        char *q = arena_printf(c->a,
+                               "SELECT id FROM \"%s\" WHERE %s = ? AND deleted_at IS NULL AND "
+                               "id <> ?",
+                               ent->name, f->name);
+        json_t *binds = json_pack(
+            "[O, I]", v, (json_int_t)(old ? json_integer_value(json_object_get(old, "id")) : 0));
+        stmt *s = db_prepare_json(c->db, q, binds);
+        json_decref(binds);
+        int rc = s ? st_step(s) : DB_ERROR;
+        int64_t other = rc == DB_ROW ? st_int(s, "id") : 0;
+        st_finalize(s);
+        if (rc != DB_ROW && rc != DB_DONE)
+            return db_fail(c, ent, e);
+        if (!other)
+            continue;
+        if (ent_visible(c, ent, other))
+            return verr_set(e, 409, "conflict", f->name, "“%s”与已有的%s(编号 %lld)相同",
+                            f->label.hans, ent->label.hans, (long long)other);
+        return verr_set(e, 409, "conflict", f->name,
+                        "这个“%s”已由其他组织登记, 同一%s只登记一次; 请联系上级侨联核对",
+                        f->label.hans, ent->label.hans);
+    }
+    return 0;
+}
+
 /* Check the whole record: required fields, referenced records in scope, the entity's own
  * rules. */
 static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec, const json_t *old,
@@ -919,11 +1035,11 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
         int empty = !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
         if ((f->flags & FF_REQUIRED) && empty)
             return verr_set(e, 422, "invalid", f->name, "“%s”不能为空", f->label.hans);
-        if (f->type == FT_PARTY && check_party(c, f, rec, old, e))
+        if (f->type == FT_PARTY && check_party(c, ent, f, rec, old, e))
             return -1;
         if (f->type == FT_LIST && f->party && !empty &&
             !(old && json_equal(json_object_get(old, f->name), v)) &&
-            check_party_list(c, f, rec, e))
+            check_party_list(c, ent, f, rec, e))
             return -1;
         if (f->type == FT_REF && !empty) {
             json_t *oldv = old ? json_object_get(old, f->name) : NULL;
@@ -936,7 +1052,7 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
             if (c->bulk && c->ref_seen.ent == re && c->ref_seen.id == id)
                 continue; /* an import's rows mostly name the same org */
             struct verr e2;
-            json_t *r = read_row(c, re, id, 1, &e2);
+            json_t *r = read_link(c, ent, rec, re, id, 0, &e2);
             if (!r)
                 return e2.status == 404 ? ent_ref_missing(e, f->name, f->label.hans, re, id)
                                         : (*e = e2, -1);
@@ -947,19 +1063,11 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
             }
         }
     }
+    if (check_unique(c, ent, rec, old, e))
+        return -1;
     if (ent->check && ent->check(c, rec, old, e))
         return -1;
     return 0;
-}
-
-static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
-{
-    if (db_errcode(c->db) == DBE_CONSTRAINT)
-        return verr_set(e, 409, "conflict", NULL, "%s与已有记录冲突 (重复或引用无效)",
-                        ent->label.hans);
-    if (db_errcode(c->db) == DBE_BUSY)
-        return verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
-    return verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
 }
 
 /* INSERT INTO "ent" (every column but id) VALUES (?, ...) and what the engine needs to
@@ -1011,7 +1119,7 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
                        struct verr *e)
 {
     json_t *rec = NULL, *out = NULL;
-    if (ent_input(ent, body, &rec, e))
+    if ((ent->may_create && ent->may_create(c, e)) || ent_input(ent, body, &rec, e))
         return NULL;
     if (sys)
         json_object_update(rec, sys);

@@ -206,6 +206,9 @@ struct entity {
     /* Optional hooks, all inside the write transaction. rec is the whole record after the
      * change (old merged with the input), old is NULL on create. Return 0, or -1 with e. */
     int (*check)(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e);
+    /* Optional: refuse a create by this user before its values are looked at (403: a
+     * mediator cannot open cases). 0, or -1 with e. */
+    int (*may_create)(struct ent_ctx *c, struct verr *e);
     int (*after_write)(struct ent_ctx *c, int64_t id, json_t *rec, const json_t *old,
                        struct verr *e);
     int (*before_delete)(struct ent_ctx *c, int64_t id, const json_t *old, struct verr *e);
@@ -344,6 +347,12 @@ json_t *ent_moves_from(struct ent_ctx *c, const struct entity *ent, const char *
  * are not told apart): 422 on field, "“label”指向的侨界人士(编号 5)不存在或无权使用". -1. */
 int ent_ref_missing(struct verr *e, const char *field, const char *label, const struct entity *re,
                     int64_t id);
+/* What a reader is shown for a party they may not open (a relation's other end, a
+ * contact's party, an X_name): the record is not named to them. */
+#define OTHER_ORG_RECORD "其他组织的记录"
+/* 1 when record id of ent (live or deleted) is within c's scope (the org range and the
+ * entity's scope hook); always 1 for an unscoped c. A database error answers 0. */
+int ent_visible(struct ent_ctx *c, const struct entity *ent, int64_t id);
 /* Read one live record within the scope; NULL with a 404 error otherwise. raw=1 skips
  * masking (for internal use: the audit diff, hooks). */
 json_t *ent_read(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw, struct verr *e);

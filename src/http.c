@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@
 #define RETRY_AFTER        "5" /* seconds, on every 503 */
 
 static const struct server_opts *opts;
+static atomic_int inflight; /* requests begun and not completed */
+#define STOP_GRACE_MS 500   /* how long a stop waits for them */
 static FILE *access_log;
 
 /* ---- one database connection per server thread --------------------------------------- */
@@ -144,6 +147,10 @@ void reply_db_error(struct req *r, const char *fmt, ...)
 {
     if (db_errcode(r->db) == DBE_BUSY) {
         reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
+        return;
+    }
+    if (db_errcode(r->db) == DBE_FULL) {
+        reply_error(r, 507, "storage_full", NULL, DB_FULL_MESSAGE);
         return;
     }
     va_list ap;
@@ -352,6 +359,10 @@ static void dispatch(struct req *r)
                     ((r->route->flags & R_UPLOAD) ? UPLOAD_LIMIT : BODY_LIMIT) >> 20);
         return;
     }
+    if (stop_requested()) {
+        reply_error(r, 503, "busy", NULL, "服务器正在停止, 请稍后再试");
+        return;
+    }
     if (!(r->db = get_db())) {
         reply_error(r, 503, "busy", NULL, "数据库暂时不可用, 请稍后再试");
         return;
@@ -417,6 +428,48 @@ static const char *client_addr(struct MHD_Connection *c, arena *a)
     return arena_strdup(a, s);
 }
 
+/* The address text of an IPv4 or IPv6 address written s (surrounding spaces allowed), in
+ * inet_ntop's form, copied to a; NULL when it is not one. */
+static const char *norm_addr(const char *s, size_t n, arena *a)
+{
+    while (n && (*s == ' ' || *s == '\t'))
+        s++, n--;
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    char in[INET6_ADDRSTRLEN + 1], out[INET6_ADDRSTRLEN];
+    unsigned char bin[sizeof(struct in6_addr)];
+    if (!n || n >= sizeof in)
+        return NULL;
+    memcpy(in, s, n);
+    in[n] = 0;
+    int fam = strchr(in, ':') ? AF_INET6 : AF_INET;
+    if (inet_pton(fam, in, bin) != 1 || !inet_ntop(fam, bin, out, sizeof out))
+        return NULL;
+    return arena_strdup(a, out);
+}
+
+/* Behind the trusted proxy (server_opts.trusted_proxy), and from it only: the client is
+ * the last address of X-Forwarded-For (the one the proxy added; earlier ones are the
+ * client's word), and X-Forwarded-Proto "https" makes the request TLS. */
+static const char *proxy_addr; /* opts->trusted_proxy as norm_addr writes it, or NULL */
+
+static void behind_proxy(struct req *r)
+{
+    if (!proxy_addr || strcmp(r->client, proxy_addr))
+        return;
+    const char *xff = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (xff) {
+        const char *last = strrchr(xff, ',');
+        last = last ? last + 1 : xff;
+        const char *c = norm_addr(last, strlen(last), r->a);
+        if (c)
+            r->client = c;
+    }
+    const char *proto = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "X-Forwarded-Proto");
+    if (proto && !strcasecmp(proto, "https"))
+        r->tls = 1;
+}
+
 static void add_security_headers(struct MHD_Response *resp)
 {
     MHD_add_response_header(resp, "Content-Security-Policy",
@@ -469,6 +522,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r = arena_alloc(a, sizeof *r);
         r->a = a;
         r->t0 = now_ms();
+        atomic_fetch_add(&inflight, 1);
         r->conn = conn;
         r->method = arena_strdup(a, method);
         r->path = arena_strdup(a, url);
@@ -477,6 +531,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
         r->tls = ci != NULL && ci->tls_session != NULL;
+        behind_proxy(r);
         MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
         /* One body length: two Content-Length headers that differ frame the request two
          * ways (request smuggling behind a proxy). */
@@ -542,6 +597,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     free(r->out);
     arena_free(r->a);
     *con_cls = NULL;
+    atomic_fetch_sub(&inflight, 1);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -580,6 +636,16 @@ int http_serve(const struct server_opts *o)
         return 2;
     }
     addr.sin_port = htons((uint16_t)port);
+    static arena *proxy_arena;
+    if (o->trusted_proxy) {
+        proxy_arena = proxy_arena ? proxy_arena : arena_new();
+        proxy_addr = norm_addr(o->trusted_proxy, strlen(o->trusted_proxy), proxy_arena);
+        if (!proxy_addr) {
+            fprintf(stderr, "qiao: --trusted-proxy 应为代理的 IP 地址 (如 127.0.0.1): %s\n",
+                    o->trusted_proxy);
+            return 2;
+        }
+    }
 
     if (!o->access_log || !strcmp(o->access_log, "-"))
         access_log = stderr;
@@ -610,7 +676,8 @@ int http_serve(const struct server_opts *o)
         (uint16_t)port, NULL, NULL, on_request, NULL, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE, threads,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30, MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
-        MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_IP_CONNECTIONS,
+        MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)(proxy_addr ? 0 : PER_IP_CONNECTIONS), /* 0: none; the proxy limits */
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d) {
@@ -621,6 +688,11 @@ int http_serve(const struct server_opts *o)
     int sig = 0;
     sigwait(&sigs, &sig);
     log_msg("qiao: signal %d, finishing open requests", sig);
+    /* New requests answer 503 and a running import rolls back; the requests under way get
+     * at most STOP_GRACE_MS to end before the listener closes. */
+    stop_request();
+    for (int waited = 0; atomic_load(&inflight) > 0 && waited < STOP_GRACE_MS; waited += 20)
+        usleep(20 * 1000);
     MHD_quiesce_daemon(d);
     MHD_stop_daemon(d);
     for (size_t i = 0; i < ndbs; i++)

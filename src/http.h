@@ -106,6 +106,11 @@ struct server_opts {
     const char *access_log; /* file, "-" for stderr, "off" */
     unsigned threads;
     int busy_ms; /* each connection's busy timeout (db_busy_timeout); 0: the default */
+    /* The reverse proxy's address (IPv4 or IPv6), or NULL: from it alone X-Forwarded-For
+     * names the client (the audit, the access log) and X-Forwarded-Proto "https" marks the
+     * request as TLS (the session cookie's Secure). qiao's per-address connection limit
+     * then applies to direct peers only: the proxy limits its clients (README). */
+    const char *trusted_proxy;
 };
 /* Serve until SIGTERM or SIGINT; 0 after a clean shutdown. */
 int http_serve(const struct server_opts *o);

@@ -986,7 +986,13 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         }
         if (!old || (json_object_size(diff) && !(ent->flags & EF_APPEND))) {
             struct verr ve;
-            json_t *rec = old ? ent_update(c, ent, upd, diff, &ve) : ent_create(c, ent, body, &ve);
+            /* a server asked to stop gives the import up: rolled back whole (a 503) */
+            json_t *rec = stop_requested() ? (verr_set(&ve, 503, "busy", NULL,
+                                                       "服务器正在停止, 导入已撤销, 数据未改变; "
+                                                       "请稍后重新导入"),
+                                              NULL)
+                          : old            ? ent_update(c, ent, upd, diff, &ve)
+                                           : ent_create(c, ent, body, &ve);
             if (rec && !bad && !old) {
                 int64_t id = json_integer_value(json_object_get(rec, "id"));
                 if (first && id == last + 1) {
@@ -1105,7 +1111,11 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         if (krc != DB_OK || audit_write(c, "import", ent->name, 0, NULL, what) != DB_OK ||
             db_commit(c->db) != DB_OK) {
             json_decref(what);
-            verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
+            if (db_errcode(c->db) == DBE_FULL)
+                verr_set(e, 507, "storage_full", NULL, "%s (导入未完成, 数据未改变)",
+                         DB_FULL_MESSAGE);
+            else
+                verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
             if (db_depth(c->db))
                 db_rollback(c->db);
             json_decref(errs);

@@ -23,6 +23,7 @@ static const char usage[] =
     "用法:\n"
     "  qiao init  --db DB --org-name 名称          建库并创建根组织 (编号 1)\n"
     "  qiao serve --db DB [--listen 127.0.0.1:8080] [--web DIR] [--access-log FILE|-|off]\n"
+    "             [--trusted-proxy ADDR]  (X-Forwarded-For/-Proto only from ADDR)\n"
     "  qiao user add USERNAME --role ROLE --org ORG_ID --db DB   (从标准输入读密码)\n"
     "  qiao user passwd USERNAME --db DB                         (从标准输入读新密码)\n"
     "  qiao user lock|unlock USERNAME --db DB\n"
@@ -40,7 +41,7 @@ static const char usage[] =
 
 /* Options after the command words: --name value pairs and positional words. */
 struct opts {
-    const char *db, *org_name, *listen, *web, *access_log, *role, *org;
+    const char *db, *org_name, *listen, *web, *access_log, *role, *org, *trusted_proxy;
     const char *pos[4];
     int npos;
     unsigned threads;
@@ -63,6 +64,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             {"--access-log", offsetof(struct opts, access_log)},
             {"--role", offsetof(struct opts, role)},
             {"--org", offsetof(struct opts, org)},
+            {"--trusted-proxy", offsetof(struct opts, trusted_proxy)},
         };
         int done = 0;
         for (size_t k = 0; k < sizeof named / sizeof *named && !done; k++) {
@@ -232,7 +234,8 @@ static int cmd_serve(struct opts *o)
                              .web_dir = o->web,
                              .access_log = o->access_log,
                              .threads = o->threads,
-                             .busy_ms = o->busy_ms};
+                             .busy_ms = o->busy_ms,
+                             .trusted_proxy = o->trusted_proxy};
     return http_serve(&so);
 }
 

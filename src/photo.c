@@ -16,6 +16,7 @@
  * Serving: GET /api/v1/event_photo/{id}/image and /thumb, within the scope, typed as
  *          sniffed (never as the client said). */
 #include "module.h"
+#include "photo.h"
 
 #include <gd.h>
 #include <sodium.h>
@@ -239,6 +240,28 @@ static const char *clean_name(arena *a, const char *name)
     return utf8_valid(s, strlen(s)) ? s : "照片";
 }
 
+int photo_read(const unsigned char *bin, size_t n, int k, const char *field, const char **type,
+               uint32_t *w, uint32_t *h, void **thumb, int *tlen, struct verr *e)
+{
+    *type = photo_sniff(bin, n, w, h);
+    if (!*type)
+        return verr_set(e, 422, "invalid", field,
+                        "第%d张照片不是 JPEG 或 PNG 图片 (按文件内容判断)", k);
+    if (!*w || !*h || (uint64_t)*w * *h > MAX_PIXELS)
+        return verr_set(e, 422, "invalid", field, "第%d张照片的尺寸 %u×%u 不行: 最多 %u 万像素", k,
+                        (unsigned)*w, (unsigned)*h, MAX_PIXELS / 10000);
+    gdImagePtr im = !strcmp(*type, "image/png") ? gdImageCreateFromPngPtr((int)n, (void *)bin)
+                                                : gdImageCreateFromJpegPtr((int)n, (void *)bin);
+    int rc = 0;
+    if (!im || (uint32_t)gdImageSX(im) != *w || (uint32_t)gdImageSY(im) != *h)
+        rc = verr_set(e, 422, "invalid", field, "第%d张照片无法读取: 文件已损坏或不完整", k);
+    else if (thumbnail(im, thumb, tlen))
+        rc = verr_set(e, 500, "internal", field, "第%d张照片无法生成缩略图", k);
+    if (im)
+        gdImageDestroy(im);
+    return rc;
+}
+
 /* Check and store photo i of an upload {"name", "data", "caption"} for event ev, inside
  * the caller's transaction: the blob (once per content) and the record. *rec gets the
  * record (new reference). 0, or -1 with e naming photos[i]. */
@@ -262,7 +285,6 @@ static int store_photo(struct ent_ctx *c, const json_t *ev, size_t i, json_t *ph
         return verr_set(e, 413, "too_large", field, "第%d张照片太大: 每张最多 %u MB", k,
                         PHOTO_MAX >> 20);
     unsigned char *bin = xmalloc(max + 1);
-    gdImagePtr im = NULL;
     void *thumb = NULL;
     char *data64 = NULL, *thumb64 = NULL;
     int rc = -1, tlen = 0;
@@ -272,26 +294,9 @@ static int store_photo(struct ent_ctx *c, const json_t *ev, size_t i, json_t *ph
         verr_set(e, 422, "invalid", field, "第%d张照片的内容不是有效的 base64 编码", k);
         goto out;
     }
-    const char *type = photo_sniff(bin, n, &w, &h);
-    if (!type) {
-        verr_set(e, 422, "invalid", field, "第%d张照片不是 JPEG 或 PNG 图片 (按文件内容判断)", k);
+    const char *type = NULL;
+    if (photo_read(bin, n, k, field, &type, &w, &h, &thumb, &tlen, e))
         goto out;
-    }
-    if (!w || !h || (uint64_t)w * h > MAX_PIXELS) {
-        verr_set(e, 422, "invalid", field, "第%d张照片的尺寸 %u×%u 不行: 最多 %u 万像素", k,
-                 (unsigned)w, (unsigned)h, MAX_PIXELS / 10000);
-        goto out;
-    }
-    im = !strcmp(type, "image/png") ? gdImageCreateFromPngPtr((int)n, bin)
-                                    : gdImageCreateFromJpegPtr((int)n, bin);
-    if (!im || (uint32_t)gdImageSX(im) != w || (uint32_t)gdImageSY(im) != h) {
-        verr_set(e, 422, "invalid", field, "第%d张照片无法读取: 文件已损坏或不完整", k);
-        goto out;
-    }
-    if (thumbnail(im, &thumb, &tlen)) {
-        verr_set(e, 500, "internal", field, "第%d张照片无法生成缩略图", k);
-        goto out;
-    }
     unsigned char hsh[crypto_hash_sha256_BYTES];
     char hex[65];
     crypto_hash_sha256(hsh, bin, n);
@@ -326,8 +331,6 @@ static int store_photo(struct ent_ctx *c, const json_t *ev, size_t i, json_t *ph
     }
     rc = 0;
 out:
-    if (im)
-        gdImageDestroy(im);
     if (thumb)
         gdFree(thumb);
     free(data64);

@@ -19,6 +19,10 @@ const char *party_title(struct ent_ctx *c, const struct entity *ent, int64_t id)
  * with e. */
 int demo_registry(struct ent_ctx *c, const int64_t *counties, struct verr *e);
 
+/* The title of record id of ent as the reader c is shown it: its title when c may open
+ * it, else OTHER_ORG_RECORD (entity.h). */
+const char *party_shown(struct ent_ctx *c, const struct entity *ent, int64_t id);
+
 struct req;
 /* GET /api/v1/{entity}/{id}/relations (person, association, enterprise, org): the
  * relations of the record in both directions, each with the other party and the role

@@ -114,6 +114,12 @@ const char *party_title(struct ent_ctx *c, const struct entity *ent, int64_t id)
     return s;
 }
 
+const char *party_shown(struct ent_ctx *c, const struct entity *ent, int64_t id)
+{
+    const char *t = ent_visible(c, ent, id) ? party_title(c, ent, id) : NULL;
+    return t ? t : OTHER_ORG_RECORD;
+}
+
 static const struct kind *kind_find(const char *v)
 {
     for (size_t i = 0; v && i < sizeof kinds / sizeof *kinds; i++)
@@ -162,14 +168,28 @@ static int relation_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     return 0;
 }
 
-/* The caption in the reader's language (the stored one, for search and lists, is in
- * zh-Hans): "陈嘉庚 會長 新加坡福建會館", "Tan Kah Kee, President of …". */
+/* The caption as the reader may see it: in their language (the stored one, for search
+ * and lists, is in zh-Hans: "陈嘉庚 會長 新加坡福建會館", "Tan Kah Kee, President of …"),
+ * and a party outside their scope not named. */
 static void relation_compute(struct ent_ctx *c, json_t *rec)
 {
     const char *kv = json_string_value(json_object_get(rec, "kind"));
-    const char *fname = json_string_value(json_object_get(rec, "from_name")),
-               *tname = json_string_value(json_object_get(rec, "to_name"));
-    if (c->lang == LANG_HANS || !kind_find(kv) || !fname || !tname)
+    const struct entity *fe = party_entity(json_string_value(json_object_get(rec, "from_type")),
+                                           ~0u, NULL),
+                        *te = party_entity(json_string_value(json_object_get(rec, "to_type")), ~0u,
+                                           NULL);
+    int64_t fid = json_integer_value(json_object_get(rec, "from_id"));
+    int64_t tid = json_integer_value(json_object_get(rec, "to_id"));
+    if (!kind_find(kv) || !fe || !te)
+        return;
+    int seen = ent_visible(c, fe, fid) && ent_visible(c, te, tid);
+    if (seen && c->lang == LANG_HANS)
+        return;
+    const char *fname = seen ? json_string_value(json_object_get(rec, "from_name"))
+                             : party_shown(c, fe, fid),
+               *tname = seen ? json_string_value(json_object_get(rec, "to_name"))
+                             : party_shown(c, te, tid);
+    if (!fname || !tname)
         return;
     json_object_set_new(rec, "caption",
                         json_sprintf(c->lang == LANG_EN ? "%s, %s of %s" : "%s %s %s", fname,

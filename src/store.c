@@ -112,6 +112,10 @@ enum db_err db_errcode(const db *d)
 
 static void set_err(db *d, const char *sql)
 {
+    /* A full disk ends the transaction (SQLite rolls it back itself): what fails after it
+     * (the rollback finding no transaction) does not hide the cause. */
+    if (d->errcode == DBE_FULL && d->depth > 0)
+        return;
     d->errcode = d->drv->errcode(d->conn);
     snprintf(d->err, sizeof d->err, "%s", d->drv->errmsg(d->conn));
     if (d->errcode != DBE_CONSTRAINT && d->errcode != DBE_BUSY)

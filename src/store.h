@@ -29,8 +29,11 @@ enum db_err {
     DBE_NONE = 0,
     DBE_CONSTRAINT, /* unique / foreign key / check violated */
     DBE_BUSY,       /* locked or serialization failure: retrying may work */
+    DBE_FULL,       /* the disk (or the database's quota) is full: nothing was written */
     DBE_OTHER
 };
+/* What a user is told of DBE_FULL (HTTP 507 storage_full). */
+#define DB_FULL_MESSAGE "数据库所在的磁盘已满, 本次修改没有保存; 请联系管理员清理或扩充磁盘后再试"
 
 /* Column types for DDL; each driver maps them to its own names. */
 enum db_type {

@@ -79,14 +79,16 @@ static char *chomp(char *s)
     return s;
 }
 
-/* Map a SQLSTATE to a class: 23xxx constraint, serialization failure / deadlock /
- * lock not available busy, anything else (or no state at all) other. */
+/* Map a SQLSTATE to a class: 23xxx constraint, 53xxx full, serialization failure /
+ * deadlock / lock not available busy, anything else (or no state at all) other. */
 static enum db_err classify(const char *state)
 {
     if (!state)
         return DBE_OTHER;
     if (strncmp(state, "23", 2) == 0)
         return DBE_CONSTRAINT;
+    if (strncmp(state, "53", 2) == 0) /* insufficient resources: disk full, out of memory */
+        return DBE_FULL;
     if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03"))
         return DBE_BUSY;
     /* the server went away (connection exception, shutting down, starting up): busy until

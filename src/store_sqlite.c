@@ -100,6 +100,8 @@ static enum db_err sq_errcode(void *conn)
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
         return DBE_BUSY;
+    case SQLITE_FULL:
+        return DBE_FULL;
     default:
         return DBE_OTHER;
     }

@@ -2,6 +2,7 @@
 #include "util.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,4 +349,16 @@ _Noreturn void die(const char *fmt, ...)
     fputc('\n', stderr);
     va_end(ap);
     abort();
+}
+
+static atomic_int stopping;
+
+void stop_request(void)
+{
+    atomic_store(&stopping, 1);
+}
+
+int stop_requested(void)
+{
+    return atomic_load_explicit(&stopping, memory_order_relaxed);
 }

@@ -69,4 +69,9 @@ void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Print the message and abort: for broken invariants, never for bad input. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* The server was asked to stop (SIGTERM): long work (an import) gives up and rolls back,
+ * new requests answer 503. Set once by http_serve, read from any thread. */
+void stop_request(void);
+int stop_requested(void);
+
 #endif

@@ -155,3 +155,13 @@ export async function serve(dbUrl, extra = []) {
 export function qiaoRun(args, input) {
   return spawnSync(BIN, args, { input, encoding: 'utf8' });
 }
+
+/** An invented census sheet of n people (CSV text): 姓名, 性别, 出生日期, 国籍, and 备注 = tag
+ * when a tag is given (to tell one import's rows from another's). */
+export function census(n, tag) {
+  const sur = '陈林黄吴王张许郭叶蔡', giv = '嘉庚文庆明华国强志伟';
+  const lines = [tag === undefined ? '姓名,性别,出生日期,国籍' : '姓名,性别,出生日期,国籍,备注'];
+  for (let i = 0; i < n; i++)
+    lines.push(`${sur[i % 10]}${giv[(i / 10 | 0) % 10]}${giv[(i / 100 | 0) % 10]},${i % 2 ? '男' : '女'},19${50 + i % 40}-0${1 + i % 9}-1${i % 9},SG${tag === undefined ? '' : ',' + tag}`);
+  return lines.join('\n') + '\n';
+}
