@@ -6,7 +6,6 @@
 #include "module.h"
 #include "audit.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -68,101 +67,27 @@ static void entry_hash(char out[65], const char *prev, int64_t seq, const char *
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-#define BATCH_ROWS    64  /* entries in one INSERT */
-#define CHUNK_ENTRIES 512 /* entries handed to the worker at a time */
+#define BATCH_ROWS 64 /* entries in one INSERT */
 
-struct pending { /* an entry, chained by the worker, not yet written */
+struct pending { /* an entry chained, not yet written */
     int64_t seq, user_id, entity_id;
     char at[21], prev[65], hash[65];
     const char *username, *client; /* the context's: live as long as the bulk write */
     const char *action, *entity;   /* static (literals, entity names) */
     char *bj, *aj;
-    json_t *after; /* the values still as JSON: the worker makes them aj */
 };
 
-struct chunk {
-    struct chunk *next;
-    int n;
-    struct pending rows[CHUNK_ENTRIES];
-};
-
-/* The entries go to a worker thread in chunks, in order; it makes the JSON text and the
- * hashes (the chain), and hands the chunks back to be written by the caller's thread (the
- * one that holds the transaction). */
 struct audit_batch {
-    int dry;           /* a dry run's: keeps nothing */
-    struct chunk *cur; /* being filled */
-    pthread_t th;
-    int started, done;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    struct chunk *todo, *todo_tail, *ready, *ready_tail; /* queues, under mu */
-    /* the worker's while it runs; the batch's after the join */
     int64_t seq;   /* of the last entry chained */
     char hash[65]; /* its hash */
+    int n;         /* entries pending */
+    struct pending rows[BATCH_ROWS];
+    int dry; /* a dry run's: keeps nothing */
 };
 
 static const char *const audit_cols = "(seq, at, user_id, username, client, action, entity, "
                                       "entity_id, before_json, after_json, prev_hash, hash)";
 #define ROW_PARAMS "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-
-static void chunk_free(struct chunk *k)
-{
-    for (int i = 0; i < k->n; i++) {
-        free(k->rows[i].bj);
-        free(k->rows[i].aj);
-        json_decref(k->rows[i].after);
-    }
-    free(k);
-}
-
-static void chain(struct audit_batch *b, struct chunk *k)
-{
-    for (int i = 0; i < k->n; i++) {
-        struct pending *p = &k->rows[i];
-        if (p->after) {
-            p->aj = json_dumps(p->after, JSON_COMPACT);
-            json_decref(p->after);
-            p->after = NULL;
-        }
-        p->seq = ++b->seq;
-        memcpy(p->prev, b->hash, sizeof p->prev);
-        entry_hash(p->hash, p->prev, p->seq, p->at, p->user_id, p->username, p->client, p->action,
-                   p->entity, p->entity_id, p->bj, p->aj);
-        memcpy(b->hash, p->hash, sizeof b->hash);
-    }
-}
-
-/* Append k to a queue (under mu). */
-static void enqueue(struct chunk **head, struct chunk **tail, struct chunk *k)
-{
-    k->next = NULL;
-    if (*tail)
-        (*tail)->next = k;
-    else
-        *head = k;
-    *tail = k;
-}
-
-static void *batch_worker(void *arg)
-{
-    struct audit_batch *b = arg;
-    for (;;) {
-        pthread_mutex_lock(&b->mu);
-        while (!b->todo && !b->done)
-            pthread_cond_wait(&b->cv, &b->mu);
-        struct chunk *k = b->todo;
-        if (k && !(b->todo = k->next))
-            b->todo_tail = NULL;
-        pthread_mutex_unlock(&b->mu);
-        if (!k)
-            return NULL; /* done, and nothing left */
-        chain(b, k);
-        pthread_mutex_lock(&b->mu);
-        enqueue(&b->ready, &b->ready_tail, k);
-        pthread_mutex_unlock(&b->mu);
-    }
-}
 
 struct audit_batch *audit_batch_begin(db *d)
 {
@@ -172,9 +97,6 @@ struct audit_batch *audit_batch_begin(db *d)
         b = xcalloc(1, sizeof *b);
         b->seq = st_int(s, "seq");
         snprintf(b->hash, sizeof b->hash, "%s", st_text(s, "hash"));
-        pthread_mutex_init(&b->mu, NULL);
-        pthread_cond_init(&b->cv, NULL);
-        b->started = pthread_create(&b->th, NULL, batch_worker, b) == 0;
     }
     st_finalize(s);
     return b;
@@ -187,87 +109,49 @@ struct audit_batch *audit_batch_dry(void)
     return b;
 }
 
-/* Write rows [0, n) of a chained chunk in INSERTs of up to BATCH_ROWS (the statement texts
- * cached by the driver). */
-static int write_chunk(db *d, const struct chunk *k)
+static void pending_free(struct audit_batch *b)
 {
-    int rc = DB_OK;
-    for (int from = 0; rc == DB_OK && from < k->n; from += BATCH_ROWS) {
-        int n = k->n - from < BATCH_ROWS ? k->n - from : BATCH_ROWS;
-        buf q = {0};
-        buf_printf(&q, "INSERT INTO audit_log %s VALUES " ROW_PARAMS, audit_cols);
-        for (int i = 1; i < n; i++)
-            buf_puts(&q, ", " ROW_PARAMS);
-        stmt *s = db_prepare(d, buf_str(&q));
-        buf_free(&q);
-        rc = DB_ERROR;
-        if (s) {
-            for (int i = 0, c = 1; i < n; i++) {
-                const struct pending *p = &k->rows[from + i];
-                st_bind_int(s, c++, p->seq);
-                st_bind_text(s, c++, p->at);
-                st_bind_int(s, c++, p->user_id);
-                st_bind_text(s, c++, p->username);
-                st_bind_text(s, c++, p->client);
-                st_bind_text(s, c++, p->action);
-                st_bind_text(s, c++, p->entity);
-                st_bind_int(s, c++, p->entity_id);
-                st_bind_text(s, c++, p->bj);
-                st_bind_text(s, c++, p->aj);
-                st_bind_text(s, c++, p->prev);
-                st_bind_text(s, c++, p->hash);
-            }
-            rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+    for (int i = 0; i < b->n; i++) {
+        free(b->rows[i].bj);
+        free(b->rows[i].aj);
+    }
+    b->n = 0;
+}
+
+/* Write the pending entries in one INSERT (the statement text of n rows, cached by the
+ * driver). */
+static int batch_flush(db *d, struct audit_batch *b)
+{
+    if (!b->n)
+        return DB_OK;
+    buf q = {0};
+    buf_printf(&q, "INSERT INTO audit_log %s VALUES " ROW_PARAMS, audit_cols);
+    for (int i = 1; i < b->n; i++)
+        buf_puts(&q, ", " ROW_PARAMS);
+    stmt *s = db_prepare(d, buf_str(&q));
+    buf_free(&q);
+    int rc = DB_ERROR;
+    if (s) {
+        for (int i = 0, k = 1; i < b->n; i++) {
+            struct pending *p = &b->rows[i];
+            st_bind_int(s, k++, p->seq);
+            st_bind_text(s, k++, p->at);
+            st_bind_int(s, k++, p->user_id);
+            st_bind_text(s, k++, p->username);
+            st_bind_text(s, k++, p->client);
+            st_bind_text(s, k++, p->action);
+            st_bind_text(s, k++, p->entity);
+            st_bind_int(s, k++, p->entity_id);
+            st_bind_text(s, k++, p->bj);
+            st_bind_text(s, k++, p->aj);
+            st_bind_text(s, k++, p->prev);
+            st_bind_text(s, k++, p->hash);
         }
-        st_finalize(s);
+        rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
     }
+    st_finalize(s);
+    pending_free(b);
     return rc;
-}
-
-/* Write the chunks the worker has chained so far. */
-static int write_ready(db *d, struct audit_batch *b)
-{
-    pthread_mutex_lock(&b->mu);
-    struct chunk *k = b->ready;
-    b->ready = b->ready_tail = NULL;
-    pthread_mutex_unlock(&b->mu);
-    int rc = DB_OK;
-    while (k) {
-        struct chunk *next = k->next;
-        if (rc == DB_OK)
-            rc = write_chunk(d, k);
-        chunk_free(k);
-        k = next;
-    }
-    return rc;
-}
-
-/* Hand the chunk being filled to the worker (or chain it here when there is none). */
-static void hand_over(struct audit_batch *b)
-{
-    struct chunk *k = b->cur;
-    if (!k)
-        return;
-    b->cur = NULL;
-    if (!b->started)
-        chain(b, k);
-    pthread_mutex_lock(&b->mu);
-    enqueue(b->started ? &b->todo : &b->ready, b->started ? &b->todo_tail : &b->ready_tail, k);
-    pthread_cond_signal(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-}
-
-/* Stop the worker once it has chained everything handed over. */
-static void join_worker(struct audit_batch *b)
-{
-    if (!b->started)
-        return;
-    pthread_mutex_lock(&b->mu);
-    b->done = 1;
-    pthread_cond_signal(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-    pthread_join(b->th, NULL);
-    b->started = 0;
 }
 
 int audit_batch_end(db *d, struct audit_batch *b)
@@ -276,9 +160,7 @@ int audit_batch_end(db *d, struct audit_batch *b)
         audit_batch_free(b);
         return DB_OK;
     }
-    hand_over(b);
-    join_worker(b);
-    int rc = write_ready(d, b);
+    int rc = batch_flush(d, b);
     if (rc == DB_OK)
         rc = db_execv(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", "is", b->seq,
                       b->hash);
@@ -290,28 +172,17 @@ void audit_batch_free(struct audit_batch *b)
 {
     if (!b)
         return;
-    if (!b->dry) {
-        join_worker(b);
-        for (struct chunk *lists[] = {b->todo, b->ready, b->cur}, **l = lists; l < lists + 3; l++)
-            for (struct chunk *k = *l, *next; k; k = next) {
-                next = k->next;
-                chunk_free(k);
-            }
-        pthread_mutex_destroy(&b->mu);
-        pthread_cond_destroy(&b->cv);
-    }
+    pending_free(b);
     free(b);
 }
 
-/* Queue an entry after the batch's last one; bj, aj (JSON text) and after (JSON) are taken,
- * any may be NULL. */
+/* Chain an entry after the batch's last one; bj and aj (JSON text or NULL) are taken. */
 static int batch_add(struct ent_ctx *c, struct audit_batch *b, const char *action,
-                     const char *entity, int64_t entity_id, char *bj, char *aj, json_t *after)
+                     const char *entity, int64_t entity_id, char *bj, char *aj)
 {
-    if (!b->cur)
-        b->cur = xcalloc(1, sizeof *b->cur);
-    struct pending *p = &b->cur->rows[b->cur->n++];
+    struct pending *p = &b->rows[b->n++];
     now_utc(p->at);
+    p->seq = b->seq + 1;
     p->user_id = c->user_id;
     p->entity_id = entity_id;
     p->username = c->username;
@@ -320,11 +191,12 @@ static int batch_add(struct ent_ctx *c, struct audit_batch *b, const char *actio
     p->entity = entity;
     p->bj = bj;
     p->aj = aj;
-    p->after = after;
-    if (b->cur->n < CHUNK_ENTRIES)
-        return DB_OK;
-    hand_over(b);
-    return write_ready(c->db, b);
+    memcpy(p->prev, b->hash, sizeof p->prev);
+    entry_hash(p->hash, p->prev, p->seq, p->at, c->user_id, c->username, c->client, action, entity,
+               entity_id, bj, aj);
+    b->seq = p->seq;
+    memcpy(b->hash, p->hash, sizeof b->hash);
+    return b->n == BATCH_ROWS ? batch_flush(c->db, b) : DB_OK;
 }
 
 int audit_write_text(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
@@ -335,17 +207,7 @@ int audit_write_text(struct ent_ctx *c, const char *action, const char *entity, 
         free(after);
         return c->audit ? DB_OK : DB_ERROR;
     }
-    return batch_add(c, c->audit, action, entity, entity_id, before, after, NULL);
-}
-
-int audit_write_json(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
-                     json_t *after)
-{
-    if (!c->audit || c->audit->dry) {
-        json_decref(after);
-        return c->audit ? DB_OK : DB_ERROR;
-    }
-    return batch_add(c, c->audit, action, entity, entity_id, NULL, NULL, after);
+    return batch_add(c, c->audit, action, entity, entity_id, before, after);
 }
 
 int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,

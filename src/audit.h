@@ -15,8 +15,7 @@
 int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
                 json_t *before, json_t *after);
 /* The entries of a bulk write (an import): the head of the chain is taken once, each
- * entry is chained in memory (its JSON text and hash made in order on a worker thread)
- * and written in multi-row INSERTs as it comes, and the head
+ * entry is chained in memory and written in multi-row INSERTs as it comes, and the head
  * is put back by audit_batch_end, all inside the caller's transaction. While
  * ent_ctx.audit holds a batch, audit_write adds to it. audit_batch_begin answers NULL
  * when the head cannot be taken (busy: see db_errcode). audit_batch_end writes what is
@@ -33,10 +32,6 @@ void audit_batch_free(struct audit_batch *b);
  * batch is set, audit_write holds the same contract. */
 int audit_write_text(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
                      char *before, char *after);
-/* The same with the values as JSON (taken: no longer changed by the caller), made into
- * text (compact, in the object's order) on the batch's worker thread. */
-int audit_write_json(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
-                     json_t *after);
 /* An entry that is the whole change (an export, a view of clear sensitive values): in a
  * transaction of its own. DB_OK, or DB_ERROR with nothing written (db_errcode tells a
  * busy database). */

@@ -1164,14 +1164,14 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
         on_write(c, ent, id, rec, NULL, e))
         goto fail;
     /* The audit entry holds the row as written: read back, or in a bulk write with a
-     * batch, the values bound (the fields given, and the id), made into text by the batch. */
+     * batch, the values bound (the fields given, and the id) made into JSON text here. */
     int arc;
     if (c->bulk && c->audit) { /* rec is not used after this: it becomes the entry */
         for (const struct field *f = ent->fields; f->name; f++)
             if (f->flags & FF_HIDDEN)
                 json_object_del(rec, f->name);
         json_object_set_new(rec, "id", json_integer(id));
-        arc = audit_write_json(c, "create", ent->name, id, json_incref(rec));
+        arc = audit_write_text(c, "create", ent->name, id, NULL, json_dumps(rec, JSON_COMPACT));
     } else {
         json_t *after = read_row(c, ent, id, 1, e);
         if (!after)
