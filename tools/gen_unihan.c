@@ -165,7 +165,10 @@ static int parse_readings(const char *v, int field, char list[][12], int n)
     return n;
 }
 
-static void read_unihan(const char *path)
+/* Each "U+XXXX<TAB>field<TAB>value" line of a Unihan file through take(cp, field, value),
+ * which answers 1 for a line it kept; fewer than min kept is implausible input. */
+static void read_unihan_lines(const char *path, int min,
+                              int (*take)(uint32_t, const char *, char *))
 {
     FILE *f = fopen(path, "r");
     if (!f)
@@ -173,53 +176,44 @@ static void read_unihan(const char *path)
     char line[4096];
     int n = 0;
     while (fgets(line, sizeof line, f)) {
-        if (strncmp(line, "U+", 2))
-            continue;
         char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
-        if (!tab2)
+        if (strncmp(line, "U+", 2) || !tab2)
             continue;
         *tab1 = *tab2 = 0;
-        line[strcspn(tab2 + 1, "\r\n") + (size_t)(tab2 + 1 - line)] = 0;
+        tab2[1 + strcspn(tab2 + 1, "\r\n")] = 0;
         uint32_t cp = (uint32_t)strtoul(line + 2, NULL, 16);
-        if (cp >= MAXCP)
-            continue;
-        for (int i = 0; i < NF; i++)
-            if (!strcmp(tab1 + 1, fnames[i])) {
-                fields[cp][i] = xstrdup(tab2 + 1);
-                n++;
-            }
+        if (cp < MAXCP)
+            n += take(cp, tab1 + 1, tab2 + 1);
     }
     fclose(f);
-    if (n < 50000)
+    if (n < min)
         fail("too few readings in ", path);
 }
 
-/* kVietnamese lines, transliterated to ASCII: the readings in lower case. */
-static void read_viet(const char *path)
+static int take_reading(uint32_t cp, const char *field, char *value)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        fail("cannot read ", path);
-    char line[1024];
-    int n = 0;
-    while (fgets(line, sizeof line, f)) {
-        char *tab1 = strchr(line, '\t'), *tab2 = tab1 ? strchr(tab1 + 1, '\t') : NULL;
-        if (strncmp(line, "U+", 2) || !tab2 || strncmp(tab1 + 1, "kVietnamese\t", 12))
-            continue;
-        uint32_t cp = (uint32_t)strtoul(line + 2, NULL, 16);
-        char *v = tab2 + 1, *w = v;
-        for (char *r = v; *r && *r != '\n' && *r != '\r'; r++)
-            if (isalpha((unsigned char)*r) || *r == ' ')
-                *w++ = (char)tolower((unsigned char)*r);
-        *w = 0;
-        if (cp < MAXCP && *v && !viet[cp]) {
-            viet[cp] = xstrdup(v);
-            n++;
+    for (int i = 0; i < NF; i++)
+        if (!strcmp(field, fnames[i])) {
+            fields[cp][i] = xstrdup(value);
+            return 1;
         }
-    }
-    fclose(f);
-    if (n < 5000)
-        fail("too few Vietnamese readings in ", path);
+    return 0;
+}
+
+/* kVietnamese, transliterated to ASCII: the readings in lower case. */
+static int take_viet(uint32_t cp, const char *field, char *v)
+{
+    if (strcmp(field, "kVietnamese") || viet[cp])
+        return 0;
+    char *w = v;
+    for (char *r = v; *r; r++)
+        if (isalpha((unsigned char)*r) || *r == ' ')
+            *w++ = (char)tolower((unsigned char)*r);
+    *w = 0;
+    if (!*v)
+        return 0;
+    viet[cp] = xstrdup(v);
+    return 1;
 }
 
 /* OpenCC text dictionary: "from\tto1 to2 ...". first: 1 to take each line's first
@@ -313,10 +307,10 @@ int main(int argc, char **argv)
     fields = xmalloc(MAXCP * sizeof *fields);
     fold = xmalloc(MAXCP * sizeof *fold);
     viet = xmalloc(MAXCP * sizeof *viet);
-    read_unihan(argv[1]);
+    read_unihan_lines(argv[1], 50000, take_reading);
     read_opencc(argv[2], 1);
     read_opencc(argv[3], 0);
-    read_viet(argv[4]);
+    read_unihan_lines(argv[4], 5000, take_viet);
 
     /* Follow chains (a -> b -> c becomes a -> c); a cycle is bad data. */
     for (uint32_t c = 0; c < MAXCP; c++) {
