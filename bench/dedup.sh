@@ -19,20 +19,15 @@ cp "$dir/qiao.db" "$out/dedup.db"
 PW=$(head -c 12 /dev/urandom | base64 | tr -d '/+=')x9
 echo "$PW" | build/qiao user add bench --role admin --org 1 --db "$out/dedup.db" >/dev/null
 
-port() {
-  local p
-  for _ in $(seq 200); do
-    p=$((20000 + RANDOM % 40000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
-  done
-  echo "dedup: no free port" >&2; return 1
-}
-P=$(port)
+OUT=$out
+# shellcheck source=bench/lib.sh
+source bench/lib.sh # free_port, wait_up
+P=$(free_port)
 URL=http://127.0.0.1:$P
 build/qiao serve --db "$out/dedup.db" --listen "127.0.0.1:$P" 2>"$out/qiao.log" &
 PID=$!
 trap 'kill $PID 2>/dev/null; wait $PID 2>/dev/null || true' EXIT
-for _ in $(seq 100); do curl -s -o /dev/null "$URL/" && break; sleep 0.1; done
+wait_up "$URL/" "$PID" qiao
 curl -s -D "$out/login.h" -o /dev/null -H 'Content-Type: application/json' \
   --data "{\"username\":\"bench\",\"password\":\"$PW\"}" "$URL/api/v1/session"
 COOKIE=$(tr -d '\r' <"$out/login.h" | sed -n 's/^[Ss]et-[Cc]ookie: *\(qiao_session=[^;]*\).*/\1/p')

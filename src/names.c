@@ -1221,7 +1221,10 @@ static void seg_rec(struct seg *sg, int t, const char *s, size_t curlen)
     }
 }
 
-int jyut_canonical(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int max)
+/* Cut the NUL-separated tokens into syllables by rec (one walk per reading system): the
+ * readings into out, fewest syllables first; their count. */
+static int seg_walk(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int max,
+                    void (*rec)(struct seg *, int, const char *, size_t))
 {
     init();
     struct seg sg = {.out = out, .max = max};
@@ -1232,21 +1235,18 @@ int jyut_canonical(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int m
     }
     if (!sg.ntok)
         return 0;
-    seg_rec(&sg, 0, sg.tokens[0], 0);
+    rec(&sg, 0, sg.tokens[0], 0);
     return sg.n;
+}
+
+int jyut_canonical(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int max)
+{
+    return seg_walk(tokens, ntok, out, max, seg_rec);
 }
 
 /* ---- Wade-Giles spellings of a query ------------------------------------------------ */
 
-struct wseg {
-    const char *tokens[16];
-    int ntok;
-    char (*out)[NAME_KEY_MAX];
-    int max, n, steps;
-    char cur[NAME_KEY_MAX];
-};
-
-static void wade_rec(struct wseg *w, int t, const char *s, size_t curlen)
+static void wade_rec(struct seg *w, int t, const char *s, size_t curlen)
 {
     if (w->n >= w->max || ++w->steps > 2000)
         return;
@@ -1255,10 +1255,7 @@ static void wade_rec(struct wseg *w, int t, const char *s, size_t curlen)
             wade_rec(w, t + 1, w->tokens[t + 1], curlen);
             return;
         }
-        for (int i = 0; i < w->n; i++)
-            if (!strcmp(w->out[i], w->cur))
-                return;
-        concat(w->out[w->n++], NAME_KEY_MAX, "", w->cur);
+        seg_emit(w);
         return;
     }
     size_t len = strlen(s);
@@ -1286,15 +1283,5 @@ static void wade_rec(struct wseg *w, int t, const char *s, size_t curlen)
 
 int wade_pinyin(const char *tokens, int ntok, char out[][NAME_KEY_MAX], int max)
 {
-    init();
-    struct wseg w = {.out = out, .max = max};
-    const char *p = tokens;
-    for (int i = 0; i < ntok && i < 16; i++) {
-        w.tokens[w.ntok++] = p;
-        p += strlen(p) + 1;
-    }
-    if (!w.ntok)
-        return 0;
-    wade_rec(&w, 0, w.tokens[0], 0);
-    return w.n;
+    return seg_walk(tokens, ntok, out, max, wade_rec);
 }

@@ -1405,33 +1405,57 @@ static int syllable_split(int kind, const char *key, size_t n)
 
 /* ---- the handler -------------------------------------------------------------------- */
 
-/* The hits of items whose record lies in country (residence_country, else country). */
+/* The hits of items whose record lies in country (residence_country, else country): one
+ * query per kind of record among them. 0, or -1 on a database error. */
 static int keep_country(struct ent_ctx *c, json_t *items, const char *country)
 {
-    json_t *kept = json_array(), *it;
+    json_t *in = json_object(), *it; /* id -> 1 for the hits in the country */
     size_t i;
     int rc = 0;
-    json_array_foreach(items, i, it)
-    {
-        const struct entity *ent = searched(json_string_value(json_object_get(it, "type")));
-        const struct field *f = ent ? ent_field(ent, "residence_country") : NULL;
-        if (ent && !f)
-            f = ent_field(ent, "country");
+    for (const struct entity *const *all = ent_all(); *all && !rc; all++) {
+        const struct entity *ent = *all;
+        const struct field *f = ent_field(ent, "residence_country");
         if (!f)
+            f = ent_field(ent, "country");
+        if (!(ent->flags & EF_SEARCHED) || !f)
             continue;
-        char sql[160];
-        snprintf(sql, sizeof sql, "SELECT count(*) FROM \"%s\" WHERE id = ? AND %s = ?", ent->name,
-                 f->name);
-        int64_t n = db_int(c->db, -1, sql, "is",
-                           (int64_t)json_integer_value(json_object_get(it, "id")), country);
-        if (n < 0)
+        buf sql = {0};
+        buf_printf(&sql, "SELECT id FROM \"%s\" WHERE %s = ? AND id IN (", ent->name, f->name);
+        int n = 0;
+        json_array_foreach(
+            items, i, it) if (!strcmp(json_string_value(json_object_get(it, "type")), ent->name))
+            buf_printf(&sql, "%s%lld", n++ ? ", " : "",
+                       (long long)json_integer_value(json_object_get(it, "id")));
+        buf_putc(&sql, ')');
+        stmt *s = n ? db_prepare(c->db, buf_str(&sql)) : NULL;
+        buf_free(&sql);
+        if (n && !s) {
             rc = -1;
-        if (n > 0)
-            json_array_append(kept, it);
+            break;
+        }
+        if (s)
+            st_bind_text(s, 1, country);
+        int step;
+        while (s && (step = st_step(s)) == DB_ROW)
+            json_object_set_new(
+                in, arena_printf(c->a, "%s:%lld", ent->name, (long long)st_int(s, "id")),
+                json_true());
+        if (s && step != DB_DONE)
+            rc = -1;
+        st_finalize(s);
     }
+    json_t *kept = json_array();
+    json_array_foreach(
+        items, i,
+        it) if (json_object_get(in,
+                                arena_printf(
+                                    c->a, "%s:%lld", json_string_value(json_object_get(it, "type")),
+                                    (long long)json_integer_value(json_object_get(it, "id")))))
+        json_array_append(kept, it);
     json_array_clear(items);
     json_array_extend(items, kept);
     json_decref(kept);
+    json_decref(in);
     return rc;
 }
 
