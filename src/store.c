@@ -286,11 +286,19 @@ int db_begin_at(db *d, const char *file, int line)
         d->errcode = DBE_NONE;
         d->err[0] = 0;
         snprintf(sql, sizeof sql, "%s", d->drv->begin_sql);
+        if (d->drv->lock_writer && d->drv->lock_writer(d->conn)) {
+            d->errcode = DBE_BUSY;
+            snprintf(d->err, sizeof d->err, "database is locked (waited for another writer)");
+            return DB_ERROR;
+        }
     } else {
         snprintf(sql, sizeof sql, "SAVEPOINT sp%d", d->depth);
     }
-    if (db_exec(d, sql) != DB_OK)
+    if (db_exec(d, sql) != DB_OK) {
+        if (d->depth == 0 && d->drv->unlock_writer)
+            d->drv->unlock_writer(d->conn);
         return DB_ERROR;
+    }
     d->opened[d->depth].file = file;
     d->opened[d->depth].line = line;
     d->depth++;
@@ -311,7 +319,8 @@ int db_commit(db *d)
         db_rollback(d);
         return DB_ERROR;
     }
-    d->depth--;
+    if (--d->depth == 0 && d->drv->unlock_writer)
+        d->drv->unlock_writer(d->conn);
     return DB_OK;
 }
 
@@ -330,7 +339,8 @@ int db_rollback(db *d)
         if (rc == DB_OK)
             rc = db_exec(d, sql);
     }
-    d->depth--;
+    if (--d->depth == 0 && d->drv->unlock_writer)
+        d->drv->unlock_writer(d->conn);
     return rc;
 }
 

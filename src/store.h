@@ -180,7 +180,12 @@ struct driver {
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
     void (*busy_timeout)(void *conn, int ms); /* see db_busy_timeout; NULL: nothing */
-    int (*revive)(void *conn);                /* see db_revive; NULL: nothing to do */
+    /* Around the outermost transaction: wait for this process's other writers of the
+     * same database (0, or -1 when the busy timeout ran out), and let the next one go.
+     * NULL: the engine queues writers itself. */
+    int (*lock_writer)(void *conn);
+    void (*unlock_writer)(void *conn);
+    int (*revive)(void *conn); /* see db_revive; NULL: nothing to do */
     int (*backup)(void *conn, const char *file, char *err, size_t errlen); /* see db_backup */
 };
 

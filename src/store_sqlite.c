@@ -13,8 +13,29 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CACHE_SLOTS 64
+
+/* The writers of one database file in this process wait for each other here, in the order
+ * they came, before BEGIN IMMEDIATE: SQLite's own busy handler polls with sleeps that grow
+ * to 100 ms, so under a queue of writers a short write waited tens of milliseconds for a
+ * lock that had long been free. Waiting here wakes the next writer as soon as the lock is
+ * given back. Writers in other processes still meet SQLite's busy timeout. */
+struct waiter {
+    struct waiter *next;
+    int granted;
+};
+struct wqueue {
+    char *path; /* NULL: a free entry */
+    pthread_mutex_t m;
+    pthread_cond_t cv;
+    int held;
+    struct waiter *head, *tail;
+};
+#define MAX_FILES 16
+static struct wqueue queues[MAX_FILES];
+static pthread_mutex_t queues_m = PTHREAD_MUTEX_INITIALIZER;
 
 /* A connection and its statement cache: slot i holds sql[i]'s statement while it is not in
  * use (a statement handed out leaves its slot empty until it is finalized). */
@@ -26,6 +47,8 @@ struct sconn {
     } cache[CACHE_SLOTS];
     unsigned next;    /* the slot to evict next */
     sqlite3_stmt *dv; /* PRAGMA data_version */
+    struct wqueue *q; /* the file's writers; NULL for a database in memory */
+    int busy_ms;      /* how long a writer waits in q */
 };
 
 struct sst {
@@ -40,6 +63,96 @@ struct sst {
 static void sq_init(void)
 {
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
+/* The queue of the file at path (made on first use; the entries live as long as the
+ * process). NULL for a database in memory or when every entry is taken. */
+static struct wqueue *queue_of(const char *path)
+{
+    if (!*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
+        return NULL;
+    char real[4096];
+    const char *key = realpath(path, real) ? real : path;
+    struct wqueue *q = NULL;
+    pthread_mutex_lock(&queues_m);
+    for (int i = 0; i < MAX_FILES && !q; i++)
+        if (queues[i].path && !strcmp(queues[i].path, key))
+            q = &queues[i];
+    for (int i = 0; i < MAX_FILES && !q; i++)
+        if (!queues[i].path) {
+            q = &queues[i];
+            pthread_mutex_init(&q->m, NULL);
+            pthread_condattr_t ca;
+            pthread_condattr_init(&ca);
+            pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+            pthread_cond_init(&q->cv, &ca);
+            pthread_condattr_destroy(&ca);
+            q->path = xstrdup(key);
+        }
+    pthread_mutex_unlock(&queues_m);
+    return q;
+}
+
+/* Take the file's write turn, waiting at most busy_ms: 0, or -1 when the time ran out. */
+static int sq_lock_writer(void *conn)
+{
+    struct sconn *c = conn;
+    struct wqueue *q = c->q;
+    if (!q)
+        return 0;
+    pthread_mutex_lock(&q->m);
+    if (!q->held && !q->head) {
+        q->held = 1;
+        pthread_mutex_unlock(&q->m);
+        return 0;
+    }
+    struct waiter w = {0};
+    if (q->tail)
+        q->tail->next = &w;
+    else
+        q->head = &w;
+    q->tail = &w;
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += c->busy_ms / 1000;
+    until.tv_nsec += (long)(c->busy_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    while (!w.granted)
+        if (pthread_cond_timedwait(&q->cv, &q->m, &until) == ETIMEDOUT && !w.granted)
+            break;
+    if (!w.granted) { /* out of the line */
+        struct waiter **p = &q->head, *prev = NULL;
+        while (*p != &w)
+            prev = *p, p = &(*p)->next;
+        *p = w.next;
+        if (q->tail == &w)
+            q->tail = prev;
+    }
+    pthread_mutex_unlock(&q->m);
+    return w.granted ? 0 : -1;
+}
+
+/* Give the turn to the first in line. */
+static void sq_unlock_writer(void *conn)
+{
+    struct wqueue *q = ((struct sconn *)conn)->q;
+    if (!q)
+        return;
+    pthread_mutex_lock(&q->m);
+    struct waiter *w = q->head;
+    if (w) {
+        q->head = w->next;
+        if (!q->head)
+            q->tail = NULL;
+        w->granted = 1; /* held stays 1: the turn passes to w */
+        pthread_cond_broadcast(&q->cv);
+    } else {
+        q->held = 0;
+    }
+    pthread_mutex_unlock(&q->m);
 }
 
 static void *sq_open(const char *url, char *err, size_t errlen)
@@ -70,6 +183,8 @@ static void *sq_open(const char *url, char *err, size_t errlen)
     }
     struct sconn *c = xcalloc(1, sizeof *c);
     c->db = h;
+    c->q = queue_of(url);
+    c->busy_ms = DB_BUSY_MS;
     return c;
 }
 
@@ -204,7 +319,9 @@ static void sq_finalize(void *st)
 
 static void sq_busy_timeout(void *conn, int ms)
 {
-    sqlite3_busy_timeout(((struct sconn *)conn)->db, ms);
+    struct sconn *c = conn;
+    sqlite3_busy_timeout(c->db, ms);
+    c->busy_ms = ms;
 }
 
 static int64_t sq_last_id(void *conn)
@@ -370,6 +487,8 @@ const struct driver sqlite_driver = {
     .last_id = sq_last_id,
     .generation = sq_generation,
     .busy_timeout = sq_busy_timeout,
+    .lock_writer = sq_lock_writer,
+    .unlock_writer = sq_unlock_writer,
     .backup = sq_backup,
     .analyze = sq_analyze,
 };
