@@ -193,7 +193,7 @@ const struct entity contact_entity = {
             {"party_names",
              FT_TEXT,
              {"联络对象名称", "聯絡對象名稱", "Parties (names)"},
-             FF_READONLY | FF_SEARCH | FF_LIST,
+             FF_READONLY | FF_SEARCH | FF_LIST | FF_NAMES,
              .max = 4000},
             {"officer_id", FT_REF, {"联络干部", "聯絡幹部", "Officer"}, FF_LIST, .ref = "user"},
             {"summary",

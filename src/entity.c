@@ -732,6 +732,20 @@ int ent_visible(struct ent_ctx *c, const struct entity *ent, int64_t id)
     return n > 0;
 }
 
+int ent_sees_parties(struct ent_ctx *c)
+{
+    if (!c->scope_path)
+        return 1;
+    if (!is_root_path(c->scope_path))
+        return 0;
+    for (int i = 0; party_kinds[i].value; i++) {
+        const struct entity *pe = entity_find(party_kinds[i].value);
+        if (pe && pe->scope)
+            return 0;
+    }
+    return 1;
+}
+
 stmt *db_prepare_json(db *d, const char *sql, json_t *binds)
 {
     stmt *s = db_prepare(d, sql);
@@ -1838,12 +1852,18 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
     if (q && *q) {
         if (utf8_len(q) > 100)
             return verr_set(e, 400, "bad_request", "q", "搜索词太长 (最多 100 个字)");
-        int n = 0;
+        int n = 0, sees = ent_sees_parties(c);
         for (const struct field *f = ent->fields; f->name; f++) {
             if (!(f->flags & FF_SEARCH))
                 continue;
-            buf_printf(where, "%s lower(t.%s) LIKE lower(?) ESCAPE '\\'", n++ ? " OR" : " AND (",
-                       f->name);
+            if (!sees && (f->flags & FF_NAMES)) {
+                buf_puts(where, n++ ? " OR 0 = 1" : " AND (0 = 1");
+                continue;
+            }
+            buf_puts(where, n++ ? " OR" : " AND (");
+            if (!sees && f - ent->fields >= 2 && f[-2].type == FT_PARTY) /* X_name */
+                buf_printf(where, " t.%s = 'name' AND", f[-2].name);
+            buf_printf(where, " lower(t.%s) LIKE lower(?) ESCAPE '\\'", f->name);
             if (kept_private(c, ent, f))
                 buf_printf(where, " AND coalesce(t.%s, 0) = 0", ent->private.when);
             json_array_append_new(binds, like_pattern(q));

@@ -63,8 +63,9 @@ enum {
     FF_INDEX = 1 << 6,     /* gets an index */
     FF_UNIQUE = 1 << 7,    /* unique among live rows (a unique index) */
     FF_NOFILTER = 1 << 8,
-    FF_NOFK = 1 << 9, /* a ref without a FOREIGN KEY: tables that refer to each other
-                         (user.person_id, person.liaison_user_id) */
+    FF_NOFK = 1 << 9,   /* a ref without a FOREIGN KEY: tables that refer to each other
+                           (user.person_id, person.liaison_user_id) */
+    FF_NAMES = 1 << 10, /* text made of other records' names (a caption): see ent_sees_parties */
 };
 
 struct label {
@@ -353,6 +354,13 @@ int ent_ref_missing(struct verr *e, const char *field, const char *label, const 
 /* 1 when record id of ent (live or deleted) is within c's scope (the org range and the
  * entity's scope hook); always 1 for an unscoped c. A database error answers 0. */
 int ent_visible(struct ent_ctx *c, const struct entity *ent, int64_t id);
+/* 1 when c may open every record a party link can name (the system, or a user at the root
+ * when no party entity has a scope hook). For anyone else a list's `q` does not match the
+ * stored names of linked records (FF_NAMES fields, X_name of a record party): they were
+ * written for the writer's scope and would tell a reader who is named in a row they are
+ * shown 其他组织的记录 for. Such rows are found through the named records the reader may
+ * open instead (module.list_match). */
+int ent_sees_parties(struct ent_ctx *c);
 /* Read one live record within the scope; NULL with a 404 error otherwise. raw=1 skips
  * masking (for internal use: the audit diff, hooks). */
 json_t *ent_read(struct ent_ctx *c, const struct entity *ent, int64_t id, int raw, struct verr *e);

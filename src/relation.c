@@ -266,7 +266,7 @@ const struct entity relation_entity = {
             {"caption",
              FT_TEXT,
              {"关系说明", "關係說明", "Relation"},
-             FF_READONLY | FF_SEARCH | FF_LIST,
+             FF_READONLY | FF_SEARCH | FF_LIST | FF_NAMES,
              .max = 400},
             {"notes", FT_TEXTAREA, {"备注", "備註", "Notes"}, 0},
             FIELDS_TAIL,

@@ -1373,22 +1373,80 @@ out:
     return res;
 }
 
-/* module.list_match: the records of a searched entity whose names the name search finds
- * for a list's keyword (the best 200, in the reader's scope), so the list page's box
- * finds 陈嘉庚 by "chen jiageng" as the header search does. */
+/* The rows of ent whose party links name one of hits (items of search_run): each
+ * FIELD_PARTY of ent by X_type and X_id, each party list (an FT_LIST with .party) by its
+ * stored items. Appended to where as OR terms. */
+static void match_parties(const struct entity *ent, json_t *hits, buf *where)
+{
+    size_t i;
+    json_t *it;
+    for (const struct field *f = ent->fields; f->name; f++) {
+        if (f->type == FT_PARTY) {
+            for (int k = 0; party_kinds[k].value; k++) {
+                int n = 0;
+                json_array_foreach(hits, i, it)
+                {
+                    if (strcmp(json_string_value(json_object_get(it, "type")),
+                               party_kinds[k].value))
+                        continue;
+                    if (!n++)
+                        buf_printf(where, " OR (t.%s = '%s' AND t.%.*s_id IN (", f->name,
+                                   party_kinds[k].value, (int)strlen(f->name) - 5, f->name);
+                    buf_printf(where, "%s%lld", n > 1 ? ", " : "",
+                               (long long)json_integer_value(json_object_get(it, "id")));
+                }
+                if (n)
+                    buf_puts(where, "))");
+            }
+        } else if (f->type == FT_LIST && f->party) {
+            json_array_foreach(hits, i, it)
+            {
+                if (i >= 50) /* a LIKE each: the best 50 */
+                    break;
+                buf_printf(where, " OR t.%s LIKE '%%\"%s:%lld\"%%'", f->name,
+                           json_string_value(json_object_get(it, "type")),
+                           (long long)json_integer_value(json_object_get(it, "id")));
+            }
+        }
+    }
+}
+
+/* module.list_match, for a list's keyword: the records of a searched entity whose names the
+ * name search finds (the best 200, in the reader's scope), so the list page's box finds
+ * 陈嘉庚 by "chen jiageng" as the header search does; and, for a reader who may not open
+ * every record (ent_sees_parties), the rows whose party links name a record the search
+ * finds for them, instead of the stored names. */
 static void list_match(struct ent_ctx *c, const struct entity *ent, const char *q, buf *where)
 {
-    if (!(ent->flags & EF_SEARCHED))
-        return;
-    const struct entity *ents[2] = {ent, NULL};
     struct verr e = {0};
-    json_t *res = search_run(c, q, ents, 200, &e), *it;
     size_t i, n = 0;
-    json_array_foreach(json_object_get(res, "items"), i, it)
-        buf_printf(where, "%s%lld", n++ ? ", " : " OR t.id IN (",
-                   (long long)json_integer_value(json_object_get(it, "id")));
-    if (n)
-        buf_putc(where, ')');
+    json_t *it;
+    if (ent->flags & EF_SEARCHED) {
+        const struct entity *ents[2] = {ent, NULL};
+        json_t *res = search_run(c, q, ents, 200, &e);
+        json_array_foreach(json_object_get(res, "items"), i, it)
+            buf_printf(where, "%s%lld", n++ ? ", " : " OR t.id IN (",
+                       (long long)json_integer_value(json_object_get(it, "id")));
+        if (n)
+            buf_putc(where, ')');
+        json_decref(res);
+    }
+    int links = 0;
+    for (const struct field *f = ent->fields; f->name; f++)
+        links |= f->type == FT_PARTY || (f->type == FT_LIST && f->party);
+    if (!links || ent_sees_parties(c))
+        return;
+    const struct entity *ents[8];
+    n = 0;
+    for (int k = 0; party_kinds[k].value && n < 7; k++) {
+        const struct entity *pe = searched(party_kinds[k].value);
+        if (pe)
+            ents[n++] = pe;
+    }
+    ents[n] = NULL;
+    json_t *res = n ? search_run(c, q, ents, 200, &e) : NULL;
+    if (res)
+        match_parties(ent, json_object_get(res, "items"), where);
     json_decref(res);
 }
 

@@ -1,10 +1,11 @@
 // Names across the scope (issue 15, item 4): what a record shows of the records it names is
 // computed for the reader (a party they cannot open is 其他组织的记录: a relation's caption, a
-// contact's party names, an honour's recipient); a link a write makes must be one the
-// writer and the record's owner may open (city staff cannot give county A a relation to
-// county B's person); a mediator cannot name registry people nor tell a missing person from
-// one out of reach; a merge that would repoint a record out of the user's scope is refused;
-// a unique value taken in another county answers without naming that record.
+// contact's party names, an honour's recipient), and a list's keyword does not find a row by
+// the name it hides; a link a write makes must be one the writer and the record's owner may
+// open (city staff cannot give county A a relation to county B's person); a mediator cannot
+// name registry people nor tell a missing person from one out of reach; a merge that would
+// repoint a record out of the user's scope is refused; a unique value taken in another
+// county answers without naming that record.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
@@ -74,6 +75,17 @@ for (const store of STORES) {
       assert.ok(!names.includes('林甲二'), names);
       const csv = (await astaff.get('/api/v1/contact/export.csv')).text + (await astaff.get('/api/v1/relation/export.csv')).text;
       assert.ok(!csv.includes('林甲二'), csv);
+      // nor does a keyword find a row by the name it hides; the name the reader may see does
+      const hits = async (c, ent, q) => (await c.get(`/api/v1/${ent}?q=${encodeURIComponent(q)}&per_page=100`)).json.items.map((x) => x.id);
+      for (const [ent, rec] of [['relation', rel], ['contact', con], ['honor', hon]]) {
+        assert.ok(!(await hits(astaff, ent, '林甲二')).includes(rec.id), `${ent} q=林甲二`);
+        assert.ok(!(await hits(astaff, ent, '甲二')).includes(rec.id), `${ent} q=甲二`);
+        assert.ok((await hits(cstaff, ent, '林甲二')).includes(rec.id), `${ent}: the city finds it`);
+      }
+      assert.ok((await hits(astaff, 'relation', '陈甲一')).includes(rel.id));
+      assert.ok((await hits(astaff, 'contact', '陈甲一')).includes(con.id));
+      assert.ok((await hits(astaff, 'contact', 'chen jiayi')).includes(con.id), 'by the name search');
+      assert.ok((await hits(astaff, 'contact', '走访')).includes(con.id), 'by its own text');
       // the city, which sees both, is shown the name
       assert.equal((await cstaff.get(`/api/v1/relation/${rel.id}`)).json.caption, '陈甲一 兄弟姐妹 林甲二');
       assert.equal((await cstaff.get(`/api/v1/honor/${hon.id}`)).json.recipient_name, '林甲二');
