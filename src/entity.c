@@ -467,9 +467,12 @@ int ent_value(const struct field *f, json_t *in, json_t **out, struct verr *e)
     case FT_MONEY:
     case FT_YEAR:
     case FT_REF:
+        /* money that is not a whole number of fen is a client's mistake (元 sent as a
+         * float, a fen lost to rounding): 400, as the funds issue asks */
+        if (!json_is_integer(in) && f->type == FT_MONEY)
+            return verr_set(e, 400, "bad_request", f->name, "“%s”应为整数 (单位: 分)", L);
         if (!json_is_integer(in))
-            return verr_set(e, 422, "invalid", f->name, "“%s”应为整数%s", L,
-                            f->type == FT_MONEY ? " (单位: 分)" : "");
+            return verr_set(e, 422, "invalid", f->name, "“%s”应为整数", L);
         if (int_in_range(f, json_integer_value(in), e))
             return -1;
         *out = json_incref(in);
