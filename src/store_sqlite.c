@@ -21,7 +21,12 @@
  * they came, before BEGIN IMMEDIATE: SQLite's own busy handler polls with sleeps that grow
  * to 100 ms, so under a queue of writers a short write waited tens of milliseconds for a
  * lock that had long been free. Waiting here wakes the next writer as soon as the lock is
- * given back. Writers in other processes still meet SQLite's busy timeout. */
+ * given back. Writers in other processes still meet SQLite's busy timeout.
+ *
+ * A checkpoint (copying the WAL back into the database, with an fsync) runs, as SQLite's
+ * automatic one does, in the writer whose commit left the WAL at CKPT_PAGES or more, but
+ * after that writer has given its turn to the next: inside the COMMIT it held up everyone
+ * in line. A passive checkpoint does not stop readers or writers. */
 struct waiter {
     struct waiter *next;
     int granted;
@@ -33,7 +38,8 @@ struct wqueue {
     int held;
     struct waiter *head, *tail;
 };
-#define MAX_FILES 16
+#define CKPT_PAGES 1000 /* SQLite's default for its automatic checkpoint */
+#define MAX_FILES  16
 static struct wqueue queues[MAX_FILES];
 static pthread_mutex_t queues_m = PTHREAD_MUTEX_INITIALIZER;
 
@@ -49,6 +55,7 @@ struct sconn {
     sqlite3_stmt *dv; /* PRAGMA data_version */
     struct wqueue *q; /* the file's writers; NULL for a database in memory */
     int busy_ms;      /* how long a writer waits in q */
+    int ckpt_due;     /* a commit left the WAL long: checkpoint once the turn is given back */
 };
 
 struct sst {
@@ -67,6 +74,18 @@ static void sq_init(void)
 
 /* The queue of the file at path (made on first use; the entries live as long as the
  * process). NULL for a database in memory or when every entry is taken. */
+/* sqlite3_wal_hook, after each commit of the connection: SQLite's automatic checkpoint
+ * would run here, inside the COMMIT, while the connection still has its turn in q. */
+static int wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+    (void)h;
+    (void)name;
+    struct sconn *c = arg;
+    if (pages >= CKPT_PAGES)
+        c->ckpt_due = 1;
+    return SQLITE_OK;
+}
+
 static struct wqueue *queue_of(const char *path)
 {
     if (!*path || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5))
@@ -153,6 +172,11 @@ static void sq_unlock_writer(void *conn)
         q->held = 0;
     }
     pthread_mutex_unlock(&q->m);
+    struct sconn *c = conn;
+    if (c->ckpt_due) {
+        c->ckpt_due = 0;
+        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    }
 }
 
 static void *sq_open(const char *url, char *err, size_t errlen)
@@ -185,6 +209,8 @@ static void *sq_open(const char *url, char *err, size_t errlen)
     c->db = h;
     c->q = queue_of(url);
     c->busy_ms = DB_BUSY_MS;
+    if (c->q) /* checkpoints after the turn in q (above), not in the COMMIT */
+        sqlite3_wal_hook(h, wal_hook, c);
     return c;
 }
 
