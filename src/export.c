@@ -266,22 +266,6 @@ static void formats(lxw_workbook *wb, struct xout *o)
     format_set_num_format_index(o->text, 49); /* Excel's own "@": text */
 }
 
-/* Read a whole file into a malloc'd buffer; NULL on failure. */
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return b.s ? buf_take(&b) : xstrdup("");
-}
-
 /* A new workbook in a temporary file (its path into path[]), or NULL after replying. */
 static lxw_workbook *workbook_tmp(struct req *r, char path[32], int constant)
 {
@@ -309,7 +293,7 @@ static void send_workbook(struct req *r, lxw_workbook *wb, const char *path, con
 {
     lxw_error wrc = workbook_close(wb);
     size_t len = 0;
-    char *data = wrc == LXW_NO_ERROR ? slurp(path, &len) : NULL;
+    char *data = wrc == LXW_NO_ERROR ? file_slurp(path, &len) : NULL;
     unlink(path);
     if (!data) {
         json_decref(what);

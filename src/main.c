@@ -6,6 +6,7 @@
 #include "demo.h"
 #include "http.h"
 #include "import.h"
+#include "report.h"
 #include "schema.h"
 
 #include <libgen.h>
@@ -34,6 +35,9 @@ static const char usage[] =
     "  qiao import ENTITY FILE --db DB [--org ORG_ID] [--dry-run]\n"
     "                                              导入 CSV 或 XLSX (有一行不通过则全部不导入);\n"
     "                                              未写所属组织的记录归入 ORG_ID (默认顶层组织)\n"
+    "  qiao report --db DB [--org ORG_ID] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--xlsx FILE]\n"
+    "                                              打印工作报告 (默认顶层组织, 今年 1 月 1 "
+    "日至今天)\n"
     "\n"
     "DB 为 SQLite 文件路径 (默认 qiao.db) 或 postgresql://用户@主机:端口/库名\n"
     "--busy-timeout 毫秒: 写入时等待 SQLite 写锁的最长时间 (默认 10000), 超时则答复“系统繁忙”\n"
@@ -42,6 +46,7 @@ static const char usage[] =
 /* Options after the command words: --name value pairs and positional words. */
 struct opts {
     const char *db, *org_name, *listen, *web, *access_log, *role, *org, *trusted_proxy;
+    const char *from, *to, *xlsx;
     const char *pos[4];
     int npos;
     unsigned threads;
@@ -65,6 +70,9 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             {"--role", offsetof(struct opts, role)},
             {"--org", offsetof(struct opts, org)},
             {"--trusted-proxy", offsetof(struct opts, trusted_proxy)},
+            {"--from", offsetof(struct opts, from)},
+            {"--to", offsetof(struct opts, to)},
+            {"--xlsx", offsetof(struct opts, xlsx)},
         };
         int done = 0;
         for (size_t k = 0; k < sizeof named / sizeof *named && !done; k++) {
@@ -321,6 +329,22 @@ static int cmd_import(struct opts *o)
     return rc;
 }
 
+static int cmd_report(struct opts *o)
+{
+    int64_t org = 0;
+    if (o->npos || (o->org && (!parse_i64(o->org, &org) || org <= 0))) {
+        fprintf(stderr, "用法: qiao report --db DB [--org ORG_ID] [--from YYYY-MM-DD] [--to "
+                        "YYYY-MM-DD] [--xlsx FILE]\n");
+        return 2;
+    }
+    db *d = open_db(o);
+    if (!d)
+        return 1;
+    int rc = report_cli(d, org, o->from, o->to, o->xlsx);
+    db_close(d);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
@@ -334,9 +358,9 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(struct opts *);
-    } cmds[] = {{"init", cmd_init},    {"serve", cmd_serve}, {"user", cmd_user},
-                {"audit", cmd_audit},  {"demo", cmd_demo},   {"import", cmd_import},
-                {"backup", cmd_backup}};
+    } cmds[] = {{"init", cmd_init},     {"serve", cmd_serve},  {"user", cmd_user},
+                {"audit", cmd_audit},   {"demo", cmd_demo},    {"import", cmd_import},
+                {"backup", cmd_backup}, {"report", cmd_report}};
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(&o);

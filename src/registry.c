@@ -4,8 +4,86 @@
 #include "module.h"
 #include "registry.h"
 
+#include <stdio.h>
+
 extern const struct entity person_entity, association_entity, enterprise_entity,
     enterprise_year_entity, talent_entity, relation_entity, contact_entity;
+
+/* ---- figures (the work report) ----------------------------------------------------- */
+
+/* Records of the registries are counted as they stand (live now: the registry is taken as
+ * it was at `to`, since census data is entered after the fact), in the subtree of p. */
+#define IN_SUBTREE(t)                                                                              \
+    " JOIN \"org\" o ON o.id = " t ".org_id WHERE " t ".deleted_at IS NULL AND o.path >= ? AND "   \
+    "o.path < ?"
+
+static int64_t people(db *d, const struct period *p)
+{
+    return db_int(d, -1, "SELECT count(*) FROM person t" IN_SUBTREE("t"), "ss", p->path, p->bound);
+}
+
+static int64_t people_countries(db *d, const struct period *p)
+{
+    return db_int(d, -1, "SELECT count(DISTINCT t.residence_country) FROM person t" IN_SUBTREE("t"),
+                  "ss", p->path, p->bound);
+}
+
+static int64_t talents(db *d, const struct period *p)
+{
+    return db_int(d, -1, "SELECT count(*) FROM talent t" IN_SUBTREE("t"), "ss", p->path, p->bound);
+}
+
+static int64_t associations(db *d, const struct period *p)
+{
+    return db_int(d, -1, "SELECT count(*) FROM association t" IN_SUBTREE("t"), "ss", p->path,
+                  p->bound);
+}
+
+static int64_t association_countries(db *d, const struct period *p)
+{
+    return db_int(d, -1, "SELECT count(DISTINCT t.country) FROM association t" IN_SUBTREE("t"),
+                  "ss", p->path, p->bound);
+}
+
+static int64_t associations_friendly(db *d, const struct period *p)
+{
+    return db_int(d, -1,
+                  "SELECT count(*) FROM association t" IN_SUBTREE("t") " AND t.friendly_since <= ?",
+                  "sss", p->path, p->bound, p->to);
+}
+
+/* associations of the subtree named by a contact of the subtree dated in the period */
+static int64_t associations_contacted(db *d, const struct period *p)
+{
+    return db_int(
+        d, -1,
+        "SELECT count(*) FROM association t" IN_SUBTREE(
+            "t") " AND EXISTS (SELECT 1 "
+                 "FROM contact c JOIN \"org\" co ON co.id = c.org_id WHERE c.deleted_at IS NULL "
+                 "AND co.path >= ? AND co.path < ? AND c.date >= ? AND c.date <= ? AND "
+                 "c.parties LIKE '%\"association:' || t.id || '\"%')",
+        "ssssss", p->path, p->bound, p->path, p->bound, p->from, p->to);
+}
+
+#define APPOINTED                                                                                  \
+    " t.kind IN ('overseas_advisor', 'overseas_member') AND t.since >= ? AND t.since <= ?"
+
+static int64_t appointments(db *d, const struct period *p)
+{
+    return db_int(d, -1, "SELECT count(*) FROM relation t" IN_SUBTREE("t") " AND" APPOINTED, "ssss",
+                  p->path, p->bound, p->from, p->to);
+}
+
+/* the appointees' (the person at the relation's `from` end) countries of residence */
+static int64_t appointment_countries(db *d, const struct period *p)
+{
+    return db_int(d, -1,
+                  "SELECT count(DISTINCT pe.residence_country) FROM relation t JOIN person pe ON "
+                  "pe.id = t.from_id AND t.from_type = 'person'" IN_SUBTREE("t") " AND" APPOINTED,
+                  "ssss", p->path, p->bound, p->from, p->to);
+}
+#undef IN_SUBTREE
+#undef APPOINTED
 
 const struct module registry_module = {
     .name = "registry",
@@ -26,4 +104,46 @@ const struct module registry_module = {
                                      {"finance", GV},
                                      {"viewer", GV},
                                      {NULL}},
+    .figures =
+        (const struct figure[]){
+            {"people.total",
+             {"登记侨界人士", "登記僑界人士", "People registered"},
+             "名",
+             1,
+             people},
+            {"people.countries",
+             {"侨界人士分布的国家和地区", "僑界人士分佈的國家和地區", "Countries of residence"},
+             "个",
+             1,
+             people_countries},
+            {"talents.total", {"侨界人才", "僑界人才", "Talents"}, "名", 1, talents},
+            {"associations.total", {"联系侨团", "聯繫僑團", "Associations"}, "个", 1, associations},
+            {"associations.countries",
+             {"侨团所在的国家和地区", "僑團所在的國家和地區", "Countries of associations"},
+             "个",
+             1,
+             association_countries},
+            {"associations.friendly",
+             {"友好侨社", "友好僑社", "Friendly associations"},
+             "个",
+             1,
+             associations_friendly},
+            {"associations.contacted",
+             {"联络侨团", "聯絡僑團", "Associations contacted"},
+             "个",
+             0,
+             associations_contacted},
+            {"appointments.overseas",
+             {"聘任海外顾问和委员", "聘任海外顧問和委員", "Overseas appointments"},
+             "名",
+             0,
+             appointments},
+            {"appointments.countries",
+             {"海外顾问和委员来自的国家和地区", "海外顧問和委員來自的國家和地區",
+              "Countries of appointees"},
+             "个",
+             0,
+             appointment_countries},
+            {NULL},
+        },
 };

@@ -173,8 +173,54 @@ STARS(4)
 STARS(5)
 #undef STARS
 
-/* The work report's homes.star1 … homes.star5: the org module declares them. */
+/* The orgs of the subtree of p standing at its end (live, active, established by then, or
+ * of no known date) whose `cond` holds. */
+static int64_t orgs_where(db *d, const struct period *p, const char *cond)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM \"org\" WHERE deleted_at IS NULL AND status = 'active' AND "
+             "path >= ? AND path < ? AND (established_on IS NULL OR established_on <= ?) AND %s",
+             cond);
+    return db_int(d, -1, sql, "sss", p->path, p->bound, p->to);
+}
+
+#define ORGS(fn, cond)                                                                             \
+    static int64_t fn(db *d, const struct period *p)                                               \
+    {                                                                                              \
+        return orgs_where(d, p, cond);                                                             \
+    }
+ORGS(federations, "kind = 'federation'")
+ORGS(branches, "kind IN ('branch', 'group')")
+ORGS(homes, "kind = 'home'")
+ORGS(platforms, "kind = 'platform'")
+ORGS(bases, "kind = 'base'")
+ORGS(affiliates, "kind = 'affiliate'")
+ORGS(bases_national, "kind = 'base' AND base_level = 'national'")
+ORGS(bases_provincial, "kind = 'base' AND base_level = 'provincial'")
+ORGS(bases_city, "kind = 'base' AND base_level = 'city'")
+#undef ORGS
+
+/* The work report's figures of the org tree, which the org module declares: the orgs by
+ * kind, the bases by level, the homes by their stars, all standing at `to`. */
 const struct figure star_figures[] = {
+    {"orgs.federation", {"各级侨联组织", "各級僑聯組織", "Federations"}, "个", 1, federations},
+    {"orgs.branch", {"侨联分会和小组", "僑聯分會和小組", "Branches and groups"}, "个", 1, branches},
+    {"orgs.home", {"侨胞之家", "僑胞之家", "Homes of overseas Chinese"}, "个", 1, homes},
+    {"orgs.platform", {"涉侨服务平台", "涉僑服務平台", "Service platforms"}, "个", 1, platforms},
+    {"orgs.base", {"示范基地", "示範基地", "Demonstration bases"}, "个", 1, bases},
+    {"orgs.affiliate", {"直属团体", "直屬團體", "Affiliated bodies"}, "个", 1, affiliates},
+    {"bases.national",
+     {"国家级示范基地", "國家級示範基地", "National bases"},
+     "个",
+     1,
+     bases_national},
+    {"bases.provincial",
+     {"省级示范基地", "省級示範基地", "Provincial bases"},
+     "个",
+     1,
+     bases_provincial},
+    {"bases.city", {"市级示范基地", "市級示範基地", "City bases"}, "个", 1, bases_city},
     {"homes.star1", {"一星级侨胞之家", "一星級僑胞之家", "1-star homes"}, "个", 1, star1},
     {"homes.star2", {"二星级侨胞之家", "二星級僑胞之家", "2-star homes"}, "个", 1, star2},
     {"homes.star3", {"三星级侨胞之家", "三星級僑胞之家", "3-star homes"}, "个", 1, star3},

@@ -362,3 +362,18 @@ int stop_requested(void)
 {
     return atomic_load_explicit(&stopping, memory_order_relaxed);
 }
+
+char *file_slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    buf b = {0};
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_add(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return b.s ? buf_take(&b) : xstrdup("");
+}

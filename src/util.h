@@ -51,6 +51,9 @@ void esc_csv(buf *b, const char *s);
 
 /* UTF-8 helpers. utf8_valid: 1 when s[0..n) is well-formed UTF-8. utf8_len: code points. */
 int utf8_valid(const char *s, size_t n);
+
+/* A whole file in a new buffer (NUL-terminated, its length in *len); NULL on failure. */
+char *file_slurp(const char *path, size_t *len);
 size_t utf8_len(const char *s);
 
 /* Parse a decimal int64 (optional leading '-'); 1 on success. */
