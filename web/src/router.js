@@ -10,6 +10,8 @@
 //   #/visit/log           the visit log with its totals and form (VisitLog.vue)
 //   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
 //   #/print/case/{id}     a case's 受理回执 (?notice=1: its 办结告知) to print (A5)
+//   #/report/work         the work report of an org's subtree and a period (WorkReport.vue)
+//   #/print/report?org=&from=&to=   the work report to print (A4, no layout)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
 //   #/event               the events: search form, list or month calendar (EventList.vue)
@@ -30,6 +32,7 @@ const router = createRouter({
     { path: '/login', name: 'login', component: Login, meta: { public: true } },
     { path: '/print/:kind(donation|disbursement)/:id(\\d+)', name: 'receipt', component: () => import('./views/Receipt.vue') },
     { path: '/print/case/:id(\\d+)', name: 'caseReceipt', component: () => import('./views/CaseReceipt.vue') },
+    { path: '/print/report', name: 'reportPrint', props: { print: true }, component: () => import('./views/WorkReport.vue') },
     {
       path: '/',
       component: Layout,
@@ -37,6 +40,7 @@ const router = createRouter({
         { path: '', name: 'home', component: () => import('./views/Home.vue') },
         { path: 'org/tree', name: 'orgTree', component: () => import('./views/OrgTree.vue') },
         { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue') },
+        { path: 'report/work', name: 'workReport', component: () => import('./views/WorkReport.vue') },
         { path: 'case', name: 'caseBoard', component: () => import('./views/CaseBoard.vue') },
         { path: 'case/new', name: 'caseIntake', component: () => import('./views/CaseIntake.vue') },
         { path: 'case/:id(\\d+)', name: 'caseDetail', component: () => import('./views/CaseDetail.vue') },
