@@ -250,6 +250,44 @@ static json_t *figures_over(db *d, arena *a, const char *path, const char *from,
     return module_figures(d, &p);
 }
 
+/* The photos of the events of the subtree at path that began in the period, to choose
+ * from for the printable page: [{id, event_id, event_name, starts_on, caption, cover,
+ * updated_at}], the events in date order, each event's cover first; at most 100. NULL on a
+ * database error. */
+static json_t *period_photos(db *d, const char *path, const char *from, const char *to)
+{
+    stmt *s = db_prepare(
+        d, "SELECT p.id, p.event_id, e.name AS event_name, e.starts_on, p.caption, p.cover, "
+           "p.updated_at FROM event_photo p JOIN event e ON e.id = p.event_id JOIN \"org\" o ON "
+           "o.id = e.org_id WHERE p.deleted_at IS NULL AND e.deleted_at IS NULL AND o.path >= ? "
+           "AND o.path < ? AND e.starts_on >= ? AND e.starts_on <= ? ORDER BY e.starts_on, e.id, "
+           "p.cover DESC, p.id LIMIT 100");
+    if (!s)
+        return NULL;
+    arena *a = arena_new();
+    st_bind_text(s, 1, path);
+    st_bind_text(s, 2, path_bound(a, path));
+    st_bind_text(s, 3, from);
+    st_bind_text(s, 4, to);
+    json_t *out = json_array();
+    int rc;
+    while ((rc = st_step(s)) == DB_ROW)
+        json_array_append_new(
+            out,
+            json_pack("{s:I, s:I, s:s, s:s, s:s?, s:b, s:s?}", "id", (json_int_t)st_int(s, "id"),
+                      "event_id", (json_int_t)st_int(s, "event_id"), "event_name",
+                      st_text(s, "event_name"), "starts_on", st_text(s, "starts_on"), "caption",
+                      st_text(s, "caption"), "cover", (int)st_int(s, "cover"), "updated_at",
+                      st_text(s, "updated_at")));
+    st_finalize(s);
+    arena_free(a);
+    if (rc != DB_DONE) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 json_t *work_report(db *d, arena *a, json_t *org, const char *from, const char *to, enum lang lang,
                     struct verr *e)
 {
@@ -273,12 +311,19 @@ json_t *work_report(db *d, arena *a, json_t *org, const char *from, const char *
         }
         json_array_append_new(series, json_pack("{s:i, s:o}", "year", y, "figures", fy));
     }
+    json_t *photos = period_photos(d, path, from, to);
+    if (!photos) {
+        json_decref(figures);
+        json_decref(series);
+        verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        return NULL;
+    }
     char *text =
         narrative(json_string_value(json_object_get(org, "name")), from, to, figures, lang);
-    json_t *res =
-        json_pack("{s:{s:O, s:O}, s:s, s:s, s:o, s:o, s:s}", "org", "id",
-                  json_object_get(org, "id"), "name", json_object_get(org, "name"), "from", from,
-                  "to", to, "figures", figures, "series", series, "narrative", text);
+    json_t *res = json_pack("{s:{s:O, s:O}, s:s, s:s, s:o, s:o, s:s, s:o}", "org", "id",
+                            json_object_get(org, "id"), "name", json_object_get(org, "name"),
+                            "from", from, "to", to, "figures", figures, "series", series,
+                            "narrative", text, "photos", photos);
     free(text);
     return res;
 }

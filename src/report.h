@@ -16,7 +16,8 @@ void house_number(buf *b, int64_t v, const char *unit, int standing, enum lang l
 int work_period(const char *from_s, const char *to_s, char from[11], char to[11], struct verr *e);
 
 /* The work report of org (its record: id, name, path) over from..to: {org, from, to,
- * figures, series, narrative} (SPEC "The fixed interface"); NULL with e. */
+ * figures, series, narrative} (SPEC "The fixed interface") and photos (the photos of the
+ * period's events to choose from for the printable page); NULL with e. */
 json_t *work_report(db *d, arena *a, json_t *org, const char *from, const char *to, enum lang lang,
                     struct verr *e);
 

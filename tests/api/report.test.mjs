@@ -73,6 +73,7 @@ for (const store of STORES) {
       assert.equal(figures['associations.contacted'], 1);
       assert.equal(figures['appointments.overseas'], 1);
       assert.equal(figures['appointments.countries'], 1);
+      assert.deepEqual(r.json.photos, [], 'no event photos in the period');
       assert.deepEqual(series.map((y) => y.year), [2025]);
       assert.equal(series[0].figures['people.total'], 3);
       assert.match(narrative, /^2025年1月1日至2025年12月31日，甲县侨联及所属组织：现有各级侨联组织1个/);

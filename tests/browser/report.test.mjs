@@ -1,10 +1,11 @@
 // Browser test of the work report: a leader opens 工作报告 from the menu, makes the report of
 // a county for a period, reads the narrative and the figures in the house style (what
 // stands and what was done), switches the app to 繁體 and gets the report in it, downloads
-// the workbook, and opens the printable A4 page.
+// the workbook, and opens the printable A4 page with the event photo chosen for it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
@@ -26,6 +27,11 @@ before(async () => {
     const r = await admin.post('/api/v1/donation', { org_id: county.id, programme_id: pr.json.id, received_on: day, donor_type: 'name', donor_name: '陈氏宗亲会', amount: fen });
     assert.equal(r.status, 201, r.text);
   }
+  const ev = await admin.post('/api/v1/event', { org_id: county.id, name: '侨界迎新春联谊会', kind: 'gathering', starts_on: '2025-01-20' });
+  assert.equal(ev.status, 201, ev.text);
+  const jpeg = readFileSync(join(root, 'tests/fuzz/corpus/fuzz_photo/jpeg-64x48.jpg')).toString('base64'); // a 64×48 JPEG
+  const up = await admin.post(`/api/v1/event/${ev.json.id}/photos`, { photos: [{ name: 'a.jpg', data: jpeg, caption: '联谊会现场' }] });
+  assert.equal(up.status, 201, up.text);
 });
 
 after(() => app?.stop());
@@ -52,6 +58,10 @@ test('the work report of a county: narrative, figures, languages, workbook, prin
     assert.match(text, /期间，接受捐赠2笔，捐赠资金40余万元/);
     assert.equal(await page.locator('[data-key="donations.amount"] .words').innerText(), '40余万元');
     assert.equal(await page.locator('[data-key="donations.amount"] .exact').innerText(), '¥412,001.00');
+    // the event's photo, chosen for the print to begin with
+    const photo = page.locator('[data-test=report-photos] .photo');
+    assert.equal(await photo.count(), 1);
+    assert.match(await photo.getAttribute('class'), /\bon\b/);
     await page.screenshot({ path: join(shots, 'work-report.png'), fullPage: true });
 
     // 繁體: the report follows the app's language
@@ -70,6 +80,8 @@ test('the work report of a county: narrative, figures, languages, workbook, prin
     await sheet.locator('.sheet [data-test=report-narrative]').waitFor();
     assert.equal(await sheet.locator('.side-menu').count(), 0);
     assert.match(await sheet.locator('[data-test=report-narrative]').innerText(), /甲县侨联及所属组织/);
+    assert.equal(await sheet.locator('[data-test=printed-photos] figcaption').innerText(), '图片 2025年侨界迎新春联谊会 联谊会现场');
+    await sheet.locator('[data-test=printed-photos] img').evaluate((img) => img.decode());
     const width = await sheet.locator('.sheet').evaluate((el) => el.getBoundingClientRect().width);
     assert.ok(Math.abs(width - 794) < 4, `A4 is 210 mm (794 px): ${width}`);
     await sheet.screenshot({ path: join(shots, 'work-report-print.png'), fullPage: true });
@@ -77,6 +89,7 @@ test('the work report of a county: narrative, figures, languages, workbook, prin
     assert.deepEqual(pageErrors, []);
   } catch (e) {
     await page.screenshot({ path: join(shots, 'work-report-failed.png'), fullPage: true });
+    console.log('page errors:', pageErrors); // what the page threw, beside the screenshot
     throw e;
   }
 });
