@@ -1,0 +1,184 @@
+/* map.c - the liaison map (联络图, SPEC "The work report and the liaison map"): how many
+ * people, associations and enterprises the federation is in touch with in each country, and
+ * where its people's ancestors came from in China, over the reader's scope (or an org's
+ * subtree within it). GET /api/v1/map?org=ID answers {countries: [{country, name, people,
+ * associations, enterprises}], ancestral: [{region_code, name, people}]} (SPEC "The fixed
+ * interface"), the most first. Geometry that shows China's territory as its map standard
+ * requires cannot be bundled from a maintained package, so the web app charts these
+ * instead of drawing a map (SPEC allows it). */
+#include "api.h"
+#include "country.h"
+#include "module.h"
+#include "region.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Rows of "SELECT key, count" over ent's live records in c's scope and the subtree [path,
+ * bound) (path NULL: the scope alone), grouped by the column col (as expr), into *out as
+ * {key: n}; 0, or -1 on a database error. */
+static int counts(struct ent_ctx *c, const char *ent_name, const char *expr, const char *path,
+                  const char *bound, json_t *out)
+{
+    const struct entity *ent = entity_find(ent_name);
+    buf sql = {0};
+    json_t *binds = json_array();
+    buf_printf(&sql,
+               "SELECT %s AS k, count(*) AS n FROM \"%s\" t WHERE t.deleted_at IS NULL AND %s IS "
+               "NOT NULL",
+               expr, ent->name, expr);
+    ent_scope_sql(c, ent, &sql, binds);
+    if (path) {
+        buf_puts(&sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+        json_array_append_new(binds, json_string(path));
+        json_array_append_new(binds, json_string(bound));
+    }
+    buf_printf(&sql, " GROUP BY %s", expr);
+    stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
+    int rc = s ? DB_ROW : DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW)
+        json_object_set_new(out, st_text(s, "k"), json_integer(st_int(s, "n")));
+    st_finalize(s);
+    buf_free(&sql);
+    json_decref(binds);
+    return rc == DB_DONE ? 0 : -1;
+}
+
+static int by_total(const void *a, const void *b)
+{
+    json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
+    json_int_t tx = json_integer_value(json_object_get(x, "total")),
+               ty = json_integer_value(json_object_get(y, "total"));
+    if (tx != ty)
+        return tx > ty ? -1 : 1;
+    return strcmp(json_string_value(json_object_get(x, "key")),
+                  json_string_value(json_object_get(y, "key")));
+}
+
+/* The items of a {key: item} object, the largest total first, without their sort keys. */
+static json_t *sorted(json_t *obj)
+{
+    size_t n = json_object_size(obj), i = 0;
+    json_t **items = xcalloc(n + 1, sizeof *items), *v, *out = json_array();
+    const char *k;
+    json_object_foreach(obj, k, v) items[i++] = v;
+    qsort(items, n, sizeof *items, by_total);
+    for (i = 0; i < n; i++) {
+        json_t *it = json_deep_copy(items[i]);
+        json_object_del(it, "key");
+        json_object_del(it, "total");
+        json_array_append_new(out, it);
+    }
+    free(items);
+    return out;
+}
+
+/* The name of a prefecture (city) code for the chart: a municipality's districts
+ * (市辖区) go by the province's name. */
+static const char *city_name(const char *code)
+{
+    const struct region *r = region_find(code);
+    if (r && strcmp(r->name, "市辖区") && strcmp(r->name, "县"))
+        return r->name;
+    char prov[7];
+    snprintf(prov, sizeof prov, "%.2s0000", code);
+    r = region_find(prov);
+    return r ? r->name : code;
+}
+
+static void map_h(struct req *r)
+{
+    static const struct field org_field = {"org", FT_INT,   {"组织", "組織", "Organisation"},
+                                           0,     .min = 1, .max = INT64_MAX};
+    struct verr e;
+    for (int i = 0; i < r->nargs; i++)
+        if (strcmp(r->args[i].key, "org")) {
+            reply_error(r, 400, "unknown_field", r->args[i].key, "没有“%s”这个参数",
+                        r->args[i].key);
+            return;
+        }
+    const char *org_s = req_arg(r, "org"), *path = NULL, *bound = NULL;
+    json_t *org = NULL, *o = NULL;
+    if (org_s && ent_value_text(&org_field, org_s, &org, &e)) {
+        reply_verr(r, &e);
+        return;
+    }
+    if (json_is_integer(org)) {
+        o = ent_read(&r->ctx, entity_find("org"), json_integer_value(org), 1, &e);
+        json_decref(org);
+        if (!o) {
+            reply_verr(r, &e);
+            return;
+        }
+        path = arena_strdup(r->a, json_string_value(json_object_get(o, "path")));
+        bound = path_bound(r->a, path);
+        json_decref(o);
+    }
+    static const struct {
+        const char *entity, *column, *key;
+    } kinds[] = {{"person", "t.residence_country", "people"},
+                 {"association", "t.country", "associations"},
+                 {"enterprise", "t.country", "enterprises"}};
+    json_t *byc = json_object(), *anc = json_object(), *n = json_object(), *v;
+    const char *k;
+    int rc = 0;
+    for (size_t i = 0; i < sizeof kinds / sizeof *kinds && !rc; i++) {
+        json_object_clear(n);
+        rc = counts(&r->ctx, kinds[i].entity, kinds[i].column, path, bound, n);
+        json_object_foreach(n, k, v)
+        {
+            json_t *it = json_object_get(byc, k);
+            if (!it) {
+                const struct country *cn = country_find(k);
+                it = json_pack("{s:s, s:s, s:i, s:i, s:i, s:s, s:i}", "country", k, "name",
+                               cn ? cn->name_zh : k, "people", 0, "associations", 0, "enterprises",
+                               0, "key", k, "total", 0);
+                json_object_set_new(byc, k, it);
+            }
+            json_object_set(it, kinds[i].key, v);
+            json_object_set_new(it, "total",
+                                json_integer(json_integer_value(json_object_get(it, "total")) +
+                                             json_integer_value(v)));
+        }
+    }
+    json_object_clear(n);
+    if (!rc)
+        rc = counts(&r->ctx, "person", "substr(t.ancestral_region_code, 1, 4)", path, bound, n);
+    json_object_foreach(n, k, v)
+    {
+        char code[7];
+        snprintf(code, sizeof code, "%.4s00", k);
+        json_t *it = json_object_get(anc, code);
+        json_int_t before = it ? json_integer_value(json_object_get(it, "people")) : 0;
+        if (!it) {
+            it = json_pack("{s:s, s:s, s:s}", "region_code", code, "name", city_name(code), "key",
+                           code);
+            json_object_set_new(anc, code, it);
+        }
+        json_object_set_new(it, "people", json_integer(before + json_integer_value(v)));
+        json_object_set_new(it, "total", json_integer(before + json_integer_value(v)));
+    }
+    json_decref(n);
+    if (rc) {
+        json_decref(byc);
+        json_decref(anc);
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        return;
+    }
+    json_t *res = json_pack("{s:o, s:o}", "countries", sorted(byc), "ancestral", sorted(anc));
+    json_decref(byc);
+    json_decref(anc);
+    reply_json(r, 200, res);
+}
+
+/* 联络图: its figures are the registries', read with the registry's permission. */
+const struct module map_module = {
+    .name = "map",
+    .label = {"联络图", "聯絡圖", "Liaison map"},
+    .routes =
+        (const struct route[]){
+            {"GET", "/api/v1/map", map_h, "registry", P_VIEW, 0},
+            {NULL},
+        },
+};
