@@ -1,7 +1,8 @@
 // Browser test of the work report: a leader opens 工作报告 from the menu, makes the report of
 // a county for a period, reads the narrative and the figures in the house style (what
 // stands and what was done), switches the app to 繁體 and gets the report in it, downloads
-// the workbook, and opens the printable A4 page with the event photo chosen for it.
+// the workbook, and opens the printable A4 page with the event photo chosen for it. Then
+// the liaison map: the county's countries, and a bar that opens the people behind it.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
@@ -90,6 +91,24 @@ test('the work report of a county: narrative, figures, languages, workbook, prin
   } catch (e) {
     await page.screenshot({ path: join(shots, 'work-report-failed.png'), fullPage: true });
     console.log('page errors:', pageErrors); // what the page threw, beside the screenshot
+    throw e;
+  }
+});
+
+test('the liaison map: countries and ancestral places, each bar opening its list', async () => {
+  try {
+    await page.locator('.side-menu [data-page=liaison-map]').click();
+    await page.locator('[data-test=liaison-map] [data-country=SG]').waitFor();
+    assert.equal(await page.locator('[data-country=SG] .n').innerText(), '6');
+    assert.equal(await page.locator('[data-country=MY] .n').innerText(), '6');
+    await page.screenshot({ path: join(shots, 'liaison-map.png'), fullPage: true });
+    await page.locator('[data-country=SG] .bar a').first().click();
+    await page.waitForURL(/#\/person\?residence_country=SG/);
+    await page.locator('.el-table__row').first().waitFor();
+    assert.equal(await page.locator('.el-table__row').count(), 6);
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await page.screenshot({ path: join(shots, 'liaison-map-failed.png'), fullPage: true });
     throw e;
   }
 });

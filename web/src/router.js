@@ -11,6 +11,7 @@
 //   #/print/{donation|disbursement}/{id}   a receipt or voucher to print (A5, no layout)
 //   #/print/case/{id}     a case's 受理回执 (?notice=1: its 办结告知) to print (A5)
 //   #/report/work         the work report of an org's subtree and a period (WorkReport.vue)
+//   #/map                 联络图: people, associations, enterprises by country; ancestral places
 //   #/print/report?org=&from=&to=   the work report to print (A4, no layout)
 //   #/import/{entity}     census import: upload, mapping, dry run, commit (Import.vue)
 //   #/dedup/person        duplicate people: pairs side by side, merge (Dedup.vue)
@@ -41,6 +42,7 @@ const router = createRouter({
         { path: 'org/tree', name: 'orgTree', component: () => import('./views/OrgTree.vue') },
         { path: 'audit', name: 'audit', component: () => import('./views/Audit.vue') },
         { path: 'report/work', name: 'workReport', component: () => import('./views/WorkReport.vue') },
+        { path: 'map', name: 'liaisonMap', component: () => import('./views/LiaisonMap.vue') },
         { path: 'case', name: 'caseBoard', component: () => import('./views/CaseBoard.vue') },
         { path: 'case/new', name: 'caseIntake', component: () => import('./views/CaseIntake.vue') },
         { path: 'case/:id(\\d+)', name: 'caseDetail', component: () => import('./views/CaseDetail.vue') },
