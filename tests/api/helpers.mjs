@@ -68,6 +68,13 @@ export async function unchanged(server, fn) {
 }
 
 /** Create an org (as client c) and return the record; fails the test on any error. */
+/** POST body to path as c, asserting 201; the record made. */
+export async function created(c, path, body) {
+  const r = await c.post(path, body);
+  assert.equal(r.status, 201, `${path}: ${r.text}`);
+  return r.json;
+}
+
 export async function mkOrg(c, fields) {
   const r = await c.post('/api/v1/org', { kind: 'federation', parent_id: 1, ...fields });
   assert.equal(r.status, 201, `create org ${JSON.stringify(fields)}: ${r.status} ${r.text}`);

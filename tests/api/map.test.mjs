@@ -5,16 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
-import { assertError, mkOrg } from './helpers.mjs';
+import { assertError, created, mkOrg } from './helpers.mjs';
 
 for (const store of STORES) {
   describe(`liaison map (${store})`, () => {
     let server, admin, astaff, A, B;
-    const post = async (c, path, body) => {
-      const r = await c.post(path, body);
-      assert.equal(r.status, 201, `${path}: ${r.text}`);
-      return r.json;
-    };
     before(async () => {
       server = await startServer({ store });
       admin = await server.login('admin');
@@ -27,10 +22,10 @@ for (const store of STORES) {
         [A, '陈四', null, null], [B, '林一', 'TH', '440781'], [B, '林二', 'SG', null],
       ];
       for (const [org, name, country, anc] of people)
-        await post(admin, '/api/v1/person', { org_id: org.id, name, categories: ['overseas_chinese'], ...(country && { residence_country: country }), ...(anc && { ancestral_region_code: anc }) });
-      await post(admin, '/api/v1/association', { org_id: A.id, name: '新加坡同乡会', country: 'SG', type: 'hometown' });
-      await post(admin, '/api/v1/association', { org_id: B.id, name: '泰国同乡会', country: 'TH', type: 'hometown' });
-      await post(admin, '/api/v1/enterprise', { org_id: A.id, name: '马来西亚侨企', kind: 'oc_funded', country: 'MY' });
+        await created(admin, '/api/v1/person', { org_id: org.id, name, categories: ['overseas_chinese'], ...(country && { residence_country: country }), ...(anc && { ancestral_region_code: anc }) });
+      await created(admin, '/api/v1/association', { org_id: A.id, name: '新加坡同乡会', country: 'SG', type: 'hometown' });
+      await created(admin, '/api/v1/association', { org_id: B.id, name: '泰国同乡会', country: 'TH', type: 'hometown' });
+      await created(admin, '/api/v1/enterprise', { org_id: A.id, name: '马来西亚侨企', kind: 'oc_funded', country: 'MY' });
     });
     after(() => server?.stop());
 

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer, qiao } from '../lib/server.mjs';
-import { assertError, mkOrg } from './helpers.mjs';
+import { assertError, created, mkOrg } from './helpers.mjs';
 
 const KEYS = `orgs.federation orgs.branch orgs.home orgs.platform orgs.base orgs.affiliate
 homes.star1 homes.star2 homes.star3 homes.star4 homes.star5 bases.national bases.provincial
@@ -22,11 +22,6 @@ honours.city honours.county`.split(/\s+/);
 for (const store of STORES) {
   describe(`work report (${store})`, () => {
     let server, admin, astaff, A, B;
-    const post = async (c, path, body) => {
-      const r = await c.post(path, body);
-      assert.equal(r.status, 201, `${path}: ${r.text}`);
-      return r.json;
-    };
     before(async () => {
       server = await startServer({ store });
       admin = await server.login('admin');
@@ -38,14 +33,14 @@ for (const store of STORES) {
       await mkOrg(admin, { name: '甲县新基地', kind: 'base', base_level: 'city', parent_id: A.id, established_on: '2026-06-01' });
       server.addUser('astaff', 'staff', A.id);
       astaff = await server.login('astaff');
-      const p1 = await post(astaff, '/api/v1/person', { name: '陈甲一', categories: ['overseas_chinese'], residence_country: 'SG' });
-      await post(astaff, '/api/v1/person', { name: '林甲二', categories: ['overseas_chinese'], residence_country: 'MY' });
-      await post(astaff, '/api/v1/person', { name: '黄甲三', categories: ['returnee'], residence_country: 'SG' });
-      await post(admin, '/api/v1/person', { org_id: B.id, name: '吴乙一', categories: ['returnee'], residence_country: 'TH' });
-      const as1 = await post(astaff, '/api/v1/association', { name: '新加坡甲县同乡会', country: 'SG', type: 'hometown', friendly_since: '2024-05-01' });
-      await post(astaff, '/api/v1/association', { name: '马来西亚甲县会馆', country: 'MY', type: 'hometown', friendly_since: '2026-01-01' });
-      await post(astaff, '/api/v1/contact', { date: '2025-03-02', channel: 'visit', parties: [`association:${as1.id}`], summary: '走访' });
-      await post(astaff, '/api/v1/relation', { from_type: 'person', from_id: p1.id, kind: 'overseas_advisor', to_type: 'org', to_id: A.id, since: '2025-06-01' });
+      const p1 = await created(astaff, '/api/v1/person', { name: '陈甲一', categories: ['overseas_chinese'], residence_country: 'SG' });
+      await created(astaff, '/api/v1/person', { name: '林甲二', categories: ['overseas_chinese'], residence_country: 'MY' });
+      await created(astaff, '/api/v1/person', { name: '黄甲三', categories: ['returnee'], residence_country: 'SG' });
+      await created(admin, '/api/v1/person', { org_id: B.id, name: '吴乙一', categories: ['returnee'], residence_country: 'TH' });
+      const as1 = await created(astaff, '/api/v1/association', { name: '新加坡甲县同乡会', country: 'SG', type: 'hometown', friendly_since: '2024-05-01' });
+      await created(astaff, '/api/v1/association', { name: '马来西亚甲县会馆', country: 'MY', type: 'hometown', friendly_since: '2026-01-01' });
+      await created(astaff, '/api/v1/contact', { date: '2025-03-02', channel: 'visit', parties: [`association:${as1.id}`], summary: '走访' });
+      await created(astaff, '/api/v1/relation', { from_type: 'person', from_id: p1.id, kind: 'overseas_advisor', to_type: 'org', to_id: A.id, since: '2025-06-01' });
     });
     after(() => server?.stop());
 

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
-import { assertError, listAll, mkOrg, sqlInt } from './helpers.mjs';
+import { assertError, created, listAll, mkOrg, sqlInt } from './helpers.mjs';
 
 const OTHER = '其他组织的记录';
 const CREDIT = '914403001922038216';
@@ -19,11 +19,6 @@ for (const store of STORES) {
     // root(1) ─ A (甲县)  astaff, med       city: cstaff @root
     //         └ B (乙县)  bstaff
     let server, admin, cstaff, astaff, bstaff, med, A, B, pa, pa2, pb, pMed;
-    const post = async (c, path, body) => {
-      const r = await c.post(path, body);
-      assert.equal(r.status, 201, `${path}: ${r.text}`);
-      return r.json;
-    };
     before(async () => {
       server = await startServer({ store });
       admin = await server.login('admin');
@@ -34,10 +29,10 @@ for (const store of STORES) {
       server.addUser('bstaff', 'staff', B.id);
       server.addUser('med', 'mediator', A.id);
       [cstaff, astaff, bstaff, med] = await Promise.all(['cstaff', 'astaff', 'bstaff', 'med'].map((u) => server.login(u)));
-      pa = await post(astaff, '/api/v1/person', { name: '陈甲一', categories: ['returnee'] });
-      pa2 = await post(astaff, '/api/v1/person', { name: '林甲二', categories: ['returnee'] });
-      pMed = await post(astaff, '/api/v1/person', { name: '吴调解', categories: ['relative'] });
-      pb = await post(bstaff, '/api/v1/person', { name: '黄乙三', categories: ['returnee'] });
+      pa = await created(astaff, '/api/v1/person', { name: '陈甲一', categories: ['returnee'] });
+      pa2 = await created(astaff, '/api/v1/person', { name: '林甲二', categories: ['returnee'] });
+      pMed = await created(astaff, '/api/v1/person', { name: '吴调解', categories: ['relative'] });
+      pb = await created(bstaff, '/api/v1/person', { name: '黄乙三', categories: ['returnee'] });
       const medId = (await listAll(admin, 'user')).find((u) => u.username === 'med').id;
       assert.equal((await admin.patch(`/api/v1/user/${medId}`, { person_id: pMed.id })).status, 200);
     });
@@ -52,15 +47,15 @@ for (const store of STORES) {
       assertError(await cstaff.post('/api/v1/honor', { org_id: A.id, title: '优秀侨务工作者', level: 'city', recipient_type: 'person', recipient_id: pb.id, awarded_on: '2025-01-01' }),
         422, 'invalid', 'recipient_id');
       // the same link owned by the city, which sees both counties, is fine
-      const r = await post(cstaff, '/api/v1/relation', { ...body, org_id: 1 });
+      const r = await created(cstaff, '/api/v1/relation', { ...body, org_id: 1 });
       assert.equal(r.caption, '陈甲一 兄弟姐妹 黄乙三');
       assert.equal(sqlInt(server, `SELECT count(*) FROM "relation" WHERE org_id = ${A.id}`), 0);
     });
 
     test('a party the reader cannot open is shown as 其他组织的记录', async () => {
-      const rel = await post(astaff, '/api/v1/relation', { from_type: 'person', from_id: pa.id, kind: 'sibling', to_type: 'person', to_id: pa2.id });
-      const con = await post(astaff, '/api/v1/contact', { date: '2025-03-02', channel: 'visit', parties: [`person:${pa.id}`, `person:${pa2.id}`], summary: '走访' });
-      const hon = await post(astaff, '/api/v1/honor', { title: '优秀侨眷', level: 'county', recipient_type: 'person', recipient_id: pa2.id, awarded_on: '2025-01-01' });
+      const rel = await created(astaff, '/api/v1/relation', { from_type: 'person', from_id: pa.id, kind: 'sibling', to_type: 'person', to_id: pa2.id });
+      const con = await created(astaff, '/api/v1/contact', { date: '2025-03-02', channel: 'visit', parties: [`person:${pa.id}`, `person:${pa2.id}`], summary: '走访' });
+      const hon = await created(astaff, '/api/v1/honor', { title: '优秀侨眷', level: 'county', recipient_type: 'person', recipient_id: pa2.id, awarded_on: '2025-01-01' });
       assert.equal(con.party_names, '陈甲一、林甲二');
       // the person moves to county B: county A's records still name them
       assert.equal((await cstaff.patch(`/api/v1/person/${pa2.id}`, { org_id: B.id })).status, 200);
@@ -95,8 +90,8 @@ for (const store of STORES) {
     });
 
     test('a mediator cannot name a registry person: missing and out of reach answer alike', async () => {
-      const c = await post(astaff, '/api/v1/case', { category: 'legal', summary: '房产继承纠纷', applicant_id: pa.id, channel: 'walk_in', mediator_id: pMed.id });
-      const pa3 = await post(astaff, '/api/v1/person', { name: '许甲四', categories: ['returnee'] });
+      const c = await created(astaff, '/api/v1/case', { category: 'legal', summary: '房产继承纠纷', applicant_id: pa.id, channel: 'walk_in', mediator_id: pMed.id });
+      const pa3 = await created(astaff, '/api/v1/person', { name: '许甲四', categories: ['returnee'] });
       const answers = [];
       // in the mediator's org but in a registry they may not open, in another county, missing
       for (const id of [pa3.id, pb.id, pa2.id, pa.id + 100000]) {
@@ -110,9 +105,9 @@ for (const store of STORES) {
     });
 
     test('a merge that would repoint a record out of the user\'s scope is refused, nothing changed', async () => {
-      const keep = await post(astaff, '/api/v1/person', { name: '郑合并', categories: ['returnee'] });
-      const drop = await post(astaff, '/api/v1/person', { name: '郑合并', categories: ['returnee'] });
-      const rel = await post(cstaff, '/api/v1/relation', { org_id: 1, from_type: 'person', from_id: drop.id, kind: 'sibling', to_type: 'person', to_id: pb.id });
+      const keep = await created(astaff, '/api/v1/person', { name: '郑合并', categories: ['returnee'] });
+      const drop = await created(astaff, '/api/v1/person', { name: '郑合并', categories: ['returnee'] });
+      const rel = await created(cstaff, '/api/v1/relation', { org_id: 1, from_type: 'person', from_id: drop.id, kind: 'sibling', to_type: 'person', to_id: pb.id });
       const before = sqlInt(server, 'SELECT count(*) FROM audit_log');
       assertError(await astaff.post('/api/v1/dedup/person/merge', { keep_id: keep.id, drop_id: drop.id }), 409, 'conflict', 'drop_id');
       assert.equal(sqlInt(server, `SELECT from_id FROM "relation" WHERE id = ${rel.id}`), drop.id);
@@ -121,7 +116,7 @@ for (const store of STORES) {
     });
 
     test('a unique value taken in another county answers without naming that record', async () => {
-      const mine = await post(astaff, '/api/v1/enterprise', { name: '清江侨兴电子有限公司', kind: 'oc_funded', credit_code: CREDIT });
+      const mine = await created(astaff, '/api/v1/enterprise', { name: '清江侨兴电子有限公司', kind: 'oc_funded', credit_code: CREDIT });
       // within the scope: named, so the writer can open it
       let e = assertError(await astaff.post('/api/v1/enterprise', { name: '重复公司', kind: 'oc_funded', credit_code: CREDIT }), 409, 'conflict', 'credit_code');
       assert.ok(e.message.includes(String(mine.id)), e.message);
@@ -129,7 +124,7 @@ for (const store of STORES) {
       e = assertError(await bstaff.post('/api/v1/enterprise', { name: '乙县公司', kind: 'oc_funded', credit_code: CREDIT }), 409, 'conflict', 'credit_code');
       assert.ok(!e.message.includes(String(mine.id)) && !e.message.includes('侨兴') && !e.message.includes('甲县'), e.message);
       assert.match(e.message, /其他组织/);
-      const other = await post(bstaff, '/api/v1/enterprise', { name: '乙县公司', kind: 'oc_funded' });
+      const other = await created(bstaff, '/api/v1/enterprise', { name: '乙县公司', kind: 'oc_funded' });
       const e2 = assertError(await bstaff.patch(`/api/v1/enterprise/${other.id}`, { credit_code: CREDIT }), 409, 'conflict', 'credit_code');
       assert.equal(e2.message, e.message);
       assert.equal(sqlInt(server, `SELECT count(*) FROM "enterprise" WHERE credit_code = '${CREDIT}'`), 1);
