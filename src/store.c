@@ -381,6 +381,11 @@ const char *db_for_update(const db *d)
     return d->drv->for_update;
 }
 
+int db_nulls_last(const db *d)
+{
+    return d->drv->nulls_last;
+}
+
 int db_has_column(db *d, const char *table, const char *column)
 {
     return d->drv->has_column(d->conn, table, column);
