@@ -2030,11 +2030,12 @@ static json_t *cursor_values(struct ent_ctx *c, const struct sortkeys *o, const 
 
 /* Key col's rows after the value v (json null: NULL) in a list read upwards, or
  * downwards (down): a greater value, or a smaller one; NULL sorts last when nulls_high
- * differs from down (PostgreSQL ascending, SQLite descending). */
+ * differs from down (PostgreSQL ascending, SQLite descending). id is never NULL: its
+ * bound stays a plain range, which the primary key's index serves. */
 static void key_after(const char *col, int down, int nulls_high, json_t *v, buf *where,
                       json_t *binds)
 {
-    int null_last = nulls_high != down;
+    int null_last = nulls_high != down && strcmp(col, "id");
     if (json_is_null(v)) {
         if (null_last)
             buf_puts(where, "1 = 0");
@@ -2058,7 +2059,7 @@ static void keyset_sql(db *d, const struct sortkeys *o, json_t *vals, int back, 
     int nulls_high = db_nulls_last(d);
     const char *c0 = o->k[0].f->name;
     json_t *v0 = json_array_get(vals, 0);
-    int down0 = o->k[0].desc != back, null_last0 = nulls_high != down0;
+    int down0 = o->k[0].desc != back, null_last0 = nulls_high != down0 && strcmp(c0, "id");
     buf_puts(where, " AND ");
     if (o->n > 1 && !json_is_null(v0)) { /* the first key's bound: its value or beyond */
         buf_printf(where, null_last0 ? "(t.%s %s ? OR t.%s IS NULL) AND " : "t.%s %s ? AND ", c0,
