@@ -2087,6 +2087,8 @@ static void keyset_sql(db *d, const struct sortkeys *o, json_t *vals, int back, 
     buf_putc(where, ')');
 }
 
+struct list_counts ent_list_counts = {100000, 10000};
+
 json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
                  const char *const *ignore, struct verr *e)
 {
@@ -2118,7 +2120,14 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     char *key = arena_printf(c->a, "%s\x1f%s", buf_str(&sql), bj ? bj : "");
     free(bj);
     int64_t total = -1;
+    double age = 0;
+    int estimated = 0;
     if (!db_memo_get(c->db, key, &total)) {
+        estimated = db_memo_stale(c->db, key, &total, &age) && total > ent_list_counts.exact_max &&
+                    age < ent_list_counts.stale_ms;
+        total = estimated ? total : -1;
+    }
+    if (total < 0) {
         stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
         if (s && st_step(s) == DB_ROW)
             total = st_int(s, "n");
@@ -2130,7 +2139,7 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         goto out;
     }
-    if (!cursor && page > 1 && (page - 1) * per_page >= total) {
+    if (!cursor && !estimated && page > 1 && (page - 1) * per_page >= total) {
         verr_set(e, 400, "bad_request", "page", "页码 %lld 超出范围: 共 %lld 页", (long long)page,
                  (long long)((total + per_page - 1) / per_page));
         goto out;
@@ -2177,8 +2186,8 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     }
     /* next: the rows after this page, if any; prev: those before it */
     int has_next = back ? !!last : more, has_prev = back ? more : (cursor || page > 1) && first;
-    res = json_pack("{s:o, s:I, s:I, s:o, s:o}", "items", items, "total", (json_int_t)total,
-                    "per_page", (json_int_t)per_page, "next",
+    res = json_pack("{s:o, s:I, s:b, s:I, s:o, s:o}", "items", items, "total", (json_int_t)total,
+                    "total_estimated", estimated, "per_page", (json_int_t)per_page, "next",
                     has_next ? json_string(last) : json_null(), "prev",
                     has_prev ? json_string(first) : json_null());
     /* page: the page number; with a cursor it is the caller's own count, echoed (none: null) */

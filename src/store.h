@@ -146,6 +146,9 @@ int db_has_column(db *d, const char *table, const char *column);
  * engine that cannot tell when the data changed never hits. */
 int db_memo_get(db *d, const char *key, int64_t *v);
 void db_memo_put(db *d, const char *key, int64_t v);
+/* The value last put for key even if the data has changed since (what a list shows as an
+ * estimate of its count): 1 with *v and *age_ms, how long ago it was put; 0 when none. */
+int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms);
 
 /* Schema migrations: numbered steps, applied in order, each recorded in qiao_meta as
  * schema_version. Called with the whole upgrade in one transaction by store_migrate(). */

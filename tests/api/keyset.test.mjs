@@ -115,7 +115,8 @@ for (const store of STORES) {
       const r = await admin.get(`/api/v1/person?per_page=${PER}&page=3&sort=name`);
       assert.equal(r.status, 200);
       assert.equal(r.json.page, 3);
-      assert.deepEqual(Object.keys(r.json).sort(), ['items', 'next', 'page', 'per_page', 'prev', 'total']);
+      assert.deepEqual(Object.keys(r.json).sort(), ['items', 'next', 'page', 'per_page', 'prev', 'total', 'total_estimated']);
+      assert.equal(r.json.total_estimated, false, 'a small list is counted exactly');
       const n = await admin.get(`/api/v1/person?per_page=${PER}&page=4&sort=name&after=${r.json.next}`);
       assert.equal(n.json.page, 4, 'the page number given with a cursor is echoed');
       assert.deepEqual(n.json.items.map((x) => x.id), all.slice(3 * PER, 4 * PER));
