@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { logIn, openApp } from '../lib/browser.mjs';
+import { loginForm, openApp } from '../lib/browser.mjs';
 import { PASSWORD } from '../lib/server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -28,7 +28,8 @@ before(async () => {
     const u = new URL(req.url());
     if (u.pathname === '/api/v1/person') asked.push(u.searchParams);
   });
-  await logIn(page, server.url, 'admin', PASSWORD);
+  await loginForm(page, server.url, 'admin', PASSWORD);
+  await page.waitForLoadState('networkidle'); // the app's own navigation after login first
 });
 
 after(() => app?.stop());

@@ -52,16 +52,11 @@ export async function openApp({ server: serverOptions, viewport, timeout = 10000
   return { server, browser, page, pageErrors, stop };
 }
 
-/**
- * Log page in to the app at url as username (with password) through the login form, and
- * wait until the app has finished its own navigation after login (session, schema, home):
- * before that, the app's redirect to the home page would win over a test's navigation.
- */
-export async function logIn(page, url, username, password) {
-  await page.goto(url + '/');
-  await page.locator('input[type=text]').first().fill(username);
-  await page.locator('input[type=password]').first().fill(password);
-  await page.keyboard.press('Enter');
-  await page.waitForURL((u) => !u.hash.includes('login'));
-  await page.waitForLoadState('networkidle');
+/** Log in as user through the login form and wait for the layout. */
+export async function loginForm(page, url, user, password) {
+  await page.goto(url + '/#/login');
+  await page.locator('input[name=username]').fill(user);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('.login-submit').click();
+  await page.locator('.layout .header').waitFor();
 }
