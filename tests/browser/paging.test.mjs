@@ -6,8 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
-import { loginForm, openApp } from '../lib/browser.mjs';
-import { PASSWORD } from '../lib/server.mjs';
+import { openApp } from '../lib/browser.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
@@ -28,8 +27,9 @@ before(async () => {
     const u = new URL(req.url());
     if (u.pathname === '/api/v1/person') asked.push(u.searchParams);
   });
-  await loginForm(page, server.url, 'admin', PASSWORD);
-  await page.waitForLoadState('networkidle'); // the app's own navigation after login first
+  // the browser shares the API client's session (the login form has tests of its own)
+  const eq = admin.cookie.indexOf('=');
+  await app.browser.context.addCookies([{ name: admin.cookie.slice(0, eq), value: admin.cookie.slice(eq + 1), url: server.url }]);
 });
 
 after(() => app?.stop());
