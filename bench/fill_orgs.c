@@ -1,6 +1,7 @@
-/* fill_orgs.c - fill a fresh database with N invented orgs for the benchmark.
+/* fill_orgs.c - fill a fresh database with N invented orgs for the benchmark, and
+ * PEOPLE invented people in them.
  *
- *   fill_orgs DB [N]      (N defaults to 100000, the root included)
+ *   fill_orgs DB [N [PEOPLE]]      (N defaults to 100000, the root included; PEOPLE to 0)
  *
  * Goes through the real entity layer (ent_create: validation, the materialised path, the
  * audit chain) inside one transaction, so the rows are exactly what the API would have
@@ -8,10 +9,15 @@
  * with ~1000 orgs below it: 30 township branches with 15 village groups each, 500 homes of
  * overseas Chinese with stars, and platforms and demonstration bases. Every name is made
  * up from syllable tables; the generator is seeded, so two runs build the same tree.
+ * The people go through ent_create as an import writes them (audit entries and search
+ * keys batched, 100,000 a transaction), spread over the county federations: a made-up
+ * surname and given name, a gender, a birth date, a country of residence.
  */
+#include "audit.h"
 #include "entity.h"
 #include "region.h"
 #include "schema.h"
+#include "search.h"
 #include "store.h"
 #include "util.h"
 #include "rnd.h"
@@ -50,9 +56,18 @@ static const char *const base_kind[][2] = {
 static const char *const road[] = {"人民路", "建设路", "解放路", "中山路", "新华街",
                                    "文化路", "滨江路", "朝阳路", "胜利街", "和平路"};
 
+static const char *const surnames[] = {"陈", "林", "黄", "张", "李", "王", "吴", "刘", "蔡", "杨",
+                                       "许", "郑", "谢", "郭", "洪", "邱", "曾", "廖", "赖", "周"};
+static const char *const given[] = {"嘉", "庚", "文", "华", "明", "秀", "英", "国", "志", "伟",
+                                    "丽", "芳", "建", "平", "玉", "兰", "海", "春", "德", "荣"};
+static const char *const countries[] = {"SG", "MY", "ID", "TH", "PH", "US", "CA", "AU",
+                                        "GB", "NL", "FR", "VN", "JP", "NZ", "PE", "BR"};
+
 static struct ent_ctx ctx;
 static const struct entity *org_ent;
 static long made, target;
+static int64_t feds[COUNTIES]; /* the county federations, for the people */
+static int nfeds;
 
 static void place(char *out, size_t n, const char *suffix)
 {
@@ -120,6 +135,7 @@ static void county(int k, const char *cname)
         make(1, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "name", name, "short_name",
                           shortn, "kind", "federation", "level", "county", "region_code", region,
                           "phone", phone, "address", addr, "established_on", d));
+    feds[nfeds++] = fed;
     char towns[TOWNS][64];
     for (int t = 0; t < TOWNS && more(); t++) {
         place(towns[t], sizeof towns[t], PICK(town_suffix));
@@ -159,10 +175,62 @@ static void county(int k, const char *cname)
     }
 }
 
+/* PEOPLE people as an import writes them, 100,000 to a transaction. 0, or -1 (said). */
+static int people(db *d, long want)
+{
+    const struct entity *pe = entity_find("person");
+    struct ent_ctx c = ctx;
+    c.bulk = 1;
+    double t0 = now_ms();
+    for (long have = 0; have < want;) {
+        if (db_begin(d) != DB_OK || !(c.audit = audit_batch_begin(d))) {
+            fprintf(stderr, "fill_orgs: begin: %s\n", db_errmsg(d));
+            return -1;
+        }
+        c.keys = search_batch_new_async(pe);
+        for (long k = 0; k < 100000 && have < want; k++, have++) {
+            char name[64], born[32];
+            snprintf(name, sizeof name, "%s%s%s", PICK(surnames), PICK(given),
+                     rnd(10) < 7 ? PICK(given) : "");
+            date(born, 1930, 2005);
+            json_t *body =
+                json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", name, "gender",
+                          rnd(2) ? "male" : "female", "birth_date", born, "residence_country",
+                          PICK(countries), "org_id", (json_int_t)feds[rnd((unsigned)nfeds)]);
+            struct verr e;
+            json_t *p = ent_create(&c, pe, body, &e);
+            json_decref(body);
+            if (!p) {
+                fprintf(stderr, "fill_orgs: person %s refused: %s (%s)\n", name, e.msg, e.field);
+                exit(1);
+            }
+            json_decref(p);
+            if (have % 1000 == 0) {
+                arena_free(ctx.a);
+                c.a = ctx.a = arena_new();
+            }
+        }
+        int rc = search_batch_write(d, c.keys);
+        search_batch_free(c.keys);
+        if (rc == DB_OK)
+            rc = audit_batch_end(d, c.audit);
+        else
+            audit_batch_free(c.audit);
+        if (rc != DB_OK || db_commit(d) != DB_OK) {
+            fprintf(stderr, "fill_orgs: people: %s\n", db_errmsg(d));
+            return -1;
+        }
+    }
+    double ms = now_ms() - t0;
+    printf("fill: %ld people through ent_create as an import writes them: %.1f s (%.0f/s)\n", want,
+           ms / 1000, want / (ms / 1000));
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
-    if (argc < 2 || argc > 3) {
-        fprintf(stderr, "usage: fill_orgs DB [N]\n");
+    if (argc < 2 || argc > 4) {
+        fprintf(stderr, "usage: fill_orgs DB [N [PEOPLE]]\n");
         return 2;
     }
     target = argc > 2 ? atol(argv[2]) : 100000;
@@ -209,6 +277,8 @@ int main(int argc, char **argv)
     double ms = now_ms() - t0;
     printf("fill: %ld orgs through ent_create in one transaction: %.1f s (%.0f orgs/s)\n", made,
            ms / 1000, made / (ms / 1000));
+    if (argc > 3 && people(d, atol(argv[3])))
+        return 1;
     arena_free(ctx.a);
     db_close(d);
     return 0;

@@ -8,6 +8,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1786,7 +1787,7 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
 
 static int is_ignored(const char *key, const char *const *ignore)
 {
-    static const char *const own[] = {"q", "sort", "page", "per_page", NULL};
+    static const char *const own[] = {"q", "sort", "page", "per_page", "after", "before", NULL};
     for (int i = 0; own[i]; i++)
         if (!strcmp(key, own[i]))
             return 1;
@@ -1846,8 +1847,27 @@ static int subtree_filter(struct ent_ctx *c, const char *value, buf *where, json
     return 0;
 }
 
+/* A list's order: up to five fields of `sort`, then id (ties broken by id) unless named. */
+struct sortkeys {
+    int n;
+    struct {
+        const struct field *f;
+        int desc;
+    } k[6];
+};
+
+/* " ORDER BY t.a DESC, t.id", or each direction turned round (flip: a keyset page read
+ * backwards from a `before` cursor). */
+static void order_sql(const struct sortkeys *o, int flip, buf *b)
+{
+    buf_puts(b, " ORDER BY ");
+    for (int i = 0; i < o->n; i++)
+        buf_printf(b, "%st.%s%s", i ? ", " : "", o->k[i].f->name,
+                   o->k[i].desc != flip ? " DESC" : "");
+}
+
 static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
-                    const char *const *ignore, buf *where, json_t *binds, buf *order,
+                    const char *const *ignore, buf *where, json_t *binds, struct sortkeys *order,
                     struct verr *e)
 {
     ent_scope_sql(c, ent, where, binds);
@@ -1896,11 +1916,10 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
             buf_printf(where, " AND coalesce(t.%s, 0) = 0", ent->private.when);
     }
     const char *sort = arg(args, nargs, "sort");
-    buf_puts(order, " ORDER BY ");
     int has_id = 0;
+    order->n = 0;
     if (sort && *sort) {
         char *copy = xstrdup(sort);
-        int n = 0;
         for (char *p = copy, *nx; p; p = nx) {
             nx = strchr(p, ',');
             if (nx)
@@ -1908,19 +1927,20 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
             int desc = *p == '-';
             const struct field *f = ent_field(ent, p + desc);
             if (!f || (f->flags & (FF_HIDDEN | FF_SENSITIVE)) || kept_private(c, ent, f) ||
-                n >= 5) {
+                order->n >= 5) {
                 verr_set(e, 400, "bad_request", "sort", "不能按“%s”排序", p + desc);
                 free(copy);
                 return -1;
             }
             has_id |= !strcmp(f->name, "id");
-            buf_printf(order, "%st.%s%s", n++ ? ", " : "", f->name, desc ? " DESC" : "");
+            order->k[order->n].f = f;
+            order->k[order->n++].desc = desc;
         }
         free(copy);
-        if (!has_id)
-            buf_puts(order, ", t.id");
-    } else {
-        buf_puts(order, "t.id");
+    }
+    if (!has_id) {
+        order->k[order->n].f = ent_field(ent, "id");
+        order->k[order->n++].desc = 0;
     }
     return 0;
 }
@@ -1938,6 +1958,160 @@ static int page_arg(const struct kv *args, int nargs, const char *key, int64_t d
     return 0;
 }
 
+/* ---- keyset paging: the cursors `after` and `before` ---------------------------------
+ * A cursor is the position of one row in one order: base64url (no padding) of
+ * {"v": 1, "s": "-name,id", "k": [name, id]}, the order's keys and that row's values of
+ * them (integers for integer fields, text, null). The next page is the rows after it in
+ * that order, found by the order's index instead of stepped over by OFFSET; a row
+ * written or deleted meanwhile moves no other row in or out of the page. */
+
+/* The order as a cursor names it: "-name,id". */
+static char *order_name(arena *a, const struct sortkeys *o)
+{
+    buf b = {0};
+    for (int i = 0; i < o->n; i++)
+        buf_printf(&b, "%s%s%s", i ? "," : "", o->k[i].desc ? "-" : "", o->k[i].f->name);
+    char *r = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
+/* The cursor of s's current row in order o (a string in c's arena). */
+static char *cursor_of(struct ent_ctx *c, const struct sortkeys *o, stmt *s)
+{
+    json_t *k = json_array();
+    for (int i = 0; i < o->n; i++) {
+        const struct field *f = o->k[i].f;
+        if (st_isnull(s, f->name))
+            json_array_append_new(k, json_null());
+        else if (is_int_type(f->type) || !strcmp(f->name, "id"))
+            json_array_append_new(k, json_integer(st_int(s, f->name)));
+        else
+            json_array_append_new(k, json_string(st_text(s, f->name)));
+    }
+    json_t *j = json_pack("{s:i, s:s, s:o}", "v", 1, "s", order_name(c->a, o), "k", k);
+    char *txt = json_dumps(j, JSON_COMPACT);
+    json_decref(j);
+    size_t n = strlen(txt);
+    size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(c->a, len);
+    sodium_bin2base64(out, len, (const unsigned char *)txt, n,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    free(txt);
+    return out;
+}
+
+/* The values of cursor text (the argument `key`) for order o: a new array, or NULL with a
+ * 400 naming key. */
+static json_t *cursor_values(struct ent_ctx *c, const struct sortkeys *o, const char *key,
+                             const char *text, struct verr *e)
+{
+    size_t tl = strlen(text), n = 0;
+    unsigned char *bin = tl <= 4096 ? arena_alloc(c->a, tl + 1) : NULL;
+    json_t *j = NULL, *k;
+    if (!bin ||
+        sodium_base642bin(bin, tl, text, tl, NULL, &n, NULL,
+                          sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+        !(j = json_loadb((const char *)bin, n, 0, NULL)) ||
+        json_integer_value(json_object_get(j, "v")) != 1 ||
+        !json_is_string(json_object_get(j, "s")) || !json_is_array(k = json_object_get(j, "k"))) {
+        json_decref(j);
+        verr_lang(e, 400, "bad_request", key, c->lang, "“%s”不是有效的翻页位置, 请从第一页重新翻页",
+                  "「%s」不是有效的翻頁位置, 請從第一頁重新翻頁",
+                  "“%s” is not a valid list position; start again from the first page", key);
+        return NULL;
+    }
+    if (strcmp(json_string_value(json_object_get(j, "s")), order_name(c->a, o)) ||
+        json_array_size(k) != (size_t)o->n) {
+        json_decref(j);
+        verr_lang(e, 400, "bad_request", key, c->lang,
+                  "“%s”是另一种排序的翻页位置, 请从第一页重新翻页",
+                  "「%s」是另一種排序的翻頁位置, 請從第一頁重新翻頁",
+                  "“%s” is a position in another order; start again from the first page", key);
+        return NULL;
+    }
+    for (int i = 0; i < o->n; i++) {
+        const struct field *f = o->k[i].f;
+        json_t *v = json_array_get(k, i);
+        int ok = (is_int_type(f->type) || !strcmp(f->name, "id")) ? json_is_integer(v)
+                                                                  : json_is_string(v);
+        if (!ok && !(json_is_null(v) && strcmp(f->name, "id"))) {
+            json_decref(j);
+            verr_lang(e, 400, "bad_request", key, c->lang,
+                      "“%s”不是有效的翻页位置 (“%s”的值不对), 请从第一页重新翻页",
+                      "「%s」不是有效的翻頁位置 (「%s」的值不對), 請從第一頁重新翻頁",
+                      "“%s” is not a valid list position (the value of “%s”); start again from "
+                      "the first page",
+                      key, f->name);
+            return NULL;
+        }
+    }
+    json_incref(k);
+    json_decref(j);
+    return k;
+}
+
+/* Key col's rows after the value v (json null: NULL) in a list read upwards, or
+ * downwards (down): a greater value, or a smaller one; NULL sorts last when nulls_high
+ * differs from down (PostgreSQL ascending, SQLite descending). id is never NULL: its
+ * bound stays a plain range, which the primary key's index serves. */
+static void key_after(const char *col, int down, int nulls_high, json_t *v, buf *where,
+                      json_t *binds)
+{
+    int null_last = nulls_high != down && strcmp(col, "id");
+    if (json_is_null(v)) {
+        if (null_last)
+            buf_puts(where, "1 = 0");
+        else
+            buf_printf(where, "t.%s IS NOT NULL", col);
+        return;
+    }
+    if (null_last)
+        buf_printf(where, "(t.%s %s ? OR t.%s IS NULL)", col, down ? "<" : ">", col);
+    else
+        buf_printf(where, "t.%s %s ?", col, down ? "<" : ">");
+    json_array_append(binds, v);
+}
+
+/* " AND (...)": the rows strictly after the position vals in order o, or strictly before it
+ * (back: the order turned round). NULL sorts where the engine's ORDER BY puts it. The first
+ * key's bound comes first on its own, so that the order's index can start there. */
+static void keyset_sql(db *d, const struct sortkeys *o, json_t *vals, int back, buf *where,
+                       json_t *binds)
+{
+    int nulls_high = db_nulls_last(d);
+    const char *c0 = o->k[0].f->name;
+    json_t *v0 = json_array_get(vals, 0);
+    int down0 = o->k[0].desc != back, null_last0 = nulls_high != down0 && strcmp(c0, "id");
+    buf_puts(where, " AND ");
+    if (o->n > 1 && !json_is_null(v0)) { /* the first key's bound: its value or beyond */
+        buf_printf(where, null_last0 ? "(t.%s %s ? OR t.%s IS NULL) AND " : "t.%s %s ? AND ", c0,
+                   down0 ? "<=" : ">=", c0);
+        json_array_append(binds, v0);
+    } else if (o->n > 1 && null_last0) {
+        buf_printf(where, "t.%s IS NULL AND ", c0);
+    }
+    buf_putc(where, '(');
+    for (int i = 0; i < o->n; i++) {
+        buf_puts(where, i ? " OR (" : "(");
+        for (int j = 0; j < i; j++) {
+            json_t *v = json_array_get(vals, j);
+            if (json_is_null(v))
+                buf_printf(where, "t.%s IS NULL AND ", o->k[j].f->name);
+            else {
+                buf_printf(where, "t.%s = ? AND ", o->k[j].f->name);
+                json_array_append(binds, v);
+            }
+        }
+        key_after(o->k[i].f->name, o->k[i].desc != back, nulls_high, json_array_get(vals, i), where,
+                  binds);
+        buf_putc(where, ')');
+    }
+    buf_putc(where, ')');
+}
+
+struct list_counts ent_list_counts = {100000, 10000};
+
 json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
                  const char *const *ignore, struct verr *e)
 {
@@ -1945,9 +2119,22 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     if (page_arg(args, nargs, "page", 1, 1000000000, &page, e) ||
         page_arg(args, nargs, "per_page", 20, 200, &per_page, e))
         return NULL;
-    buf where = {0}, order = {0}, sql = {0};
-    json_t *binds = json_array(), *res = NULL;
+    const char *after = arg(args, nargs, "after"), *before = arg(args, nargs, "before");
+    after = after && *after ? after : NULL;
+    before = before && *before ? before : NULL;
+    if (after && before) {
+        verr_lang(e, 400, "bad_request", "before", c->lang, "“after”和“before”只能给一个",
+                  "「after」和「before」只能給一個", "give “after” or “before”, not both");
+        return NULL;
+    }
+    const char *cursor = after ? after : before;
+    int back = !!before;
+    buf where = {0}, sql = {0};
+    struct sortkeys order;
+    json_t *binds = json_array(), *res = NULL, *vals = NULL;
     if (list_sql(c, ent, args, nargs, ignore, &where, binds, &order, e))
+        goto out;
+    if (cursor && !(vals = cursor_values(c, &order, after ? "after" : "before", cursor, e)))
         goto out;
     buf_printf(&sql, "SELECT count(*) AS n FROM \"%s\" t WHERE t.deleted_at IS NULL%s", ent->name,
                buf_str(&where));
@@ -1956,7 +2143,14 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     char *key = arena_printf(c->a, "%s\x1f%s", buf_str(&sql), bj ? bj : "");
     free(bj);
     int64_t total = -1;
+    double age = 0;
+    int estimated = 0;
     if (!db_memo_get(c->db, key, &total)) {
+        estimated = db_memo_stale(c->db, key, &total, &age) && total > ent_list_counts.exact_max &&
+                    age < ent_list_counts.stale_ms;
+        total = estimated ? total : -1;
+    }
+    if (total < 0) {
         stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
         if (s && st_step(s) == DB_ROW)
             total = st_int(s, "n");
@@ -1968,49 +2162,82 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         goto out;
     }
-    if (page > 1 && (page - 1) * per_page >= total) {
+    if (!cursor && !estimated && page > 1 && (page - 1) * per_page >= total) {
         verr_set(e, 400, "bad_request", "page", "页码 %lld 超出范围: 共 %lld 页", (long long)page,
                  (long long)((total + per_page - 1) / per_page));
         goto out;
     }
+    if (cursor)
+        keyset_sql(c->db, &order, vals, back, &where, binds);
     sql.len = 0;
     select_sql(ent, &sql);
-    buf_printf(&sql, " WHERE t.deleted_at IS NULL%s%s LIMIT ? OFFSET ?", buf_str(&where),
-               buf_str(&order));
-    json_array_append_new(binds, json_integer(per_page));
-    json_array_append_new(binds, json_integer((page - 1) * per_page));
+    buf_printf(&sql, " WHERE t.deleted_at IS NULL%s", buf_str(&where));
+    order_sql(&order, back, &sql);
+    /* one row more than the page: whether there is another page beyond it */
+    buf_puts(&sql, " LIMIT ? OFFSET ?");
+    json_array_append_new(binds, json_integer(per_page + 1));
+    json_array_append_new(binds, json_integer(cursor ? 0 : (page - 1) * per_page));
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     json_t *items = json_array();
-    int rc;
-    while (s && (rc = st_step(s)) == DB_ROW)
+    char *first = NULL, *last = NULL;
+    int rc, more = 0;
+    while (s && (rc = st_step(s)) == DB_ROW) {
+        if ((int64_t)json_array_size(items) == per_page) {
+            more = 1;
+            continue;
+        }
         json_array_append_new(items, row_json(c, ent, s, 0));
+        last = cursor_of(c, &order, s);
+        if (!first)
+            first = last;
+    }
     st_finalize(s);
     if (!s || rc != DB_DONE) {
         json_decref(items);
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         goto out;
     }
-    res = json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-                    (json_int_t)page, "per_page", (json_int_t)per_page);
+    if (back) { /* read backwards: put the page in the list's order */
+        json_t *fwd = json_array();
+        for (size_t i = json_array_size(items); i-- > 0;)
+            json_array_append(fwd, json_array_get(items, i));
+        json_decref(items);
+        items = fwd;
+        char *t = first;
+        first = last;
+        last = t;
+    }
+    /* next: the rows after this page, if any; prev: those before it */
+    int has_next = back ? !!last : more, has_prev = back ? more : (cursor || page > 1) && first;
+    res = json_pack("{s:o, s:I, s:b, s:I, s:o, s:o}", "items", items, "total", (json_int_t)total,
+                    "total_estimated", estimated, "per_page", (json_int_t)per_page, "next",
+                    has_next ? json_string(last) : json_null(), "prev",
+                    has_prev ? json_string(first) : json_null());
+    /* page: the page number; with a cursor it is the caller's own count, echoed (none: null) */
+    json_object_set_new(res, "page",
+                        cursor && !arg(args, nargs, "page") ? json_null()
+                                                            : json_integer((json_int_t)page));
 out:
     buf_free(&where);
-    buf_free(&order);
     buf_free(&sql);
     json_decref(binds);
+    json_decref(vals);
     return res;
 }
 
 int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
              int (*row)(void *arg, json_t *rec), void *arg, struct verr *e)
 {
-    static const char *const ign[] = {"page", "per_page", NULL};
-    buf where = {0}, order = {0}, sql = {0};
+    static const char *const ign[] = {"page", "per_page", "after", "before", NULL};
+    buf where = {0}, sql = {0};
+    struct sortkeys order;
     json_t *binds = json_array();
     int count = -1;
     if (list_sql(c, ent, args, nargs, ign, &where, binds, &order, e))
         goto out;
     select_sql(ent, &sql);
-    buf_printf(&sql, " WHERE t.deleted_at IS NULL%s%s", buf_str(&where), buf_str(&order));
+    buf_printf(&sql, " WHERE t.deleted_at IS NULL%s", buf_str(&where));
+    order_sql(&order, 0, &sql);
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     int rc = DB_ERROR;
     count = 0;
@@ -2029,7 +2256,6 @@ int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args,
     }
 out:
     buf_free(&where);
-    buf_free(&order);
     buf_free(&sql);
     json_decref(binds);
     return count;

@@ -17,6 +17,7 @@ struct db {
     struct {
         char *key;
         int64_t gen, v;
+        double at; /* now_ms() when put */
     } memo[MEMO_SLOTS];
     unsigned memo_next;
     void *conn;
@@ -391,6 +392,11 @@ const char *db_for_update(const db *d)
     return d->drv->for_update;
 }
 
+int db_nulls_last(const db *d)
+{
+    return d->drv->nulls_last;
+}
+
 int db_has_column(db *d, const char *table, const char *column)
 {
     return d->drv->has_column(d->conn, table, column);
@@ -474,9 +480,28 @@ void db_memo_put(db *d, const char *key, int64_t v)
     int64_t gen = generation(d);
     if (gen < 0)
         return;
-    unsigned slot = d->memo_next++ % MEMO_SLOTS;
-    free(d->memo[slot].key);
-    d->memo[slot].key = xstrdup(key);
+    unsigned slot = MEMO_SLOTS;
+    for (unsigned i = 0; i < MEMO_SLOTS && slot == MEMO_SLOTS; i++) /* a key once */
+        if (d->memo[i].key && !strcmp(d->memo[i].key, key))
+            slot = i;
+    if (slot == MEMO_SLOTS) {
+        slot = d->memo_next++ % MEMO_SLOTS;
+        free(d->memo[slot].key);
+        d->memo[slot].key = xstrdup(key);
+    }
     d->memo[slot].gen = gen;
     d->memo[slot].v = v;
+    d->memo[slot].at = now_ms();
+}
+
+int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++) {
+        if (d->memo[i].key && !strcmp(d->memo[i].key, key)) {
+            *v = d->memo[i].v;
+            *age_ms = now_ms() - d->memo[i].at;
+            return 1;
+        }
+    }
+    return 0;
 }

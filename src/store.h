@@ -135,6 +135,9 @@ const char *db_keyed_table(const db *d);
  * balance a disbursement must not overdraw): the row stays locked until the transaction
  * ends (PostgreSQL " FOR UPDATE"; nothing on SQLite, whose writers are serial). */
 const char *db_for_update(const db *d);
+/* 1 when the engine sorts NULL after every value in ascending order (PostgreSQL), 0 when
+ * before them (SQLite): a list's keyset cursor (entity.c) puts a NULL where ORDER BY does. */
+int db_nulls_last(const db *d);
 /* 1 if TABLE has COLUMN (or, with column NULL, if TABLE exists). */
 int db_has_column(db *d, const char *table, const char *column);
 
@@ -143,6 +146,9 @@ int db_has_column(db *d, const char *table, const char *column);
  * engine that cannot tell when the data changed never hits. */
 int db_memo_get(db *d, const char *key, int64_t *v);
 void db_memo_put(db *d, const char *key, int64_t v);
+/* The value last put for key even if the data has changed since (what a list shows as an
+ * estimate of its count): 1 with *v and *age_ms, how long ago it was put; 0 when none. */
+int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms);
 
 /* Schema migrations: numbered steps, applied in order, each recorded in qiao_meta as
  * schema_version. Called with the whole upgrade in one transaction by store_migrate(). */
@@ -173,6 +179,7 @@ struct driver {
     const char *keyed_table;   /* see db_keyed_table */
     const char *insert_id_sql; /* see db_insert_id_sql */
     const char *for_update;    /* see db_for_update */
+    int nulls_last;            /* see db_nulls_last */
     /* The id of the row the connection inserted last (SQLite's rowid), 0 if none. */
     int64_t (*last_id)(void *conn);
     void (*plan_once)(void *conn, int on); /* see db_plan_once; NULL: nothing to do */

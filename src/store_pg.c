@@ -598,6 +598,7 @@ const struct driver pg_driver = {
     .keyed_table = "",
     .insert_id_sql = " RETURNING id",
     .for_update = " FOR UPDATE",
+    .nulls_last = 1,
     .plan_once = pg_plan_once,
     .generation = pg_generation,
     .revive = pg_revive,

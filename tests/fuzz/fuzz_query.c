@@ -1,7 +1,8 @@
 /* libFuzzer target: the list's query string (filters, FIELD_from/FIELD_to, q, sort, page,
- * per_page: ent_list in entity.c) against an empty database made once. The first byte picks
- * the entity, the rest is "key=value&key=value" as libmicrohttpd hands it over (decoded);
- * each list runs for the whole federation and for a county's staff. Run with `make fuzz`. */
+ * per_page, the keyset cursors after and before: ent_list in entity.c) against an empty database
+ * made once. The first byte picks the entity, the rest is "key=value&key=value" as libmicrohttpd
+ * hands it over (decoded); each list runs for the whole federation and for a county's staff. Run
+ * with `make fuzz`. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -297,12 +297,43 @@ static void audit_chain_detects_deletion(void **state)
     assert_int_not_equal(audit_verify(f->d, msg, sizeof msg), 0);
 }
 
+/* A list's count is exact while the data stands still; after a write, a big list (over
+ * exact_max rows) answers its last count, marked estimated, until it is stale_ms old. */
+static void list_counts_of_big_lists(void **state)
+{
+    struct fx *f = *state;
+    const struct entity *pe = entity_find("person");
+    struct verr e;
+    struct kv none[1];
+    struct list_counts keep = ent_list_counts;
+    ent_list_counts = (struct list_counts){.exact_max = 5, .stale_ms = 1e9};
+    for (int i = 0; i < 9; i++) {
+        json_t *b = json_pack("{s:s}", "name", "计数");
+        json_decref(ent_create(&f->c, pe, b, &e));
+        json_decref(b);
+        json_t *l = ent_list(&f->c, pe, none, 0, NULL, &e);
+        assert_non_null(l);
+        /* 6 is the first count over 5: the writes after it leave the list at 6, estimated */
+        assert_int_equal(json_integer_value(json_object_get(l, "total")), i < 6 ? i + 1 : 6);
+        assert_true(json_is_true(json_object_get(l, "total_estimated")) == (i >= 6));
+        assert_int_equal(json_array_size(json_object_get(l, "items")), i + 1); /* rows are live */
+        json_decref(l);
+    }
+    ent_list_counts.stale_ms = 0; /* too old: counted again */
+    json_t *l = ent_list(&f->c, pe, none, 0, NULL, &e);
+    assert_int_equal(json_integer_value(json_object_get(l, "total")), 9);
+    assert_true(json_is_false(json_object_get(l, "total_estimated")));
+    json_decref(l);
+    ent_list_counts = keep;
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(validation_of_types),
         cmocka_unit_test(input_is_checked_against_the_declaration),
         cmocka_unit_test_setup_teardown(org_tree_moves_and_rules, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_counts_of_big_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(list_filters_sort_and_paging, setup, teardown),
         cmocka_unit_test(masking_and_csv),
         cmocka_unit_test_setup_teardown(audit_chain_detects_tampering, setup, teardown),
