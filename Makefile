@@ -135,6 +135,11 @@ build/bench-bin/fill_orgs: bench/fill_orgs.c $(filter-out build/obj/main.o,$(OBJ
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 
+build/bench-bin/writers: bench/writers.c $(filter-out build/obj/main.o,$(OBJ))
+	@mkdir -p build/bench-bin
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
+
 build/bench-bin/fill_funds: bench/fill_funds.c $(filter-out build/obj/main.o,$(OBJ))
 	@mkdir -p build/bench-bin
 	@echo "  LD      $@"
@@ -161,6 +166,7 @@ bench-all: all
 	@bench/run.sh
 	@bench/import.sh
 	@bench/funds.sh
+	@$(MAKE) --no-print-directory build/bench-bin/writers && build/bench-bin/writers
 	@bench/search/run.sh
 	@bench/dedup.sh
 	@bench/events/run.sh
