@@ -34,7 +34,8 @@ struct xcol {
     int name_of; /* the column beside a link's id: the linked record's name */
     const char *label;
     double total; /* money: the sum, in 元 */
-    int width;    /* of the header, in characters, CJK counted twice */
+    int width;    /* the widest cell so far (the header's with its filter button), in
+                     characters, CJK counted twice */
 };
 
 /* The language asked for: ?lang=zh-Hans|zh-Hant|en (a download link cannot send the app's
@@ -45,14 +46,20 @@ int req_lang(struct req *r)
     return l && *l ? (int)lang_of(l) : (int)r->ctx.lang;
 }
 
-/* Display width: CJK and other wide characters count twice. */
+/* Display width: CJK and other wide characters count twice; of the widest line. */
 static int text_width(const char *s)
 {
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            w += *p >= 0xE0 ? 2 : 1;
-    return w;
+    int w = 0, lw = 0;
+    for (const unsigned char *p = (const unsigned char *)s;; p++) {
+        if (!*p || *p == '\n') {
+            w = lw > w ? lw : w;
+            lw = 0;
+            if (!*p)
+                return w;
+        } else if ((*p & 0xC0) != 0x80) {
+            lw += *p >= 0xE0 ? 2 : 1;
+        }
+    }
 }
 
 /* The columns of ent: every field that is not hidden (a link followed by its name
@@ -81,7 +88,7 @@ static struct xcol *columns(arena *a, const struct entity *ent, int lang, int wi
     for (const struct field *f = ent->computed; with_computed && f && f->name; f++)
         c[k++] = (struct xcol){.f = f, .label = lbl(lang, f->label)};
     for (int i = 0; i < k; i++)
-        c[i].width = text_width(c[i].label) + 2;
+        c[i].width = text_width(c[i].label) + 3;
     *n = k;
     return c;
 }
@@ -123,6 +130,28 @@ static const char *name_of(struct xout *o, const struct entity *re, int64_t id)
         *slot = (int64_t)(intptr_t)arena_strdup(o->a, t ? t : "");
         json_decref(r);
     }
+    return (const char *)(intptr_t)*slot;
+}
+
+/* An item of a list of links (a contact's "person:12", a visit's "12") as the import
+ * reads it back: the name of the record when it is the one record of that name the field
+ * may name in the reader's scope, else the item as stored (a record out of the reader's
+ * sight, or a name borne by several). Cached per export. */
+static const char *link_item(struct xout *o, const struct field *f, const char *item)
+{
+    int64_t *slot = km_slot(&o->names, arena_printf(o->a, "%s|%s", f->name, item), 1);
+    if (*slot)
+        return (const char *)(intptr_t)*slot;
+    const char *colon = strchr(item, ':'), *res = item;
+    int64_t id;
+    const struct entity *re =
+        entity_find(colon ? arena_strndup(o->a, item, (size_t)(colon - item)) : f->ref);
+    if (re && parse_i64(colon ? colon + 1 : item, &id)) {
+        const char *name = name_of(o, re, id);
+        if (*name && list_named(o->c, f, name) == 1)
+            res = name;
+    }
+    *slot = (int64_t)(intptr_t)arena_strdup(o->a, res);
     return (const char *)(intptr_t)*slot;
 }
 
@@ -185,6 +214,7 @@ static const char *cell_text(struct xout *o, const struct xcol *cl, json_t *rec)
             const char *s = json_string_value(x);
             buf_printf(&j, "%s%s", i ? ";" : "",
                        f->type == FT_SET && s ? value_label(f, s, o->lang)
+                       : s && list_kinds(f)   ? link_item(o, f, s)
                        : s                    ? s
                                               : "");
         }
@@ -200,6 +230,17 @@ static const char *cell_text(struct xout *o, const struct xcol *cl, json_t *rec)
 }
 
 /* ---- XLSX --------------------------------------------------------------------------- */
+
+/* How wide the cell of cl whose text is s shows: money with its thousands separators,
+ * else as its text (by its widest line). */
+static int shown_width(const struct xcol *cl, const char *s)
+{
+    if (!cl->name_of && cl->f->type == FT_MONEY) {
+        int digits = (int)strcspn(s + (*s == '-'), ".");
+        return (int)strlen(s) + (digits - 1) / 3;
+    }
+    return text_width(s);
+}
 
 /* One record as a row of cells: numbers, money in 元, dates and date-times as date cells,
  * everything else as text. */
@@ -217,6 +258,9 @@ static int xlsx_row(void *arg, json_t *rec)
         struct tm bj;
         if (!s)
             continue;
+        int w = shown_width(cl, s);
+        if (w > cl->width)
+            cl->width = w;
         if (!cl->name_of && f->type == FT_MONEY) {
             double yuan = (double)json_integer_value(v) / 100.0;
             cl->total += yuan;
@@ -365,26 +409,9 @@ void export_xlsx_h(struct req *r)
     o.cols = columns(o.a, r->ent, o.lang, 1, &o.ncol);
     o.ws = workbook_add_worksheet(wb, lbl(o.lang, r->ent->label));
     formats(wb, &o);
-    /* widths are known after the rows; constant memory writes rows as they come, and the
-     * column widths, set now, are written before them: sized from the header and kept */
     int money = 0;
     for (int i = 0; i < o.ncol; i++) {
-        const struct field *f = o.cols[i].f;
-        int w = o.cols[i].width;
-        if (f->type == FT_DATE)
-            w = w < 12 ? 12 : w;
-        else if (f->type == FT_DATETIME)
-            w = 20;
-        else if (f->type == FT_MONEY || f->type == FT_PHONE || !strcmp(f->name, "id_number") ||
-                 !strcmp(f->name, "credit_code"))
-            w = w < 20 ? 20 : w;
-        else if (f->type == FT_TEXTAREA || (f->type == FT_TEXT && f->flags & FF_SEARCH) ||
-                 o.cols[i].name_of)
-            w = w < 24 ? 24 : w;
-        else
-            w = w < 10 ? 10 : w;
-        money |= f->type == FT_MONEY && !o.cols[i].name_of;
-        worksheet_set_column(o.ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL);
+        money |= o.cols[i].f->type == FT_MONEY && !o.cols[i].name_of;
         worksheet_write_string(o.ws, 0, (lxw_col_t)i, o.cols[i].label, o.bold);
     }
     worksheet_freeze_panes(o.ws, 1, 0);
@@ -404,11 +431,18 @@ void export_xlsx_h(struct req *r)
                 xlsx_col_name(i + 1, colname);
                 char *fm = arena_printf(r->a, "=SUBTOTAL(109,%s2:%s%u)", colname, colname,
                                         (unsigned)o.row + 1);
-                worksheet_write_formula_num(o.ws, tr, (lxw_col_t)i, fm, o.money,
-                                            round(o.cols[i].total * 100) / 100);
+                double total = round(o.cols[i].total * 100) / 100;
+                worksheet_write_formula_num(o.ws, tr, (lxw_col_t)i, fm, o.money, total);
+                int w = shown_width(&o.cols[i], arena_printf(r->a, "%.2f", total));
+                o.cols[i].width = w > o.cols[i].width ? w : o.cols[i].width;
             }
         }
     }
+    /* the widths of what the rows hold (the <cols> of a sheet are written at its close,
+     * after the rows even with constant memory), at most 60 characters */
+    for (int i = 0; i < o.ncol; i++)
+        worksheet_set_column(o.ws, (lxw_col_t)i, (lxw_col_t)i,
+                             o.cols[i].width > 60 ? 60 : o.cols[i].width + 1, NULL);
     km_free(&o.names);
     arena_free(o.a);
     arena_free(o.ra);

@@ -456,6 +456,31 @@ static int64_t ref_by_name(struct lookups *lk, const struct entity *re, const ch
     return 0;
 }
 
+/* The records of the kinds in mask (PT_ bits; only `kind` when it is given) in the
+ * importer's scope whose title is name: the number found, the first one's kind and id
+ * into *fkind, *fid when exactly one, and what was found ("侨界人士 编号 3、编号 7; 侨团
+ * 编号 2") into what. -1 with ve on a database error. */
+static int named_party(struct ent_ctx *c, unsigned mask, const char *kind, const char *name,
+                       arena *a, const char **fkind, int64_t *fid, buf *what, struct verr *ve)
+{
+    int nfound = 0;
+    for (int i = 0; party_kinds[i].value; i++) {
+        const struct entity *re = entity_find(party_kinds[i].value);
+        if (!re || !(mask & (1u << i)) || (kind && strcmp(kind, re->name)))
+            continue;
+        int64_t ids[6];
+        int n = records_named(c, re, name, ids, 5, ve);
+        if (n < 0)
+            return -1;
+        if (n && what)
+            buf_printf(what, "%s%s %s", what->len ? "; " : "", re->label.hans, id_list(a, ids, n));
+        if (n == 1 && !nfound)
+            *fid = ids[0], *fkind = re->name;
+        nfound += n;
+    }
+    return nfound;
+}
+
 /* A party link (FIELD_PARTY) given by its name alone (捐赠人 = 陈嘉庚), or with its kind
  * and name: the one record of the kinds the field allows (or the kind given) in the
  * importer's scope that bears the name becomes X_type and X_id; none, where the field
@@ -471,25 +496,9 @@ static int party_by_name(struct lookups *lk, const struct field *f, json_t *body
     if (!name || (idv && !json_is_null(idv)) || (kind && !strcmp(kind, "name")))
         return 0;
     int64_t found = 0;
-    int nfound = 0;
     buf what = {0};
-    for (int i = 0; party_kinds[i].value; i++) {
-        const struct entity *re = entity_find(party_kinds[i].value);
-        if (!re || !(f->party & (1u << i)) || (kind && strcmp(kind, re->name)))
-            continue;
-        int64_t ids[6];
-        int n = records_named(lk->c, re, name, ids, 5, ve);
-        if (n < 0) {
-            buf_free(&what);
-            return -1;
-        }
-        if (n)
-            buf_printf(&what, "%s%s %s", what.len ? "; " : "", re->label.hans, id_list(a, ids, n));
-        if (n == 1 && !nfound)
-            found = ids[0], kind = re->name;
-        nfound += n;
-    }
-    int rc = 0;
+    int nfound = named_party(lk->c, f->party, kind, name, a, &kind, &found, &what, ve);
+    int rc = nfound < 0 ? -1 : 0;
     if (nfound == 1) {
         json_object_set_new(body, f->name, json_string(kind));
         json_object_set_new(body, fid->name, json_integer(found));
@@ -498,13 +507,82 @@ static int party_by_name(struct lookups *lk, const struct field *f, json_t *body
     } else if (nfound == 0) {
         rc = verr_set(ve, 422, "invalid", fname->name,
                       "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", fname->label.hans, name);
-    } else {
+    } else if (nfound > 1) {
         rc = verr_set(ve, 422, "ambiguous", fname->name,
                       "“%s”: 名为“%s”的记录有 %d 个 (%s), 请填写“%s”和“%s”", fname->label.hans,
                       name, nfound, buf_str(&what), f->label.hans, fid->label.hans);
     }
     buf_free(&what);
     return rc;
+}
+
+unsigned list_kinds(const struct field *f)
+{
+    for (int i = 0; !f->party && f->ref && party_kinds[i].value; i++)
+        if (!strcmp(party_kinds[i].value, f->ref))
+            return 1u << i;
+    return f->party;
+}
+
+int list_named(struct ent_ctx *c, const struct field *f, const char *name)
+{
+    const char *kind;
+    int64_t id;
+    struct verr ve;
+    arena *a = arena_new();
+    int n = named_party(c, list_kinds(f), NULL, name, a, &kind, &id, NULL, &ve);
+    arena_free(a);
+    return n;
+}
+
+/* A list of links in a cell (a contact's 联络对象: "person:12", a visit's 走访对象: ids of
+ * people), its items split at ';', ',', '、' (full-width folded before): an item that is
+ * not a "kind:id" or an id is the name of the one record in the importer's scope of the
+ * kinds the field allows, as the export writes them (陈嘉庚;新加坡福建会馆). The cell with
+ * its items as ids (from a), or NULL with ve naming the item not found or found twice. */
+static const char *links_by_name(struct lookups *lk, const struct field *f, const char *header,
+                                 const char *cell, arena *a, struct verr *ve)
+{
+    unsigned mask = list_kinds(f);
+    buf b = {0};
+    const char *res = NULL;
+    char *s = arena_strdup(a, cell);
+    for (char *p = s; p && *p;) {
+        size_t n = strcspn(p, ";,");
+        char *r = strstr(p, "、");
+        size_t len = r && (size_t)(r - p) < n ? (size_t)(r - p) : n;
+        const char *item = cell_clean(a, arena_strndup(a, p, len), 1);
+        p = p[len] ? p + len + (len == n ? 1 : 3) : NULL;
+        if (!*item)
+            continue;
+        const char *colon = strchr(item, ':');
+        if (strspn(colon ? colon + 1 : item, "0123456789") == strlen(colon ? colon + 1 : item)) {
+            buf_printf(&b, "%s%s", b.len ? ";" : "", item); /* an id: checked as written */
+            continue;
+        }
+        const char *kind = NULL;
+        int64_t id = 0;
+        buf what = {0};
+        int nfound = named_party(lk->c, mask, NULL, item, a, &kind, &id, &what, ve);
+        if (nfound == 0)
+            verr_set(ve, 422, "invalid", f->name,
+                     "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", header, item);
+        else if (nfound > 1)
+            verr_set(ve, 422, "ambiguous", f->name, "“%s”: 名为“%s”的记录有 %d 个 (%s), 请改填 %s",
+                     header, item, nfound, buf_str(&what),
+                     f->party ? "类型:编号 (如 person:12)" : "编号");
+        buf_free(&what);
+        if (nfound != 1)
+            goto out;
+        if (f->party)
+            buf_printf(&b, "%s%s:%lld", b.len ? ";" : "", kind, (long long)id);
+        else
+            buf_printf(&b, "%s%lld", b.len ? ";" : "", (long long)id);
+    }
+    res = arena_strdup(a, buf_str(&b));
+out:
+    buf_free(&b);
+    return res;
 }
 
 /* Read one cell of column cl into body (nothing for an empty cell): cleaned, refused
@@ -613,6 +691,10 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
     case FT_SET:
     case FT_PARTY:
         cell = enum_cell(a, f, cell);
+        break;
+    case FT_LIST:
+        if ((f->party || f->ref) && !(cell = links_by_name(lk, f, cl->header, cell, a, ve)))
+            return -1;
         break;
     case FT_REF: /* by id, or by the name of one record in the importer's scope */
         if (strspn(cell, "0123456789") != strlen(cell)) {
@@ -768,8 +850,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             const struct field *f = cl->f;
             cl->code = field_is_code(f);
             cl->masked = cl->code || (f->flags & FF_SENSITIVE);
-            cl->full =
-                cl->code || !(f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST);
+            cl->full = cl->code || !(f->type == FT_TEXT || f->type == FT_TEXTAREA ||
+                                     (f->type == FT_LIST && !f->party && !f->ref));
             cl->by_name = !strcmp(f->name, "ancestral_region_code");
         }
         mapped_n += cl->f != NULL;

@@ -116,6 +116,62 @@ for (const store of STORES) {
       assert.equal(sqlInt(server, "SELECT org_id FROM person WHERE name = '乙四'"), C.id);
     });
 
+    test('lists of links by name: a contact\'s 联络对象 and a visit\'s 走访对象 import by names, export as names (kind:id where a name is borne twice), and read back unchanged', async () => {
+      const p1 = (await admin.post('/api/v1/person', { name: '联络甲' })).json;
+      const as = (await admin.post('/api/v1/association', { name: '联络甲会', country: 'SG', type: 'clan' })).json;
+      const d1 = (await admin.post('/api/v1/person', { name: '联络重名' })).json;
+      const d2 = (await admin.post('/api/v1/person', { name: '联络重名' })).json;
+      const sheet = csv([['联络日期', '联络方式', '联络对象', '联络内容'],
+        ['2024-03-01', '走访', '联络甲、联络甲会', '甲一'],
+        ['2024-03-02', '电话', `联络甲；person:${d1.id}`, '甲二'],
+        ['2024-03-03', '电话', '联络重名', '甲三'],
+        ['2024-03-04', '电话', '联络甲;没有此人', '甲四']]);
+      const dry = (await dryRun(admin, 'contact', sheet)).json;
+      assert.deepEqual(problems(dry), [[4, 'C', 'ambiguous'], [5, 'C', 'invalid']]);
+      assert.match(dry.errors[0].message, new RegExp(`联络重名.*编号 ${d1.id}、编号 ${d2.id}.*person:12`));
+      assert.match(dry.errors[1].message, /没有此人/);
+      const done = await upload(admin, '/api/v1/import/contact', csv([['联络日期', '联络方式', '联络对象', '联络内容'],
+        ['2024-03-01', '走访', '联络甲、联络甲会', '甲一'], ['2024-03-02', '电话', `联络甲；person:${d1.id}`, '甲二']]));
+      assert.equal(done.status, 200, done.text);
+      const stored = sql(server, "SELECT parties FROM contact WHERE summary IN ('甲一', '甲二') ORDER BY id").split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(stored, [[`person:${p1.id}`, `association:${as.id}`], [`person:${p1.id}`, `person:${d1.id}`]]);
+
+      const v = await upload(admin, '/api/v1/import/visit', csv([['走访日期', '走访类别', '走访对象'], ['2024-02-01', '春节', `联络甲、${d2.id}`], ['2024-02-02', '春节', '联络重名']]));
+      assert.equal(v.status, 422, v.text);
+      assert.deepEqual(problems(v.json), [[3, 'C', 'ambiguous']]);
+      const v2 = await upload(admin, '/api/v1/import/visit', csv([['走访日期', '走访类别', '走访对象'], ['2024-02-01', '春节', `联络甲、${d2.id}`]]));
+      assert.equal(v2.status, 200, v2.text);
+      assert.deepEqual(JSON.parse(sql(server, "SELECT person_ids FROM visit WHERE visited_on = '2024-02-01'")), [String(p1.id), String(d2.id)]);
+
+      // the export writes names, and the id where the name is borne twice; the dry run of it changes nothing
+      const t = await exportCsv(admin, 'contact', '?sort=id');
+      const col = t[0].indexOf('联络对象');
+      assert.deepEqual(t.slice(1).map((r) => r[col]), ['联络甲;联络甲会', `联络甲;person:${d1.id}`]);
+      const vt = await exportCsv(admin, 'visit');
+      assert.equal(vt[1][vt[0].indexOf('走访对象')], `联络甲;${d2.id}`);
+      for (const e of ['contact', 'visit']) {
+        const x = await getBytes(admin, `/api/v1/export/${e}.xlsx`);
+        const r = (await dryRun(admin, e, x.bytes)).json;
+        assert.deepEqual([r.error_count, r.new, r.to_update, r.unchanged], [0, 0, 0, e === 'contact' ? 2 : 1], e);
+      }
+    });
+
+    test('export column widths come from the data: a long value widens its column, short ones stay narrow; header frozen, autofilter', async () => {
+      const long = '长'.repeat(30);
+      await admin.post('/api/v1/person', { name: '宽甲', notes: long, org_id: C.id });
+      const x = await getBytes(admin, '/api/v1/export/person.xlsx?name=宽甲');
+      const sheet = part(x.bytes, 'xl/worksheets/sheet1.xml');
+      const widths = Object.fromEntries([...sheet.matchAll(/<col min="(\d+)" max="\d+" width="([\d.]+)"/g)].map((m) => [+m[1], +m[2]]));
+      const head = (await exportCsv(admin, 'person', '?name=宽甲'))[0];
+      const w = (h) => widths[head.indexOf(h) + 1];
+      assert.ok(w('备注') >= 60, `备注: ${w('备注')}`); // 30 CJK characters, at most 60
+      assert.ok(w('所属组织名称') >= 16 && w('所属组织名称') < 20, `所属组织名称: ${w('所属组织名称')}`); // the header's width
+      assert.ok(w('姓名') < 10, `姓名: ${w('姓名')}`); // 宽甲 and its header are narrow
+      assert.ok(w('创建时间') >= 20, `创建时间: ${w('创建时间')}`); // 2024-01-01 12:00:00
+      assert.match(sheet, /state="frozen"/);
+      assert.match(sheet, /<autoFilter ref="A1:[A-Z]+2"\/>/);
+    });
+
     test('捐赠台账 written by LibreOffice (.xlsx and .xls): donors and programme by name, all or nothing, receipts in row order; the export shows reversals and totals', async () => {
       const prog = (await admin.post('/api/v1/programme', { name: '侨爱心助学', kind: 'education' })).json;
       const lin = (await admin.post('/api/v1/person', { name: '林秀兰' })).json;
