@@ -2,6 +2,7 @@
  * (POST /api/v1/dedup/person/merge). */
 #include "module.h"
 #include "dedup.h"
+#include "import.h"
 #include "audit.h"
 #include "names.h"
 
@@ -673,6 +674,17 @@ out:
     return -1;
 }
 
+int dedup_dismissed_arg(struct req *r, int64_t *dismissed)
+{
+    const char *v = req_arg(r, "dismissed");
+    *dismissed = 0;
+    if (v && (!parse_i64(v, dismissed) || *dismissed < 0 || *dismissed > 1)) {
+        reply_error(r, 400, "bad_request", "dismissed", "“dismissed”应为 0 或 1: “%s”", v);
+        return -1;
+    }
+    return 0;
+}
+
 /* GET /api/v1/dedup/person?dismissed=0|1&page=&per_page= */
 void dedup_list_h(struct req *r)
 {
@@ -686,11 +698,8 @@ void dedup_list_h(struct req *r)
         reply_error(r, 400, "bad_request", "per_page", "每页条数应在 1 到 200 之间: “%s”", v);
         return;
     }
-    if ((v = req_arg(r, "dismissed")) &&
-        (!parse_i64(v, &dismissed) || dismissed < 0 || dismissed > 1)) {
-        reply_error(r, 400, "bad_request", "dismissed", "“dismissed”应为 0 或 1: “%s”", v);
+    if (dedup_dismissed_arg(r, &dismissed))
         return;
-    }
     struct verr e;
     json_t *res = dedup_pairs(&r->ctx, (int)dismissed, page, per, &e);
     if (!res)
@@ -769,6 +778,7 @@ const struct module dedup_module = {
     .routes =
         (const struct route[]){
             {"GET", "/api/v1/dedup/person", dedup_list_h, "registry", P_EDIT, 0},
+            {"GET", "/api/v1/dedup/person.xlsx", dedup_xlsx_h, "registry", P_EXPORT, 0},
             {"POST", "/api/v1/dedup/person/merge", dedup_merge_h, "registry", P_DELETE, 0},
             {"POST", "/api/v1/dedup/person/dismiss", dedup_dismiss_h, "registry", P_EDIT, 0},
             {"POST", "/api/v1/dedup/person/restore", dedup_restore_h, "registry", P_EDIT, 0},

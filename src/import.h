@@ -55,6 +55,10 @@ void import_job_h(struct req *r);
 /* GET /api/v1/export/{entity}.xlsx and .csv (export.c): the list for people */
 void export_xlsx_h(struct req *r);
 void export_csv_h(struct req *r);
+/* GET /api/v1/audit.xlsx and /api/v1/dedup/person.xlsx (export.c): the audit log and the
+ * duplicate pairs, with the filters of their lists */
+void audit_xlsx_h(struct req *r);
+void dedup_xlsx_h(struct req *r);
 /* GET /api/v1/import/{entity}/template.xlsx: the sheet to fill in (export.c) */
 void import_template_h(struct req *r);
 /* POST /api/v1/import/{entity}/refused.xlsx: a dry run's refused rows with 问题 (export.c) */

@@ -43,6 +43,22 @@ function part(bytes, name) {
   }
 }
 
+/** The cells of a worksheet's XML (libxlsxwriter's: inline strings and numbers) as rows of
+ * texts by column letter: [{A: '编号', B: ...}, ...] from row 1. */
+function sheetRows(xml) {
+  const unesc = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return [...xml.matchAll(/<row r="(\d+)"[^>]*>(.*?)<\/row>/gs)].map((m) => Object.fromEntries(
+    [...m[2].matchAll(/<c r="([A-Z]+)\d+"[^>]*?(?:\/>|>(.*?)<\/c>)/gs)].map((c) => {
+      const t = /<t[^>]*>(.*?)<\/t>/s.exec(c[2] || ''), v = /<v>(.*?)<\/v>/.exec(c[2] || '');
+      return [c[1], t ? unesc(t[1]) : v ? v[1] : ''];
+    })));
+}
+/** A workbook's first sheet as rows of objects by header (sheetRows' first row). */
+function sheetObjects(bytes) {
+  const [head, ...rest] = sheetRows(part(bytes, 'xl/worksheets/sheet1.xml'));
+  return rest.map((r) => Object.fromEntries(Object.entries(head).map(([k, h]) => [h, r[k] ?? ''])));
+}
+
 /** The CSV export as rows of cells (BOM dropped). */
 async function exportCsv(c, entity, query = '') {
   const r = await getBytes(c, `/api/v1/export/${entity}.csv${query}`);
@@ -170,6 +186,61 @@ for (const store of STORES) {
       assert.ok(w('创建时间') >= 20, `创建时间: ${w('创建时间')}`); // 2024-01-01 12:00:00
       assert.match(sheet, /state="frozen"/);
       assert.match(sheet, /<autoFilter ref="A1:[A-Z]+2"\/>/);
+    });
+
+    test('the audit log as Excel: the list\'s filters, the admin\'s subtree only, labels, Beijing times, what changed, masked unless unmasked (audited)', async () => {
+      server.addUser('aadmin', 'admin', A.id);
+      const aadmin = await server.login('aadmin');
+      const idn = '110101199003071234';
+      const p = (await aadmin.post('/api/v1/person', { name: '审计甲', gender: 'male', id_number: idn, org_id: A.id })).json;
+      assert.equal((await aadmin.patch(`/api/v1/person/${p.id}`, { gender: 'female' })).status, 200);
+      await admin.post('/api/v1/person', { name: '审计乙', org_id: 1 }); // by the root's admin: not in 甲县's export
+      const x = await getBytes(aadmin, '/api/v1/audit.xlsx?entity=person');
+      assert.equal(x.status, 200, x.bytes.toString());
+      const rows = sheetObjects(x.bytes);
+      assert.deepEqual(rows.map((r) => [r['操作'], r['对象类型'], r['记录编号'], r['用户']]),
+        [['修改', '侨界人士', String(p.id), 'aadmin'], ['新增', '侨界人士', String(p.id), 'aadmin']]);
+      assert.equal(rows[0]['变更内容'], '性别: 男 → 女', 'an update: what changed, as labels');
+      assert.match(rows[1]['变更内容'], /^姓名: 审计甲$/m);
+      assert.match(rows[1]['变更内容'], /^证件号码: 110\*+234$/m, 'masked');
+      const at = sql(server, `SELECT at FROM audit_log WHERE entity = 'person' AND entity_id = ${p.id} AND action = 'create'`);
+      const serial = (Date.parse(at) + 8 * 3600e3) / 864e5 + 25569;
+      assert.ok(Math.abs(+rows[1]['时间'] - serial) < 1e-5, `a date cell in Beijing time: ${rows[1]['时间']} vs ${serial}`);
+      const unmasks = sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'");
+      const clear = sheetObjects((await getBytes(aadmin, `/api/v1/audit.xlsx?entity=person&entity_id=${p.id}&action=create&unmask=1`)).bytes);
+      assert.equal(clear.length, 1);
+      assert.match(clear[0]['变更内容'], new RegExp(`^证件号码: ${idn}$`, 'm'));
+      assert.equal(sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'"), unmasks + 1);
+      const en = sheetObjects((await getBytes(aadmin, '/api/v1/audit.xlsx?entity=person&lang=en')).bytes);
+      assert.deepEqual([en[0].Action, en[0].Entity], ['Update', 'Person']);
+      assert.equal((await getBytes(aadmin, '/api/v1/audit.xlsx?foo=1')).status, 400);
+      const astaff = await server.login('astaff');
+      assert.equal((await getBytes(astaff, '/api/v1/audit.xlsx')).status, 403);
+      assert.ok(sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'audit'") >= 3, 'the export is audited');
+    });
+
+    test('the duplicate pairs as Excel: both people and the reasons, in the reader\'s scope, masked unless unmasked', async () => {
+      const idn = '110101199003071234';
+      const a1 = (await admin.post('/api/v1/person', { name: '重复丙', birth_date: '1950-01-02', id_number: idn, org_id: A.id })).json;
+      const a2 = (await admin.post('/api/v1/person', { name: '重複丙', birth_date: '1950-01-02', org_id: C.id })).json;
+      const b1 = (await admin.post('/api/v1/person', { name: '重复丁', birth_date: '1950-01-03', org_id: B.id })).json;
+      const b2 = (await admin.post('/api/v1/person', { name: '重复丁', birth_date: '1950-01-03', org_id: B.id })).json;
+      const astaff = await server.login('astaff');
+      const list = (await astaff.get('/api/v1/dedup/person?per_page=200')).json;
+      const x = await getBytes(astaff, '/api/v1/dedup/person.xlsx');
+      assert.equal(x.status, 200, x.bytes.toString());
+      const rows = sheetObjects(x.bytes);
+      assert.equal(rows.length, list.total, 'every pair of the list');
+      const mine = rows.find((r) => r['A 编号'] === String(a1.id) && r['B 编号'] === String(a2.id));
+      assert.ok(mine, JSON.stringify(rows));
+      assert.deepEqual([mine['A 姓名'], mine['B 姓名'], mine['A 所属组织名称'], mine['B 所属组织名称']], ['重复丙', '重複丙', '甲县侨联', '同名侨联']);
+      assert.match(mine['A 证件号码'], /^110\*+234$/);
+      assert.match(mine['疑似重复的原因'], /出生日期/);
+      assert.ok(!rows.some((r) => r['A 编号'] === String(b1.id) || r['B 编号'] === String(b2.id)), 'another county\'s pair is not shown');
+      const all = sheetObjects((await getBytes(admin, '/api/v1/dedup/person.xlsx?unmask=1')).bytes);
+      assert.ok(all.some((r) => r['A 编号'] === String(b1.id) && r['B 编号'] === String(b2.id)));
+      assert.equal(all.find((r) => r['A 编号'] === String(a1.id) && r['B 编号'] === String(a2.id))['A 证件号码'], idn);
+      assert.equal((await getBytes(admin, '/api/v1/dedup/person.xlsx?dismissed=2')).status, 400);
     });
 
     test('捐赠台账 written by LibreOffice (.xlsx and .xls): donors and programme by name, all or nothing, receipts in row order; the export shows reversals and totals', async () => {

@@ -7,7 +7,8 @@
 // up; and what was stored.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, STORES, startServer } from '../lib/server.mjs';
@@ -26,6 +27,56 @@ const CENSUS_FIELDS = [null, 'name', 'gender', 'birth_date', 'id_number', 'phone
 
 /** The report's errors as [row, column, code], in order. */
 const problems = (rep) => rep.errors.map((e) => [e.row, e.column, e.code]);
+
+/** A resident ID number (GB 11643) of a person born on birth (YYYYMMDD), the seq'th
+ * (below 24) of that day, whose check character is X when x, else a digit (so that Calc
+ * reads it as text, or as a number). */
+function residentId(birth, seq, x) {
+  const w = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+  for (let k = 0; k < 37; k++) {
+    const body = '440781' + birth + String(100 + seq * 37 + k);
+    const c = '10X98765432'[[...body].reduce((s, ch, i) => s + +ch * w[i], 0) % 11];
+    if ((c === 'X') === x) return body + c;
+  }
+  throw new Error('no such ID number');
+}
+
+const FULL = (s) => s.replace(/[0-9-]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xFEE0));
+const pad = (n) => String(n).padStart(2, '0');
+
+/** An invented census of n people typed as federations type them (a title row, a blank
+ * row, the header on row 3, a blank row every 2000 rows, trailing full-width and ASCII
+ * spaces, dates as 1966/7/31, 1985.3.12, 1939年3月11日, 19310518 and full-width, ID numbers
+ * ending in X (text to Calc) or, in the rows bad() picks, in a digit (a number: digits
+ * lost), landlines without +86, countries and 祖籍 by name), as CSV text; with the
+ * problems expected of it ([row, column, code]) and, by row, what each person is stored
+ * as. bad(i) = 'id' | 'date' | null. */
+function bigCensus(n, bad) {
+  const sur = '陈林黄吴王张许郭叶蔡李刘杨赵周徐孙马朱胡', giv = '嘉庚文庆明华国强志伟秀兰丽芳建军德福荣光耀宗祖海天';
+  const lines = ['2024年侨情普查登记表（清江市）,,,,,,,', ',,,,,,,', '序号,姓名,性别,出生日期,身份证号码,联系电话,居住国,祖籍'];
+  const expect = [], stored = new Map();
+  const countries = [['马来西亚', 'MY'], ['新加坡', 'SG'], ['印尼', 'ID'], ['美国', 'US'], ['泰国', 'TH']];
+  for (let i = 1; i <= n; i++) {
+    const row = lines.length + 1;
+    const name = sur[i % 20] + giv[(i / 20 | 0) % 25] + giv[(i / 500 | 0) % 25];
+    const y = 1930 + i % 70, m = 1 + i % 12, d = 1 + i % 28, iso = `${y}-${pad(m)}-${pad(d)}`;
+    const date = [`${y}/${m}/${d}`, `${y}.${m}.${d}`, `${y}年${m}月${d}日`, `${y}${pad(m)}${pad(d)}`, FULL(iso)][i % 5];
+    const b = bad(i);
+    const id = b === 'id' ? residentId(`${y}${pad(m)}${pad(d)}`, i / 420 | 0, false)
+      : i % 10 === 0 && !b ? residentId(`${y}${pad(m)}${pad(d)}`, i / 420 | 0, true) : '';
+    const phone = i % 3 === 0 ? `0750-${5500000 + i}` : i % 3 === 1 ? `020-${30000000 + i}` : '';
+    const [cn, cc] = countries[i % 5];
+    const anc = i % 4 === 0 ? '广东省江门市台山市' : '';
+    const written = name + (i % 7 === 0 ? '\u3000' : i % 11 === 0 ? ' ' : '');
+    lines.push([i, written, i % 2 ? '男' : '女', b === 'date' ? '1950-02-30' : date, id, phone, cn, anc].join(','));
+    if (b === 'id') expect.push([row, 'E', 'number_lost']);
+    if (b === 'date') expect.push([row, 'D', 'invalid']);
+    stored.set(row, [name, iso, id, phone ? `+86 ${phone.slice(1, phone.indexOf('-'))} ${phone.slice(phone.indexOf('-') + 1)}` : '',
+      anc ? '440781' : '', cc]);
+    if (i % 2000 === 0) lines.push(',,,,,,,');
+  }
+  return { csv: lines.join('\n') + '\n', expect, stored };
+}
 
 for (const store of STORES) {
   describe(`census sheets (${store})`, () => {
@@ -125,6 +176,59 @@ for (const store of STORES) {
       assert.notEqual(b.status, 0);
       assert.match(b.stdout, /第 5 行 F: 联系电话被存成了数字/);
       assert.match(b.stdout, /5 行中有 4 行未通过检查/);
+    });
+
+    test('10,000 rows typed into LibreOffice Calc and saved by it as .xlsx: the expected report, then imported whole, in seconds', async (t) => {
+      const bad = (i) => (i % 1000 === 500 ? 'id' : i % 2500 === 1250 ? 'date' : null);
+      const withBad = bigCensus(10000, bad), good = bigCensus(10000, () => null);
+      const dir = mkdtempSync(join(tmpdir(), 'qiao-10k-'));
+      try {
+        writeFileSync(join(dir, 'census-10k-bad.csv'), withBad.csv);
+        writeFileSync(join(dir, 'census-10k.csv'), good.csv);
+        let t0 = Date.now();
+        // as tests/data/make_calc_sheets.sh: read as a Chinese user's Calc reads typed cells
+        const lo = spawnSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
+          '--infilter=CSV:44,34,76,1,,2052', '--convert-to', 'xlsx', '--outdir', join(dir, 'calc'),
+          join(dir, 'census-10k-bad.csv'), join(dir, 'census-10k.csv')], { encoding: 'utf8', timeout: 180e3 });
+        assert.equal(lo.status, 0, lo.stderr);
+        t.diagnostic(`LibreOffice wrote both sheets in ${Date.now() - t0} ms`);
+        const badX = readFileSync(join(dir, 'calc', 'census-10k-bad.xlsx'));
+        const goodX = readFileSync(join(dir, 'calc', 'census-10k.xlsx'));
+
+        const n0 = sqlInt(server, 'SELECT count(*) FROM person');
+        t0 = Date.now();
+        const dry = await upload(admin, 'person', badX, '?dry_run=1');
+        const dryMs = Date.now() - t0;
+        assert.equal(dry.status, 200, dry.text.slice(0, 500));
+        const r = dry.json;
+        assert.equal(r.header_row, 3);
+        assert.deepEqual(r.headers.map((h) => h.field), [null, 'name', 'gender', 'birth_date', 'id_number', 'phone',
+          'residence_country', 'ancestral_region_code']);
+        assert.deepEqual(problems(r), withBad.expect);
+        assert.equal(withBad.expect.length, 14);
+        assert.match(r.errors[0].message, /身份证号码被存成了数字/);
+        assert.deepEqual([r.rows, r.ok, r.error_rows], [10000, 9986, 14]);
+        assert.deepEqual(r.duplicates, []);
+        const refused = await upload(admin, 'person', badX);
+        assert.equal(refused.status, 422);
+        assert.equal(sqlInt(server, 'SELECT count(*) FROM person'), n0, 'nothing written');
+
+        const last = sqlInt(server, 'SELECT coalesce(max(id), 0) FROM person');
+        t0 = Date.now();
+        const done = await upload(admin, 'person', goodX);
+        const importMs = Date.now() - t0;
+        assert.equal(done.status, 200, done.text.slice(0, 500));
+        assert.deepEqual([done.json.rows, done.json.ok, done.json.created, done.json.error_count], [10000, 10000, 10000, 0]);
+        t.diagnostic(`10,000 rows: dry run ${dryMs} ms, import ${importMs} ms (test build, ASan)`);
+        assert.ok(dryMs < 30e3 && importMs < 30e3, `dry run ${dryMs} ms, import ${importMs} ms`);
+        // every person as meant: trimmed names, dates of every form, IDs kept whole, +86, codes
+        const rows = sql(server, `SELECT name, birth_date, coalesce(id_number, ''), coalesce(phone, ''),
+          coalesce(ancestral_region_code, ''), residence_country FROM person WHERE id > ${last} ORDER BY id`)
+          .split('\n').map((l) => l.split('|'));
+        assert.deepEqual(rows, [...good.stored.values()]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 }
