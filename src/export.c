@@ -717,7 +717,9 @@ void dedup_xlsx_h(struct req *r)
             const struct field *f = ent_field(person, shown[i]);
             if (!f)
                 continue;
-            const char *sub = side ? "b" : "a", *prefix = side ? "B " : "A ";
+            const char *sub = side ? "b" : "a";
+            const char *prefix = lbl(o.lang, side ? (struct label){"记录乙 ", "記錄乙 ", "B: "}
+                                                  : (struct label){"记录甲 ", "記錄甲 ", "A: "});
             o.cols[o.ncol++] =
                 (struct xcol){.f = f,
                               .sub = sub,

@@ -231,15 +231,15 @@ for (const store of STORES) {
       assert.equal(x.status, 200, x.bytes.toString());
       const rows = sheetObjects(x.bytes);
       assert.equal(rows.length, list.total, 'every pair of the list');
-      const mine = rows.find((r) => r['A 编号'] === String(a1.id) && r['B 编号'] === String(a2.id));
+      const mine = rows.find((r) => r['记录甲 编号'] === String(a1.id) && r['记录乙 编号'] === String(a2.id));
       assert.ok(mine, JSON.stringify(rows));
-      assert.deepEqual([mine['A 姓名'], mine['B 姓名'], mine['A 所属组织名称'], mine['B 所属组织名称']], ['重复丙', '重複丙', '甲县侨联', '同名侨联']);
-      assert.match(mine['A 证件号码'], /^110\*+234$/);
+      assert.deepEqual([mine['记录甲 姓名'], mine['记录乙 姓名'], mine['记录甲 所属组织名称'], mine['记录乙 所属组织名称']], ['重复丙', '重複丙', '甲县侨联', '同名侨联']);
+      assert.match(mine['记录甲 证件号码'], /^110\*+234$/);
       assert.match(mine['疑似重复的原因'], /出生日期/);
-      assert.ok(!rows.some((r) => r['A 编号'] === String(b1.id) || r['B 编号'] === String(b2.id)), 'another county\'s pair is not shown');
+      assert.ok(!rows.some((r) => r['记录甲 编号'] === String(b1.id) || r['记录乙 编号'] === String(b2.id)), 'another county\'s pair is not shown');
       const all = sheetObjects((await getBytes(admin, '/api/v1/dedup/person.xlsx?unmask=1')).bytes);
-      assert.ok(all.some((r) => r['A 编号'] === String(b1.id) && r['B 编号'] === String(b2.id)));
-      assert.equal(all.find((r) => r['A 编号'] === String(a1.id) && r['B 编号'] === String(a2.id))['A 证件号码'], idn);
+      assert.ok(all.some((r) => r['记录甲 编号'] === String(b1.id) && r['记录乙 编号'] === String(b2.id)));
+      assert.equal(all.find((r) => r['记录甲 编号'] === String(a1.id) && r['记录乙 编号'] === String(a2.id))['记录甲 证件号码'], idn);
       assert.equal((await getBytes(admin, '/api/v1/dedup/person.xlsx?dismissed=2')).status, 400);
     });
 
