@@ -138,8 +138,21 @@ static const struct field *field_of_header(arena *a, const struct entity *ent, c
     return f;
 }
 
+/* Does key (cell_key) name one of the forms a label joins with '/' (夏令营/寻根之旅:
+ * 夏令营 or 寻根之旅)? */
+static int label_part(arena *a, const char *key, const char *label)
+{
+    const char *slash = strchr(label, '/');
+    for (const char *p = label; slash; p = slash + 1, slash = strchr(p, '/'))
+        if (!strcmp(key, cell_key(a, arena_strndup(a, p, (size_t)(slash - p)))))
+            return 1;
+    const char *last = strrchr(label, '/');
+    return last && !strcmp(key, cell_key(a, last + 1));
+}
+
 /* One item of an enum or set cell as the value it names: the value itself, a label in
- * any language, or a short form (import_names.c); the item unchanged when none. */
+ * any language, a form a label joins with '/' (夏令营 of 夏令营/寻根之旅), or a short form
+ * (import_names.c); the item unchanged when none. */
 static const char *enum_item(arena *a, const struct field *f, const char *item)
 {
     for (const struct enumval *ev = f->values; ev->value; ev++)
@@ -149,6 +162,9 @@ static const char *enum_item(arena *a, const struct field *f, const char *item)
     for (const struct enumval *ev = f->values; ev->value; ev++)
         if (!strcmp(key, cell_key(a, ev->label.hans)) ||
             !strcmp(key, cell_key(a, ev->label.hant)) || !strcmp(key, cell_key(a, ev->label.en)))
+            return ev->value;
+    for (const struct enumval *ev = f->values; ev->value; ev++)
+        if (label_part(a, key, ev->label.hans) || label_part(a, key, ev->label.hant))
             return ev->value;
     for (const struct value_alias *v = value_aliases; v->text; v++)
         if ((!v->field || !strcmp(v->field, f->name)) && !strcmp(key, cell_key(a, v->text)))
@@ -535,6 +551,24 @@ int list_named(struct ent_ctx *c, const struct field *f, const char *name)
     return n;
 }
 
+/* A list of free text as people write one: its items between ';', '；' or '、', written
+ * with ';' between them. From a. */
+static const char *list_items(arena *a, const char *cell)
+{
+    buf b = {0};
+    for (const char *p = cell; *p; p++) {
+        if (!strncmp(p, "；", 3) || !strncmp(p, "、", 3)) {
+            buf_putc(&b, ';');
+            p += 2;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    const char *r = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
 /* A list of links in a cell (a contact's 联络对象: "person:12", a visit's 走访对象: ids of
  * people), its items split at ';', ',', '、' (full-width folded before): an item that is
  * not a "kind:id" or an id is the name of the one record in the importer's scope of the
@@ -695,6 +729,8 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
     case FT_LIST:
         if ((f->party || f->ref) && !(cell = links_by_name(lk, f, cl->header, cell, a, ve)))
             return -1;
+        if (!f->party && !f->ref) /* 张三、李四; 甲会；乙会 (not ',': "TAN, Kah Kee" is one) */
+            cell = list_items(a, cell);
         break;
     case FT_REF: /* by id, or by the name of one record in the importer's scope */
         if (strspn(cell, "0123456789") != strlen(cell)) {

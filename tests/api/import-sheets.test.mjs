@@ -230,5 +230,59 @@ for (const store of STORES) {
         rmSync(dir, { recursive: true, force: true });
       }
     });
+
+    test('every entity by the same rules, from sheets LibreOffice wrote (dates and money as number cells): the ledger, visits, wishes, events, participants, projects, submissions, honours', async () => {
+      const root = sqlInt(server, 'SELECT coalesce(max(id), 0) FROM person');
+      const chen = (await admin.post('/api/v1/person', { name: '陈实体' })).json.id;
+      const lin = (await admin.post('/api/v1/person', { name: '林实体' })).json.id;
+      assert.ok(chen > root);
+      // typed as staff type them: dates in every form, money in 元 with separators and ¥,
+      // links by name, labels, short and joined forms, lists with 、
+      const typed = [
+        ['programme', '项目名称,类别,开始日期,筹款目标(元)\n实体助学,助学,2024/1/1,"¥100,000.50"\n实体光明,光明行,2024.2.1,5000\n'],
+        ['donation', '捐赠日期,捐赠人,金额(元),所属项目\n2024/3/1,陈实体,"1,000.50",实体助学\n2024年3月2日,某某商会,200,实体助学\n'],
+        ['disbursement', '支出日期,受助方,金额,用途,所属项目\n20240305,林实体,100.5,助学金,实体助学\n'],
+        ['visit', '走访日期,走访类别,走访对象,慰问金(元),资金来源项目\n2024/2/1,春节,"陈实体、林实体",200,实体助学\n'],
+        ['wish', '心愿,心愿人,预计费用\n一台电脑,林实体,"¥3,000"\n'],
+        ['event', '活动名称,类型,开始日期,国家或地区,合办单位,形式\n实体寻根之旅,寻根之旅,2024/7/1,马来西亚,"甲会、乙会",线下\n'],
+        ['participant', '活动,人员,身份,出席\n实体寻根之旅,陈实体,侨领代表,是\n实体寻根之旅,林实体,嘉宾,否\n'],
+        ['project', '项目名称,类型,合作方,金额,签约活动,行业\n实体项目,投资,陈实体,"¥1,234,567.89",实体寻根之旅,制造业\n'],
+        ['submission', '标题,类型,作者,报送日期,报送单位\n实体调研,调研报告,"张三、李四",2024年3月1日,市委\n'],
+        ['honor', '荣誉名称,级别,获表彰者,授予日期,获表彰者类型\n实体先进个人,国家级,陈实体,2024/3/1,侨界人士\n'],
+      ];
+      const dir = mkdtempSync(join(tmpdir(), 'qiao-entities-'));
+      try {
+        for (const [e, text] of typed) writeFileSync(join(dir, `${e}.csv`), text);
+        const lo = spawnSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
+          '--infilter=CSV:44,34,76,1,,2052', '--convert-to', 'xlsx', '--outdir', join(dir, 'calc'),
+          ...typed.map(([e]) => join(dir, `${e}.csv`))], { encoding: 'utf8', timeout: 180e3 });
+        assert.equal(lo.status, 0, lo.stderr);
+        for (const [e] of typed) {
+          const r = await upload(admin, e, readFileSync(join(dir, 'calc', `${e}.xlsx`)));
+          assert.equal(r.status, 200, `${e}: ${r.text.slice(0, 400)}`);
+          assert.deepEqual([r.json.error_count, r.json.ignored], [0, []], e);
+        }
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+      const q = (text) => sql(server, text).split('\n');
+      assert.deepEqual(q("SELECT name, kind, starts_on, target FROM programme WHERE name LIKE '实体%' ORDER BY id"),
+        ['实体助学|education|2024-01-01|10000050', '实体光明|sight|2024-02-01|500000']);
+      const prog = sqlInt(server, "SELECT id FROM programme WHERE name = '实体助学'");
+      assert.deepEqual(q(`SELECT received_on, donor_type, coalesce(donor_id, 0), donor_name, amount FROM donation WHERE programme_id = ${prog} ORDER BY id`),
+        [`2024-03-01|person|${chen}|陈实体|100050`, '2024-03-02|name|0|某某商会|20000']);
+      assert.equal(sql(server, `SELECT paid_on || '|' || beneficiary_id || '|' || amount FROM disbursement WHERE purpose = '助学金'`), `2024-03-05|${lin}|10050`);
+      assert.equal(sql(server, `SELECT visited_on || '|' || person_ids || '|' || people_count || '|' || cash || '|' || programme_id FROM visit`),
+        `2024-02-01|["${chen}","${lin}"]|2|20000|${prog}`);
+      assert.equal(sql(server, "SELECT beneficiary_id || '|' || estimated_cost FROM wish WHERE wish = '一台电脑'"), `${lin}|300000`);
+      assert.equal(sql(server, "SELECT kind || '|' || starts_on || '|' || country || '|' || co_organisers || '|' || mode FROM event WHERE name = '实体寻根之旅'"),
+        'camp|2024-07-01|MY|["甲会","乙会"]|offline');
+      assert.deepEqual(q('SELECT person_id, role, attended FROM participant ORDER BY id'), [`${chen}|leader|1`, `${lin}|guest|0`]);
+      assert.equal(sql(server, "SELECT partner_type || '|' || partner_id || '|' || amount || '|' || industry || '|' || (event_id IS NOT NULL) FROM project WHERE name = '实体项目'"),
+        `person|${chen}|123456789|C|1`);
+      assert.equal(sql(server, "SELECT kind || '|' || authors || '|' || submitted_on FROM submission WHERE title = '实体调研'"), 'research|["张三","李四"]|2024-03-01');
+      assert.equal(sql(server, "SELECT level || '|' || recipient_type || '|' || recipient_id || '|' || awarded_on FROM honor WHERE title = '实体先进个人'"),
+        `national|person|${chen}|2024-03-01`);
+    });
   });
 }
