@@ -5,9 +5,10 @@
  * set values as their labels, beside each link's id the name of the record it names (as
  * the reader may see it), dates and date-times as date cells in Beijing time (text before
  * 1900, which Excel cannot hold), money in 元 with two decimals and a totals row, the header
- * frozen, columns as wide as what they hold, an autofilter. Text cells are strings, never formulas; the CSV
- * (UTF-8 with a BOM) neutralises text that could be a formula with a leading apostrophe,
- * which the import drops; the numbers it formats itself ("-1000.50") are written as they are.
+ * frozen, columns as wide as what they hold, an autofilter. Text cells are strings, never
+ * formulas; the CSV (UTF-8 with a BOM) neutralises text that could be a formula with a
+ * leading apostrophe, which the import drops; the numbers it formats itself ("-1000.50")
+ * are written as they are.
  * The import reads an export back unchanged: 编号 updates, name columns and the totals row
  * are skipped (import.c).
  *
