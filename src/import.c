@@ -174,6 +174,18 @@ static const char *enum_item(arena *a, const struct field *f, const char *item)
     return item;
 }
 
+/* The next item of a cell that lists several, at *p (split at ';', ',' and '、'; '；' and
+ * '，' are folded to them before), cleaned, from a ("" for an empty one); *p moves past it,
+ * to NULL after the last. */
+static const char *next_item(arena *a, char **p)
+{
+    char *s = *p, *r = strstr(s, "、");
+    size_t n = strcspn(s, ";,");
+    size_t len = r && (size_t)(r - s) < n ? (size_t)(r - s) : n;
+    *p = s[len] ? s + len + (len == n ? 1 : 3) : NULL;
+    return cell_clean(a, arena_strndup(a, s, len), 1);
+}
+
 /* An enum or set cell written with labels (男, 華僑, Cantonese) as the values the
  * declaration names: each item (split at ';', ',', '、' and, full-width folded before,
  * '；', '，') that names a value becomes it; anything else is left for validation to
@@ -185,19 +197,13 @@ static const char *enum_cell(arena *a, const struct field *f, const char *cell)
     if (f->type != FT_SET) /* one value, whose label may hold a separator (I: 信息传输、…) */
         return enum_item(a, f, cell_clean(a, cell, 1));
     buf b = {0};
-    char *s = arena_strdup(a, cell);
-    for (char *p = s; p && *p;) {
-        size_t n = strcspn(p, ";,");
-        char *r = strstr(p, "、");
-        size_t len = r && (size_t)(r - p) < n ? (size_t)(r - p) : n;
-        size_t skip = len == n ? 1 : 3;
-        const char *item = cell_clean(a, arena_strndup(a, p, len), 1);
+    for (char *p = arena_strdup(a, cell); p && *p;) {
+        const char *item = next_item(a, &p);
         if (*item) {
             if (b.len)
                 buf_putc(&b, ';');
             buf_puts(&b, enum_item(a, f, item));
         }
-        p = p[len] ? p + len + skip : NULL;
     }
     const char *res = arena_strdup(a, buf_str(&b));
     buf_free(&b);
@@ -580,13 +586,8 @@ static const char *links_by_name(struct lookups *lk, const struct field *f, cons
     unsigned mask = list_kinds(f);
     buf b = {0};
     const char *res = NULL;
-    char *s = arena_strdup(a, cell);
-    for (char *p = s; p && *p;) {
-        size_t n = strcspn(p, ";,");
-        char *r = strstr(p, "、");
-        size_t len = r && (size_t)(r - p) < n ? (size_t)(r - p) : n;
-        const char *item = cell_clean(a, arena_strndup(a, p, len), 1);
-        p = p[len] ? p + len + (len == n ? 1 : 3) : NULL;
+    for (char *p = arena_strdup(a, cell); p && *p;) {
+        const char *item = next_item(a, &p);
         if (!*item)
             continue;
         const char *colon = strchr(item, ':');

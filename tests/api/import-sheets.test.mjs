@@ -278,8 +278,9 @@ for (const store of STORES) {
       assert.equal(sql(server, "SELECT kind || '|' || starts_on || '|' || country || '|' || co_organisers || '|' || mode FROM event WHERE name = '实体寻根之旅'"),
         'camp|2024-07-01|MY|["甲会","乙会"]|offline');
       assert.deepEqual(q('SELECT person_id, role, attended FROM participant ORDER BY id'), [`${chen}|leader|1`, `${lin}|guest|0`]);
-      assert.equal(sql(server, "SELECT partner_type || '|' || partner_id || '|' || amount || '|' || industry || '|' || (event_id IS NOT NULL) FROM project WHERE name = '实体项目'"),
-        `person|${chen}|123456789|C|1`);
+      const ev = sqlInt(server, "SELECT id FROM event WHERE name = '实体寻根之旅'");
+      assert.equal(sql(server, "SELECT partner_type || '|' || partner_id || '|' || amount || '|' || industry || '|' || event_id FROM project WHERE name = '实体项目'"),
+        `person|${chen}|123456789|C|${ev}`);
       assert.equal(sql(server, "SELECT kind || '|' || authors || '|' || submitted_on FROM submission WHERE title = '实体调研'"), 'research|["张三","李四"]|2024-03-01');
       assert.equal(sql(server, "SELECT level || '|' || recipient_type || '|' || recipient_id || '|' || awarded_on FROM honor WHERE title = '实体先进个人'"),
         `national|person|${chen}|2024-03-01`);
