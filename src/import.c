@@ -597,18 +597,28 @@ static const char *links_by_name(struct lookups *lk, const struct field *f, cons
         }
         const char *kind = NULL;
         int64_t id = 0;
-        buf what = {0};
-        int nfound = named_party(lk->c, mask, NULL, item, a, &kind, &id, &what, ve);
-        if (nfound == 0)
-            verr_set(ve, 422, "invalid", f->name,
-                     "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", header, item);
-        else if (nfound > 1)
-            verr_set(ve, 422, "ambiguous", f->name, "“%s”: 名为“%s”的记录有 %d 个 (%s), 请改填 %s",
-                     header, item, nfound, buf_str(&what),
-                     f->party ? "类型:编号 (如 person:12)" : "编号");
-        buf_free(&what);
-        if (nfound != 1)
-            goto out;
+        /* found before in this import: the id and, in its low 3 bits, the kind */
+        int64_t *slot = km_slot(&lk->records, arena_printf(a, "L%u|%s", mask, item), 1);
+        for (int k = 0; *slot > 0 && party_kinds[k].value; k++)
+            if ((*slot & 7) == k)
+                kind = party_kinds[k].value, id = *slot >> 3;
+        if (!id) {
+            buf what = {0};
+            int nfound = named_party(lk->c, mask, NULL, item, a, &kind, &id, &what, ve);
+            if (nfound == 0)
+                verr_set(ve, 422, "invalid", f->name,
+                         "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", header, item);
+            else if (nfound > 1)
+                verr_set(ve, 422, "ambiguous", f->name,
+                         "“%s”: 名为“%s”的记录有 %d 个 (%s), 请改填 %s", header, item, nfound,
+                         buf_str(&what), f->party ? "类型:编号 (如 person:12)" : "编号");
+            buf_free(&what);
+            if (nfound != 1)
+                goto out;
+            for (int k = 0; party_kinds[k].value; k++)
+                if (!strcmp(party_kinds[k].value, kind))
+                    *slot = id << 3 | k;
+        }
         if (f->party)
             buf_printf(&b, "%s%s:%lld", b.len ? ";" : "", kind, (long long)id);
         else

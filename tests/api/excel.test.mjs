@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
-import { CJK, getBytes, mkOrg, parseCsv, sql, sqlInt } from './helpers.mjs';
+import { CJK, getBytes, mkOrg, parseCsv, soffice, sql, sqlInt } from './helpers.mjs';
 
 const DATA = resolve(import.meta.dirname, '../data');
 const file = (name) => readFileSync(join(DATA, name));
@@ -380,8 +380,7 @@ for (const store of STORES) {
         writeFileSync(join(dir, `${e}.xlsx`), x.bytes);
       }
       // one soffice for all of them (its start is slow)
-      const lo = spawnSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'xlsx',
-        '--outdir', join(dir, 'calc'), ...ENTITIES.map((e) => join(dir, `${e}.xlsx`))], { encoding: 'utf8', timeout: 180e3 });
+      const lo = await soffice({ profileDir: dir, to: 'xlsx', outdir: join(dir, 'calc'), files: ENTITIES.map((e) => join(dir, `${e}.xlsx`)) });
       assert.equal(lo.status, 0, lo.stderr);
       for (const e of ENTITIES) {
         const saved = readFileSync(join(dir, 'calc', `${e}.xlsx`));

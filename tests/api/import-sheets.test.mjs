@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { BIN, STORES, startServer } from '../lib/server.mjs';
-import { CJK, sql, sqlInt } from './helpers.mjs';
+import { CJK, soffice, sql, sqlInt } from './helpers.mjs';
 
 const DATA = resolve(import.meta.dirname, '../data');
 const sheet = (name) => readFileSync(join(DATA, name));
@@ -187,9 +187,8 @@ for (const store of STORES) {
         writeFileSync(join(dir, 'census-10k.csv'), good.csv);
         let t0 = Date.now();
         // as tests/data/make_calc_sheets.sh: read as a Chinese user's Calc reads typed cells
-        const lo = spawnSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
-          '--infilter=CSV:44,34,76,1,,2052', '--convert-to', 'xlsx', '--outdir', join(dir, 'calc'),
-          join(dir, 'census-10k-bad.csv'), join(dir, 'census-10k.csv')], { encoding: 'utf8', timeout: 180e3 });
+        const lo = await soffice({ profileDir: dir, to: 'xlsx', outdir: join(dir, 'calc'), infilter: 'CSV:44,34,76,1,,2052',
+          files: [join(dir, 'census-10k-bad.csv'), join(dir, 'census-10k.csv')] });
         assert.equal(lo.status, 0, lo.stderr);
         t.diagnostic(`LibreOffice wrote both sheets in ${Date.now() - t0} ms`);
         const badX = readFileSync(join(dir, 'calc', 'census-10k-bad.xlsx'));
@@ -253,9 +252,8 @@ for (const store of STORES) {
       const dir = mkdtempSync(join(tmpdir(), 'qiao-entities-'));
       try {
         for (const [e, text] of typed) writeFileSync(join(dir, `${e}.csv`), text);
-        const lo = spawnSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless',
-          '--infilter=CSV:44,34,76,1,,2052', '--convert-to', 'xlsx', '--outdir', join(dir, 'calc'),
-          ...typed.map(([e]) => join(dir, `${e}.csv`))], { encoding: 'utf8', timeout: 180e3 });
+        const lo = await soffice({ profileDir: dir, to: 'xlsx', outdir: join(dir, 'calc'), infilter: 'CSV:44,34,76,1,,2052',
+          files: typed.map(([e]) => join(dir, `${e}.csv`)) });
         assert.equal(lo.status, 0, lo.stderr);
         for (const [e] of typed) {
           const r = await upload(admin, e, readFileSync(join(dir, 'calc', `${e}.xlsx`)));
