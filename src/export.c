@@ -968,8 +968,9 @@ void import_refused_h(struct req *r)
     formats(wb, &o);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "未通过的行");
     struct trow *h = &t.rows[hdr];
+    int *width = arena_alloc(t.a, (size_t)(h->n + 1) * sizeof *width); /* as the export's */
     for (int c = 0; c < h->n; c++) {
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 16, o.text);
+        width[c] = text_width(h->cells[c]) + 3;
         worksheet_write_string(ws, 0, (lxw_col_t)c, h->cells[c], o.bold);
     }
     worksheet_set_column(ws, (lxw_col_t)h->n, (lxw_col_t)h->n, 60, NULL);
@@ -988,6 +989,8 @@ void import_refused_h(struct req *r)
         for (int c = 0; c < row->n && c < h->n; c++) {
             if (!*row->cells[c])
                 continue;
+            int w = text_width(row->cells[c]);
+            width[c] = w > width[c] ? w : width[c];
             if (row->numeric && row->numeric[c] == 1)
                 worksheet_write_number(ws, out, (lxw_col_t)c, strtod(row->cells[c], NULL), NULL);
             else
@@ -996,6 +999,9 @@ void import_refused_h(struct req *r)
         worksheet_write_string(ws, out, (lxw_col_t)h->n,
                                json_string_value(json_array_get(msgs, (size_t)*slot - 1)), wrap);
     }
+    for (int c = 0; c < h->n; c++) /* text: a number typed again keeps its digits */
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c] > 60 ? 60 : width[c] + 1,
+                             o.text);
     km_free(&probs);
     json_decref(msgs);
     json_decref(rep);

@@ -329,6 +329,14 @@ for (const store of STORES) {
       assert.equal(again.error_count, orig.error_count);
       assert.deepEqual(again.errors.map((e) => [e.code, e.header]), orig.errors.map((e) => [e.code, e.header]));
       assert.ok(again.ignored.some((i) => i.header === '问题' && /问题说明/.test(i.reason)), JSON.stringify(again.ignored));
+      // its columns as wide as what they hold, as the export's
+      const xml = part(x.bytes, 'xl/worksheets/sheet1.xml');
+      const head = sheetRows(xml)[0];
+      const widths = Object.fromEntries([...xml.matchAll(/<col min="(\d+)" max="\d+" width="([\d.]+)"/g)].map((m) => [+m[1], +m[2]]));
+      const w = (h) => widths[Object.keys(head).find((k) => head[k] === h).charCodeAt(0) - 64];
+      assert.ok(w('身份证号码') >= 20, `身份证号码: ${w('身份证号码')}`); // 4.40784197407014E+17
+      assert.ok(w('序号') < 10, `序号: ${w('序号')}`);
+      assert.ok(w('问题') >= 60 && w('问题') < 61, `问题: ${w('问题')}`);
     });
 
     test('exports for people: labels in the reader\'s language, names beside ids, Beijing times, 元, masking unless unmasked (audited)', async () => {
