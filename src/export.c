@@ -146,8 +146,8 @@ static const char *name_of(struct xout *o, const struct entity *re, int64_t id)
 
 /* An item of a list of links (a contact's "person:12", a visit's "12") as the import
  * reads it back: the name of the record when it is the one record of that name the field
- * may name in the reader's scope, else the item as stored (a record out of the reader's
- * sight, or a name borne by several). Cached per export. */
+ * may name in the reader's scope, the name and the item ("陈伟雄(person:61)") when several
+ * bear it, the item as stored for a record out of the reader's sight. Cached per export. */
 static const char *link_item(struct xout *o, const struct field *f, const char *item)
 {
     int64_t *slot = km_slot(&o->names, arena_printf(o->a, "%s|%s", f->name, item), 1);
@@ -159,8 +159,8 @@ static const char *link_item(struct xout *o, const struct field *f, const char *
         entity_find(colon ? arena_strndup(o->a, item, (size_t)(colon - item)) : f->ref);
     if (re && parse_i64(colon ? colon + 1 : item, &id)) {
         const char *name = name_of(o, re, id);
-        if (*name && list_named(o->c, f, name) == 1)
-            res = name;
+        if (*name)
+            res = list_named(o->c, f, name) == 1 ? name : arena_printf(o->a, "%s(%s)", name, item);
     }
     *slot = (int64_t)(intptr_t)arena_strdup(o->a, res);
     return (const char *)(intptr_t)*slot;
@@ -545,7 +545,7 @@ static const char *change_text(struct xout *o, const struct field *f, const char
 }
 
 /* One line "label: before → after" (or "label: value" when only one side has it) into out
- * for key, unless both sides hold the same. */
+ * for key, unless both sides hold the same or nothing. */
 static void change_line(struct xout *o, buf *out, const struct field *f, const char *key, json_t *b,
                         json_t *a)
 {
@@ -553,6 +553,8 @@ static void change_line(struct xout *o, buf *out, const struct field *f, const c
     if ((!bv && !av) || (bv && av && json_equal(bv, av)))
         return;
     const char *bt = change_text(o, f, key, b), *at = change_text(o, f, key, a);
+    if ((!bt || !*bt) && (!at || !*at))
+        return; /* empty on both sides (a new record's empty lists) */
     buf_printf(out, "%s%s: ", out->len ? "\n" : "", f ? lbl(o->lang, f->label) : key);
     if (bv && av)
         buf_printf(out, "%s → %s", bt ? bt : "", at ? at : "");

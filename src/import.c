@@ -575,11 +575,34 @@ static const char *list_items(arena *a, const char *cell)
     return r;
 }
 
+/* Is the record that item ("person:61", or an id of f->ref) names, where the reader may
+ * see it, called name? 0 (also when it cannot be read: the record's checks say why), or
+ * -1 with ve naming both names. */
+static int link_names(struct lookups *lk, const struct field *f, const char *header,
+                      const char *name, const char *item, arena *a, struct verr *ve)
+{
+    const char *colon = strchr(item, ':');
+    const struct entity *re =
+        entity_find(colon ? arena_strndup(a, item, (size_t)(colon - item)) : f->ref);
+    int64_t id;
+    struct verr e2;
+    json_t *r =
+        re && parse_i64(colon ? colon + 1 : item, &id) ? ent_read(lk->c, re, id, 0, &e2) : NULL;
+    const char *title = r ? json_string_value(json_object_get(r, re->title)) : NULL;
+    int rc = 0;
+    if (title && strcmp(title, name))
+        rc = verr_set(ve, 422, "invalid", f->name, "“%s”: %s 是“%s”, 不是“%s”; 请核对姓名或编号",
+                      header, item, title, name);
+    json_decref(r);
+    return rc;
+}
+
 /* A list of links in a cell (a contact's 联络对象: "person:12", a visit's 走访对象: ids of
  * people), its items split at ';', ',', '、' (full-width folded before): an item that is
  * not a "kind:id" or an id is the name of the one record in the importer's scope of the
- * kinds the field allows, as the export writes them (陈嘉庚;新加坡福建会馆). The cell with
- * its items as ids (from a), or NULL with ve naming the item not found or found twice. */
+ * kinds the field allows, as the export writes them (陈嘉庚;新加坡福建会馆), or a name with
+ * the id of its record in brackets (陈伟雄(person:61)). The cell with its items as ids
+ * (from a), or NULL with ve naming the item not found, found twice or not so named. */
 static const char *links_by_name(struct lookups *lk, const struct field *f, const char *header,
                                  const char *cell, arena *a, struct verr *ve)
 {
@@ -590,8 +613,18 @@ static const char *links_by_name(struct lookups *lk, const struct field *f, cons
         const char *item = next_item(a, &p);
         if (!*item)
             continue;
+        /* a name borne by several, with the record's id as the export writes it:
+         * 陈伟雄(person:61); the name must be that record's */
+        size_t n = strlen(item);
+        const char *open = n && item[n - 1] == ')' ? strrchr(item, '(') : NULL, *named = NULL;
+        if (open && open > item) {
+            named = cell_clean(a, arena_strndup(a, item, (size_t)(open - item)), 1);
+            item = arena_strndup(a, open + 1, n - (size_t)(open - item) - 2);
+        }
         const char *colon = strchr(item, ':');
         if (strspn(colon ? colon + 1 : item, "0123456789") == strlen(colon ? colon + 1 : item)) {
+            if (named && link_names(lk, f, header, named, item, a, ve))
+                goto out;
             buf_printf(&b, "%s%s", b.len ? ";" : "", item); /* an id: checked as written */
             continue;
         }

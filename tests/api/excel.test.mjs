@@ -132,7 +132,7 @@ for (const store of STORES) {
       assert.equal(sqlInt(server, "SELECT org_id FROM person WHERE name = '乙四'"), C.id);
     });
 
-    test('lists of links by name: a contact\'s 联络对象 and a visit\'s 走访对象 import by names, export as names (kind:id where a name is borne twice), and read back unchanged', async () => {
+    test('lists of links by name: a contact\'s 联络对象 and a visit\'s 走访对象 import by names, export as names (with the id where a name is borne twice), and read back unchanged', async () => {
       const p1 = (await admin.post('/api/v1/person', { name: '联络甲' })).json;
       const as = (await admin.post('/api/v1/association', { name: '联络甲会', country: 'SG', type: 'clan' })).json;
       const d1 = (await admin.post('/api/v1/person', { name: '联络重名' })).json;
@@ -162,9 +162,14 @@ for (const store of STORES) {
       // the export writes names, and the id where the name is borne twice; the dry run of it changes nothing
       const t = await exportCsv(admin, 'contact', '?sort=id');
       const col = t[0].indexOf('联络对象');
-      assert.deepEqual(t.slice(1).map((r) => r[col]), ['联络甲;联络甲会', `联络甲;person:${d1.id}`]);
+      assert.deepEqual(t.slice(1).map((r) => r[col]), ['联络甲;联络甲会', `联络甲;联络重名(person:${d1.id})`]);
       const vt = await exportCsv(admin, 'visit');
-      assert.equal(vt[1][vt[0].indexOf('走访对象')], `联络甲;${d2.id}`);
+      assert.equal(vt[1][vt[0].indexOf('走访对象')], `联络甲;联络重名(${d2.id})`);
+      // a name with its id in brackets must be that record's name
+      const named = (await dryRun(admin, 'contact', csv([['联络日期', '联络方式', '联络对象', '联络内容'],
+        ['2024-03-05', '电话', `联络重名（person:${d2.id}）`, '甲五'], ['2024-03-06', '电话', `联络甲(person:${d1.id})`, '甲六']]))).json;
+      assert.deepEqual(problems(named), [[3, 'C', 'invalid']]);
+      assert.match(named.errors[0].message, new RegExp(`person:${d1.id} 是“联络重名”, 不是“联络甲”`));
       for (const e of ['contact', 'visit']) {
         const x = await getBytes(admin, `/api/v1/export/${e}.xlsx`);
         const r = (await dryRun(admin, e, x.bytes)).json;
