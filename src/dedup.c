@@ -467,8 +467,8 @@ struct list_move {
     const char *from, *to;
 };
 
-/* A list naming records as "person:12" (contact parties) with drop's name as keep's
- * (once). */
+/* A list naming records as "person:12" (contact parties) or by id (a visit's people)
+ * with drop's item as keep's (once). */
 static json_t *list_value(json_t *row_id, void *arg)
 {
     struct list_move *lm = arg;
@@ -504,10 +504,9 @@ static json_t *list_value(json_t *row_id, void *arg)
  * into moved {"entity.field": [ids]}. */
 static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *moved, struct verr *e)
 {
-    char from[40], to[40], pat[64], sql[320];
+    char from[40], to[40], sql[320];
     snprintf(from, sizeof from, "person:%lld", (long long)drop);
     snprintf(to, sizeof to, "person:%lld", (long long)keep);
-    snprintf(pat, sizeof pat, "%%\"%s\"%%", from);
     for (const struct entity *const *ep = ent_all(); *ep; ep++) {
         const struct entity *ent = *ep;
         for (const struct field *f = ent->fields; f->name; f++) {
@@ -517,7 +516,11 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
             } else if (f->type == FT_PARTY) { /* X_type, X_id, X_name (FIELD_PARTY) */
                 typecol = f->name;
                 idcol = f[1].name;
-            } else if (f->type == FT_LIST && (f->party & PT_PERSON)) { /* "person:12", ... */
+            } else if (f->type == FT_LIST && (list_kinds(f) & PT_PERSON)) {
+                /* a party list's "person:12", a list of people's "12" (a visit's) */
+                const char *lf = f->party ? from : from + 7, *lt = f->party ? to : to + 7;
+                char pat[64];
+                snprintf(pat, sizeof pat, "%%\"%s\"%%", lf);
                 snprintf(sql, sizeof sql,
                          "SELECT id FROM \"%s\" WHERE %s LIKE ? AND deleted_at IS NULL ORDER BY id",
                          ent->name, f->name);
@@ -530,7 +533,7 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
                 while ((rc = st_step(s)) == DB_ROW)
                     json_array_append_new(ids, json_integer(st_int(s, "id")));
                 st_finalize(s);
-                struct list_move lm = {ent, f, c->db, from, to};
+                struct list_move lm = {ent, f, c->db, lf, lt};
                 rc = rc == DB_DONE ? relink(c, ent, f->name, ids, list_value, &lm, moved, e)
                                    : verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
                 json_decref(ids);
