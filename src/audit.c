@@ -5,6 +5,7 @@
 #include "auth.h"
 #include "module.h"
 #include "audit.h"
+#include "import.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -315,6 +316,28 @@ int64_t audit_verify(db *d, char *msg, size_t msglen)
     return bad;
 }
 
+const struct enumval audit_actions[] = {
+    {"create", {"新增", "新增", "Create"}},
+    {"update", {"修改", "修改", "Update"}},
+    {"delete", {"删除", "刪除", "Delete"}},
+    {"transition", {"流转", "流轉", "Transition"}},
+    {"import", {"导入", "匯入", "Import"}},
+    {"export", {"导出", "匯出", "Export"}},
+    {"unmask", {"查看敏感信息", "查看敏感資訊", "Unmask"}},
+    {"merge", {"合并", "合併", "Merge"}},
+    {"dismiss", {"标为不是同一人", "標為不是同一人", "Marked as different people"}},
+    {"restore", {"恢复为疑似重复", "恢復為疑似重複", "Restored as a likely duplicate"}},
+    {"note", {"备注", "備註", "Note"}},
+    {"login", {"登录", "登入", "Log in"}},
+    {"login_failed", {"登录失败", "登入失敗", "Login failed"}},
+    {"login_locked", {"锁定中登录", "鎖定中登入", "Login while locked"}},
+    {"set_password", {"重置密码", "重設密碼", "Password reset"}},
+    {"change_password", {"修改密码", "修改密碼", "Password changed"}},
+    {"lock", {"锁定", "鎖定", "Lock"}},
+    {"unlock", {"解除锁定", "解除鎖定", "Unlock"}},
+    {NULL},
+};
+
 /* The audit trail: read by administrators (the 审计日志 page). */
 const struct module audit_module = {
     .name = "audit",
@@ -322,6 +345,7 @@ const struct module audit_module = {
     .routes =
         (const struct route[]){
             {"GET", "/api/v1/audit", audit_list_h, NULL, P_ADMIN, 0},
+            {"GET", "/api/v1/audit.xlsx", audit_xlsx_h, NULL, P_ADMIN, 0},
             {NULL},
         },
     .grants = (const struct grant[]){{"admin", GALL}, {NULL}},

@@ -10,6 +10,10 @@
 
 #include "entity.h"
 
+/* The actions an entry records (create, update, export, login ...) with their labels in
+ * zh-Hans, zh-Hant and en, as the audit export writes them; terminated by {NULL}. */
+extern const struct enumval audit_actions[];
+
 /* Append one entry. before/after may be NULL. Must be called inside a transaction (it
  * opens its own nested one). DB_OK or DB_ERROR. */
 int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,

@@ -666,11 +666,11 @@ void session_passwd_h(struct req *r)
     json_decref(body);
 }
 
-/* GET /api/v1/audit?user_id=&entity=&entity_id=&action=&from=&to=&page=&per_page= */
-void audit_list_h(struct req *r)
+int audit_filter(struct req *r, buf *where, json_t *binds)
 {
-    static const char *const known[] = {"user_id", "entity", "entity_id", "action", "from",
-                                        "to",      "page",   "per_page",  NULL};
+    /* lang and unmask are an export's (GET /api/v1/audit.xlsx, export.c) */
+    static const char *const known[] = {"user_id", "entity",   "entity_id", "action", "from", "to",
+                                        "page",    "per_page", "lang",      "unmask", NULL};
     for (int i = 0; i < r->nargs; i++) {
         int ok = 0;
         for (int k = 0; known[k]; k++)
@@ -678,11 +678,9 @@ void audit_list_h(struct req *r)
         if (!ok) {
             reply_error(r, 400, "bad_request", r->args[i].key, "不能按“%s”筛选审计记录",
                         r->args[i].key);
-            return;
+            return -1;
         }
     }
-    buf where = {0}, sql = {0};
-    json_t *binds = json_array();
     const char *v;
     int64_t n;
     static const struct {
@@ -701,7 +699,7 @@ void audit_list_h(struct req *r)
             if (!parse_i64(v, &n)) {
                 reply_error(r, 400, "bad_request", filters[i].arg, "“%s”应为整数: “%s”",
                             filters[i].arg, v);
-                goto out;
+                return -1;
             }
             json_array_append_new(binds, json_integer(n));
         } else {
@@ -724,7 +722,7 @@ void audit_list_h(struct req *r)
                                 "“%s”应为日期或时间, 如 2024-05-01 或 2024-05-01T08:30:00+08:00: "
                                 "“%s”",
                                 filters[i].arg, v);
-                    goto out;
+                    return -1;
                 }
                 json_decref(t);
                 t = NULL;
@@ -737,18 +735,29 @@ void audit_list_h(struct req *r)
             if (!s) {
                 reply_error(r, 400, "bad_request", filters[i].arg, "“%s”不是有效文字",
                             filters[i].arg);
-                goto out;
+                return -1;
             }
             json_array_append_new(binds, s);
         }
-        buf_puts(&where, filters[i].sql);
+        buf_puts(where, filters[i].sql);
     }
     /* An admin sees the entries made by users of their own subtree, and the system's. */
-    buf_puts(&where, " AND (user_id IS NULL OR user_id = 0 OR user_id IN (SELECT u.id FROM "
-                     "\"user\" u JOIN \"org\" o ON o.id = u.org_id WHERE o.path >= ? AND o.path "
-                     "< ?))");
+    buf_puts(where, " AND (user_id IS NULL OR user_id = 0 OR user_id IN (SELECT u.id FROM "
+                    "\"user\" u JOIN \"org\" o ON o.id = u.org_id WHERE o.path >= ? AND o.path "
+                    "< ?))");
     json_array_append_new(binds, json_string(r->user->org_path));
     json_array_append_new(binds, json_string(path_bound(r->a, r->user->org_path)));
+    return 0;
+}
+
+/* GET /api/v1/audit?user_id=&entity=&entity_id=&action=&from=&to=&page=&per_page= */
+void audit_list_h(struct req *r)
+{
+    buf where = {0}, sql = {0};
+    json_t *binds = json_array();
+    const char *v;
+    if (audit_filter(r, &where, binds))
+        goto out;
     int64_t page = 1, per = 50;
     if ((v = req_arg(r, "page")) && (!parse_i64(v, &page) || page < 1)) {
         reply_error(r, 400, "bad_request", "page", "页码应为正整数: “%s”", v);

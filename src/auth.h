@@ -47,6 +47,12 @@ void user_setpw_h(struct req *r);     /* POST   /api/v1/user/{id}/password */
 void user_unlock_h(struct req *r);    /* POST   /api/v1/user/{id}/unlock */
 void audit_list_h(struct req *r);     /* GET    /api/v1/audit */
 
+/* The audit list's filters of r (user_id, entity, entity_id, action, from, to; page,
+ * per_page, lang and unmask allowed and left to the caller) as " AND ..." into where, with
+ * their values appended to binds, the entries of users of the reader's subtree and the
+ * system's only. 0, or -1 having replied 400 naming the argument. */
+int audit_filter(struct req *r, buf *where, json_t *binds);
+
 /* The session table (a migration step). */
 int auth_sync(db *d);
 

@@ -2,6 +2,7 @@
  * (POST /api/v1/dedup/person/merge). */
 #include "module.h"
 #include "dedup.h"
+#include "import.h"
 #include "audit.h"
 #include "names.h"
 
@@ -466,8 +467,8 @@ struct list_move {
     const char *from, *to;
 };
 
-/* A list naming records as "person:12" (contact parties) with drop's name as keep's
- * (once). */
+/* A list naming records as "person:12" (contact parties) or by id (a visit's people)
+ * with drop's item as keep's (once). */
 static json_t *list_value(json_t *row_id, void *arg)
 {
     struct list_move *lm = arg;
@@ -503,10 +504,9 @@ static json_t *list_value(json_t *row_id, void *arg)
  * into moved {"entity.field": [ids]}. */
 static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *moved, struct verr *e)
 {
-    char from[40], to[40], pat[64], sql[320];
+    char from[40], to[40], sql[320];
     snprintf(from, sizeof from, "person:%lld", (long long)drop);
     snprintf(to, sizeof to, "person:%lld", (long long)keep);
-    snprintf(pat, sizeof pat, "%%\"%s\"%%", from);
     for (const struct entity *const *ep = ent_all(); *ep; ep++) {
         const struct entity *ent = *ep;
         for (const struct field *f = ent->fields; f->name; f++) {
@@ -516,7 +516,11 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
             } else if (f->type == FT_PARTY) { /* X_type, X_id, X_name (FIELD_PARTY) */
                 typecol = f->name;
                 idcol = f[1].name;
-            } else if (f->type == FT_LIST && (f->party & PT_PERSON)) { /* "person:12", ... */
+            } else if (f->type == FT_LIST && (list_kinds(f) & PT_PERSON)) {
+                /* a party list's "person:12", a list of people's "12" (a visit's) */
+                const char *lf = f->party ? from : from + 7, *lt = f->party ? to : to + 7;
+                char pat[64];
+                snprintf(pat, sizeof pat, "%%\"%s\"%%", lf);
                 snprintf(sql, sizeof sql,
                          "SELECT id FROM \"%s\" WHERE %s LIKE ? AND deleted_at IS NULL ORDER BY id",
                          ent->name, f->name);
@@ -529,7 +533,7 @@ static int move_links(struct ent_ctx *c, int64_t keep, int64_t drop, json_t *mov
                 while ((rc = st_step(s)) == DB_ROW)
                     json_array_append_new(ids, json_integer(st_int(s, "id")));
                 st_finalize(s);
-                struct list_move lm = {ent, f, c->db, from, to};
+                struct list_move lm = {ent, f, c->db, lf, lt};
                 rc = rc == DB_DONE ? relink(c, ent, f->name, ids, list_value, &lm, moved, e)
                                    : verr_set(e, 500, "internal", NULL, "数据库错误, 合并未完成");
                 json_decref(ids);
@@ -673,6 +677,17 @@ out:
     return -1;
 }
 
+int dedup_dismissed_arg(struct req *r, int64_t *dismissed)
+{
+    const char *v = req_arg(r, "dismissed");
+    *dismissed = 0;
+    if (v && (!parse_i64(v, dismissed) || *dismissed < 0 || *dismissed > 1)) {
+        reply_error(r, 400, "bad_request", "dismissed", "“dismissed”应为 0 或 1: “%s”", v);
+        return -1;
+    }
+    return 0;
+}
+
 /* GET /api/v1/dedup/person?dismissed=0|1&page=&per_page= */
 void dedup_list_h(struct req *r)
 {
@@ -686,11 +701,8 @@ void dedup_list_h(struct req *r)
         reply_error(r, 400, "bad_request", "per_page", "每页条数应在 1 到 200 之间: “%s”", v);
         return;
     }
-    if ((v = req_arg(r, "dismissed")) &&
-        (!parse_i64(v, &dismissed) || dismissed < 0 || dismissed > 1)) {
-        reply_error(r, 400, "bad_request", "dismissed", "“dismissed”应为 0 或 1: “%s”", v);
+    if (dedup_dismissed_arg(r, &dismissed))
         return;
-    }
     struct verr e;
     json_t *res = dedup_pairs(&r->ctx, (int)dismissed, page, per, &e);
     if (!res)
@@ -769,6 +781,7 @@ const struct module dedup_module = {
     .routes =
         (const struct route[]){
             {"GET", "/api/v1/dedup/person", dedup_list_h, "registry", P_EDIT, 0},
+            {"GET", "/api/v1/dedup/person.xlsx", dedup_xlsx_h, "registry", P_EXPORT, 0},
             {"POST", "/api/v1/dedup/person/merge", dedup_merge_h, "registry", P_DELETE, 0},
             {"POST", "/api/v1/dedup/person/dismiss", dedup_dismiss_h, "registry", P_EDIT, 0},
             {"POST", "/api/v1/dedup/person/restore", dedup_restore_h, "registry", P_EDIT, 0},

@@ -23,6 +23,10 @@ char *dedup_fold(arena *a, const char *name);
 json_t *dedup_pairs(struct ent_ctx *c, int dismissed, int64_t page, int64_t per_page,
                     struct verr *e);
 
+/* The request's ?dismissed=0|1 (0 when absent) into *dismissed: 0, or -1 having replied
+ * 400. */
+int dedup_dismissed_arg(struct req *r, int64_t *dismissed);
+
 /* Judge a and b not the same person (dismiss 1), or make them a candidate pair again
  * (0); audited. Both must be live people in c's scope. 0, or -1 with e. */
 int dedup_dismiss(struct ent_ctx *c, int64_t a, int64_t b, int dismiss, struct verr *e);

@@ -83,7 +83,9 @@ struct field {
     struct label label;
     unsigned flags;
     const struct enumval *values; /* FT_ENUM, FT_SET: terminated by {NULL} */
-    const char *ref;              /* FT_REF: the entity referred to */
+    const char *ref;              /* FT_REF: the entity referred to; FT_LIST: a list of ids
+                                     of it (a visit's people, checked by the entity's own
+                                     check; imported by name, exported as names) */
     int64_t min, max;             /* text: max length in characters (0: 200, textarea
                                      4000); numbers: the range when min < max */
     const char *dflt;             /* the value of a new record that leaves it out */

@@ -5,16 +5,22 @@
  * set values as their labels, beside each link's id the name of the record it names (as
  * the reader may see it), dates and date-times as date cells in Beijing time (text before
  * 1900, which Excel cannot hold), money in 元 with two decimals and a totals row, the header
- * frozen, columns sized, an autofilter. Text cells are strings, never formulas; the CSV
- * (UTF-8 with a BOM) neutralises text that could be a formula with a leading apostrophe,
- * which the import drops; the numbers it formats itself ("-1000.50") are written as they are.
+ * frozen, columns as wide as what they hold, an autofilter. Text cells are strings, never
+ * formulas; the CSV (UTF-8 with a BOM) neutralises text that could be a formula with a
+ * leading apostrophe, which the import drops; the numbers it formats itself ("-1000.50")
+ * are written as they are.
  * The import reads an export back unchanged: 编号 updates, name columns and the totals row
  * are skipped (import.c).
+ *
+ * The audit log (GET /api/v1/audit.xlsx) and the duplicate pairs (GET
+ * /api/v1/dedup/person.xlsx) are written the same way (xlsx_export), with the filters of
+ * their lists.
  *
  * Also the import template (GET /api/v1/import/{entity}/template.xlsx) and the refused
  * rows of a dry run (POST /api/v1/import/{entity}/refused.xlsx), which share the column
  * writing. */
 #include "audit.h"
+#include "auth.h"
 #include "dedup.h"
 #include "import.h"
 
@@ -31,10 +37,12 @@
 /* A column of an export: a field, or the name of the record a link names. */
 struct xcol {
     const struct field *f;
-    int name_of; /* the column beside a link's id: the linked record's name */
+    const char *sub; /* the value is the record's sub's (a duplicate pair's "a"), else its own */
+    int name_of;     /* the column beside a link's id: the linked record's name */
     const char *label;
     double total; /* money: the sum, in 元 */
-    int width;    /* of the header, in characters, CJK counted twice */
+    int width;    /* the widest cell so far (the header's with its filter button), in
+                     characters, CJK counted twice */
 };
 
 /* The language asked for: ?lang=zh-Hans|zh-Hant|en (a download link cannot send the app's
@@ -45,14 +53,29 @@ int req_lang(struct req *r)
     return l && *l ? (int)lang_of(l) : (int)r->ctx.lang;
 }
 
-/* Display width: CJK and other wide characters count twice. */
+/* Display width: CJK and other wide characters count twice; of the widest line. */
 static int text_width(const char *s)
 {
-    int w = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-        if ((*p & 0xC0) != 0x80)
-            w += *p >= 0xE0 ? 2 : 1;
-    return w;
+    int w = 0, lw = 0;
+    for (const unsigned char *p = (const unsigned char *)s;; p++) {
+        if (!*p || *p == '\n') {
+            w = lw > w ? lw : w;
+            lw = 0;
+            if (!*p)
+                return w;
+        } else if ((*p & 0xC0) != 0x80) {
+            lw += *p >= 0xE0 ? 2 : 1;
+        }
+    }
+}
+
+/* The header of the column beside link f's id (所属组织名称), after prefix. From a. */
+static const char *name_label(arena *a, int lang, const char *prefix, const struct field *f)
+{
+    return arena_printf(a, "%s%s%s", prefix, lbl(lang, f->label),
+                        lang == 2   ? " name"
+                        : lang == 1 ? "名稱"
+                                    : "名称");
 }
 
 /* The columns of ent: every field that is not hidden (a link followed by its name
@@ -71,17 +94,12 @@ static struct xcol *columns(arena *a, const struct entity *ent, int lang, int wi
             continue;
         c[k++] = (struct xcol){.f = f, .label = lbl(lang, f->label)};
         if (f->type == FT_REF)
-            c[k++] = (struct xcol){.f = f,
-                                   .name_of = 1,
-                                   .label = arena_printf(a, "%s%s", lbl(lang, f->label),
-                                                         lang == 2   ? " name"
-                                                         : lang == 1 ? "名稱"
-                                                                     : "名称")};
+            c[k++] = (struct xcol){.f = f, .name_of = 1, .label = name_label(a, lang, "", f)};
     }
     for (const struct field *f = ent->computed; with_computed && f && f->name; f++)
         c[k++] = (struct xcol){.f = f, .label = lbl(lang, f->label)};
     for (int i = 0; i < k; i++)
-        c[i].width = text_width(c[i].label) + 2;
+        c[i].width = text_width(c[i].label) + 3;
     *n = k;
     return c;
 }
@@ -123,6 +141,28 @@ static const char *name_of(struct xout *o, const struct entity *re, int64_t id)
         *slot = (int64_t)(intptr_t)arena_strdup(o->a, t ? t : "");
         json_decref(r);
     }
+    return (const char *)(intptr_t)*slot;
+}
+
+/* An item of a list of links (a contact's "person:12", a visit's "12") as the import
+ * reads it back: the name of the record when it is the one record of that name the field
+ * may name in the reader's scope, the name and the item ("陈伟雄(person:61)") when several
+ * bear it, the item as stored for a record out of the reader's sight. Cached per export. */
+static const char *link_item(struct xout *o, const struct field *f, const char *item)
+{
+    int64_t *slot = km_slot(&o->names, arena_printf(o->a, "%s|%s", f->name, item), 1);
+    if (*slot)
+        return (const char *)(intptr_t)*slot;
+    const char *colon = strchr(item, ':'), *res = item;
+    int64_t id;
+    const struct entity *re =
+        entity_find(colon ? arena_strndup(o->a, item, (size_t)(colon - item)) : f->ref);
+    if (re && parse_i64(colon ? colon + 1 : item, &id)) {
+        const char *name = name_of(o, re, id);
+        if (*name)
+            res = list_named(o->c, f, name) == 1 ? name : arena_printf(o->a, "%s(%s)", name, item);
+    }
+    *slot = (int64_t)(intptr_t)arena_strdup(o->a, res);
     return (const char *)(intptr_t)*slot;
 }
 
@@ -185,6 +225,7 @@ static const char *cell_text(struct xout *o, const struct xcol *cl, json_t *rec)
             const char *s = json_string_value(x);
             buf_printf(&j, "%s%s", i ? ";" : "",
                        f->type == FT_SET && s ? value_label(f, s, o->lang)
+                       : s && list_kinds(f)   ? link_item(o, f, s)
                        : s                    ? s
                                               : "");
         }
@@ -201,6 +242,17 @@ static const char *cell_text(struct xout *o, const struct xcol *cl, json_t *rec)
 
 /* ---- XLSX --------------------------------------------------------------------------- */
 
+/* How wide the cell of cl whose text is s shows: money with its thousands separators,
+ * else as its text (by its widest line). */
+static int shown_width(const struct xcol *cl, const char *s)
+{
+    if (!cl->name_of && cl->f->type == FT_MONEY) {
+        int digits = (int)strcspn(s + (*s == '-'), ".");
+        return (int)strlen(s) + (digits - 1) / 3;
+    }
+    return text_width(s);
+}
+
 /* One record as a row of cells: numbers, money in 元, dates and date-times as date cells,
  * everything else as text. */
 static int xlsx_row(void *arg, json_t *rec)
@@ -210,13 +262,17 @@ static int xlsx_row(void *arg, json_t *rec)
     for (int i = 0; i < o->ncol; i++) {
         struct xcol *cl = &o->cols[i];
         const struct field *f = cl->f;
-        json_t *v = json_object_get(rec, f->name);
-        const char *s = cell_text(o, cl, rec);
+        json_t *src = cl->sub ? json_object_get(rec, cl->sub) : rec;
+        json_t *v = json_object_get(src, f->name);
+        const char *s = src ? cell_text(o, cl, src) : NULL;
         lxw_error rc = LXW_NO_ERROR;
         int y, m, d;
         struct tm bj;
         if (!s)
             continue;
+        int w = shown_width(cl, s);
+        if (w > cl->width)
+            cl->width = w;
         if (!cl->name_of && f->type == FT_MONEY) {
             double yuan = (double)json_integer_value(v) / 100.0;
             cl->total += yuan;
@@ -286,10 +342,10 @@ static lxw_workbook *workbook_tmp(struct req *r, char path[32], int constant)
     return wb;
 }
 
-/* Close wb and answer it as name.xlsx (audited first when what is given: the export
- * entry); a failure replies 500. what is stolen. */
+/* Close wb and answer it as name.xlsx (audited first as an export of entity when what is
+ * given: the export entry); a failure replies 500. what is stolen. */
 static void send_workbook(struct req *r, lxw_workbook *wb, const char *path, const char *name,
-                          json_t *what)
+                          const char *entity, json_t *what)
 {
     lxw_error wrc = workbook_close(wb);
     size_t len = 0;
@@ -301,7 +357,7 @@ static void send_workbook(struct req *r, lxw_workbook *wb, const char *path, con
         return;
     }
     if (what) {
-        int rc = audit_alone(&r->ctx, "export", r->ent->name, 0, NULL, what);
+        int rc = audit_alone(&r->ctx, "export", entity, 0, NULL, what);
         json_decref(what);
         if (rc != DB_OK) {
             free(data);
@@ -336,67 +392,63 @@ static struct kv *list_args(struct req *r, int *n)
     return args;
 }
 
-/* GET /api/v1/export/{entity}.xlsx */
-void export_xlsx_h(struct req *r)
+/* The rows of an export: each record handed to xlsx_row(o, rec). The number of rows, or
+ * -1 with e (nothing sent yet). */
+typedef int (*xlsx_rows_fn)(struct req *r, struct xout *o, void *arg, struct verr *e);
+
+/* Answer o's columns and the rows that rows gives as the workbook name.xlsx with one sheet
+ * (the header frozen, an autofilter, a totals row under money, widths from what the cells
+ * hold), audited as an export of entity; an error answer when it fails. Frees o->a and
+ * o->ra. */
+static void xlsx_export(struct req *r, struct xout *o, const char *sheet, xlsx_rows_fn rows,
+                        void *arg, const char *entity, const char *name)
 {
     char path[32];
     lxw_workbook *wb = workbook_tmp(r, path, 1);
-    if (!wb)
+    if (!wb) {
+        km_free(&o->names);
+        arena_free(o->a);
+        arena_free(o->ra);
         return;
-    struct xout o = {
-        .c = &r->ctx, .ent = r->ent, .lang = req_lang(r), .a = arena_new(), .ra = arena_new()};
-    o.names.a = o.a;
-    o.cols = columns(o.a, r->ent, o.lang, 1, &o.ncol);
-    o.ws = workbook_add_worksheet(wb, lbl(o.lang, r->ent->label));
-    formats(wb, &o);
-    /* widths are known after the rows; constant memory writes rows as they come, and the
-     * column widths, set now, are written before them: sized from the header and kept */
-    int money = 0;
-    for (int i = 0; i < o.ncol; i++) {
-        const struct field *f = o.cols[i].f;
-        int w = o.cols[i].width;
-        if (f->type == FT_DATE)
-            w = w < 12 ? 12 : w;
-        else if (f->type == FT_DATETIME)
-            w = 20;
-        else if (f->type == FT_MONEY || f->type == FT_PHONE || !strcmp(f->name, "id_number") ||
-                 !strcmp(f->name, "credit_code"))
-            w = w < 20 ? 20 : w;
-        else if (f->type == FT_TEXTAREA || (f->type == FT_TEXT && f->flags & FF_SEARCH) ||
-                 o.cols[i].name_of)
-            w = w < 24 ? 24 : w;
-        else
-            w = w < 10 ? 10 : w;
-        money |= f->type == FT_MONEY && !o.cols[i].name_of;
-        worksheet_set_column(o.ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL);
-        worksheet_write_string(o.ws, 0, (lxw_col_t)i, o.cols[i].label, o.bold);
     }
-    worksheet_freeze_panes(o.ws, 1, 0);
+    o->ws = workbook_add_worksheet(wb, sheet);
+    formats(wb, o);
+    int money = 0;
+    for (int i = 0; i < o->ncol; i++) {
+        money |= o->cols[i].f->type == FT_MONEY && !o->cols[i].name_of;
+        worksheet_write_string(o->ws, 0, (lxw_col_t)i, o->cols[i].label, o->bold);
+    }
+    worksheet_freeze_panes(o->ws, 1, 0);
     struct verr e;
-    int nargs;
-    struct kv *args = list_args(r, &nargs);
-    int n = ent_each(&r->ctx, r->ent, args, nargs, xlsx_row, &o, &e);
-    if (n >= 0 && !o.failed && n > 0) {
-        worksheet_autofilter(o.ws, 0, 0, o.row, (lxw_col_t)(o.ncol - 1));
+    int n = rows(r, o, arg, &e);
+    if (n >= 0 && !o->failed && n > 0) {
+        worksheet_autofilter(o->ws, 0, 0, o->row, (lxw_col_t)(o->ncol - 1));
         if (money) { /* the totals row: what the filter shows (SUBTOTAL), valued now */
-            lxw_row_t tr = o.row + 1;
-            worksheet_write_string(o.ws, tr, 0, o.lang == 2 ? "Total" : "合计", o.bold);
-            for (int i = 0; i < o.ncol; i++) {
-                if (o.cols[i].f->type != FT_MONEY || o.cols[i].name_of)
+            lxw_row_t tr = o->row + 1;
+            worksheet_write_string(o->ws, tr, 0, o->lang == 2 ? "Total" : "合计", o->bold);
+            for (int i = 0; i < o->ncol; i++) {
+                if (o->cols[i].f->type != FT_MONEY || o->cols[i].name_of)
                     continue;
                 char colname[4];
                 xlsx_col_name(i + 1, colname);
                 char *fm = arena_printf(r->a, "=SUBTOTAL(109,%s2:%s%u)", colname, colname,
-                                        (unsigned)o.row + 1);
-                worksheet_write_formula_num(o.ws, tr, (lxw_col_t)i, fm, o.money,
-                                            round(o.cols[i].total * 100) / 100);
+                                        (unsigned)o->row + 1);
+                double total = round(o->cols[i].total * 100) / 100;
+                worksheet_write_formula_num(o->ws, tr, (lxw_col_t)i, fm, o->money, total);
+                int w = shown_width(&o->cols[i], arena_printf(r->a, "%.2f", total));
+                o->cols[i].width = w > o->cols[i].width ? w : o->cols[i].width;
             }
         }
     }
-    km_free(&o.names);
-    arena_free(o.a);
-    arena_free(o.ra);
-    if (n < 0 || o.failed) {
+    /* the widths of what the rows hold (the <cols> of a sheet are written at its close,
+     * after the rows even with constant memory), at most 60 characters */
+    for (int i = 0; i < o->ncol; i++)
+        worksheet_set_column(o->ws, (lxw_col_t)i, (lxw_col_t)i,
+                             o->cols[i].width > 60 ? 60 : o->cols[i].width + 1, NULL);
+    km_free(&o->names);
+    arena_free(o->a);
+    arena_free(o->ra);
+    if (n < 0 || o->failed) {
         workbook_close(wb);
         unlink(path);
         if (n < 0)
@@ -405,7 +457,273 @@ void export_xlsx_h(struct req *r)
             reply_error(r, 500, "internal", NULL, "无法写出 XLSX 文件, 未导出");
         return;
     }
-    send_workbook(r, wb, path, r->ent->name, export_what(r, n, "xlsx"));
+    send_workbook(r, wb, path, name, entity, export_what(r, n, "xlsx"));
+}
+
+/* An export's output in the request's language, its memory new. */
+static struct xout xout_new(struct req *r)
+{
+    struct xout o = {
+        .c = &r->ctx, .ent = r->ent, .lang = req_lang(r), .a = arena_new(), .ra = arena_new()};
+    o.names.a = o.a;
+    return o;
+}
+
+/* The records of the list that the request's filters and sort select (ent_each). */
+static int entity_rows(struct req *r, struct xout *o, void *arg, struct verr *e)
+{
+    (void)arg;
+    int nargs;
+    struct kv *args = list_args(r, &nargs);
+    return ent_each(&r->ctx, r->ent, args, nargs, xlsx_row, o, e);
+}
+
+/* GET /api/v1/export/{entity}.xlsx */
+void export_xlsx_h(struct req *r)
+{
+    struct xout o = xout_new(r);
+    o.cols = columns(o.a, r->ent, o.lang, 1, &o.ncol);
+    xlsx_export(r, &o, lbl(o.lang, r->ent->label), entity_rows, NULL, r->ent->name, r->ent->name);
+}
+
+/* ---- the audit log and the duplicate pairs ------------------------------------------ */
+
+/* The columns of the audit log's sheet: a record per entry (audit_rows). */
+static const struct entity audit_sheet = {
+    .name = "audit",
+    .label = {"审计日志", "審計日誌", "Audit log"},
+    .fields =
+        (const struct field[]){
+            {"id", FT_INT, {"编号", "編號", "ID"}},
+            {"at", FT_DATETIME, {"时间", "時間", "Time"}},
+            {"username", FT_TEXT, {"用户", "使用者", "User"}},
+            {"client", FT_TEXT, {"来源", "來源", "Client"}},
+            {"action", FT_ENUM, {"操作", "操作", "Action"}, 0, audit_actions},
+            {"entity", FT_TEXT, {"对象类型", "物件類型", "Entity"}},
+            {"entity_id", FT_INT, {"记录编号", "記錄編號", "Record ID"}},
+            {"changes", FT_TEXTAREA, {"变更内容", "變更內容", "Changes"}},
+            {NULL},
+        },
+};
+
+/* The value of key in obj (an entry's before or after) as the export writes it: f's cell
+ * (labels, 元, Beijing times, names of links), masked when f is sensitive and the reader
+ * did not unmask; a value of no field as its JSON. NULL when absent. From o->ra. */
+static const char *change_text(struct xout *o, const struct field *f, const char *key, json_t *obj)
+{
+    json_t *v = json_object_get(obj, key);
+    if (!v || json_is_null(v))
+        return NULL;
+    if (!f) {
+        if (json_is_string(v))
+            return json_string_value(v);
+        char *j = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        const char *r = arena_strdup(o->ra, j ? j : "");
+        free(j);
+        return r;
+    }
+    const char *s = cell_text(o, &(struct xcol){.f = f}, obj);
+    if (s && (f->flags & FF_SENSITIVE) && !(o->c->may_unmask && o->c->unmask))
+        s = mask_value(o->ra, s);
+    return s;
+}
+
+/* One line "label: before → after" (or "label: value" when only one side has it) into out
+ * for key, unless both sides hold the same or nothing. */
+static void change_line(struct xout *o, buf *out, const struct field *f, const char *key, json_t *b,
+                        json_t *a)
+{
+    json_t *bv = json_object_get(b, key), *av = json_object_get(a, key);
+    if ((!bv && !av) || (bv && av && json_equal(bv, av)))
+        return;
+    const char *bt = change_text(o, f, key, b), *at = change_text(o, f, key, a);
+    if ((!bt || !*bt) && (!at || !*at))
+        return; /* empty on both sides (a new record's empty lists) */
+    buf_printf(out, "%s%s: ", out->len ? "\n" : "", f ? lbl(o->lang, f->label) : key);
+    if (bv && av)
+        buf_printf(out, "%s → %s", bt ? bt : "", at ? at : "");
+    else
+        buf_puts(out, (bv ? bt : at) ? (bv ? bt : at) : "");
+}
+
+/* What an entry records, a line per value (changed values only, for an update), the
+ * entity's fields in their order first; cut to what a cell holds (32,767 characters).
+ * From o->ra. */
+static const char *audit_changes(struct xout *o, const char *entity, const char *bj, const char *aj)
+{
+    json_t *b = bj ? json_loads(bj, JSON_DECODE_ANY, NULL) : NULL;
+    json_t *a = aj ? json_loads(aj, JSON_DECODE_ANY, NULL) : NULL;
+    const struct entity *ent = entity ? entity_find(entity) : NULL;
+    buf out = {0};
+    for (const struct field *f = ent ? ent->fields : NULL; f && f->name; f++)
+        if (!(f->flags & FF_HIDDEN))
+            change_line(o, &out, f, f->name, b, a);
+    json_t *sides[2] = {b, a};
+    for (int k = 0; k < 2; k++) {
+        const char *key;
+        json_t *v;
+        if (sides[k] && !json_is_object(sides[k])) /* not an object: as it is */
+            buf_printf(&out, "%s%s", out.len ? "\n" : "", k ? aj : bj);
+        json_object_foreach(sides[k], key, v)
+        {
+            const struct field *f = ent ? ent_field(ent, key) : NULL;
+            if ((!f || (f->flags & FF_HIDDEN)) && !(k && json_object_get(b, key)))
+                change_line(o, &out, NULL, key, b, a);
+        }
+    }
+    json_decref(b);
+    json_decref(a);
+    size_t n = out.len;
+    if (n > 30000) { /* bytes: under Excel's limit of characters whatever the script */
+        n = 30000;
+        while (n && (out.s[n] & 0xC0) == 0x80)
+            n--;
+        out.len = n;
+        buf_puts(&out, "…");
+    }
+    const char *r = arena_strdup(o->ra, buf_str(&out));
+    buf_free(&out);
+    return r;
+}
+
+/* The entries the audit list's filters select, newest first, 1000 at a time (one read of
+ * the whole log would be held in memory by PostgreSQL's client). */
+static int audit_rows(struct req *r, struct xout *o, void *arg, struct verr *e)
+{
+    struct {
+        buf *where;
+        json_t *binds;
+    } *q = arg;
+    int64_t below = INT64_MAX;
+    int n = 0, got;
+    do {
+        buf sql = {0};
+        buf_printf(&sql,
+                   "SELECT id, seq, at, username, client, action, entity, entity_id, before_json, "
+                   "after_json FROM audit_log WHERE seq < ?%s ORDER BY seq DESC LIMIT 1000",
+                   buf_str(q->where));
+        json_t *binds = json_pack("[I]", (json_int_t)below);
+        json_array_extend(binds, q->binds);
+        stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
+        buf_free(&sql);
+        json_decref(binds);
+        int rc = DB_ERROR;
+        got = 0;
+        while (s && (rc = st_step(s)) == DB_ROW) {
+            const char *ename = st_text(s, "entity");
+            const struct entity *ent = ename ? entity_find(ename) : NULL;
+            json_t *rec = json_pack(
+                "{s:I, s:s?, s:s?, s:s?, s:s?, s:s?, s:I, s:s}", "id", (json_int_t)st_int(s, "id"),
+                "at", st_text(s, "at"), "username", st_text(s, "username"), "client",
+                st_text(s, "client"), "action", st_text(s, "action"), "entity",
+                ent ? lbl(o->lang, ent->label) : ename, "entity_id",
+                (json_int_t)st_int(s, "entity_id"), "changes",
+                audit_changes(o, ename, st_text(s, "before_json"), st_text(s, "after_json")));
+            if (!st_int(s, "entity_id"))
+                json_object_del(rec, "entity_id");
+            below = st_int(s, "seq");
+            got++;
+            int stop = xlsx_row(o, rec);
+            json_decref(rec);
+            if (stop) {
+                rc = DB_DONE;
+                break;
+            }
+        }
+        st_finalize(s);
+        if (rc != DB_DONE)
+            return verr_set(e, 500, "internal", NULL, "数据库错误, 未导出");
+        n += got;
+    } while (got == 1000 && !o->failed);
+    return n;
+}
+
+/* GET /api/v1/audit.xlsx?user_id=&entity=&entity_id=&action=&from=&to=: the entries the
+ * audit list's filters select (users of the admin's subtree and the system's), newest
+ * first: time in Beijing, user, client, the action and the kind of record in the reader's
+ * language, the record's id, what changed, field by field, with the values as the exports
+ * write them, sensitive ones masked unless unmasked (audited by the dispatcher). */
+void audit_xlsx_h(struct req *r)
+{
+    buf where = {0};
+    json_t *binds = json_array();
+    if (!audit_filter(r, &where, binds)) {
+        struct {
+            buf *where;
+            json_t *binds;
+        } q = {&where, binds};
+        struct xout o = xout_new(r);
+        o.cols = columns(o.a, &audit_sheet, o.lang, 0, &o.ncol);
+        xlsx_export(r, &o, lbl(o.lang, audit_sheet.label), audit_rows, &q, "audit", "audit");
+    }
+    buf_free(&where);
+    json_decref(binds);
+}
+
+/* The duplicate pairs (dedup_pairs, all of them), a row per pair: its two people and why
+ * they may be one. */
+static int dedup_rows(struct req *r, struct xout *o, void *arg, struct verr *e)
+{
+    json_t *res = dedup_pairs(&r->ctx, (int)*(int64_t *)arg, 1, 1000000000, e);
+    if (!res)
+        return -1;
+    size_t i, k;
+    json_t *pair, *why;
+    json_array_foreach(json_object_get(res, "items"), i, pair)
+    {
+        buf b = {0};
+        json_array_foreach(json_object_get(pair, "reasons"), k, why) buf_printf(
+            &b, "%s%s", k ? "; " : "", json_string_value(json_object_get(why, "message")));
+        json_t *rec = json_pack("{s:O?, s:O?, s:s}", "a", json_object_get(pair, "a"), "b",
+                                json_object_get(pair, "b"), "reasons", buf_str(&b));
+        buf_free(&b);
+        int stop = xlsx_row(o, rec);
+        json_decref(rec);
+        if (stop)
+            break;
+    }
+    int n = (int)json_array_size(json_object_get(res, "items"));
+    json_decref(res);
+    return n;
+}
+
+/* GET /api/v1/dedup/person.xlsx?dismissed=0|1: the duplicate pairs of the page 疑似重复
+ * in the reader's scope, each row the two people (编号, 姓名, 性别, 出生日期, 证件号码,
+ * 电话, 居住国, 所属组织 and its name: masked unless unmasked) and the reasons. */
+void dedup_xlsx_h(struct req *r)
+{
+    int64_t dismissed;
+    if (dedup_dismissed_arg(r, &dismissed))
+        return;
+    static const char *const shown[] = {
+        "id",     "name", "gender", "birth_date", "id_number", "phone", "residence_country",
+        "org_id", NULL};
+    static const struct field reasons = {
+        "reasons", FT_TEXT, {"疑似重复的原因", "疑似重複的原因", "Why"}};
+    const struct entity *person = entity_find("person");
+    struct xout o = xout_new(r);
+    o.cols = arena_alloc(o.a, 40 * sizeof *o.cols);
+    for (int side = 0; side < 2; side++)
+        for (int i = 0; shown[i]; i++) {
+            const struct field *f = ent_field(person, shown[i]);
+            if (!f)
+                continue;
+            const char *sub = side ? "b" : "a";
+            const char *prefix = lbl(o.lang, side ? (struct label){"记录乙 ", "記錄乙 ", "B: "}
+                                                  : (struct label){"记录甲 ", "記錄甲 ", "A: "});
+            o.cols[o.ncol++] =
+                (struct xcol){.f = f,
+                              .sub = sub,
+                              .label = arena_printf(o.a, "%s%s", prefix, lbl(o.lang, f->label))};
+            if (f->type == FT_REF)
+                o.cols[o.ncol++] = (struct xcol){
+                    .f = f, .sub = sub, .name_of = 1, .label = name_label(o.a, o.lang, prefix, f)};
+        }
+    o.cols[o.ncol++] = (struct xcol){.f = &reasons, .label = lbl(o.lang, reasons.label)};
+    for (int i = 0; i < o.ncol; i++)
+        o.cols[i].width = text_width(o.cols[i].label) + 3;
+    xlsx_export(r, &o, lbl(o.lang, ((struct label){"疑似重复", "疑似重複", "Likely duplicates"})),
+                dedup_rows, &dismissed, "dedup", "person-duplicates");
 }
 
 /* ---- CSV ---------------------------------------------------------------------------- */
@@ -441,9 +759,7 @@ static int csv_row(void *arg, json_t *rec)
  * with a BOM (so Excel reads it as UTF-8). */
 void export_csv_h(struct req *r)
 {
-    struct xout o = {
-        .c = &r->ctx, .ent = r->ent, .lang = req_lang(r), .a = arena_new(), .ra = arena_new()};
-    o.names.a = o.a;
+    struct xout o = xout_new(r);
     o.cols = columns(o.a, r->ent, o.lang, 1, &o.ncol);
     buf_puts(&o.b, "\xEF\xBB\xBF");
     for (int i = 0; i < o.ncol; i++) {
@@ -572,7 +888,7 @@ void import_template_h(struct req *r)
     worksheet_freeze_panes(ws, 1, 0);
     if (!vcol)
         worksheet_write_string(vs, 0, 0, "本表没有需要从列表中选择的字段", NULL);
-    send_workbook(r, wb, path, arena_printf(r->a, "%s-template", ent->name), NULL);
+    send_workbook(r, wb, path, arena_printf(r->a, "%s-template", ent->name), NULL, NULL);
 }
 
 /* POST /api/v1/import/{entity}/refused.xlsx?mapping=JSON (body: the file): the dry run,
@@ -638,8 +954,9 @@ void import_refused_h(struct req *r)
     formats(wb, &o);
     lxw_worksheet *ws = workbook_add_worksheet(wb, "未通过的行");
     struct trow *h = &t.rows[hdr];
+    int *width = arena_alloc(t.a, (size_t)(h->n + 1) * sizeof *width); /* as the export's */
     for (int c = 0; c < h->n; c++) {
-        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, 16, o.text);
+        width[c] = text_width(h->cells[c]) + 3;
         worksheet_write_string(ws, 0, (lxw_col_t)c, h->cells[c], o.bold);
     }
     worksheet_set_column(ws, (lxw_col_t)h->n, (lxw_col_t)h->n, 60, NULL);
@@ -658,6 +975,8 @@ void import_refused_h(struct req *r)
         for (int c = 0; c < row->n && c < h->n; c++) {
             if (!*row->cells[c])
                 continue;
+            int w = text_width(row->cells[c]);
+            width[c] = w > width[c] ? w : width[c];
             if (row->numeric && row->numeric[c] == 1)
                 worksheet_write_number(ws, out, (lxw_col_t)c, strtod(row->cells[c], NULL), NULL);
             else
@@ -666,9 +985,12 @@ void import_refused_h(struct req *r)
         worksheet_write_string(ws, out, (lxw_col_t)h->n,
                                json_string_value(json_array_get(msgs, (size_t)*slot - 1)), wrap);
     }
+    for (int c = 0; c < h->n; c++) /* text: a number typed again keeps its digits */
+        worksheet_set_column(ws, (lxw_col_t)c, (lxw_col_t)c, width[c] > 60 ? 60 : width[c] + 1,
+                             o.text);
     km_free(&probs);
     json_decref(msgs);
     json_decref(rep);
     table_free(&t);
-    send_workbook(r, wb, path, arena_printf(r->a, "%s-refused", r->ent->name), NULL);
+    send_workbook(r, wb, path, arena_printf(r->a, "%s-refused", r->ent->name), NULL, NULL);
 }

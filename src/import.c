@@ -138,8 +138,21 @@ static const struct field *field_of_header(arena *a, const struct entity *ent, c
     return f;
 }
 
+/* Does key (cell_key) name one of the forms a label joins with '/' (夏令营/寻根之旅:
+ * 夏令营 or 寻根之旅)? */
+static int label_part(arena *a, const char *key, const char *label)
+{
+    const char *slash = strchr(label, '/');
+    for (const char *p = label; slash; p = slash + 1, slash = strchr(p, '/'))
+        if (!strcmp(key, cell_key(a, arena_strndup(a, p, (size_t)(slash - p)))))
+            return 1;
+    const char *last = strrchr(label, '/');
+    return last && !strcmp(key, cell_key(a, last + 1));
+}
+
 /* One item of an enum or set cell as the value it names: the value itself, a label in
- * any language, or a short form (import_names.c); the item unchanged when none. */
+ * any language, a form a label joins with '/' (夏令营 of 夏令营/寻根之旅), or a short form
+ * (import_names.c); the item unchanged when none. */
 static const char *enum_item(arena *a, const struct field *f, const char *item)
 {
     for (const struct enumval *ev = f->values; ev->value; ev++)
@@ -150,12 +163,27 @@ static const char *enum_item(arena *a, const struct field *f, const char *item)
         if (!strcmp(key, cell_key(a, ev->label.hans)) ||
             !strcmp(key, cell_key(a, ev->label.hant)) || !strcmp(key, cell_key(a, ev->label.en)))
             return ev->value;
+    for (const struct enumval *ev = f->values; ev->value; ev++)
+        if (label_part(a, key, ev->label.hans) || label_part(a, key, ev->label.hant))
+            return ev->value;
     for (const struct value_alias *v = value_aliases; v->text; v++)
         if ((!v->field || !strcmp(v->field, f->name)) && !strcmp(key, cell_key(a, v->text)))
             for (const struct enumval *ev = f->values; ev->value; ev++)
                 if (!strcmp(ev->value, v->value))
                     return ev->value;
     return item;
+}
+
+/* The next item of a cell that lists several, at *p (split at ';', ',' and '、'; '；' and
+ * '，' are folded to them before), cleaned, from a ("" for an empty one); *p moves past it,
+ * to NULL after the last. */
+static const char *next_item(arena *a, char **p)
+{
+    char *s = *p, *r = strstr(s, "、");
+    size_t n = strcspn(s, ";,");
+    size_t len = r && (size_t)(r - s) < n ? (size_t)(r - s) : n;
+    *p = s[len] ? s + len + (len == n ? 1 : 3) : NULL;
+    return cell_clean(a, arena_strndup(a, s, len), 1);
 }
 
 /* An enum or set cell written with labels (男, 華僑, Cantonese) as the values the
@@ -169,19 +197,13 @@ static const char *enum_cell(arena *a, const struct field *f, const char *cell)
     if (f->type != FT_SET) /* one value, whose label may hold a separator (I: 信息传输、…) */
         return enum_item(a, f, cell_clean(a, cell, 1));
     buf b = {0};
-    char *s = arena_strdup(a, cell);
-    for (char *p = s; p && *p;) {
-        size_t n = strcspn(p, ";,");
-        char *r = strstr(p, "、");
-        size_t len = r && (size_t)(r - p) < n ? (size_t)(r - p) : n;
-        size_t skip = len == n ? 1 : 3;
-        const char *item = cell_clean(a, arena_strndup(a, p, len), 1);
+    for (char *p = arena_strdup(a, cell); p && *p;) {
+        const char *item = next_item(a, &p);
         if (*item) {
             if (b.len)
                 buf_putc(&b, ';');
             buf_puts(&b, enum_item(a, f, item));
         }
-        p = p[len] ? p + len + skip : NULL;
     }
     const char *res = arena_strdup(a, buf_str(&b));
     buf_free(&b);
@@ -456,6 +478,31 @@ static int64_t ref_by_name(struct lookups *lk, const struct entity *re, const ch
     return 0;
 }
 
+/* The records of the kinds in mask (PT_ bits; only `kind` when it is given) in the
+ * importer's scope whose title is name: the number found, the first one's kind and id
+ * into *fkind, *fid when exactly one, and what was found ("侨界人士 编号 3、编号 7; 侨团
+ * 编号 2") into what. -1 with ve on a database error. */
+static int named_party(struct ent_ctx *c, unsigned mask, const char *kind, const char *name,
+                       arena *a, const char **fkind, int64_t *fid, buf *what, struct verr *ve)
+{
+    int nfound = 0;
+    for (int i = 0; party_kinds[i].value; i++) {
+        const struct entity *re = entity_find(party_kinds[i].value);
+        if (!re || !(mask & (1u << i)) || (kind && strcmp(kind, re->name)))
+            continue;
+        int64_t ids[6];
+        int n = records_named(c, re, name, ids, 5, ve);
+        if (n < 0)
+            return -1;
+        if (n && what)
+            buf_printf(what, "%s%s %s", what->len ? "; " : "", re->label.hans, id_list(a, ids, n));
+        if (n == 1 && !nfound)
+            *fid = ids[0], *fkind = re->name;
+        nfound += n;
+    }
+    return nfound;
+}
+
 /* A party link (FIELD_PARTY) given by its name alone (捐赠人 = 陈嘉庚), or with its kind
  * and name: the one record of the kinds the field allows (or the kind given) in the
  * importer's scope that bears the name becomes X_type and X_id; none, where the field
@@ -471,25 +518,9 @@ static int party_by_name(struct lookups *lk, const struct field *f, json_t *body
     if (!name || (idv && !json_is_null(idv)) || (kind && !strcmp(kind, "name")))
         return 0;
     int64_t found = 0;
-    int nfound = 0;
     buf what = {0};
-    for (int i = 0; party_kinds[i].value; i++) {
-        const struct entity *re = entity_find(party_kinds[i].value);
-        if (!re || !(f->party & (1u << i)) || (kind && strcmp(kind, re->name)))
-            continue;
-        int64_t ids[6];
-        int n = records_named(lk->c, re, name, ids, 5, ve);
-        if (n < 0) {
-            buf_free(&what);
-            return -1;
-        }
-        if (n)
-            buf_printf(&what, "%s%s %s", what.len ? "; " : "", re->label.hans, id_list(a, ids, n));
-        if (n == 1 && !nfound)
-            found = ids[0], kind = re->name;
-        nfound += n;
-    }
-    int rc = 0;
+    int nfound = named_party(lk->c, f->party, kind, name, a, &kind, &found, &what, ve);
+    int rc = nfound < 0 ? -1 : 0;
     if (nfound == 1) {
         json_object_set_new(body, f->name, json_string(kind));
         json_object_set_new(body, fid->name, json_integer(found));
@@ -498,13 +529,138 @@ static int party_by_name(struct lookups *lk, const struct field *f, json_t *body
     } else if (nfound == 0) {
         rc = verr_set(ve, 422, "invalid", fname->name,
                       "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", fname->label.hans, name);
-    } else {
+    } else if (nfound > 1) {
         rc = verr_set(ve, 422, "ambiguous", fname->name,
                       "“%s”: 名为“%s”的记录有 %d 个 (%s), 请填写“%s”和“%s”", fname->label.hans,
                       name, nfound, buf_str(&what), f->label.hans, fid->label.hans);
     }
     buf_free(&what);
     return rc;
+}
+
+unsigned list_kinds(const struct field *f)
+{
+    for (int i = 0; !f->party && f->ref && party_kinds[i].value; i++)
+        if (!strcmp(party_kinds[i].value, f->ref))
+            return 1u << i;
+    return f->party;
+}
+
+int list_named(struct ent_ctx *c, const struct field *f, const char *name)
+{
+    const char *kind;
+    int64_t id;
+    struct verr ve;
+    arena *a = arena_new();
+    int n = named_party(c, list_kinds(f), NULL, name, a, &kind, &id, NULL, &ve);
+    arena_free(a);
+    return n;
+}
+
+/* A list of free text as people write one: its items between ';', '；' or '、', written
+ * with ';' between them. From a. */
+static const char *list_items(arena *a, const char *cell)
+{
+    buf b = {0};
+    for (const char *p = cell; *p; p++) {
+        if (!strncmp(p, "；", 3) || !strncmp(p, "、", 3)) {
+            buf_putc(&b, ';');
+            p += 2;
+        } else {
+            buf_putc(&b, *p);
+        }
+    }
+    const char *r = arena_strdup(a, buf_str(&b));
+    buf_free(&b);
+    return r;
+}
+
+/* Is the record that item ("person:61", or an id of f->ref) names, where the reader may
+ * see it, called name? 0 (also when it cannot be read: the record's checks say why), or
+ * -1 with ve naming both names. */
+static int link_names(struct lookups *lk, const struct field *f, const char *header,
+                      const char *name, const char *item, arena *a, struct verr *ve)
+{
+    const char *colon = strchr(item, ':');
+    const struct entity *re =
+        entity_find(colon ? arena_strndup(a, item, (size_t)(colon - item)) : f->ref);
+    int64_t id;
+    struct verr e2;
+    json_t *r =
+        re && parse_i64(colon ? colon + 1 : item, &id) ? ent_read(lk->c, re, id, 0, &e2) : NULL;
+    const char *title = r ? json_string_value(json_object_get(r, re->title)) : NULL;
+    int rc = 0;
+    if (title && strcmp(title, name))
+        rc = verr_set(ve, 422, "invalid", f->name, "“%s”: %s 是“%s”, 不是“%s”; 请核对姓名或编号",
+                      header, item, title, name);
+    json_decref(r);
+    return rc;
+}
+
+/* A list of links in a cell (a contact's 联络对象: "person:12", a visit's 走访对象: ids of
+ * people), its items split at ';', ',', '、' (full-width folded before): an item that is
+ * not a "kind:id" or an id is the name of the one record in the importer's scope of the
+ * kinds the field allows, as the export writes them (陈嘉庚;新加坡福建会馆), or a name with
+ * the id of its record in brackets (陈伟雄(person:61)). The cell with its items as ids
+ * (from a), or NULL with ve naming the item not found, found twice or not so named. */
+static const char *links_by_name(struct lookups *lk, const struct field *f, const char *header,
+                                 const char *cell, arena *a, struct verr *ve)
+{
+    unsigned mask = list_kinds(f);
+    buf b = {0};
+    const char *res = NULL;
+    for (char *p = arena_strdup(a, cell); p && *p;) {
+        const char *item = next_item(a, &p);
+        if (!*item)
+            continue;
+        /* a name borne by several, with the record's id as the export writes it:
+         * 陈伟雄(person:61); the name must be that record's */
+        size_t n = strlen(item);
+        const char *open = n && item[n - 1] == ')' ? strrchr(item, '(') : NULL, *named = NULL;
+        if (open && open > item) {
+            named = cell_clean(a, arena_strndup(a, item, (size_t)(open - item)), 1);
+            item = arena_strndup(a, open + 1, n - (size_t)(open - item) - 2);
+        }
+        const char *colon = strchr(item, ':');
+        if (strspn(colon ? colon + 1 : item, "0123456789") == strlen(colon ? colon + 1 : item)) {
+            if (named && link_names(lk, f, header, named, item, a, ve))
+                goto out;
+            buf_printf(&b, "%s%s", b.len ? ";" : "", item); /* an id: checked as written */
+            continue;
+        }
+        const char *kind = NULL;
+        int64_t id = 0;
+        /* found before in this import: the id and, in its low 3 bits, the kind */
+        int64_t *slot = km_slot(&lk->records, arena_printf(a, "L%u|%s", mask, item), 1);
+        for (int k = 0; *slot > 0 && party_kinds[k].value; k++)
+            if ((*slot & 7) == k)
+                kind = party_kinds[k].value, id = *slot >> 3;
+        if (!id) {
+            buf what = {0};
+            int nfound = named_party(lk->c, mask, NULL, item, a, &kind, &id, &what, ve);
+            if (nfound == 0)
+                verr_set(ve, 422, "invalid", f->name,
+                         "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", header, item);
+            else if (nfound > 1)
+                verr_set(ve, 422, "ambiguous", f->name,
+                         "“%s”: 名为“%s”的记录有 %d 个 (%s), 请改填 %s", header, item, nfound,
+                         buf_str(&what), f->party ? "类型:编号 (如 person:12)" : "编号");
+            buf_free(&what);
+            if (nfound != 1)
+                goto out;
+            for (int k = 0; party_kinds[k].value; k++)
+                if (!strcmp(party_kinds[k].value, kind))
+                    *slot = id << 3 | k;
+        }
+        if (f->party)
+            buf_printf(&b, "%s%s:%lld", b.len ? ";" : "", kind, (long long)id);
+        else
+            buf_printf(&b, "%s%lld", b.len ? ";" : "", (long long)id);
+    }
+    res = arena_strdup(a, buf_str(&b));
+out:
+    buf_free(&b);
+    return res;
 }
 
 /* Read one cell of column cl into body (nothing for an empty cell): cleaned, refused
@@ -613,6 +769,12 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
     case FT_SET:
     case FT_PARTY:
         cell = enum_cell(a, f, cell);
+        break;
+    case FT_LIST:
+        if ((f->party || f->ref) && !(cell = links_by_name(lk, f, cl->header, cell, a, ve)))
+            return -1;
+        if (!f->party && !f->ref) /* 张三、李四; 甲会；乙会 (not ',': "TAN, Kah Kee" is one) */
+            cell = list_items(a, cell);
         break;
     case FT_REF: /* by id, or by the name of one record in the importer's scope */
         if (strspn(cell, "0123456789") != strlen(cell)) {
@@ -768,8 +930,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             const struct field *f = cl->f;
             cl->code = field_is_code(f);
             cl->masked = cl->code || (f->flags & FF_SENSITIVE);
-            cl->full =
-                cl->code || !(f->type == FT_TEXT || f->type == FT_TEXTAREA || f->type == FT_LIST);
+            cl->full = cl->code || !(f->type == FT_TEXT || f->type == FT_TEXTAREA ||
+                                     (f->type == FT_LIST && !f->party && !f->ref));
             cl->by_name = !strcmp(f->name, "ancestral_region_code");
         }
         mapped_n += cl->f != NULL;

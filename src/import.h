@@ -25,6 +25,15 @@
  * Such a column is text in templates and refused as a number in sheets. */
 int field_is_code(const struct field *f);
 
+/* The kinds of record (PT_ bits) a list of links may name: a party list's (a contact's
+ * parties), or its .ref's (a visit's person_ids); 0 for any other field. */
+unsigned list_kinds(const struct field *f);
+
+/* How many live records in c's scope of the kinds the list of links f may name bear the
+ * title name (as the import reads a name in such a list): 0, 1, or more; -1 on a
+ * database error. */
+int list_named(struct ent_ctx *c, const struct field *f, const char *name);
+
 /* Called every few hundred rows with the rows done and the total. */
 typedef void (*import_progress_fn)(void *arg, int done, int total);
 
@@ -46,6 +55,10 @@ void import_job_h(struct req *r);
 /* GET /api/v1/export/{entity}.xlsx and .csv (export.c): the list for people */
 void export_xlsx_h(struct req *r);
 void export_csv_h(struct req *r);
+/* GET /api/v1/audit.xlsx and /api/v1/dedup/person.xlsx (export.c): the audit log and the
+ * duplicate pairs, with the filters of their lists */
+void audit_xlsx_h(struct req *r);
+void dedup_xlsx_h(struct req *r);
 /* GET /api/v1/import/{entity}/template.xlsx: the sheet to fill in (export.c) */
 void import_template_h(struct req *r);
 /* POST /api/v1/import/{entity}/refused.xlsx: a dry run's refused rows with 问题 (export.c) */

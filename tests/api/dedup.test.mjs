@@ -139,18 +139,23 @@ for (const store of STORES) {
       assert.equal(ver.status, 0, ver.stderr);
     });
 
-    test('merge moves relations and contacts, fills blanks, drops the other, audited', async () => {
+    test('merge moves relations, contacts and visits, fills blanks, drops the other, audited', async () => {
       const as = await admin.post('/api/v1/association', { name: '新加坡陈氏宗亲会', country: 'SG', type: 'clan' });
       assert.equal(as.status, 201, as.text);
       const rel = await admin.post('/api/v1/relation', { from_type: 'person', from_id: ids.b, kind: 'member', to_type: 'association', to_id: as.json.id });
       assert.equal(rel.status, 201, rel.text);
       const con = await admin.post('/api/v1/contact', { date: '2024-05-01', channel: 'visit', parties: [`person:${ids.b}`, `association:${as.json.id}`], summary: '走访' });
       assert.equal(con.status, 201, con.text);
+      const other = (await admin.post('/api/v1/person', { name: '走访丙' })).json.id;
+      const vis = await admin.post('/api/v1/visit', { visited_on: '2024-02-01', occasion: 'spring_festival', person_ids: [String(ids.b), String(other)] });
+      assert.equal(vis.status, 201, vis.text);
       const r = await admin.post('/api/v1/dedup/person/merge', { keep_id: ids.a, drop_id: ids.b });
       assert.equal(r.status, 200, r.text);
       assert.equal(r.json.keep.id, ids.a);
       assert.deepEqual(r.json.moved['relation.from_id'], [rel.json.id]);
       assert.deepEqual(r.json.moved['contact.parties'], [con.json.id]);
+      assert.deepEqual(r.json.moved['visit.person_ids'], [vis.json.id]);
+      assert.deepEqual((await admin.get(`/api/v1/visit/${vis.json.id}`)).json.person_ids, [String(ids.a), String(other)], 'the people visited: the kept record');
       assert.equal(sqlInt(server, `SELECT from_id FROM relation WHERE id = ${rel.json.id}`), ids.a);
       assert.match(rel.json.caption, /^陈大文 /);
       assert.match((await admin.get(`/api/v1/relation/${rel.json.id}`)).json.caption, /^陳大文 /, 'the caption names the kept record');

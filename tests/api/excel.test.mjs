@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
-import { CJK, getBytes, mkOrg, parseCsv, sql, sqlInt } from './helpers.mjs';
+import { CJK, getBytes, mkOrg, parseCsv, soffice, sql, sqlInt } from './helpers.mjs';
 
 const DATA = resolve(import.meta.dirname, '../data');
 const file = (name) => readFileSync(join(DATA, name));
@@ -41,6 +41,22 @@ function part(bytes, name) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The cells of a worksheet's XML (libxlsxwriter's: inline strings and numbers) as rows of
+ * texts by column letter: [{A: '编号', B: ...}, ...] from row 1. */
+function sheetRows(xml) {
+  const unesc = (t) => t.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+  return [...xml.matchAll(/<row r="(\d+)"[^>]*>(.*?)<\/row>/gs)].map((m) => Object.fromEntries(
+    [...m[2].matchAll(/<c r="([A-Z]+)\d+"[^>]*?(?:\/>|>(.*?)<\/c>)/gs)].map((c) => {
+      const t = /<t[^>]*>(.*?)<\/t>/s.exec(c[2] || ''), v = /<v>(.*?)<\/v>/.exec(c[2] || '');
+      return [c[1], t ? unesc(t[1]) : v ? v[1] : ''];
+    })));
+}
+/** A workbook's first sheet as rows of objects by header (sheetRows' first row). */
+function sheetObjects(bytes) {
+  const [head, ...rest] = sheetRows(part(bytes, 'xl/worksheets/sheet1.xml'));
+  return rest.map((r) => Object.fromEntries(Object.entries(head).map(([k, h]) => [h, r[k] ?? ''])));
 }
 
 /** The CSV export as rows of cells (BOM dropped). */
@@ -114,6 +130,124 @@ for (const store of STORES) {
       const mine = await upload(astaff, '/api/v1/import/person', csv([['姓名', '所属组织'], ['乙四', '同名侨联']]));
       assert.equal(mine.status, 200, mine.text);
       assert.equal(sqlInt(server, "SELECT org_id FROM person WHERE name = '乙四'"), C.id);
+    });
+
+    test('lists of links by name: a contact\'s 联络对象 and a visit\'s 走访对象 import by names, export as names (with the id where a name is borne twice), and read back unchanged', async () => {
+      const p1 = (await admin.post('/api/v1/person', { name: '联络甲' })).json;
+      const as = (await admin.post('/api/v1/association', { name: '联络甲会', country: 'SG', type: 'clan' })).json;
+      const d1 = (await admin.post('/api/v1/person', { name: '联络重名' })).json;
+      const d2 = (await admin.post('/api/v1/person', { name: '联络重名' })).json;
+      const sheet = csv([['联络日期', '联络方式', '联络对象', '联络内容'],
+        ['2024-03-01', '走访', '联络甲、联络甲会', '甲一'],
+        ['2024-03-02', '电话', `联络甲；person:${d1.id}`, '甲二'],
+        ['2024-03-03', '电话', '联络重名', '甲三'],
+        ['2024-03-04', '电话', '联络甲;没有此人', '甲四']]);
+      const dry = (await dryRun(admin, 'contact', sheet)).json;
+      assert.deepEqual(problems(dry), [[4, 'C', 'ambiguous'], [5, 'C', 'invalid']]);
+      assert.match(dry.errors[0].message, new RegExp(`联络重名.*编号 ${d1.id}、编号 ${d2.id}.*person:12`));
+      assert.match(dry.errors[1].message, /没有此人/);
+      const done = await upload(admin, '/api/v1/import/contact', csv([['联络日期', '联络方式', '联络对象', '联络内容'],
+        ['2024-03-01', '走访', '联络甲、联络甲会', '甲一'], ['2024-03-02', '电话', `联络甲；person:${d1.id}`, '甲二']]));
+      assert.equal(done.status, 200, done.text);
+      const stored = sql(server, "SELECT parties FROM contact WHERE summary IN ('甲一', '甲二') ORDER BY id").split('\n').map((l) => JSON.parse(l));
+      assert.deepEqual(stored, [[`person:${p1.id}`, `association:${as.id}`], [`person:${p1.id}`, `person:${d1.id}`]]);
+
+      const v = await upload(admin, '/api/v1/import/visit', csv([['走访日期', '走访类别', '走访对象'], ['2024-02-01', '春节', `联络甲、${d2.id}`], ['2024-02-02', '春节', '联络重名']]));
+      assert.equal(v.status, 422, v.text);
+      assert.deepEqual(problems(v.json), [[3, 'C', 'ambiguous']]);
+      const v2 = await upload(admin, '/api/v1/import/visit', csv([['走访日期', '走访类别', '走访对象'], ['2024-02-01', '春节', `联络甲、${d2.id}`]]));
+      assert.equal(v2.status, 200, v2.text);
+      assert.deepEqual(JSON.parse(sql(server, "SELECT person_ids FROM visit WHERE visited_on = '2024-02-01'")), [String(p1.id), String(d2.id)]);
+
+      // the export writes names, and the id where the name is borne twice; the dry run of it changes nothing
+      const t = await exportCsv(admin, 'contact', '?sort=id');
+      const col = t[0].indexOf('联络对象');
+      assert.deepEqual(t.slice(1).map((r) => r[col]), ['联络甲;联络甲会', `联络甲;联络重名(person:${d1.id})`]);
+      const vt = await exportCsv(admin, 'visit');
+      assert.equal(vt[1][vt[0].indexOf('走访对象')], `联络甲;联络重名(${d2.id})`);
+      // a name with its id in brackets must be that record's name
+      const named = (await dryRun(admin, 'contact', csv([['联络日期', '联络方式', '联络对象', '联络内容'],
+        ['2024-03-05', '电话', `联络重名（person:${d2.id}）`, '甲五'], ['2024-03-06', '电话', `联络甲(person:${d1.id})`, '甲六']]))).json;
+      assert.deepEqual(problems(named), [[3, 'C', 'invalid']]);
+      assert.match(named.errors[0].message, new RegExp(`person:${d1.id} 是“联络重名”, 不是“联络甲”`));
+      for (const e of ['contact', 'visit']) {
+        const x = await getBytes(admin, `/api/v1/export/${e}.xlsx`);
+        const r = (await dryRun(admin, e, x.bytes)).json;
+        assert.deepEqual([r.error_count, r.new, r.to_update, r.unchanged], [0, 0, 0, e === 'contact' ? 2 : 1], e);
+      }
+    });
+
+    test('export column widths come from the data: a long value widens its column, short ones stay narrow; header frozen, autofilter', async () => {
+      const long = '长'.repeat(30);
+      await admin.post('/api/v1/person', { name: '宽甲', notes: long, org_id: C.id });
+      const x = await getBytes(admin, '/api/v1/export/person.xlsx?name=宽甲');
+      const sheet = part(x.bytes, 'xl/worksheets/sheet1.xml');
+      const widths = Object.fromEntries([...sheet.matchAll(/<col min="(\d+)" max="\d+" width="([\d.]+)"/g)].map((m) => [+m[1], +m[2]]));
+      const head = (await exportCsv(admin, 'person', '?name=宽甲'))[0];
+      const w = (h) => widths[head.indexOf(h) + 1];
+      assert.ok(w('备注') >= 60, `备注: ${w('备注')}`); // 30 CJK characters, at most 60
+      assert.ok(w('所属组织名称') >= 16 && w('所属组织名称') < 20, `所属组织名称: ${w('所属组织名称')}`); // the header's width
+      assert.ok(w('姓名') < 10, `姓名: ${w('姓名')}`); // 宽甲 and its header are narrow
+      assert.ok(w('创建时间') >= 20, `创建时间: ${w('创建时间')}`); // 2024-01-01 12:00:00
+      assert.match(sheet, /state="frozen"/);
+      assert.match(sheet, /<autoFilter ref="A1:[A-Z]+2"\/>/);
+    });
+
+    test('the audit log as Excel: the list\'s filters, the admin\'s subtree only, labels, Beijing times, what changed, masked unless unmasked (audited)', async () => {
+      server.addUser('aadmin', 'admin', A.id);
+      const aadmin = await server.login('aadmin');
+      const idn = '110101199003071234';
+      const p = (await aadmin.post('/api/v1/person', { name: '审计甲', gender: 'male', id_number: idn, org_id: A.id })).json;
+      assert.equal((await aadmin.patch(`/api/v1/person/${p.id}`, { gender: 'female' })).status, 200);
+      await admin.post('/api/v1/person', { name: '审计乙', org_id: 1 }); // by the root's admin: not in 甲县's export
+      const x = await getBytes(aadmin, '/api/v1/audit.xlsx?entity=person');
+      assert.equal(x.status, 200, x.bytes.toString());
+      const all = sheetObjects(x.bytes);
+      assert.ok(all.length >= 2 && all.every((r) => ['aadmin', 'astaff'].includes(r['用户'])), 'users of 甲县 only: ' + all.map((r) => r['用户']));
+      assert.ok(all.every((r) => r['对象类型'] === '侨界人士'), 'the list\'s filter');
+      const rows = all.filter((r) => r['记录编号'] === String(p.id));
+      assert.deepEqual(rows.map((r) => [r['操作'], r['用户']]), [['修改', 'aadmin'], ['新增', 'aadmin']], 'newest first');
+      assert.equal(rows[0]['变更内容'], '性别: 男 → 女', 'an update: what changed, as labels');
+      assert.match(rows[1]['变更内容'], /^姓名: 审计甲$/m);
+      assert.match(rows[1]['变更内容'], /^证件号码: 110\*+234$/m, 'masked');
+      const at = sql(server, `SELECT at FROM audit_log WHERE entity = 'person' AND entity_id = ${p.id} AND action = 'create'`);
+      const serial = (Date.parse(at) + 8 * 3600e3) / 864e5 + 25569;
+      assert.ok(Math.abs(+rows[1]['时间'] - serial) < 1e-5, `a date cell in Beijing time: ${rows[1]['时间']} vs ${serial}`);
+      const unmasks = sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'");
+      const clear = sheetObjects((await getBytes(aadmin, `/api/v1/audit.xlsx?entity=person&entity_id=${p.id}&action=create&unmask=1`)).bytes);
+      assert.equal(clear.length, 1);
+      assert.match(clear[0]['变更内容'], new RegExp(`^证件号码: ${idn}$`, 'm'));
+      assert.equal(sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'"), unmasks + 1);
+      const en = sheetObjects((await getBytes(aadmin, '/api/v1/audit.xlsx?entity=person&lang=en')).bytes);
+      assert.deepEqual([en[0].Action, en[0].Entity], ['Update', 'Person']);
+      assert.equal((await getBytes(aadmin, '/api/v1/audit.xlsx?foo=1')).status, 400);
+      const astaff = await server.login('astaff');
+      assert.equal((await getBytes(astaff, '/api/v1/audit.xlsx')).status, 403);
+      assert.ok(sqlInt(server, "SELECT count(*) FROM audit_log WHERE action = 'export' AND entity = 'audit'") >= 3, 'the export is audited');
+    });
+
+    test('the duplicate pairs as Excel: both people and the reasons, in the reader\'s scope, masked unless unmasked', async () => {
+      const idn = '110101199003071234';
+      const a1 = (await admin.post('/api/v1/person', { name: '重复丙', birth_date: '1950-01-02', id_number: idn, org_id: A.id })).json;
+      const a2 = (await admin.post('/api/v1/person', { name: '重複丙', birth_date: '1950-01-02', org_id: C.id })).json;
+      const b1 = (await admin.post('/api/v1/person', { name: '重复丁', birth_date: '1950-01-03', org_id: B.id })).json;
+      const b2 = (await admin.post('/api/v1/person', { name: '重复丁', birth_date: '1950-01-03', org_id: B.id })).json;
+      const astaff = await server.login('astaff');
+      const list = (await astaff.get('/api/v1/dedup/person?per_page=200')).json;
+      const x = await getBytes(astaff, '/api/v1/dedup/person.xlsx');
+      assert.equal(x.status, 200, x.bytes.toString());
+      const rows = sheetObjects(x.bytes);
+      assert.equal(rows.length, list.total, 'every pair of the list');
+      const mine = rows.find((r) => r['记录甲 编号'] === String(a1.id) && r['记录乙 编号'] === String(a2.id));
+      assert.ok(mine, JSON.stringify(rows));
+      assert.deepEqual([mine['记录甲 姓名'], mine['记录乙 姓名'], mine['记录甲 所属组织名称'], mine['记录乙 所属组织名称']], ['重复丙', '重複丙', '甲县侨联', '同名侨联']);
+      assert.match(mine['记录甲 证件号码'], /^110\*+234$/);
+      assert.match(mine['疑似重复的原因'], /出生日期/);
+      assert.ok(!rows.some((r) => r['记录甲 编号'] === String(b1.id) || r['记录乙 编号'] === String(b2.id)), 'another county\'s pair is not shown');
+      const all = sheetObjects((await getBytes(admin, '/api/v1/dedup/person.xlsx?unmask=1')).bytes);
+      assert.ok(all.some((r) => r['记录甲 编号'] === String(b1.id) && r['记录乙 编号'] === String(b2.id)));
+      assert.equal(all.find((r) => r['记录甲 编号'] === String(a1.id) && r['记录乙 编号'] === String(a2.id))['记录甲 证件号码'], idn);
+      assert.equal((await getBytes(admin, '/api/v1/dedup/person.xlsx?dismissed=2')).status, 400);
     });
 
     test('捐赠台账 written by LibreOffice (.xlsx and .xls): donors and programme by name, all or nothing, receipts in row order; the export shows reversals and totals', async () => {
@@ -200,6 +334,14 @@ for (const store of STORES) {
       assert.equal(again.error_count, orig.error_count);
       assert.deepEqual(again.errors.map((e) => [e.code, e.header]), orig.errors.map((e) => [e.code, e.header]));
       assert.ok(again.ignored.some((i) => i.header === '问题' && /问题说明/.test(i.reason)), JSON.stringify(again.ignored));
+      // its columns as wide as what they hold, as the export's
+      const xml = part(x.bytes, 'xl/worksheets/sheet1.xml');
+      const head = sheetRows(xml)[0];
+      const widths = Object.fromEntries([...xml.matchAll(/<col min="(\d+)" max="\d+" width="([\d.]+)"/g)].map((m) => [+m[1], +m[2]]));
+      const w = (h) => widths[Object.keys(head).find((k) => head[k] === h).charCodeAt(0) - 64];
+      assert.ok(w('身份证号码') >= 20, `身份证号码: ${w('身份证号码')}`); // 4.40784197407014E+17
+      assert.ok(w('序号') < 10, `序号: ${w('序号')}`);
+      assert.ok(w('问题') >= 60 && w('问题') < 61, `问题: ${w('问题')}`);
     });
 
     test('exports for people: labels in the reader\'s language, names beside ids, Beijing times, 元, masking unless unmasked (audited)', async () => {
@@ -251,8 +393,7 @@ for (const store of STORES) {
         writeFileSync(join(dir, `${e}.xlsx`), x.bytes);
       }
       // one soffice for all of them (its start is slow)
-      const lo = spawnSync('soffice', [`-env:UserInstallation=file://${dir}/profile`, '--headless', '--convert-to', 'xlsx',
-        '--outdir', join(dir, 'calc'), ...ENTITIES.map((e) => join(dir, `${e}.xlsx`))], { encoding: 'utf8', timeout: 180e3 });
+      const lo = await soffice({ profileDir: dir, to: 'xlsx', outdir: join(dir, 'calc'), files: ENTITIES.map((e) => join(dir, `${e}.xlsx`)) });
       assert.equal(lo.status, 0, lo.stderr);
       for (const e of ENTITIES) {
         const saved = readFileSync(join(dir, 'calc', `${e}.xlsx`));

@@ -172,3 +172,19 @@ export function census(n, tag) {
     lines.push(`${sur[i % 10]}${giv[(i / 10 | 0) % 10]}${giv[(i / 100 | 0) % 10]},${i % 2 ? '男' : '女'},19${50 + i % 40}-0${1 + i % 9}-1${i % 9},SG${tag === undefined ? '' : ',' + tag}`);
   return lines.join('\n') + '\n';
 }
+
+/** LibreOffice headless (Debian's soffice) converting files into outdir as `to` (xlsx, xls),
+ * with its profile under profileDir and the CSV read as infilter says; resolves to
+ * {status, stderr}. Run without blocking the event loop: a blocked loop does not see the
+ * server close an idle keep-alive connection (after 30 s) and the next request fails on it. */
+export function soffice({ profileDir, to, outdir, files, infilter }) {
+  const args = [`-env:UserInstallation=file://${profileDir}/profile`, '--headless',
+    ...(infilter ? [`--infilter=${infilter}`] : []), '--convert-to', to, '--outdir', outdir, ...files];
+  return new Promise((res) => {
+    const p = spawn('soffice', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    p.stderr.on('data', (d) => { stderr += d; });
+    const timer = setTimeout(() => p.kill('SIGKILL'), 180e3);
+    p.on('close', (status) => { clearTimeout(timer); res({ status, stderr }); });
+  });
+}

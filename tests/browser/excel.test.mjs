@@ -1,12 +1,14 @@
 // Browser test of Excel in and out (issue 13): a list's 导出 Excel downloads a workbook of
 // that list in the app's language; the import page's 下载导入模板 downloads the template;
 // a sheet with 编号 shows, after the dry run, what each row will change; a dry run with
-// problems offers 下载未通过的行, a workbook of those rows. Screenshots go to
+// problems offers 下载未通过的行, a workbook of those rows; every list page has 导出 Excel, and
+// the audit log's and the duplicate pairs' download their workbooks. Screenshots go to
 // test-output/screenshots/excel-*.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
@@ -91,5 +93,39 @@ test('a dry run with problems: the refused rows download as a sheet with 问题'
   assert.equal(again.status, 200, again.text);
   assert.deepEqual([again.json.rows, again.json.error_rows], [1, 1]);
   assert.equal(again.json.errors[0].field, 'birth_date');
+  assert.deepEqual(pageErrors, []);
+});
+
+test('every list page has 导出 Excel; the audit log and the duplicate pairs download theirs (in the app\'s language, audited)', async () => {
+  // a pair to review
+  for (let i = 0; i < 2; i++) await admin.post('/api/v1/person', { name: '导出重名', birth_date: '1951-02-03', gender: 'male' })
+  for (const path of ['/#/person', '/#/case', '/#/event', '/#/project', '/#/visit/log', '/#/wish/board', '/#/funds/pending', '/#/programme', '/#/donation', '/#/audit', '/#/dedup/person']) {
+    await page.goto(server.url + path);
+    const button = page.locator('[data-test=export-xlsx]:visible, [data-test=case-export]:visible').first();
+    await button.waitFor({ timeout: 10000 }).catch(() => {});
+    assert.ok(await button.isVisible(), `${path}: 导出 Excel`);
+  }
+  await page.goto(server.url + '/#/audit');
+  await page.locator('[data-test=export-xlsx]').waitFor();
+  assert.ok(await page.locator('[data-test=export-unmask]').isVisible(), 'an admin may export the audit log in clear');
+  await page.screenshot({ path: join(shots, 'excel-audit.png') });
+  const a = await download(page.locator('[data-test=export-xlsx]'));
+  assert.equal(a.name, 'audit.xlsx');
+  assert.ok(isZip(a.bytes));
+  const what = JSON.parse(sql(server, "SELECT after_json FROM audit_log WHERE action = 'export' AND entity = 'audit' ORDER BY id DESC LIMIT 1"));
+  assert.equal(what.lang, 'zh-Hans');
+
+  await page.goto(server.url + '/#/dedup/person');
+  await page.locator('[data-test=dedup-pairs] .el-table__row').first().waitFor();
+  await page.screenshot({ path: join(shots, 'excel-dedup.png') });
+  const unmasks = Number(sql(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'"));
+  await page.locator('[data-test=export-unmask]').click();
+  const d = await download(page.locator('[data-test=export-xlsx]'));
+  assert.equal(d.name, 'person-duplicates.xlsx');
+  assert.ok(isZip(d.bytes));
+  const sheet = spawnSync('python3', ['-c', 'import sys,zipfile,io;sys.stdout.write(zipfile.ZipFile(io.BytesIO(sys.stdin.buffer.read())).read("xl/worksheets/sheet1.xml").decode())'],
+    { input: d.bytes, encoding: 'utf8' }).stdout;
+  assert.equal((sheet.match(/<t>导出重名<\/t>/g) || []).length, 2, 'the pair is in it');
+  assert.equal(Number(sql(server, "SELECT count(*) FROM audit_log WHERE action = 'unmask'")), unmasks + 1, 'in clear: audited');
   assert.deepEqual(pageErrors, []);
 });
