@@ -35,6 +35,22 @@ for (const store of STORES) {
       assert.equal(unmasks(), n);
     });
 
+    test('the audit log masks what it recorded unless unmasked, and that view is audited', async () => {
+      const n = unmasks();
+      const q = `/api/v1/audit?entity=person&entity_id=${p1.id}&action=create`;
+      const masked = await admin.get(q);
+      assert.equal(masked.status, 200, masked.text);
+      assert.equal(masked.json.items.length, 1);
+      assert.equal(masked.json.items[0].after.name, '陈一');
+      assert.notEqual(masked.json.items[0].after.id_number, ID);
+      assert.doesNotMatch(masked.text, new RegExp(ID));
+      assert.doesNotMatch(masked.text, /138 0000 0001/);
+      assert.equal(unmasks(), n, 'nothing in clear, nothing written');
+      const clear = await admin.get(`${q}&unmask=1`);
+      assert.equal(clear.json.items[0].after.id_number, ID);
+      assert.equal(unmasks(), n + 1);
+    });
+
     test('the duplicate pairs in clear write an entry', async () => {
       const n = unmasks();
       const d = await admin.get('/api/v1/dedup/person?unmask=1');
