@@ -55,6 +55,10 @@ void import_job_h(struct req *r);
 /* GET /api/v1/export/{entity}.xlsx and .csv (export.c): the list for people */
 void export_xlsx_h(struct req *r);
 void export_csv_h(struct req *r);
+/* `qiao export ENTITY FILE --db DB [--org ORG_ID] [--unmask]`: the export of every record
+ * of ENTITY (of ORG_ID's subtree when given) to FILE, .xlsx or .csv by its name, as the
+ * API writes it (masked unless --unmask, which is audited); the exit status. */
+int export_cli(db *d, const char *entity, const char *file, int64_t org, int unmask);
 /* GET /api/v1/audit.xlsx and /api/v1/dedup/person.xlsx (export.c): the audit log and the
  * duplicate pairs, with the filters of their lists */
 void audit_xlsx_h(struct req *r);
