@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #define MAX_REPORTED 1000 /* errors and duplicates listed in a report (counts are exact) */
+#define HELD_ROWS    8192 /* new records held between two COPYs (PostgreSQL) */
 
 /* ---- progress of running imports ---------------------------------------------------- */
 
@@ -674,6 +675,22 @@ static json_t *update_entry(struct ent_ctx *c, const struct entity *ent, int row
                      json_array_size(ch) > 0, "changes", ch);
 }
 
+/* The counts a held record refused when written (ent_rows_flush) moves to the errors. */
+struct refused {
+    json_t *errs;
+    int *nerr, *okrows, *err_rows;
+};
+
+/* ent_rows_flush's bad: the row (its tag; negative when it was refused already) gets the
+ * error. */
+static void refused_row(void *arg, int tag, const struct verr *ve)
+{
+    struct refused *r = arg;
+    add_error(r->errs, r->nerr, tag < 0 ? -tag : tag, NULL, NULL, ve);
+    if (tag > 0)
+        --*r->okrows, ++*r->err_rows;
+}
+
 json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *t, json_t *mapping,
                      int dry_run, import_progress_fn progress, void *parg, int *ok, struct verr *e)
 {
@@ -855,6 +872,12 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     struct search_batch *batch = dry_run ? search_batch_dry(ent) : search_batch_new_async(ent),
                         *was_keys = c->keys;
     c->keys = batch;
+    /* on PostgreSQL the new records are held and written by COPY every HELD_ROWS rows
+     * (ent_ctx.rows); a row the database refuses then is reported as that row. Not with
+     * updates (编号), which read what earlier rows wrote. */
+    struct ent_rows *was_rows = c->rows;
+    c->rows = id_col < 0 ? ent_rows_new() : NULL;
+    struct refused refused = {errs, &nerr, &okrows, &err_rows};
     json_t *ranges = json_array(); /* [[first, last], ...] of the created ids */
     int fatal = 0;                 /* a database error: the import stops, rolled back */
     int64_t first = 0, last = 0;
@@ -987,12 +1010,13 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         if (!old || (json_object_size(diff) && !(ent->flags & EF_APPEND))) {
             struct verr ve;
             /* a server asked to stop gives the import up: rolled back whole (a 503) */
-            json_t *rec = stop_requested() ? (verr_set(&ve, 503, "busy", NULL,
-                                                       "服务器正在停止, 导入已撤销, 数据未改变; "
-                                                       "请稍后重新导入"),
-                                              NULL)
-                          : old            ? ent_update(c, ent, upd, diff, &ve)
-                                           : ent_create(c, ent, body, &ve);
+            json_t *rec =
+                stop_requested() ? (verr_set(&ve, 503, "busy", NULL,
+                                             "服务器正在停止, 导入已撤销, 数据未改变; "
+                                             "请稍后重新导入"),
+                                    NULL)
+                : old            ? ent_update(c, ent, upd, diff, &ve)
+                      : (c->row_tag = bad ? -row->num : row->num, ent_create(c, ent, body, &ve));
             if (rec && !bad && !old) {
                 int64_t id = json_integer_value(json_object_get(rec, "id"));
                 if (first && id == last + 1) {
@@ -1072,7 +1096,23 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             err_rows++;
         else
             okrows++;
+        if (ent_rows_held(c->rows) >= HELD_ROWS &&
+            ent_rows_flush(c, refused_row, &refused) != DB_OK &&
+            db_errcode(c->db) != DBE_CONSTRAINT) {
+            verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
+            fatal = 1;
+            break;
+        }
     }
+    if (!fatal && ent_rows_flush(c, refused_row, &refused) != DB_OK &&
+        db_errcode(c->db) != DBE_CONSTRAINT) {
+        verr_set(e, db_errcode(c->db) == DBE_FULL ? 507 : 500,
+                 db_errcode(c->db) == DBE_FULL ? "storage_full" : "internal", NULL,
+                 "数据库错误, 导入未完成, 数据未改变");
+        fatal = 1;
+    }
+    ent_rows_free(c->rows);
+    c->rows = was_rows;
     arena_free(ra);
     c->bulk = was_bulk;
     c->keys = was_keys;

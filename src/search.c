@@ -120,6 +120,8 @@ struct search_batch {
     size_t run_rows;     /* the length of a run: 1 << 20 */
     int full;            /* text outgrew 4 GiB: search_batch_write refuses */
     int dry;             /* a dry run's: keeps nothing */
+    int fresh;           /* new records' keys only (an import's, a rebuild's): none can be
+                            in the table already, so no conflict clause (COPY on PostgreSQL) */
     buf text;            /* the keys, each ending in a NUL */
     /* the record and field whose keys are being added */
     int64_t rid, org;
@@ -159,6 +161,7 @@ void search_batch_run_rows(struct search_batch *b, size_t rows)
 struct search_batch *search_batch_new_async(const struct entity *ent)
 {
     struct search_batch *b = search_batch_new(ent);
+    b->fresh = 1;
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     if (pthread_create(&b->th, NULL, batch_worker, b) == 0)
@@ -353,40 +356,6 @@ static void batch_record(struct search_batch *b, int64_t id, const json_t *rec)
         batch_flush(b, 0);
 }
 
-static const int batch_sizes[] = {64, 16, 4, 1};
-
-/* Write rows v[0..batch_sizes[k]) with one INSERT (few statements to cache, few round
- * trips to PostgreSQL). */
-static int insert_rows(db *d, const struct search_batch *b, const struct brow *v, int k)
-{
-    int n = batch_sizes[k];
-    buf sql = {0};
-    buf_printf(&sql, "INSERT INTO search_%s (kind, key, record_id, field, weak, org_id) VALUES ",
-               b->ent->name);
-    for (int i = 0; i < n; i++)
-        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
-    buf_puts(&sql, " ON CONFLICT DO NOTHING");
-    stmt *s = db_prepare(d, buf_str(&sql));
-    buf_free(&sql);
-    if (!s)
-        return DB_ERROR;
-    for (int i = 0; i < n; i++) {
-        const struct brow *r = &v[i];
-        st_bind_int(s, 6 * i + 1, (int64_t)(r->pre >> 56));
-        st_bind_text(s, 6 * i + 2, b->text.s + r->off);
-        st_bind_int(s, 6 * i + 3, r->rid);
-        st_bind_int(s, 6 * i + 4, r->fi);
-        st_bind_int(s, 6 * i + 5, r->weak);
-        if (r->org)
-            st_bind_int(s, 6 * i + 6, r->org);
-        else
-            st_bind_null(s, 6 * i + 6);
-    }
-    int rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
-    st_finalize(s);
-    return rc;
-}
-
 int search_batch_write(db *d, struct search_batch *b)
 {
     if (b->async)
@@ -397,10 +366,13 @@ int search_batch_write(db *d, struct search_batch *b)
     /* merge the runs, the same key twice (陈 and 陳 in two other names) once */
     size_t *at = xcalloc(b->nruns + 1, sizeof *at);
     memcpy(at, b->runs, b->nruns * sizeof *at);
-    struct brow out[64];
+    char table[64];
+    snprintf(table, sizeof table, "search_%s", b->ent->name);
+    db_rows *rows = db_rows_new(d, table, "kind, key, record_id, field, weak, org_id",
+                                b->fresh ? 0 : DB_ROWS_IGNORE);
     const struct brow *last = NULL;
-    int n = 0, rc = DB_OK;
-    for (;;) {
+    int rc = DB_OK;
+    while (rc == DB_OK) {
         const struct brow *min = NULL;
         size_t mi = 0;
         for (size_t r = 0; r < b->nruns; r++)
@@ -408,25 +380,27 @@ int search_batch_write(db *d, struct search_batch *b)
                 min = &b->v[at[r]];
                 mi = r;
             }
-        if (min)
-            at[mi]++;
-        if (min && last && !cmp_brow(last, min, b))
-            continue;
-        if (min) {
-            __builtin_prefetch(b->text.s + b->v[at[mi] < b->runs[mi + 1] ? at[mi] : 0].off);
-            out[n++] = *min;
-            last = min;
-        }
-        if (n == 64 || (!min && n)) { /* a full INSERT, or the rest in smaller ones */
-            int i = 0;
-            for (int k = 0; k < 4 && rc == DB_OK; k++)
-                for (; n - i >= batch_sizes[k] && rc == DB_OK; i += batch_sizes[k])
-                    rc = insert_rows(d, b, out + i, k);
-            n = 0;
-        }
-        if (!min || rc != DB_OK)
+        if (!min)
             break;
+        at[mi]++;
+        if (last && !cmp_brow(last, min, b))
+            continue;
+        __builtin_prefetch(b->text.s + b->v[at[mi] < b->runs[mi + 1] ? at[mi] : 0].off);
+        last = min;
+        rows_int(rows, (int64_t)(min->pre >> 56));
+        rows_text(rows, b->text.s + min->off);
+        rows_int(rows, min->rid);
+        rows_int(rows, min->fi);
+        rows_int(rows, min->weak);
+        if (min->org)
+            rows_int(rows, min->org);
+        else
+            rows_null(rows);
+        rc = db_rows_end(rows);
     }
+    if (rc == DB_OK)
+        rc = db_rows_flush(rows, NULL, NULL);
+    db_rows_free(rows);
     free(at);
     b->n = b->nruns = 0;
     b->text.len = 0;
@@ -495,6 +469,7 @@ static int index_all(db *d, const struct entity *ent)
     buf_printf(&sql, " FROM \"%s\" WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT 1000",
                ent->name);
     struct search_batch *b = search_batch_new(ent);
+    b->fresh = 1; /* into a table just made */
     int64_t last = 0;
     int rc = DB_OK;
     for (;;) {
