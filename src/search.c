@@ -283,20 +283,14 @@ static void pack_record(buf *out, const struct entity *ent, int64_t id, const js
 
 /* qsort_r: the primary key's order (kind, key, record_id, field, weak), keys byte-wise. */
 _Static_assert(sizeof(struct brow) == 32, "qsort copies rows of up to 32 bytes");
+static int cmp_row(const struct brow *x, const char *ka, const struct brow *y, const char *kb);
 static int cmp_brow(const void *pa, const void *pb, void *arg)
 {
     const struct search_batch *b = arg;
     const struct brow *x = pa, *y = pb;
-    if (x->pre != y->pre)
+    if (x->pre != y->pre) /* most comparisons end here */
         return x->pre < y->pre ? -1 : 1;
-    int c = strcmp(b->text.s + x->off, b->text.s + y->off);
-    if (c)
-        return c;
-    if (x->rid != y->rid)
-        return x->rid < y->rid ? -1 : 1;
-    if (x->fi != y->fi)
-        return (int)x->fi - (int)y->fi;
-    return (int)x->weak - (int)y->weak;
+    return cmp_row(x, b->text.s + x->off, y, b->text.s + y->off);
 }
 
 /* Sort the rows added since the last run into a run of their own. */
@@ -393,7 +387,7 @@ static void batch_record(struct search_batch *b, int64_t id, const json_t *rec)
         batch_flush(b, 0);
 }
 
-/* The primary key's order of two rows whose keys are ka and kb (cmp_brow's). */
+/* The primary key's order of two rows whose keys are ka and kb. */
 static int cmp_row(const struct brow *x, const char *ka, const struct brow *y, const char *kb)
 {
     if (x->pre != y->pre)

@@ -644,10 +644,12 @@ int db_rows_flush(db_rows *r, void (*bad)(void *arg, size_t i, const char *msg),
     }
     db *d = r->d;
     int rc = db_begin(d);
-    if (rc == DB_OK && (rc = write_rows(r)) == DB_OK)
-        rc = db_commit(d);
-    else if (rc == DB_OK)
-        db_rollback(d);
+    if (rc == DB_OK) {
+        if ((rc = write_rows(r)) == DB_OK)
+            rc = db_commit(d);
+        else
+            db_rollback(d);
+    }
     if (rc != DB_OK && d->errcode == DBE_CONSTRAINT) { /* which rows: one at a time */
         const char *p = r->vals.s;
         for (size_t i = 0; i < r->nrows; i++) {
