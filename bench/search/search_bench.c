@@ -5,9 +5,9 @@
  * 1. If DB (SQLite) has fewer than N people, adds invented ones the way an import does:
  *    through the real entity layer (validation), with the search keys made on a second
  *    thread and written in key order, 100,000 per transaction: a realistic mix of surnames
- * (weighted), one- and two-character given names, a fifth written in traditional characters, two in
- * five with a passport name spelt the Hokkien, Teochew, Cantonese or Hakka way, some with a former
- * name, spread over 50 county orgs.
+ *    (weighted), one- and two-character given names, a fifth written in traditional
+ *    characters, two in five with a passport name spelt the Hokkien, Teochew, Cantonese or
+ *    Hakka way, some with a former name, spread over 50 county orgs.
  * 2. Draws QUERIES (1,000) mixed queries from those people: full Chinese names, prefixes,
  *    pinyin with and without spaces, given names, initials, Cantonese, passport names,
  *    dialect surnames with the given name, mixed script.
