@@ -1,7 +1,6 @@
 /* Unit tests of the store layer on SQLite: binding, columns by name, nested transactions,
- * error classes, a begin under another connection's write lock, migrations, many rows
- * (db_rows; also on PostgreSQL when QIAO_PG_URL is set). (The other calls on PostgreSQL
- * are exercised by the API tests.) */
+ * error classes, a begin under another connection's write lock, migrations. (The same
+ * calls on PostgreSQL are exercised by the API tests.) */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -186,6 +185,16 @@ static void begin_under_a_held_lock_is_busy(void **state)
     assert_int_equal(db_int(d, -1, "SELECT count(*) FROM t", ""), 2);
 }
 
+static void open_failure_has_message(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    db *d = db_open("/nonexistent-dir/x.db", err, sizeof err);
+    assert_null(d);
+    assert_true(strlen(err) > 0);
+}
+
+/* Many rows (db_rows) on SQLite, and on PostgreSQL when QIAO_PG_URL names a server. */
 struct refused {
     size_t at[4];
     int n;
@@ -283,15 +292,6 @@ static void many_rows_pg(void **state)
     db_close(d);
 }
 
-static void open_failure_has_message(void **state)
-{
-    (void)state;
-    char err[256] = "";
-    db *d = db_open("/nonexistent-dir/x.db", err, sizeof err);
-    assert_null(d);
-    assert_true(strlen(err) > 0);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -301,9 +301,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(migrations_in_one_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(memo_until_the_data_changes, setup, teardown),
         cmocka_unit_test_setup_teardown(begin_under_a_held_lock_is_busy, setup, teardown),
+        cmocka_unit_test(open_failure_has_message),
         cmocka_unit_test_setup_teardown(many_rows, setup, teardown),
         cmocka_unit_test(many_rows_pg),
-        cmocka_unit_test(open_failure_has_message),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
