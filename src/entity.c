@@ -1039,7 +1039,7 @@ size_t ent_rows_held(const struct ent_rows *r)
 /* Can a record of ent be held (see entity.h)? */
 static int holdable(const struct entity *ent)
 {
-    if (ent->after_write)
+    if (!(ent->flags & EF_HOLD) || ent->after_write)
         return 0;
     for (const struct field *f = ent->fields; f->name; f++) {
         if (f->type == FT_REF && !strcmp(f->ref, ent->name))

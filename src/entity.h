@@ -168,9 +168,9 @@ struct ent_ctx {
     int row_tag;
 };
 
-/* The held records of a bulk write (see ent_ctx.rows). An entity qualifies when it has
- * no after_write hook (which may need the row written) and no link to its own kind (a
- * later record may name an earlier one): the others are written at once, as without.
+/* The held records of a bulk write (see ent_ctx.rows). An entity qualifies when it says so
+ * (EF_HOLD), has no after_write hook (which may need the row written) and no link to its
+ * own kind (a later record may name an earlier one): the others are written at once.
  * A unique value (FF_UNIQUE) is checked against the table and the records held, so that
  * a duplicate is refused at its own ent_create. */
 struct ent_rows;
@@ -276,6 +276,8 @@ enum {
     EF_APPEND = 1 << 4,     /* a ledger: never changed or deleted, corrected by a reversal */
     EF_SEARCHED = 1 << 2,   /* its names (title, searchable lists) are in the name search */
     EF_NAME_WORDS = 1 << 3, /* searched: a name is also found by a word in its middle */
+    EF_HOLD = 1 << 5,       /* a bulk write may hold its new records (ent_ctx.rows): no check of
+                               it reads what the same write created (a duplicate, a balance) */
 };
 
 /* The fields every entity starts and ends with. */
