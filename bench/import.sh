@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # bench/import.sh - census import rate: `qiao import person` of N invented people (default
 # 1,000,000) side by side with `sqlite3 .import` of the same CSV into a bare table, and
-# the ratio. Usage: bench/import.sh [N]   (needs `make`; writes into build/bench-import/)
+# the ratio, and the same on PostgreSQL (a private server from scripts/pg-start.sh, stopped
+# on exit) beside `psql \copy`; the peak RSS of each qiao import.
+# Usage: bench/import.sh [N]   (needs `make`; writes into build/bench-import/; BENCH_PG=0:
+# SQLite only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
@@ -25,19 +28,50 @@ if [ ! -f "$csv" ]; then
     }
   }' > "$csv"
 fi
+# Peak RSS (/usr/bin/time's maximum resident set) and wall time of a command, into $secs
+# and $rss_mb; its stdout's last line is printed.
+timed() {
+  local t0 t1
+  t0=$(date +%s.%N)
+  /usr/bin/time -f %M -o "$dir/rss" "$@" 2>/dev/null | tail -1
+  t1=$(date +%s.%N)
+  secs=$(echo "$t1 - $t0" | bc)
+  rss_mb=$(( $(tail -1 "$dir/rss") / 1024 ))
+}
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+# SQLite: qiao import into a fresh database, then sqlite3 .import into a bare table
 db=$dir/qiao.db
 rm -f "$db" "$db"-wal "$db"-shm "$dir/bare.db"
 build/qiao init --db "$db" --org-name "基准侨联" >/dev/null
-t0=$(date +%s.%N)
-build/qiao import person "$csv" --db "$db" 2>/dev/null | tail -1
-t1=$(date +%s.%N)
+timed build/qiao import person "$csv" --db "$db"
+sq=$secs sq_rss=$rss_mb
 sqlite3 "$dir/bare.db" "CREATE TABLE person (name TEXT, gender TEXT, birth_date TEXT, nationality TEXT, dialects TEXT, ancestral_place TEXT)"
-t2=$(date +%s.%N)
-sqlite3 "$dir/bare.db" ".mode csv" ".import --skip 1 $csv person"
-t3=$(date +%s.%N)
-awk -v n="$N" -v q="$(echo "$t1 - $t0" | bc)" -v s="$(echo "$t3 - $t2" | bc)" 'BEGIN {
-  printf "import of %d rows\n", n
-  printf "  qiao import (validated, audited, all-or-nothing): %8.1f s  %9.0f rows/s\n", q, n / q
-  printf "  sqlite3 .import into a bare table:               %8.1f s  %9.0f rows/s\n", s, n / s
-  printf "  ratio: qiao takes %.1f times as long\n", q / s
+timed sqlite3 "$dir/bare.db" ".mode csv" ".import --skip 1 $csv person"
+sqb=$secs
+
+# PostgreSQL (BENCH_PG=0 skips it): a private server (scripts/pg-start.sh), stopped on exit
+pg=
+if [ "${BENCH_PG:-1}" != 0 ] && [ -x /usr/lib/postgresql/15/bin/initdb ]; then
+  pgdir=$(mktemp -u /tmp/qiao-bench-pg.XXXXXX)
+  trap 'scripts/pg-stop.sh "$pgdir" >/dev/null 2>&1 || true' EXIT
+  url=$(scripts/pg-start.sh "$pgdir")
+  build/qiao init --db "$url" --org-name "基准侨联" >/dev/null
+  timed build/qiao import person "$csv" --db "$url"
+  pg=$secs pg_rss=$rss_mb
+  psql "$url" -q -c "CREATE TABLE bare (name TEXT, gender TEXT, birth_date TEXT, nationality TEXT, dialects TEXT, ancestral_place TEXT)"
+  timed psql "$url" -q -c "\\copy bare FROM '$csv' WITH (FORMAT csv, HEADER)"
+  pgb=$secs
+fi
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+awk -v n="$N" -v q="$sq" -v s="$sqb" -v qr="$sq_rss" -v p="$pg" -v pb="${pgb:-0}" -v pr="${pg_rss:-0}" 'BEGIN {
+  printf "import of %d rows                                          time       rows/s   peak RSS\n", n
+  printf "  SQLite: qiao import (validated, audited, all-or-nothing): %8.1f s %9.0f %7d MB\n", q, n / q, qr
+  printf "          sqlite3 .import into a bare table:               %8.1f s %9.0f\n", s, n / s
+  printf "          ratio: qiao takes %.1f times as long\n", q / s
+  if (p != "") {
+    printf "  PostgreSQL: qiao import:                                 %8.1f s %9.0f %7d MB\n", p, n / p, pr
+    printf "          psql \\copy into a bare table:                   %8.1f s %9.0f\n", pb, n / pb
+    printf "          ratio: qiao takes %.1f times as long; %.2f times SQLite'"'"'s import\n", p / pb, p / q
+  }
 }'

@@ -21,7 +21,7 @@ const struct entity association_entity = {
     .label = {"侨团", "僑團", "Association"},
     .module = "registry",
     .title = "name",
-    .flags = EF_OWNED | EF_SEARCHED | EF_NAME_WORDS,
+    .flags = EF_OWNED | EF_SEARCHED | EF_NAME_WORDS | EF_HOLD,
     .fields =
         (const struct field[]){
             FIELD_ID,

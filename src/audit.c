@@ -68,27 +68,11 @@ static void entry_hash(char out[65], const char *prev, int64_t seq, const char *
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
-#define BATCH_ROWS 64 /* entries in one INSERT */
-
-struct pending { /* an entry chained, not yet written */
-    int64_t seq, user_id, entity_id;
-    char at[21], prev[65], hash[65];
-    const char *username, *client; /* the context's: live as long as the bulk write */
-    const char *action, *entity;   /* static (literals, entity names) */
-    char *bj, *aj;
-};
-
 struct audit_batch {
     int64_t seq;   /* of the last entry chained */
     char hash[65]; /* its hash */
-    int n;         /* entries pending */
-    struct pending rows[BATCH_ROWS];
-    int dry; /* a dry run's: keeps nothing */
+    db_rows *rows; /* the entries chained and not yet written; NULL for a dry run's */
 };
-
-static const char *const audit_cols = "(seq, at, user_id, username, client, action, entity, "
-                                      "entity_id, before_json, after_json, prev_hash, hash)";
-#define ROW_PARAMS "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 
 struct audit_batch *audit_batch_begin(db *d)
 {
@@ -98,6 +82,10 @@ struct audit_batch *audit_batch_begin(db *d)
         b = xcalloc(1, sizeof *b);
         b->seq = st_int(s, "seq");
         snprintf(b->hash, sizeof b->hash, "%s", st_text(s, "hash"));
+        b->rows = db_rows_new(d, "audit_log",
+                              "seq, at, user_id, username, client, action, entity, entity_id, "
+                              "before_json, after_json, prev_hash, hash",
+                              0);
     }
     st_finalize(s);
     return b;
@@ -105,64 +93,13 @@ struct audit_batch *audit_batch_begin(db *d)
 
 struct audit_batch *audit_batch_dry(void)
 {
-    struct audit_batch *b = xcalloc(1, sizeof *b);
-    b->dry = 1;
-    return b;
-}
-
-static void pending_free(struct audit_batch *b)
-{
-    for (int i = 0; i < b->n; i++) {
-        free(b->rows[i].bj);
-        free(b->rows[i].aj);
-    }
-    b->n = 0;
-}
-
-/* Write the pending entries in one INSERT (the statement text of n rows, cached by the
- * driver). */
-static int batch_flush(db *d, struct audit_batch *b)
-{
-    if (!b->n)
-        return DB_OK;
-    buf q = {0};
-    buf_printf(&q, "INSERT INTO audit_log %s VALUES " ROW_PARAMS, audit_cols);
-    for (int i = 1; i < b->n; i++)
-        buf_puts(&q, ", " ROW_PARAMS);
-    stmt *s = db_prepare(d, buf_str(&q));
-    buf_free(&q);
-    int rc = DB_ERROR;
-    if (s) {
-        for (int i = 0, k = 1; i < b->n; i++) {
-            struct pending *p = &b->rows[i];
-            st_bind_int(s, k++, p->seq);
-            st_bind_text(s, k++, p->at);
-            st_bind_int(s, k++, p->user_id);
-            st_bind_text(s, k++, p->username);
-            st_bind_text(s, k++, p->client);
-            st_bind_text(s, k++, p->action);
-            st_bind_text(s, k++, p->entity);
-            st_bind_int(s, k++, p->entity_id);
-            st_bind_text(s, k++, p->bj);
-            st_bind_text(s, k++, p->aj);
-            st_bind_text(s, k++, p->prev);
-            st_bind_text(s, k++, p->hash);
-        }
-        rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
-    }
-    st_finalize(s);
-    pending_free(b);
-    return rc;
+    return xcalloc(1, sizeof(struct audit_batch));
 }
 
 int audit_batch_end(db *d, struct audit_batch *b)
 {
-    if (b->dry) {
-        audit_batch_free(b);
-        return DB_OK;
-    }
-    int rc = batch_flush(d, b);
-    if (rc == DB_OK)
+    int rc = b->rows ? db_rows_flush(b->rows, NULL, NULL) : DB_OK;
+    if (rc == DB_OK && b->rows)
         rc = db_execv(d, "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1", "is", b->seq,
                       b->hash);
     audit_batch_free(b);
@@ -173,7 +110,7 @@ void audit_batch_free(struct audit_batch *b)
 {
     if (!b)
         return;
-    pending_free(b);
+    db_rows_free(b->rows);
     free(b);
 }
 
@@ -181,29 +118,33 @@ void audit_batch_free(struct audit_batch *b)
 static int batch_add(struct ent_ctx *c, struct audit_batch *b, const char *action,
                      const char *entity, int64_t entity_id, char *bj, char *aj)
 {
-    struct pending *p = &b->rows[b->n++];
-    now_utc(p->at);
-    p->seq = b->seq + 1;
-    p->user_id = c->user_id;
-    p->entity_id = entity_id;
-    p->username = c->username;
-    p->client = c->client;
-    p->action = action;
-    p->entity = entity;
-    p->bj = bj;
-    p->aj = aj;
-    memcpy(p->prev, b->hash, sizeof p->prev);
-    entry_hash(p->hash, p->prev, p->seq, p->at, c->user_id, c->username, c->client, action, entity,
+    char at[21], hash[65];
+    now_utc(at);
+    entry_hash(hash, b->hash, b->seq + 1, at, c->user_id, c->username, c->client, action, entity,
                entity_id, bj, aj);
-    b->seq = p->seq;
-    memcpy(b->hash, p->hash, sizeof b->hash);
-    return b->n == BATCH_ROWS ? batch_flush(c->db, b) : DB_OK;
+    db_rows *r = b->rows;
+    rows_int(r, ++b->seq);
+    rows_text(r, at);
+    rows_int(r, c->user_id);
+    rows_text(r, c->username);
+    rows_text(r, c->client);
+    rows_text(r, action);
+    rows_text(r, entity);
+    rows_int(r, entity_id);
+    rows_text(r, bj);
+    rows_text(r, aj);
+    rows_text(r, b->hash);
+    rows_text(r, hash);
+    memcpy(b->hash, hash, sizeof b->hash);
+    free(bj);
+    free(aj);
+    return db_rows_end(r);
 }
 
 int audit_write_text(struct ent_ctx *c, const char *action, const char *entity, int64_t entity_id,
                      char *before, char *after)
 {
-    if (!c->audit || c->audit->dry) {
+    if (!c->audit || !c->audit->rows) {
         free(before);
         free(after);
         return c->audit ? DB_OK : DB_ERROR;
@@ -218,8 +159,8 @@ int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64
     if (c->audit)
         return audit_write_text(
             c, action, entity, entity_id,
-            before && !c->audit->dry ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL,
-            after && !c->audit->dry ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL);
+            before && c->audit->rows ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL,
+            after && c->audit->rows ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL);
     if (db_begin(d) != DB_OK)
         return DB_ERROR;
     stmt *s = db_prepare(d, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");

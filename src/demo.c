@@ -1,9 +1,11 @@
 /* demo.c - the invented demo federation (every name here is made up). */
 #include "demo.h"
+#include "audit.h"
 #include "auth.h"
 #include "case.h"
 #include "entity.h"
 #include "registry.h"
+#include "search.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -187,6 +189,13 @@ int demo_fill(db *d)
         arena_free(a);
         return 1;
     }
+    /* a bulk write (ARCHITECTURE "Bulk writes"): the audit entries chained in memory and
+     * written as many rows, the people's search keys written together before the commit */
+    dm.c.bulk = 1;
+    dm.c.audit = audit_batch_begin(d);
+    dm.c.keys = search_batch_new(entity_find("person"));
+    if (!dm.c.audit)
+        dm.failed = 1;
     /* The city federation's own platforms, bases and affiliated bodies. */
     org(&dm, 1, "{s:s, s:s, s:s}", "name", "清江市侨界法律顾问委员会", "kind", "platform",
         "established_on", "2019-06-18");
@@ -257,6 +266,16 @@ int demo_fill(db *d)
         dm.failed = 1;
     if (!dm.failed && demo_funds(&dm.c, county_ids, &dm.e))
         dm.failed = 1;
+    if (!dm.failed && search_batch_write(d, dm.c.keys) != DB_OK)
+        dm.failed = 1;
+    search_batch_free(dm.c.keys);
+    if (!dm.failed) {
+        dm.failed = audit_batch_end(d, dm.c.audit) != DB_OK; /* and frees it */
+        dm.c.audit = NULL;
+    }
+    audit_batch_free(dm.c.audit);
+    if (dm.failed && !dm.e.msg[0])
+        snprintf(dm.e.msg, sizeof dm.e.msg, "%s", db_errmsg(d));
     if (dm.failed) {
         db_rollback(d);
         fprintf(stderr, "qiao: 示范数据创建失败: %s\n", dm.e.msg);

@@ -92,7 +92,7 @@ const struct entity enterprise_entity = {
     .label = {"侨企", "僑企", "Enterprise"},
     .module = "registry",
     .title = "name",
-    .flags = EF_OWNED | EF_SEARCHED | EF_NAME_WORDS,
+    .flags = EF_OWNED | EF_SEARCHED | EF_NAME_WORDS | EF_HOLD,
     .check = enterprise_check,
     .fields =
         (const struct field[]){

@@ -4,6 +4,7 @@
 #include "audit.h"
 #include "module.h"
 #include "country.h"
+#include "dedup.h"
 #include "region.h"
 
 #include <ctype.h>
@@ -1005,6 +1006,213 @@ static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
     return verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
 }
 
+/* ---- held records (ent_ctx.rows) ----------------------------------------------------- */
+
+#define HELD_ENTITIES 8
+#define HELD_IDS      4096 /* ids reserved at most at once */
+
+struct ent_rows {
+    struct held {
+        const struct entity *ent;
+        db_rows *rows;
+        int *tags; /* the row_tag of each record held, in order */
+        size_t ntags, cap;
+        int64_t ids[HELD_IDS]; /* reserved, ids[next..nids) not yet used */
+        int nids, next;
+        int64_t used; /* ids taken so far: the next reservation grows with it */
+    } h[HELD_ENTITIES];
+    int n;
+    struct keymap unique; /* "entity field value" of each held record: its id */
+};
+
+struct ent_rows *ent_rows_new(void)
+{
+    struct ent_rows *r = xcalloc(1, sizeof *r);
+    r->unique.a = arena_new();
+    return r;
+}
+
+void ent_rows_free(struct ent_rows *r)
+{
+    if (!r)
+        return;
+    for (int i = 0; i < r->n; i++) {
+        db_rows_free(r->h[i].rows);
+        free(r->h[i].tags);
+    }
+    arena *a = r->unique.a;
+    km_free(&r->unique);
+    arena_free(a);
+    free(r);
+}
+
+size_t ent_rows_held(const struct ent_rows *r)
+{
+    size_t n = 0;
+    for (int i = 0; r && i < r->n; i++)
+        n += r->h[i].ntags;
+    return n;
+}
+
+/* Can a record of ent be held (see entity.h)? */
+static int holdable(const struct entity *ent)
+{
+    if (!(ent->flags & EF_HOLD) || ent->after_write)
+        return 0;
+    for (const struct field *f = ent->fields; f->name; f++) {
+        if (f->type == FT_REF && !strcmp(f->ref, ent->name))
+            return 0;
+        for (int i = 0; f->party && party_kinds[i].value; i++)
+            if ((f->party & (1u << i)) && !strcmp(party_kinds[i].value, ent->name))
+                return 0;
+    }
+    return 1;
+}
+
+/* The held rows of ent in c's bulk write, made on first use; NULL when its records are
+ * written at once. */
+static struct held *held_for(struct ent_ctx *c, const struct entity *ent)
+{
+    struct ent_rows *r = c->rows;
+    if (!r || !c->bulk || !c->audit || !db_holds_rows(c->db) || !holdable(ent))
+        return NULL;
+    for (int i = 0; i < r->n; i++)
+        if (r->h[i].ent == ent)
+            return &r->h[i];
+    if (r->n == HELD_ENTITIES)
+        return NULL;
+    struct held *h = &r->h[r->n++];
+    buf t = {0}, cols = {0};
+    buf_printf(&t, "\"%s\"", ent->name);
+    buf_puts(&cols, "id");
+    for (const struct field *f = ent->fields; f->name; f++)
+        if (strcmp(f->name, "id"))
+            buf_printf(&cols, ", %s", f->name);
+    h->ent = ent;
+    h->rows = db_rows_new(c->db, buf_str(&t), buf_str(&cols), 0);
+    buf_free(&t);
+    buf_free(&cols);
+    return h;
+}
+
+/* The key of a unique value in the held records' map, into b. */
+static void unique_key(buf *b, const struct entity *ent, const struct field *f, const json_t *v)
+{
+    char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+    b->len = 0;
+    buf_printf(b, "%s\x1f%s\x1f%s", ent->name, f->name, text ? text : "");
+    free(text);
+}
+
+/* The id of a held record of ent whose field f is v (other than old's), or 0. */
+static int64_t held_unique(struct ent_ctx *c, const struct entity *ent, const struct field *f,
+                           const json_t *v, const json_t *old)
+{
+    if (!c->rows || !c->rows->unique.n)
+        return 0;
+    buf b = {0};
+    unique_key(&b, ent, f, v);
+    int64_t *id = km_slot(&c->rows->unique, buf_str(&b), 0);
+    buf_free(&b);
+    int64_t oid = old ? json_integer_value(json_object_get(old, "id")) : 0;
+    return id && *id != oid ? *id : 0;
+}
+
+/* Hold the checked record rec of ent: its id reserved, its row added (every column, as
+ * the INSERT binds them), its unique values noted. The id, or 0 with e. */
+static int64_t hold_row(struct ent_ctx *c, struct held *h, const json_t *rec, struct verr *e)
+{
+    const struct entity *ent = h->ent;
+    if (h->next == h->nids) {
+        int n = h->used < 16 ? 16 : h->used > HELD_IDS ? HELD_IDS : (int)h->used;
+        char t[80];
+        snprintf(t, sizeof t, "\"%s\"", ent->name);
+        h->nids = db_reserve_ids(c->db, t, h->ids, n);
+        h->next = 0;
+        if (!h->nids) {
+            db_fail(c, ent, e);
+            return 0;
+        }
+    }
+    int64_t id = h->ids[h->next++];
+    h->used++;
+    json_t *binds = json_array();
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *v = json_object_get(rec, f->name);
+        if (strcmp(f->name, "id"))
+            bind_value(f, v ? v : json_null(), binds);
+    }
+    rows_int(h->rows, id);
+    size_t i;
+    json_t *v;
+    json_array_foreach(binds, i, v)
+    {
+        if (json_is_integer(v))
+            rows_int(h->rows, json_integer_value(v));
+        else if (json_is_string(v))
+            rows_text(h->rows, json_string_value(v));
+        else
+            rows_null(h->rows); /* as db_prepare_json binds it */
+    }
+    json_decref(binds);
+    if (h->ntags == h->cap) {
+        h->cap = h->cap ? 2 * h->cap : 1024;
+        h->tags = xrealloc(h->tags, h->cap * sizeof *h->tags);
+    }
+    h->tags[h->ntags++] = c->row_tag;
+    int rc = db_rows_end(h->rows); /* DB_ROWS_BYTES held: written now */
+    if (!db_rows_held(h->rows))
+        h->ntags = 0;
+    if (rc != DB_OK) {
+        db_fail(c, ent, e);
+        return 0;
+    }
+    buf b = {0};
+    for (const struct field *f = ent->fields; f->name; f++) {
+        json_t *u = json_object_get(rec, f->name);
+        if ((f->flags & FF_UNIQUE) && u && !json_is_null(u)) {
+            unique_key(&b, ent, f, u);
+            *km_slot(&c->rows->unique, buf_str(&b), 1) = id;
+        }
+    }
+    buf_free(&b);
+    return id;
+}
+
+struct bad_held {
+    const struct held *h;
+    void (*bad)(void *arg, int tag, const struct verr *e);
+    void *arg;
+};
+
+/* db_rows_flush's bad: the row's tag and the answer to a create the database refused. */
+static void bad_row(void *arg, size_t i, const char *msg)
+{
+    struct bad_held *b = arg;
+    struct verr e;
+    verr_set(&e, 409, "conflict", NULL, "%s与已有记录冲突 (重复或引用无效)", b->h->ent->label.hans);
+    log_msg("entity: a held %s refused: %s", b->h->ent->name, msg);
+    b->bad(b->arg, i < b->h->ntags ? b->h->tags[i] : 0, &e);
+}
+
+int ent_rows_flush(struct ent_ctx *c, void (*bad)(void *arg, int tag, const struct verr *e),
+                   void *arg)
+{
+    int rc = DB_OK;
+    for (int i = 0; c->rows && i < c->rows->n; i++) {
+        struct held *h = &c->rows->h[i];
+        struct bad_held b = {h, bad, arg};
+        int one = db_rows_flush(h->rows, bad ? bad_row : NULL, &b);
+        h->ntags = 0;
+        if (one != DB_OK) {
+            rc = DB_ERROR;
+            if (!bad || db_errcode(c->db) != DBE_CONSTRAINT)
+                break;
+        }
+    }
+    return rc;
+}
+
 /* A value of a unique field (FF_UNIQUE) that another live record holds: 409 on the field.
  * Naming that record when the writer may open it; when it lies outside their scope, one
  * neutral answer that names nothing of it (a unique column cannot answer as for a free
@@ -1031,9 +1239,12 @@ static int check_unique(struct ent_ctx *c, const struct entity *ent, const json_
         st_finalize(s);
         if (rc != DB_ROW && rc != DB_DONE)
             return db_fail(c, ent, e);
+        int held = 0; /* another record of the same bulk write: the writer's own */
+        if (!other)
+            held = (other = held_unique(c, ent, f, v, old)) != 0;
         if (!other)
             continue;
-        if (ent_visible(c, ent, other))
+        if (held || ent_visible(c, ent, other))
             return verr_set(e, 409, "conflict", f->name, "“%s”与已有的%s(编号 %lld)相同",
                             f->label.hans, ent->label.hans, (long long)other);
         return verr_set(e, 409, "conflict", f->name,
@@ -1155,7 +1366,9 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
     now_utc(now);
     json_object_set_new(rec, "created_at", json_string(now));
     json_object_set_new(rec, "updated_at", json_string(now));
-    if (db_begin(c->db) != DB_OK) {
+    /* a held record writes nothing here: no savepoint of its own */
+    struct held *held = held_for(c, ent);
+    if (!held && db_begin(c->db) != DB_OK) {
         db_fail(c, ent, e);
         json_decref(rec);
         return NULL;
@@ -1163,20 +1376,25 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
     int64_t id = 0;
     if (check_record(c, ent, rec, NULL, NULL, e))
         goto fail;
-    json_t *binds = json_array();
-    for (const struct field *f = ent->fields; f->name; f++) {
-        json_t *v = json_object_get(rec, f->name);
-        if (strcmp(f->name, "id"))
-            bind_value(f, v ? v : json_null(), binds);
-    }
-    stmt *s = db_prepare_json(c->db, insert_sql(c->db, ent), binds);
-    if (s)
-        id = st_insert_id(s);
-    st_finalize(s);
-    json_decref(binds);
-    if (!id) {
-        db_fail(c, ent, e);
-        goto fail;
+    if (held) {
+        if (!(id = hold_row(c, held, rec, e)))
+            goto fail;
+    } else {
+        json_t *binds = json_array();
+        for (const struct field *f = ent->fields; f->name; f++) {
+            json_t *v = json_object_get(rec, f->name);
+            if (strcmp(f->name, "id"))
+                bind_value(f, v ? v : json_null(), binds);
+        }
+        stmt *s = db_prepare_json(c->db, insert_sql(c->db, ent), binds);
+        if (s)
+            id = st_insert_id(s);
+        st_finalize(s);
+        json_decref(binds);
+        if (!id) {
+            db_fail(c, ent, e);
+            goto fail;
+        }
     }
     if ((ent->after_write && ent->after_write(c, id, rec, NULL, e)) ||
         on_write(c, ent, id, rec, NULL, e))
@@ -1201,7 +1419,7 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
         db_fail(c, ent, e);
         goto fail;
     }
-    if (db_commit(c->db) != DB_OK) {
+    if (!held && db_commit(c->db) != DB_OK) {
         db_fail(c, ent, e);
         json_decref(rec);
         return NULL;
@@ -1212,7 +1430,8 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
     out = read_row(c, ent, id, 0, e);
     return out;
 fail:
-    db_rollback(c->db);
+    if (!held)
+        db_rollback(c->db);
     json_decref(rec);
     return NULL;
 }

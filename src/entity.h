@@ -162,7 +162,30 @@ struct ent_ctx {
         const struct entity *ent;
         int64_t id;
     } ref_seen;
+    /* A bulk writer's held records (ent_rows_new): with bulk and audit set, on an engine
+     * that holds rows (db_holds_rows: PostgreSQL), ent_create of an entity that qualifies
+     * checks the record, reserves its id and holds the row, to be written with the others
+     * by ent_rows_flush (COPY). row_tag is the caller's name for the record being created
+     * (an import's row number), handed back for a held row that fails when written. */
+    struct ent_rows *rows;
+    int row_tag;
 };
+
+/* The held records of a bulk write (see ent_ctx.rows). An entity qualifies when it says so
+ * (EF_HOLD), has no after_write hook (which may need the row written) and no link to its
+ * own kind (a later record may name an earlier one): the others are written at once.
+ * A unique value (FF_UNIQUE) is checked against the table and the records held, so that
+ * a duplicate is refused at its own ent_create. */
+struct ent_rows;
+struct ent_rows *ent_rows_new(void);
+/* Write every held record inside c's transaction. DB_OK; or DB_ERROR: with bad, a record
+ * the database refused (a constraint the checks do not know) is reported as
+ * bad(arg, its row_tag, e) (409) and the rest are still written (the transaction stays
+ * usable; the caller must not commit); any other failure answers DB_ERROR at once. */
+int ent_rows_flush(struct ent_ctx *c, void (*bad)(void *arg, int tag, const struct verr *e),
+                   void *arg);
+size_t ent_rows_held(const struct ent_rows *r); /* records held, not yet written */
+void ent_rows_free(struct ent_rows *r);         /* NULL is fine */
 
 /* A move of a declared workflow (STYLE 13): from one of the statuses `from` to `to`, for a
  * user holding `perm` on the entity's module, taking the values `takes` (the workflow's
@@ -256,6 +279,8 @@ enum {
     EF_APPEND = 1 << 4,     /* a ledger: never changed or deleted, corrected by a reversal */
     EF_SEARCHED = 1 << 2,   /* its names (title, searchable lists) are in the name search */
     EF_NAME_WORDS = 1 << 3, /* searched: a name is also found by a word in its middle */
+    EF_HOLD = 1 << 5,       /* a bulk write may hold its new records (ent_ctx.rows): no check of
+                               it reads what the same write created (a duplicate, a balance) */
 };
 
 /* The fields every entity starts and ends with. */

@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #define MAX_REPORTED 1000 /* errors and duplicates listed in a report (counts are exact) */
+#define HELD_ROWS    8192 /* new records held between two COPYs (PostgreSQL) */
 
 /* ---- progress of running imports ---------------------------------------------------- */
 
@@ -372,13 +373,14 @@ static int field_cells(arena *a, const struct entity *ent, const struct trow *r,
 static int find_header(arena *a, const struct entity *ent, struct table *t, json_t *mapping)
 {
     int first = -1, seen = 0;
-    for (int i = 0; i < t->nrows && seen < 50; i++) {
-        if (blank_row(&t->rows[i]))
+    struct trow *r;
+    for (int i = 0; (r = table_row(t, i)) && seen < 50; i++) {
+        if (blank_row(r))
             continue;
         seen++;
         if (first < 0)
             first = i;
-        if (field_cells(a, ent, &t->rows[i], mapping))
+        if (field_cells(a, ent, r, mapping))
             return i;
     }
     return first;
@@ -836,6 +838,22 @@ static json_t *update_entry(struct ent_ctx *c, const struct entity *ent, int row
                      json_array_size(ch) > 0, "changes", ch);
 }
 
+/* The counts a held record refused when written (ent_rows_flush) moves to the errors. */
+struct refused {
+    json_t *errs;
+    int *nerr, *okrows, *err_rows;
+};
+
+/* ent_rows_flush's bad: the row (its tag; negative when it was refused already) gets the
+ * error. */
+static void refused_row(void *arg, int tag, const struct verr *ve)
+{
+    struct refused *r = arg;
+    add_error(r->errs, r->nerr, tag < 0 ? -tag : tag, NULL, NULL, ve);
+    if (tag > 0)
+        --*r->okrows, ++*r->err_rows;
+}
+
 json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *t, json_t *mapping,
                      int dry_run, import_progress_fn progress, void *parg, int *ok, struct verr *e)
 {
@@ -849,8 +867,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         verr_set(e, 422, "empty", NULL, "文件里没有表头行");
         return NULL;
     }
-    struct trow *h = &t->rows[hdr];
-    int ncol = h->n;
+    struct trow *h = table_row(t, hdr); /* until the first data row is read */
+    int ncol = h->n, hnum = h->num;
     struct col *cols = arena_alloc(t->a, (size_t)(ncol ? ncol : 1) * sizeof *cols);
     json_t *headers = json_array(), *ignored = json_array();
     int mapped_n = 0;
@@ -946,7 +964,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     if (!mapped_n) {
         verr_set(e, 422, "no_fields", NULL,
                  "找不到表头: 第 %d 行起的各行都没有可识别的字段名或中文标题 (如“姓名”“出生日期”)",
-                 h->num);
+                 hnum);
         goto fail;
     }
 
@@ -959,9 +977,10 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     struct keymap updated_ids = {.a = t->a};
     json_t *updates = json_array(), *upd_ids = json_array();
     int nupd = 0, nsame = 0;
-    int total = t->nrows - hdr - 1;
-    /* rows a merged range makes wrong: flagged by their number */
-    int maxnum = t->nrows ? t->rows[t->nrows - 1].num : 0;
+    int total = t->total - hdr - 1;
+    /* rows a merged range makes wrong: flagged by their number (merges are a workbook's,
+     * which is read whole) */
+    int maxnum = json_array_size(t->merges) && t->nrows ? t->rows[t->nrows - 1].num : 0;
     unsigned char *merged_row = arena_alloc(t->a, (size_t)maxnum + 2);
     if (db_begin(c->db) != DB_OK) {
         verr_set(e, 503, "busy", NULL, "数据库繁忙, 请稍后再试");
@@ -983,14 +1002,14 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         int r1 = (int)json_integer_value(json_object_get(mg, "row"));
         int r2 = (int)json_integer_value(json_object_get(mg, "last_row"));
         int c1 = (int)json_integer_value(json_object_get(mg, "col"));
-        if (r2 <= h->num)
+        if (r2 <= hnum)
             continue; /* a title or the header itself */
         struct verr me = {0};
         struct col *cl = c1 >= 1 && c1 <= ncol ? &cols[c1 - 1] : NULL;
         verr_set(&me, 422, "merged", cl && cl->f ? cl->f->name : "",
                  "合并单元格 %s: 合并后只有第一格有值, 请取消合并并在每一行填写后再导入",
                  json_string_value(json_object_get(mg, "ref")));
-        int at = r1 > h->num ? r1 : h->num + 1;
+        int at = r1 > hnum ? r1 : hnum + 1;
         add_error(errs, &nerr, at, cl, NULL, &me);
         if (at <= maxnum)
             merged_row[at] = 1;
@@ -1017,15 +1036,24 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     struct search_batch *batch = dry_run ? search_batch_dry(ent) : search_batch_new_async(ent),
                         *was_keys = c->keys;
     c->keys = batch;
+    /* on PostgreSQL the new records are held and written by COPY every HELD_ROWS rows
+     * (ent_ctx.rows); a row the database refuses then is reported as that row. Not with
+     * updates (编号), which read what earlier rows wrote. */
+    struct ent_rows *was_rows = c->rows;
+    c->rows = id_col < 0 ? ent_rows_new() : NULL;
+    struct refused refused = {errs, &nerr, &okrows, &err_rows};
     json_t *ranges = json_array(); /* [[first, last], ...] of the created ids */
     int fatal = 0;                 /* a database error: the import stops, rolled back */
     int64_t first = 0, last = 0;
     arena *ra = arena_new(); /* per-row memory, reset every few thousand rows */
-    for (int ri = hdr + 1; ri < t->nrows; ri++) {
-        struct trow *row = &t->rows[ri];
+    for (int ri = hdr + 1;; ri++) {
+        table_drop(t, ri);
+        struct trow *row = table_row(t, ri);
+        if (!row)
+            break;
         if (progress && (ri - hdr) % 500 == 0)
             progress(parg, ri - hdr, total);
-        int bad = merged_row[row->num];
+        int bad = row->num <= maxnum && merged_row[row->num];
         if (!bad && blank_row(row))
             continue;
         if (id_col >= 0 && id_col < row->n && totals_row(ra, row->cells[id_col]))
@@ -1149,12 +1177,13 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         if (!old || (json_object_size(diff) && !(ent->flags & EF_APPEND))) {
             struct verr ve;
             /* a server asked to stop gives the import up: rolled back whole (a 503) */
-            json_t *rec = stop_requested() ? (verr_set(&ve, 503, "busy", NULL,
-                                                       "服务器正在停止, 导入已撤销, 数据未改变; "
-                                                       "请稍后重新导入"),
-                                              NULL)
-                          : old            ? ent_update(c, ent, upd, diff, &ve)
-                                           : ent_create(c, ent, body, &ve);
+            json_t *rec =
+                stop_requested() ? (verr_set(&ve, 503, "busy", NULL,
+                                             "服务器正在停止, 导入已撤销, 数据未改变; "
+                                             "请稍后重新导入"),
+                                    NULL)
+                : old            ? ent_update(c, ent, upd, diff, &ve)
+                      : (c->row_tag = bad ? -row->num : row->num, ent_create(c, ent, body, &ve));
             if (rec && !bad && !old) {
                 int64_t id = json_integer_value(json_object_get(rec, "id"));
                 if (first && id == last + 1) {
@@ -1234,7 +1263,27 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             err_rows++;
         else
             okrows++;
+        if (ent_rows_held(c->rows) >= HELD_ROWS &&
+            ent_rows_flush(c, refused_row, &refused) != DB_OK &&
+            db_errcode(c->db) != DBE_CONSTRAINT) {
+            verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
+            fatal = 1;
+            break;
+        }
     }
+    if (!fatal && t->failed) { /* a limit met while reading (table_row) */
+        *e = t->err;
+        fatal = 1;
+    }
+    if (!fatal && ent_rows_flush(c, refused_row, &refused) != DB_OK &&
+        db_errcode(c->db) != DBE_CONSTRAINT) {
+        verr_set(e, db_errcode(c->db) == DBE_FULL ? 507 : 500,
+                 db_errcode(c->db) == DBE_FULL ? "storage_full" : "internal", NULL,
+                 "数据库错误, 导入未完成, 数据未改变");
+        fatal = 1;
+    }
+    ent_rows_free(c->rows);
+    c->rows = was_rows;
     arena_free(ra);
     c->bulk = was_bulk;
     c->keys = was_keys;
@@ -1255,7 +1304,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     if (rows == 0) {
         struct verr ve;
         verr_set(&ve, 422, "empty", NULL, "表头下面没有数据行");
-        add_error(errs, &nerr, h->num + 1, NULL, NULL, &ve);
+        add_error(errs, &nerr, hnum + 1, NULL, NULL, &ve);
     }
     int created = okrows - nupd - nsame;
     json_t *what = json_pack("{s:s, s:i, s:i, s:o, s:i, s:O}", "format", t->xlsx ? "xlsx" : "csv",
@@ -1307,7 +1356,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                      "updated", !dry_run && all_ok ? nupd : 0, "new", created, "to_update", nupd,
                      "unchanged", nsame, "error_rows", err_rows, "error_count", nerr, "errors",
                      errs, "updates", updates, "duplicate_count", ndup, "duplicates", dups,
-                     "header_row", h->num, "headers", headers, "ignored", ignored, "merges",
+                     "header_row", hnum, "headers", headers, "ignored", ignored, "merges",
                      t->merges);
 rollback:
     db_rollback(c->db);
@@ -1372,7 +1421,7 @@ void import_h(struct req *r)
     int ok = 0;
     if (jr.id)
         job_progress(&jr, 0, 0);
-    if (table_read(&t, r->body, r->body_len, &e) == 0)
+    if (table_open(&t, r->body, r->body_len, &e) == 0)
         rep = import_table(&r->ctx, r->ent, &t, mapping, dry, jr.id ? job_progress : NULL, &jr, &ok,
                            &e);
     else if (jr.id)
@@ -1457,7 +1506,7 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
     int ok = 0, rc;
     json_t *rep = NULL;
     double t0 = now_ms();
-    if (table_read(&t, b.s ? b.s : "", b.len, &e) == 0)
+    if (table_open(&t, b.s ? b.s : "", b.len, &e) == 0)
         rep = import_table(&c, ent, &t, NULL, dry_run, cli_progress, NULL, &ok, &e);
     table_free(&t);
     buf_free(&b);

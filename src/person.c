@@ -110,7 +110,7 @@ const struct entity person_entity = {
     .label = {"侨界人士", "僑界人士", "Person"},
     .module = "registry",
     .title = "name",
-    .flags = EF_OWNED | EF_SEARCHED,
+    .flags = EF_OWNED | EF_SEARCHED | EF_HOLD,
     .check = person_check,
     .fields =
         (const struct field[]){

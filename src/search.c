@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The version of the key rules: bump it when names.c or surnames.c change what keys a
  * name gets, and every database rebuilds its index at the next start. */
@@ -120,7 +121,15 @@ struct search_batch {
     size_t run_rows;     /* the length of a run: 1 << 20 */
     int full;            /* text outgrew 4 GiB: search_batch_write refuses */
     int dry;             /* a dry run's: keeps nothing */
+    int fresh;           /* new records' keys only (an import's, a rebuild's): none can be
+                            in the table already, so no conflict clause (COPY on PostgreSQL) */
     buf text;            /* the keys, each ending in a NUL */
+    /* runs of a large batch, once sorted, are written to a file of their own and read back
+     * by the merge, so that a million records' keys are not all held: run i is at
+     * spilled[i] (its byte offset) with nspilled_rows[i] rows */
+    FILE *spill;
+    long *spilled;
+    size_t *spilled_rows, nspilled;
     /* the record and field whose keys are being added */
     int64_t rid, org;
     uint16_t fi;
@@ -159,6 +168,7 @@ void search_batch_run_rows(struct search_batch *b, size_t rows)
 struct search_batch *search_batch_new_async(const struct entity *ent)
 {
     struct search_batch *b = search_batch_new(ent);
+    b->fresh = 1;
     pthread_mutex_init(&b->mu, NULL);
     pthread_cond_init(&b->cv, NULL);
     if (pthread_create(&b->th, NULL, batch_worker, b) == 0)
@@ -217,6 +227,10 @@ void search_batch_free(struct search_batch *b)
     free(b->v);
     free(b->runs);
     buf_free(&b->text);
+    if (b->spill)
+        fclose(b->spill);
+    free(b->spilled);
+    free(b->spilled_rows);
     free(b);
 }
 
@@ -269,20 +283,14 @@ static void pack_record(buf *out, const struct entity *ent, int64_t id, const js
 
 /* qsort_r: the primary key's order (kind, key, record_id, field, weak), keys byte-wise. */
 _Static_assert(sizeof(struct brow) == 32, "qsort copies rows of up to 32 bytes");
+static int cmp_row(const struct brow *x, const char *ka, const struct brow *y, const char *kb);
 static int cmp_brow(const void *pa, const void *pb, void *arg)
 {
     const struct search_batch *b = arg;
     const struct brow *x = pa, *y = pb;
-    if (x->pre != y->pre)
+    if (x->pre != y->pre) /* most comparisons end here */
         return x->pre < y->pre ? -1 : 1;
-    int c = strcmp(b->text.s + x->off, b->text.s + y->off);
-    if (c)
-        return c;
-    if (x->rid != y->rid)
-        return x->rid < y->rid ? -1 : 1;
-    if (x->fi != y->fi)
-        return (int)x->fi - (int)y->fi;
-    return (int)x->weak - (int)y->weak;
+    return cmp_row(x, b->text.s + x->off, y, b->text.s + y->off);
 }
 
 /* Sort the rows added since the last run into a run of their own. */
@@ -294,6 +302,30 @@ static void end_run(struct search_batch *b)
     qsort_r(b->v + from, b->n - from, sizeof *b->v, cmp_brow, b);
     b->runs = xrealloc(b->runs, (b->nruns + 2) * sizeof *b->runs);
     b->runs[++b->nruns] = b->n;
+}
+
+/* A row of a spilled run: the row (its off the key's length), then the key and its NUL. */
+static void spill_runs(struct search_batch *b)
+{
+    if (!b->spill && !(b->spill = tmpfile()))
+        return; /* no file: the runs stay in memory */
+    for (size_t r = 0; r < b->nruns; r++) {
+        b->spilled = xrealloc(b->spilled, (b->nspilled + 1) * sizeof *b->spilled);
+        b->spilled_rows = xrealloc(b->spilled_rows, (b->nspilled + 1) * sizeof *b->spilled_rows);
+        b->spilled[b->nspilled] = ftell(b->spill);
+        b->spilled_rows[b->nspilled++] = b->runs[r + 1] - b->runs[r];
+        for (size_t i = b->runs[r]; i < b->runs[r + 1]; i++) {
+            struct brow w = b->v[i];
+            const char *key = b->text.s + w.off;
+            w.off = (uint32_t)strlen(key);
+            fwrite(&w, sizeof w, 1, b->spill);
+            fwrite(key, 1, w.off + 1, b->spill);
+        }
+    }
+    if (ferror(b->spill))
+        b->full = 1; /* search_batch_write refuses */
+    b->n = b->nruns = 0;
+    b->text.len = 0;
 }
 
 /* Make the keys of the packed records in [p, end). */
@@ -309,8 +341,10 @@ static void add_packed(struct search_batch *b, const char *p, const char *end)
             p += strlen(p) + 1;
         }
         p++;
-        if (b->n - b->runs[b->nruns] >= b->run_rows)
+        if (b->n - b->runs[b->nruns] >= b->run_rows) {
             end_run(b);
+            spill_runs(b);
+        }
     }
 }
 
@@ -353,38 +387,78 @@ static void batch_record(struct search_batch *b, int64_t id, const json_t *rec)
         batch_flush(b, 0);
 }
 
-static const int batch_sizes[] = {64, 16, 4, 1};
-
-/* Write rows v[0..batch_sizes[k]) with one INSERT (few statements to cache, few round
- * trips to PostgreSQL). */
-static int insert_rows(db *d, const struct search_batch *b, const struct brow *v, int k)
+/* The primary key's order of two rows whose keys are ka and kb. */
+static int cmp_row(const struct brow *x, const char *ka, const struct brow *y, const char *kb)
 {
-    int n = batch_sizes[k];
-    buf sql = {0};
-    buf_printf(&sql, "INSERT INTO search_%s (kind, key, record_id, field, weak, org_id) VALUES ",
-               b->ent->name);
-    for (int i = 0; i < n; i++)
-        buf_puts(&sql, i ? ", (?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?)");
-    buf_puts(&sql, " ON CONFLICT DO NOTHING");
-    stmt *s = db_prepare(d, buf_str(&sql));
-    buf_free(&sql);
-    if (!s)
-        return DB_ERROR;
-    for (int i = 0; i < n; i++) {
-        const struct brow *r = &v[i];
-        st_bind_int(s, 6 * i + 1, (int64_t)(r->pre >> 56));
-        st_bind_text(s, 6 * i + 2, b->text.s + r->off);
-        st_bind_int(s, 6 * i + 3, r->rid);
-        st_bind_int(s, 6 * i + 4, r->fi);
-        st_bind_int(s, 6 * i + 5, r->weak);
-        if (r->org)
-            st_bind_int(s, 6 * i + 6, r->org);
-        else
-            st_bind_null(s, 6 * i + 6);
+    if (x->pre != y->pre)
+        return x->pre < y->pre ? -1 : 1;
+    int c = strcmp(ka, kb);
+    if (c)
+        return c;
+    if (x->rid != y->rid)
+        return x->rid < y->rid ? -1 : 1;
+    if (x->fi != y->fi)
+        return (int)x->fi - (int)y->fi;
+    return (int)x->weak - (int)y->weak;
+}
+
+/* One run in the merge: in memory (b, at..end) or spilled (read from fd at pos through rb,
+ * left rows to go). row and key are its current row (key NULL when the run is done). */
+#define CURSOR_BUF (64u << 10)
+struct cursor {
+    const struct search_batch *b;
+    size_t at, end;
+    int fd;
+    off_t pos;
+    size_t left;
+    char *rb;
+    size_t rlen, rat; /* bytes in rb, the next one to read */
+    struct brow row;
+    const char *key;
+};
+
+/* n bytes of c's spilled run into out (n <= CURSOR_BUF), or NULL when it cannot be read. */
+static const char *cursor_take(struct cursor *c, size_t n)
+{
+    if (c->rlen - c->rat < n) {
+        memmove(c->rb, c->rb + c->rat, c->rlen - c->rat);
+        c->rlen -= c->rat;
+        c->rat = 0;
+        ssize_t got = pread(c->fd, c->rb + c->rlen, CURSOR_BUF - c->rlen, c->pos);
+        if (got > 0) {
+            c->pos += got;
+            c->rlen += (size_t)got;
+        }
+        if (c->rlen < n)
+            return NULL;
     }
-    int rc = st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
-    st_finalize(s);
-    return rc;
+    const char *p = c->rb + c->rat;
+    c->rat += n;
+    return p;
+}
+
+/* Step c to its next row. 0, or -1 when a spilled run cannot be read back. */
+static int cursor_next(struct cursor *c)
+{
+    c->key = NULL;
+    if (!c->rb) {
+        if (c->at < c->end) {
+            c->row = c->b->v[c->at++];
+            c->key = c->b->text.s + c->row.off;
+        }
+        return 0;
+    }
+    if (!c->left)
+        return 0;
+    const char *p = cursor_take(c, sizeof c->row);
+    if (!p)
+        return -1;
+    memcpy(&c->row, p, sizeof c->row);
+    if (c->row.off > NAME_KEY_MAX || !(p = cursor_take(c, c->row.off + 1)) || p[c->row.off])
+        return -1;
+    c->key = p;
+    c->left--;
+    return 0;
 }
 
 int search_batch_write(db *d, struct search_batch *b)
@@ -394,42 +468,69 @@ int search_batch_write(db *d, struct search_batch *b)
     if (b->full || b->dry)
         return DB_ERROR;
     end_run(b);
-    /* merge the runs, the same key twice (陈 and 陳 in two other names) once */
-    size_t *at = xcalloc(b->nruns + 1, sizeof *at);
-    memcpy(at, b->runs, b->nruns * sizeof *at);
-    struct brow out[64];
-    const struct brow *last = NULL;
-    int n = 0, rc = DB_OK;
-    for (;;) {
-        const struct brow *min = NULL;
-        size_t mi = 0;
-        for (size_t r = 0; r < b->nruns; r++)
-            if (at[r] < b->runs[r + 1] && (!min || cmp_brow(&b->v[at[r]], min, b) < 0)) {
-                min = &b->v[at[r]];
-                mi = r;
-            }
-        if (min)
-            at[mi]++;
-        if (min && last && !cmp_brow(last, min, b))
-            continue;
-        if (min) {
-            __builtin_prefetch(b->text.s + b->v[at[mi] < b->runs[mi + 1] ? at[mi] : 0].off);
-            out[n++] = *min;
-            last = min;
-        }
-        if (n == 64 || (!min && n)) { /* a full INSERT, or the rest in smaller ones */
-            int i = 0;
-            for (int k = 0; k < 4 && rc == DB_OK; k++)
-                for (; n - i >= batch_sizes[k] && rc == DB_OK; i += batch_sizes[k])
-                    rc = insert_rows(d, b, out + i, k);
-            n = 0;
-        }
-        if (!min || rc != DB_OK)
-            break;
+    /* merge the runs, the spilled ones read back, the same key twice (陈 and 陳 in two
+     * other names) once */
+    size_t nc = b->nruns + b->nspilled;
+    struct cursor *cur = xcalloc(nc ? nc : 1, sizeof *cur);
+    if (b->spill && fflush(b->spill))
+        b->full = 1;
+    for (size_t r = 0; r < b->nspilled; r++) {
+        cur[r].fd = fileno(b->spill);
+        cur[r].rb = xmalloc(CURSOR_BUF);
+        cur[r].pos = b->spilled[r];
+        cur[r].left = b->spilled_rows[r];
     }
-    free(at);
-    b->n = b->nruns = 0;
+    for (size_t r = 0; r < b->nruns; r++) {
+        cur[b->nspilled + r].b = b;
+        cur[b->nspilled + r].at = b->runs[r];
+        cur[b->nspilled + r].end = b->runs[r + 1];
+    }
+    for (size_t r = 0; r < nc; r++)
+        cursor_next(&cur[r]);
+    char table[64];
+    snprintf(table, sizeof table, "search_%s", b->ent->name);
+    db_rows *rows = db_rows_new(d, table, "kind, key, record_id, field, weak, org_id",
+                                b->fresh ? 0 : DB_ROWS_IGNORE);
+    struct brow last = {0};
+    char last_key[NAME_KEY_MAX + 1] = "";
+    int any = 0, rc = b->full ? DB_ERROR : DB_OK;
+    while (rc == DB_OK) {
+        struct cursor *min = NULL;
+        for (size_t r = 0; r < nc; r++)
+            if (cur[r].key && (!min || cmp_row(&cur[r].row, cur[r].key, &min->row, min->key) < 0))
+                min = &cur[r];
+        if (!min)
+            break;
+        if (!any || cmp_row(&last, last_key, &min->row, min->key)) {
+            any = 1;
+            last = min->row;
+            snprintf(last_key, sizeof last_key, "%s", min->key);
+            rows_int(rows, (int64_t)(last.pre >> 56));
+            rows_text(rows, last_key);
+            rows_int(rows, last.rid);
+            rows_int(rows, last.fi);
+            rows_int(rows, last.weak);
+            if (last.org)
+                rows_int(rows, last.org);
+            else
+                rows_null(rows);
+            rc = db_rows_end(rows);
+        }
+        if (cursor_next(min) < 0)
+            rc = DB_ERROR;
+    }
+    if (rc == DB_OK)
+        rc = db_rows_flush(rows, NULL, NULL);
+    db_rows_free(rows);
+    for (size_t r = 0; r < nc; r++)
+        free(cur[r].rb);
+    free(cur);
+    b->n = b->nruns = b->nspilled = 0;
     b->text.len = 0;
+    if (b->spill) {
+        fclose(b->spill);
+        b->spill = NULL;
+    }
     return rc;
 }
 
@@ -495,6 +596,7 @@ static int index_all(db *d, const struct entity *ent)
     buf_printf(&sql, " FROM \"%s\" WHERE deleted_at IS NULL AND id > ? ORDER BY id LIMIT 1000",
                ent->name);
     struct search_batch *b = search_batch_new(ent);
+    b->fresh = 1; /* into a table just made */
     int64_t last = 0;
     int rc = DB_OK;
     for (;;) {

@@ -505,3 +505,235 @@ int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms)
     }
     return 0;
 }
+
+/* ---- many rows (db_rows) ------------------------------------------------------------ */
+
+#define ROWS_INSERT 64 /* rows in one multi-row INSERT */
+
+struct db_rows {
+    db *d;
+    char *table, *cols;
+    int ncols, flags;
+    int copy;     /* held for COPY (PostgreSQL, without DB_ROWS_IGNORE) */
+    buf vals;     /* the rows held: each value a tag, then 'i' 8 bytes, 't' text and NUL */
+    size_t nrows; /* rows held */
+    int nvals;    /* values of the row being added */
+};
+
+db_rows *db_rows_new(db *d, const char *table, const char *cols, int flags)
+{
+    db_rows *r = xcalloc(1, sizeof *r);
+    r->d = d;
+    r->table = xstrdup(table);
+    r->cols = xstrdup(cols);
+    r->flags = flags;
+    r->ncols = 1;
+    for (const char *p = cols; *p; p++)
+        r->ncols += *p == ',';
+    r->copy = d->drv->copy && !(flags & DB_ROWS_IGNORE);
+    return r;
+}
+
+void rows_int(db_rows *r, int64_t v)
+{
+    buf_putc(&r->vals, 'i');
+    buf_add(&r->vals, (const char *)&v, sizeof v);
+    r->nvals++;
+}
+
+void rows_text(db_rows *r, const char *v)
+{
+    if (!v) {
+        rows_null(r);
+        return;
+    }
+    buf_putc(&r->vals, 't');
+    buf_add(&r->vals, v, strlen(v) + 1);
+    r->nvals++;
+}
+
+void rows_null(db_rows *r)
+{
+    buf_putc(&r->vals, 'n');
+    r->nvals++;
+}
+
+/* The value at p: its tag, and where the next one begins. */
+static const char *next_val(const char *p)
+{
+    return *p == 'i' ? p + 1 + sizeof(int64_t) : *p == 't' ? p + 2 + strlen(p + 1) : p + 1;
+}
+
+/* Write the n rows from p with one INSERT; *end gets where the next row begins. */
+static int insert_rows(db_rows *r, const char *p, size_t n, const char **end)
+{
+    buf q = {0};
+    buf_printf(&q, "INSERT INTO %s (%s) VALUES ", r->table, r->cols);
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(&q, i ? ", (" : "(");
+        for (int k = 0; k < r->ncols; k++)
+            buf_puts(&q, k ? ", ?" : "?");
+        buf_putc(&q, ')');
+    }
+    if (r->flags & DB_ROWS_IGNORE)
+        buf_puts(&q, " ON CONFLICT DO NOTHING");
+    stmt *s = db_prepare(r->d, buf_str(&q));
+    buf_free(&q);
+    int k = 1;
+    for (size_t i = 0; i < n * (size_t)r->ncols; i++, p = next_val(p)) {
+        if (!s)
+            continue;
+        if (*p == 'i') {
+            int64_t v;
+            memcpy(&v, p + 1, sizeof v);
+            st_bind_int(s, k++, v);
+        } else if (*p == 't') {
+            st_bind_text(s, k++, p + 1);
+        } else {
+            st_bind_null(s, k++);
+        }
+    }
+    *end = p;
+    int rc = s && st_step(s) == DB_DONE ? DB_OK : DB_ERROR;
+    st_finalize(s);
+    return rc;
+}
+
+/* The rows held as COPY text into out. */
+static void copy_text(const db_rows *r, buf *out)
+{
+    const char *p = r->vals.s, *end = r->vals.s + r->vals.len;
+    for (int k = 0; p < end; p = next_val(p)) {
+        if (*p == 'i') {
+            int64_t v;
+            memcpy(&v, p + 1, sizeof v);
+            buf_printf(out, "%lld", (long long)v);
+        } else if (*p == 't') {
+            for (const char *t = p + 1; *t; t++) {
+                if (*t == '\\' || *t == '\t' || *t == '\n' || *t == '\r') {
+                    buf_putc(out, '\\');
+                    buf_putc(out, *t == '\t' ? 't' : *t == '\n' ? 'n' : *t == '\r' ? 'r' : '\\');
+                } else {
+                    buf_putc(out, *t);
+                }
+            }
+        } else {
+            buf_puts(out, "\\N");
+        }
+        buf_putc(out, ++k == r->ncols ? (k = 0, '\n') : '\t');
+    }
+}
+
+/* Write every row held: one COPY, or INSERTs of up to 64 rows. */
+static int write_rows(db_rows *r)
+{
+    if (r->copy) {
+        buf text = {0}, tc = {0};
+        copy_text(r, &text);
+        buf_printf(&tc, "%s (%s)", r->table, r->cols);
+        int rc = r->d->drv->copy(r->d->conn, buf_str(&tc), text.s ? text.s : "", text.len);
+        if (rc)
+            set_err(r->d, buf_str(&tc));
+        buf_free(&text);
+        buf_free(&tc);
+        return rc ? DB_ERROR : DB_OK;
+    }
+    const char *p = r->vals.s;
+    int rc = DB_OK;
+    for (size_t i = 0; i < r->nrows && rc == DB_OK;) {
+        size_t n = r->nrows - i >= ROWS_INSERT ? ROWS_INSERT : r->nrows - i;
+        /* few statement texts to cache: 64, 16, 4 or 1 rows */
+        n = n >= 64 ? 64 : n >= 16 ? 16 : n >= 4 ? 4 : 1;
+        rc = insert_rows(r, p, n, &p);
+        i += n;
+    }
+    return rc;
+}
+
+static void rows_clear(db_rows *r)
+{
+    r->vals.len = 0;
+    r->nrows = 0;
+    r->nvals = 0;
+}
+
+int db_rows_end(db_rows *r)
+{
+    if (r->nvals != r->ncols)
+        die("db_rows: a row of %d values for %d columns (%s)", r->nvals, r->ncols, r->cols);
+    r->nvals = 0;
+    r->nrows++;
+    if (r->copy ? r->vals.len >= DB_ROWS_BYTES : r->nrows >= ROWS_INSERT)
+        return db_rows_flush(r, NULL, NULL);
+    return DB_OK;
+}
+
+int db_rows_flush(db_rows *r, void (*bad)(void *arg, size_t i, const char *msg), void *arg)
+{
+    if (!r->nrows)
+        return DB_OK;
+    if (!bad) {
+        int rc = write_rows(r);
+        rows_clear(r);
+        return rc;
+    }
+    db *d = r->d;
+    int rc = db_begin(d);
+    if (rc == DB_OK) {
+        if ((rc = write_rows(r)) == DB_OK)
+            rc = db_commit(d);
+        else
+            db_rollback(d);
+    }
+    if (rc != DB_OK && d->errcode == DBE_CONSTRAINT) { /* which rows: one at a time */
+        const char *p = r->vals.s;
+        for (size_t i = 0; i < r->nrows; i++) {
+            const char *row = p;
+            if (db_begin(d) != DB_OK)
+                break;
+            int one = insert_rows(r, row, 1, &p);
+            if (one == DB_OK && db_commit(d) == DB_OK)
+                continue;
+            if (d->depth && one != DB_OK)
+                db_rollback(d);
+            if (d->errcode != DBE_CONSTRAINT)
+                break;
+            bad(arg, i, d->err);
+        }
+        if (d->errcode == DBE_CONSTRAINT || d->errcode == DBE_NONE)
+            d->errcode = DBE_CONSTRAINT;
+    }
+    rows_clear(r);
+    return rc;
+}
+
+size_t db_rows_held(const db_rows *r)
+{
+    return r->nrows;
+}
+
+void db_rows_free(db_rows *r)
+{
+    if (!r)
+        return;
+    buf_free(&r->vals);
+    free(r->table);
+    free(r->cols);
+    free(r);
+}
+
+int db_holds_rows(const db *d)
+{
+    return d->drv->copy && d->drv->reserve_ids;
+}
+
+int db_reserve_ids(db *d, const char *table, int64_t *ids, int n)
+{
+    if (!d->drv->reserve_ids || n < 1 || n > 10000)
+        return 0;
+    if (d->drv->reserve_ids(d->conn, table, ids, n)) {
+        set_err(d, "reserve ids");
+        return 0;
+    }
+    return n;
+}

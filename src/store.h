@@ -115,6 +115,40 @@ int db_depth(const db *d);
 const char *db_insert_id_sql(const db *d);
 int64_t st_insert_id(stmt *s);
 
+/* Many new rows for one table, written together inside the caller's transaction (a bulk
+ * write: an import's records, its audit entries, its search keys). The caller adds each
+ * row's values in the order of cols with rows_int / rows_text / rows_null and ends it with
+ * db_rows_end. On SQLite the rows are written 64 to a multi-row INSERT as they come; on
+ * PostgreSQL they are held as COPY text and sent with one COPY ... FROM STDIN when
+ * db_rows_flush is called or DB_ROWS_BYTES are held. Nothing else may use the connection
+ * while a flush runs (it does not return before the copy is done). */
+typedef struct db_rows db_rows;
+#define DB_ROWS_BYTES (8u << 20)
+enum { DB_ROWS_IGNORE = 1 }; /* a row whose key is there already is skipped (not with COPY) */
+/* table and cols ("a, b, c") are copied; DB_ROWS_IGNORE in flags. The caller frees. */
+db_rows *db_rows_new(db *d, const char *table, const char *cols, int flags);
+void rows_int(db_rows *r, int64_t v);
+void rows_text(db_rows *r, const char *v); /* NULL is NULL */
+void rows_null(db_rows *r);
+/* End a row (it must have as many values as cols): DB_OK, or DB_ERROR when a write it
+ * caused failed (see db_errmsg). */
+int db_rows_end(db_rows *r);
+/* Write the rows held. Without bad, DB_OK or DB_ERROR. With bad, the rows go in a
+ * savepoint of their own; when they fail on a constraint, they are written again one at
+ * a time, each in its own savepoint, and bad(arg, i, msg) is called for each row that
+ * fails (i counts the rows of this flush from 0, msg the database's message): the
+ * transaction stays usable, and the answer is DB_ERROR with db_errcode DBE_CONSTRAINT.
+ * Any other failure answers DB_ERROR at once. Empties r either way. */
+int db_rows_flush(db_rows *r, void (*bad)(void *arg, size_t i, const char *msg), void *arg);
+size_t db_rows_held(const db_rows *r); /* rows added and not yet written */
+void db_rows_free(db_rows *r);         /* what is held is dropped; NULL is fine */
+/* 1 when db_rows holds rows until a flush (PostgreSQL) and new rows' ids can be reserved
+ * before they are written: a bulk writer may then hold its new records too (entity.c). */
+int db_holds_rows(const db *d);
+/* Reserve n (1..10000) ids for new rows of table, whose key is a DT_PK column named id,
+ * into ids[]: n, or 0 on error or when the engine gives ids only on INSERT (SQLite). */
+int db_reserve_ids(db *d, const char *table, int64_t *ids, int n);
+
 /* Until turned off, plan each prepared statement once, whatever its parameters. For a run
  * of small queries whose best plan does not depend on the values (a search's probes):
  * PostgreSQL otherwise plans them again at every execution while it thinks the values
@@ -194,6 +228,10 @@ struct driver {
     void (*unlock_writer)(void *conn);
     int (*revive)(void *conn); /* see db_revive; NULL: nothing to do */
     int (*backup)(void *conn, const char *file, char *err, size_t errlen); /* see db_backup */
+    /* COPY text (tab-separated, \\N for NULL, one row a line) of rows into "table (cols)";
+     * 0 or -1 with the error recorded. NULL: the engine has no COPY (see db_rows). */
+    int (*copy)(void *conn, const char *table_cols, const char *data, size_t len);
+    int (*reserve_ids)(void *conn, const char *table, int64_t *ids, int n); /* see db_reserve_ids */
 };
 
 extern const struct driver sqlite_driver, pg_driver;

@@ -579,6 +579,71 @@ static int64_t pg_generation(void *conn)
     return -1;
 }
 
+/* COPY table_cols FROM STDIN with data (COPY's text format) in chunks of a megabyte.
+ * 0, or -1 with the error recorded (the transaction is then aborted, as after any failed
+ * statement). */
+static int pg_copy(void *conn, const char *table_cols, const char *data, size_t len)
+{
+    struct pgconn *c = conn;
+    buf q = {0};
+    buf_printf(&q, "COPY %s FROM STDIN", table_cols);
+    PGresult *res = PQexec(c->pg, buf_str(&q));
+    buf_free(&q);
+    if (PQresultStatus(res) != PGRES_COPY_IN) {
+        set_res_err(c, res);
+        PQclear(res);
+        return -1;
+    }
+    PQclear(res);
+    int ok = 1;
+    for (size_t at = 0; at < len && ok;) {
+        size_t n = len - at < (1u << 20) ? len - at : 1u << 20;
+        ok = PQputCopyData(c->pg, data + at, (int)n) == 1;
+        at += n;
+    }
+    ok = PQputCopyEnd(c->pg, ok ? NULL : "qiao: sending the rows failed") == 1 && ok;
+    int failed = 0;
+    while ((res = PQgetResult(c->pg))) { /* the COPY's result, then NULL */
+        if (PQresultStatus(res) != PGRES_COMMAND_OK && !failed) {
+            set_res_err(c, res);
+            failed = 1;
+        }
+        PQclear(res);
+    }
+    if (!ok && !failed) {
+        set_res_err(c, NULL);
+        failed = 1;
+    }
+    if (!failed)
+        set_err(c, NULL, DBE_NONE);
+    return failed ? -1 : 0;
+}
+
+/* n ids from table's identity sequence (each unique, whoever else inserts): 0, or -1 with
+ * the error recorded. */
+static int pg_reserve_ids(void *conn, const char *table, int64_t *ids, int n)
+{
+    struct pgconn *c = conn;
+    char num[16];
+    snprintf(num, sizeof num, "%d", n);
+    const char *vals[2] = {table, num};
+    PGresult *res = PQexecParams(c->pg,
+                                 "SELECT nextval(s.q) FROM (SELECT "
+                                 "pg_get_serial_sequence($1, 'id')::regclass AS q) s, "
+                                 "generate_series(1, $2::int)",
+                                 2, NULL, vals, NULL, NULL, 0);
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != n) {
+        set_res_err(c, res);
+        PQclear(res);
+        return -1;
+    }
+    for (int i = 0; i < n; i++)
+        ids[i] = strtoll(PQgetvalue(res, i, 0), NULL, 10);
+    PQclear(res);
+    set_err(c, NULL, DBE_NONE);
+    return 0;
+}
+
 const struct driver pg_driver = {
     .name = "postgresql",
     .open = pg_open,
@@ -602,4 +667,6 @@ const struct driver pg_driver = {
     .plan_once = pg_plan_once,
     .generation = pg_generation,
     .revive = pg_revive,
+    .copy = pg_copy,
+    .reserve_ids = pg_reserve_ids,
 };

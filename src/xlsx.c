@@ -41,16 +41,21 @@ void table_free(struct table *t)
 {
     if (t->a)
         arena_free(t->a);
+    if (t->cells)
+        arena_free(t->cells);
+    free(t->text);
     free(t->rows);
     json_decref(t->merges);
     memset(t, 0, sizeof *t);
 }
 
-/* Append a row of n cells copied from cells (NULL entries become ""); -1 past the limit. */
+/* Append a row of n cells copied from cells (NULL entries become ""), its arrays from the
+ * arena of the table's cells; -1 past the limit. */
 static int add_row(struct table *t, int num, char **cells, const unsigned char *numeric, int n,
                    struct verr *e)
 {
-    if (t->max_rows && (size_t)t->nrows >= t->max_rows)
+    arena *a = t->cells ? t->cells : t->a;
+    if (t->max_rows && (size_t)(t->first + t->nrows) >= t->max_rows)
         return verr_set(e, 413, "too_large", NULL, "表格行数太多 (最多 %zu 行), 请分批导入",
                         t->max_rows - 1);
     if (t->nrows == t->cap) {
@@ -60,12 +65,12 @@ static int add_row(struct table *t, int num, char **cells, const unsigned char *
     struct trow *r = &t->rows[t->nrows++];
     r->num = num;
     r->n = n;
-    r->cells = arena_alloc(t->a, (size_t)(n ? n : 1) * sizeof(char *));
+    r->cells = arena_alloc(a, (size_t)(n ? n : 1) * sizeof(char *));
     r->numeric = NULL;
     for (int i = 0; i < n; i++)
         r->cells[i] = cells[i] ? cells[i] : "";
     if (numeric) {
-        r->numeric = arena_alloc(t->a, (size_t)(n ? n : 1));
+        r->numeric = arena_alloc(a, (size_t)(n ? n : 1));
         memcpy(r->numeric, numeric, (size_t)n);
     }
     return 0;
@@ -73,22 +78,40 @@ static int add_row(struct table *t, int num, char **cells, const unsigned char *
 
 /* ---- encodings ---------------------------------------------------------------------- */
 
-int text_to_utf8(const char *in, size_t n, char **out, size_t *outn, struct verr *e)
+/* 1 when in[0..n) is UTF-8 text as it stands (no NUL, no UTF-16 mark): *s and *sn the text
+ * after a UTF-8 BOM. */
+static int utf8_text(const char *in, size_t n, const char **s, size_t *sn)
 {
     if (n >= 2 && ((unsigned char)in[0] == 0xFF && (unsigned char)in[1] == 0xFE))
-        goto bad;
+        return 0;
     if (n >= 2 && ((unsigned char)in[0] == 0xFE && (unsigned char)in[1] == 0xFF))
-        goto bad;
+        return 0;
+    if (n >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3)) {
+        in += 3;
+        n -= 3;
+    }
+    *s = in;
+    *sn = n;
+    return !memchr(in, 0, n) && utf8_valid(in, n);
+}
+
+int text_to_utf8(const char *in, size_t n, char **out, size_t *outn, struct verr *e)
+{
+    const char *s;
+    size_t sn;
+    if (n >= 2 && ((unsigned char)in[0] == 0xFF || (unsigned char)in[0] == 0xFE) &&
+        ((unsigned char)in[1] == 0xFE || (unsigned char)in[1] == 0xFF) && in[0] != in[1])
+        goto bad; /* UTF-16 */
+    if (utf8_text(in, n, &s, &sn)) {
+        *out = xstrndup(s, sn);
+        *outn = sn;
+        return 0;
+    }
     if (memchr(in, 0, n))
         goto bad;
     if (n >= 3 && !memcmp(in, "\xEF\xBB\xBF", 3)) {
         in += 3;
         n -= 3;
-    }
-    if (utf8_valid(in, n)) {
-        *out = xstrndup(in, n);
-        *outn = n;
-        return 0;
     }
     iconv_t cd = iconv_open("UTF-8", "GB18030");
     if (cd == (iconv_t)-1)
@@ -128,89 +151,108 @@ bad:
 
 /* ---- CSV ---------------------------------------------------------------------------- */
 
-int csv_parse(struct table *t, const char *s, size_t n, struct verr *e)
+/* Set t to read the CSV text s[0..n): the separator is a comma unless the first line has
+ * none and has tabs or semicolons. */
+static void csv_begin(struct table *t, const char *s, size_t n)
 {
-    const char *end = s + n;
-    /* the separator: comma unless the first line has none and has tabs or semicolons */
-    char sep = ',';
+    t->src = s;
+    t->src_end = s + n;
+    t->rec = 0;
+    t->sep = ',';
     const char *nl = memchr(s, '\n', n);
     size_t first = nl ? (size_t)(nl - s) : n;
     if (!memchr(s, ',', first)) {
         if (memchr(s, '\t', first))
-            sep = '\t';
+            t->sep = '\t';
         else if (memchr(s, ';', first))
-            sep = ';';
+            t->sep = ';';
     }
-    int cap = 16, nc = 0, rec = 0;
-    char **cells = xmalloc((size_t)cap * sizeof *cells);
+}
+
+/* Read the next record of t's CSV text (t->src < t->src_end): with keep, appended as a
+ * row (cells from the arena of the table's cells), else only checked. 0, or -1 with e. */
+static int csv_record(struct table *t, int keep, struct verr *e)
+{
+    const char *p = t->src, *end = t->src_end;
+    const char sep = t->sep;
+    arena *a = t->cells ? t->cells : t->a;
+    int cap = 16, nc = 0, rec = ++t->rec, rc = 0, more = 1;
+    char **cells = keep ? xmalloc((size_t)cap * sizeof *cells) : NULL;
     buf cell = {0};
-    const char *p = s;
-    int rc = 0;
-    while (p < end) {
-        /* one record */
-        nc = 0;
-        rec++;
-        int more = 1;
-        while (more) {
-            buf_puts(&cell, ""); /* make cell.s exist */
-            cell.len = 0;
-            cell.s[0] = 0;
-            if (p < end && *p == '"') {
-                p++;
-                for (;;) {
-                    if (p >= end) {
-                        rc = verr_set(e, 422, "bad_file", NULL, "CSV 第 %d 条记录的引号没有闭合",
-                                      rec);
-                        goto out;
-                    }
-                    if (*p == '"') {
-                        if (p + 1 < end && p[1] == '"') {
-                            buf_putc(&cell, '"');
-                            p += 2;
-                            continue;
-                        }
-                        p++;
-                        break;
-                    }
-                    buf_putc(&cell, *p++);
+    while (more) {
+        buf_puts(&cell, ""); /* make cell.s exist */
+        cell.len = 0;
+        cell.s[0] = 0;
+        if (p < end && *p == '"') {
+            p++;
+            for (;;) {
+                if (p >= end) {
+                    rc = verr_set(e, 422, "bad_file", NULL, "CSV 第 %d 条记录的引号没有闭合", rec);
+                    goto out;
                 }
-                /* text after the closing quote up to the separator is kept as is */
-                while (p < end && *p != sep && *p != '\n' && *p != '\r')
-                    buf_putc(&cell, *p++);
-            } else {
-                const char *q = p;
-                while (q < end && *q != sep && *q != '\n' && *q != '\r')
-                    q++;
-                buf_add(&cell, p, (size_t)(q - p));
-                p = q;
-            }
-            if (nc == cap) {
-                cap *= 2;
-                cells = xrealloc(cells, (size_t)cap * sizeof *cells);
-            }
-            if (nc >= TABLE_MAX_COLS) {
-                rc = verr_set(e, 422, "bad_file", NULL, "第 %d 行的列数太多 (最多 %d 列)", rec,
-                              TABLE_MAX_COLS);
-                goto out;
-            }
-            cells[nc++] = arena_strndup(t->a, cell.s, cell.len);
-            if (p < end && *p == sep) {
-                p++;
-            } else {
-                more = 0;
-                if (p < end && *p == '\r')
+                if (*p == '"') {
+                    if (p + 1 < end && p[1] == '"') {
+                        buf_putc(&cell, '"');
+                        p += 2;
+                        continue;
+                    }
                     p++;
-                if (p < end && *p == '\n')
-                    p++;
+                    break;
+                }
+                buf_putc(&cell, *p++);
             }
+            /* text after the closing quote up to the separator is kept as is */
+            while (p < end && *p != sep && *p != '\n' && *p != '\r')
+                buf_putc(&cell, *p++);
+        } else {
+            const char *q = p;
+            while (q < end && *q != sep && *q != '\n' && *q != '\r')
+                q++;
+            buf_add(&cell, p, (size_t)(q - p));
+            p = q;
         }
-        if ((rc = add_row(t, rec, cells, NULL, nc, e)))
+        if (nc >= TABLE_MAX_COLS) {
+            rc = verr_set(e, 422, "bad_file", NULL, "第 %d 行的列数太多 (最多 %d 列)", rec,
+                          TABLE_MAX_COLS);
             goto out;
+        }
+        if (keep && nc == cap) {
+            cap *= 2;
+            cells = xrealloc(cells, (size_t)cap * sizeof *cells);
+        }
+        if (keep)
+            cells[nc] = arena_strndup(a, cell.s, cell.len);
+        nc++;
+        if (p < end && *p == sep) {
+            p++;
+        } else {
+            more = 0;
+            if (p < end && *p == '\r')
+                p++;
+            if (p < end && *p == '\n')
+                p++;
+        }
     }
+    if (keep)
+        rc = add_row(t, rec, cells, NULL, nc, e);
+    else if (t->max_rows && (size_t)rec > t->max_rows)
+        rc = verr_set(e, 413, "too_large", NULL, "表格行数太多 (最多 %zu 行), 请分批导入",
+                      t->max_rows - 1);
 out:
+    t->src = p;
     free(cells);
     buf_free(&cell);
     return rc;
+}
+
+int csv_parse(struct table *t, const char *s, size_t n, struct verr *e)
+{
+    csv_begin(t, s, n);
+    while (t->src < t->src_end)
+        if (csv_record(t, 1, e))
+            return -1;
+    t->total = t->nrows;
+    return 0;
 }
 
 /* ---- XLSX --------------------------------------------------------------------------- */
@@ -972,7 +1014,16 @@ int xls_read(struct table *t, const char *data, size_t len, struct verr *e)
     return rc;
 }
 
+static int read_whole(struct table *t, const char *data, size_t len, struct verr *e);
+
 int table_read(struct table *t, const char *data, size_t len, struct verr *e)
+{
+    int rc = read_whole(t, data, len, e);
+    t->total = t->nrows;
+    return rc;
+}
+
+static int read_whole(struct table *t, const char *data, size_t len, struct verr *e)
 {
     if (len == 0)
         return verr_set(e, 422, "empty", NULL, "文件是空的");
@@ -996,4 +1047,60 @@ int table_read(struct table *t, const char *data, size_t len, struct verr *e)
     int rc = csv_parse(t, u, n, e);
     free(u);
     return rc;
+}
+
+int table_open(struct table *t, const char *data, size_t len, struct verr *e)
+{
+    if (len < 4 || !memcmp(data, "PK", 2) || (len >= 8 && !memcmp(data, CFBF_MAGIC, 8)))
+        return table_read(t, data, len, e); /* a workbook (or an empty file): whole */
+    const char *s;
+    size_t n;
+    if (!utf8_text(data, len, &s, &n)) { /* GB18030 (or refused): read from a UTF-8 copy */
+        if (text_to_utf8(data, len, &t->text, &n, e))
+            return -1;
+        s = t->text;
+    }
+    /* the first pass checks the whole file (a broken one is refused before any row is
+     * read) and counts its records; the second, table_row's, keeps them */
+    csv_begin(t, s, n);
+    while (t->src < t->src_end)
+        if (csv_record(t, 0, e))
+            return -1;
+    t->total = t->rec;
+    csv_begin(t, s, n);
+    t->cells = arena_new();
+    t->lazy = 1;
+    return 0;
+}
+
+struct trow *table_row(struct table *t, int i)
+{
+    while (t->lazy && i >= t->first + t->nrows && t->src < t->src_end)
+        if (csv_record(t, 1, &t->err)) {
+            t->failed = 1; /* checked by table_open: only a limit reached meanwhile */
+            return NULL;
+        }
+    return i >= t->first && i < t->first + t->nrows ? &t->rows[i - t->first] : NULL;
+}
+
+void table_drop(struct table *t, int i)
+{
+    int k = i - t->first; /* rows before row i held */
+    if (!t->lazy || k < 4096)
+        return;
+    if (k > t->nrows)
+        k = t->nrows;
+    arena *old = t->cells;
+    t->cells = arena_new();
+    for (int r = k; r < t->nrows; r++) { /* the few read ahead: into the new arena */
+        struct trow *row = &t->rows[r];
+        char **cells = arena_alloc(t->cells, (size_t)(row->n ? row->n : 1) * sizeof *cells);
+        for (int c = 0; c < row->n; c++)
+            cells[c] = arena_strdup(t->cells, row->cells[c]);
+        row->cells = cells;
+    }
+    memmove(t->rows, t->rows + k, (size_t)(t->nrows - k) * sizeof *t->rows);
+    t->nrows -= k;
+    t->first += k;
+    arena_free(old);
 }

@@ -8,8 +8,8 @@
  * the serial has a time of day), booleans as 1/0. Nothing
  * here knows about entities; import.c maps the header row to fields.
  *
- * Memory: a table owns an arena holding every cell and its rows array; table_free()
- * releases both.
+ * Memory: a table owns an arena holding every cell and its rows array (a CSV opened by
+ * table_open: the cells of the rows it holds, a window); table_free() releases both.
  */
 #ifndef QIAO_XLSX_H
 #define QIAO_XLSX_H
@@ -34,6 +34,17 @@ struct table {
     int xlsx;        /* read from a workbook */
     json_t *merges;  /* XLSX merged ranges: [{"ref": "A2:A3", "row": 2, "col": 1, ...}] */
     size_t max_rows; /* refuse a table with more rows (0: no limit) */
+    int total;       /* the rows of the file (first + nrows once all are read) */
+    /* A CSV opened by table_open is read as its rows are asked for: rows[0] is row first
+     * of the file, the rows before it were dropped (table_drop); the cells of the rows held
+     * are in the arena cells. src..src_end is the text still to read (text: a UTF-8 copy
+     * of a GB18030 file, owned). */
+    int lazy, first, rec;
+    arena *cells;
+    const char *src, *src_end;
+    char *text, sep;
+    int failed; /* table_row met an error (a limit): err says which */
+    struct verr err;
 };
 
 /* Limits for both readers (a huge file is refused, not half-read). */
@@ -47,6 +58,18 @@ void table_free(struct table *t);
  * for an encoding that is neither UTF-8 nor GB18030 or a zip that is not a workbook, 413
  * for too many rows, 422 for a broken file. */
 int table_read(struct table *t, const char *data, size_t len, struct verr *e);
+
+/* The same, for reading row by row without holding every cell: a CSV is checked whole
+ * and its records counted (total), then read as table_row asks for its rows; a workbook is
+ * read whole as by table_read. data must stay until table_free. */
+int table_open(struct table *t, const char *data, size_t len, struct verr *e);
+/* Row i of the file (0-based; the rows of a table_read are t->rows[i]), or NULL past the
+ * last one (or, t->failed, on an error in t->err). Valid until the next table_row or
+ * table_drop. */
+struct trow *table_row(struct table *t, int i);
+/* Rows before row i are not asked for again: a table_open'ed CSV frees them (from time to
+ * time, a few thousand at once). */
+void table_drop(struct table *t, int i);
 
 /* The pieces, for tests and fuzzing. */
 /* Convert text to UTF-8: a UTF-8 BOM is dropped, valid UTF-8 is kept, anything else is

@@ -4,10 +4,10 @@
  *
  * 1. If DB (SQLite) has fewer than N people, adds invented ones the way an import does:
  *    through the real entity layer (validation), with the search keys made on a second
- *    thread and written in key order, 100,000 per transaction: a realistic mix of surnames (weighted), one- and two-character given names, a fifth
- *    written in traditional characters, two in five with a passport name spelt the
- *    Hokkien, Teochew, Cantonese or Hakka way, some with a former name, spread over 50
- *    county orgs.
+ *    thread and written in key order, 100,000 per transaction: a realistic mix of surnames
+ *    (weighted), one- and two-character given names, a fifth written in traditional
+ *    characters, two in five with a passport name spelt the Hokkien, Teochew, Cantonese or
+ *    Hakka way, some with a former name, spread over 50 county orgs.
  * 2. Draws QUERIES (1,000) mixed queries from those people: full Chinese names, prefixes,
  *    pinyin with and without spaces, given names, initials, Cantonese, passport names,
  *    dialect surnames with the given name, mixed script.
@@ -122,7 +122,11 @@ static int fill(db *d, int64_t want, int64_t *counties, int ncounties)
     int64_t have = count_people(d);
     double t0 = now_ms();
     while (have < want) {
-        db_begin(d);
+        if (db_begin(d) != DB_OK) {
+            fprintf(stderr, "search_bench: begin: %s\n", db_errmsg(d));
+            arena_free(a);
+            return -1;
+        }
         c.keys = search_batch_new_async(pe);
         for (int k = 0; k < 100000 && have < want; k++, have++) {
             const struct surname *s = pick_surname();

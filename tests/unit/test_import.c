@@ -69,6 +69,56 @@ static void csv_separators_and_errors(void **state)
     table_free(&t);
 }
 
+/* table_open reads a CSV row by row: the rows table_read gives, in GB18030 too; rows before
+ * a dropped one are freed, those read ahead kept; a broken file is refused before any row. */
+static void csv_row_by_row(void **state)
+{
+    (void)state;
+    buf text = {0};
+    buf_puts(&text, "\xEF\xBB\xBF名,注\r\n");
+    for (int i = 0; i < 10000; i++)
+        buf_printf(&text, "n%d,\"%s\"\n", i, i % 7 ? "x" : "two\nlines, \"\"q\"\"");
+    struct table whole, rows;
+    struct verr e;
+    table_init(&whole);
+    table_init(&rows);
+    assert_int_equal(table_read(&whole, text.s, text.len, &e), 0);
+    assert_int_equal(table_open(&rows, text.s, text.len, &e), 0);
+    assert_int_equal(rows.total, whole.nrows);
+    assert_int_equal(rows.total, 10001);
+    assert_string_equal(table_row(&rows, 3)->cells[0], "n2"); /* a look-ahead, then back */
+    for (int i = 0;; i++) {
+        table_drop(&rows, i);
+        struct trow *r = table_row(&rows, i);
+        if (i == whole.nrows) {
+            assert_null(r);
+            break;
+        }
+        assert_non_null(r);
+        assert_int_equal(r->num, whole.rows[i].num);
+        assert_int_equal(r->n, whole.rows[i].n);
+        for (int k = 0; k < r->n; k++)
+            assert_string_equal(r->cells[k], whole.rows[i].cells[k]);
+    }
+    assert_true(rows.first > 0);     /* rows were dropped */
+    assert_true(rows.nrows <= 4096); /* and not all held */
+    assert_false(rows.failed);
+    table_free(&whole);
+    table_free(&rows);
+    /* 陈,x in GB18030 */
+    table_init(&rows);
+    assert_int_equal(table_open(&rows, "\xB3\xC2,x\n", 5, &e), 0);
+    assert_string_equal(table_row(&rows, 0)->cells[0], "陈");
+    table_free(&rows);
+    table_init(&rows);
+    buf_puts(&text, "a,\"b\n");
+    assert_int_equal(table_open(&rows, text.s, text.len, &e), -1);
+    assert_int_equal(e.status, 422);
+    assert_non_null(strstr(e.msg, "引号没有闭合"));
+    table_free(&rows);
+    buf_free(&text);
+}
+
 static void encodings(void **state)
 {
     (void)state;
@@ -535,17 +585,12 @@ static void import_updates_by_id(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(csv_quotes_and_newlines),
-        cmocka_unit_test(csv_separators_and_errors),
-        cmocka_unit_test(encodings),
-        cmocka_unit_test(serials_and_columns),
-        cmocka_unit_test(xlsx_workbook),
-        cmocka_unit_test(not_a_workbook),
-        cmocka_unit_test(import_all_or_nothing),
-        cmocka_unit_test(cells_clean_and_numbers),
-        cmocka_unit_test(cells_dates_phones_places),
-        cmocka_unit_test(import_census_sheet),
-        cmocka_unit_test(legacy_formats),
+        cmocka_unit_test(csv_quotes_and_newlines), cmocka_unit_test(csv_separators_and_errors),
+        cmocka_unit_test(csv_row_by_row),          cmocka_unit_test(encodings),
+        cmocka_unit_test(serials_and_columns),     cmocka_unit_test(xlsx_workbook),
+        cmocka_unit_test(not_a_workbook),          cmocka_unit_test(import_all_or_nothing),
+        cmocka_unit_test(cells_clean_and_numbers), cmocka_unit_test(cells_dates_phones_places),
+        cmocka_unit_test(import_census_sheet),     cmocka_unit_test(legacy_formats),
         cmocka_unit_test(import_updates_by_id),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
