@@ -316,7 +316,7 @@ static int participant_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     struct verr e2;
     json_t *p = ent_read(c, &person_entity, pid, 1, &e2);
     if (!p)
-        return ent_ref_missing(e, "person_id", "人员", &person_entity, pid);
+        return ent_ref_missing(e, "person_id", msg_cur("人员"), &person_entity, pid);
     json_object_set(rec, "person_name", json_object_get(p, "name"));
     json_decref(p);
     return 0;
@@ -330,7 +330,7 @@ static int participant_check(struct ent_ctx *c, json_t *rec, const json_t *old, 
     int64_t eid = json_integer_value(json_object_get(rec, "event_id"));
     json_t *ev = ent_read(c, &event_entity, eid, 1, e);
     if (!ev)
-        return ent_ref_missing(e, "event_id", "活动", &event_entity, eid);
+        return ent_ref_missing(e, "event_id", msg_cur("活动"), &event_entity, eid);
     json_object_set(rec, "org_id", json_object_get(ev, "org_id"));
     json_decref(ev);
     if (participant_derive(c, rec, e))

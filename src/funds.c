@@ -520,11 +520,11 @@ static int donation_check(struct ent_ctx *c, json_t *rec, const json_t *old, str
         return -1;
     /* Taking back a gift that has been spent would overdraw the programme. */
     if (reversal && balance_covers(c, num(rec, "programme_id"), pname, -num(rec, "amount_cny"),
-                                   "冲销", "amount", e))
+                                   msg_cur("冲销"), "amount", e))
         return -1;
     char nr[32];
     if (number_next(c, "receipt_counter", num(rec, "org_id"), atoi(str(rec, "received_on")), nr,
-                    "收据编号", e))
+                    msg_cur("收据编号"), e))
         return -1;
     json_object_set_new(rec, "receipt_number", json_string(nr));
     if (c->user_id)
@@ -636,12 +636,12 @@ static int disbursement_check(struct ent_ctx *c, json_t *rec, const json_t *old,
         return verr_set(e, 422, "invalid", "programme_id", "项目“%s”已结束, 不能再支出", pname);
     const char *status = reversal || amount <= threshold(c->db) ? "approved" : "pending";
     if (!strcmp(status, "approved") && amount > 0 &&
-        balance_covers(c, pid, pname, amount, "支出", "amount", e))
+        balance_covers(c, pid, pname, amount, msg_cur("支出"), "amount", e))
         return -1;
     json_object_set_new(rec, "status", json_string(status));
     char nr[32];
     if (number_next(c, "voucher_counter", num(rec, "org_id"), atoi(str(rec, "paid_on")), nr,
-                    "凭证编号", e))
+                    msg_cur("凭证编号"), e))
         return -1;
     json_object_set_new(rec, "voucher_number", json_string(nr));
     if (c->user_id)
@@ -692,7 +692,7 @@ static int disbursement_move(struct ent_ctx *c, const struct move *m, int64_t id
     if (!still)
         return verr_set(e, 409, "conflict", "to", "这笔支出已经审批过了");
     if (!strcmp(m->to, "approved") &&
-        balance_covers(c, pid, pname, num(old, "amount"), "支出", "amount", e))
+        balance_covers(c, pid, pname, num(old, "amount"), msg_cur("支出"), "amount", e))
         return -1;
     if (c->user_id)
         json_object_set_new(set, "approved_by", json_integer(c->user_id));
@@ -1191,7 +1191,7 @@ static void party_funds_h(struct req *r)
     while (*k && strcmp(*k, r->ent->name))
         k++;
     if (!*k) {
-        reply_error(r, 404, "not_found", NULL, "%s没有捐赠与帮扶记录", r->ent->label.hans);
+        reply_error(r, 404, "not_found", NULL, "%s没有捐赠与帮扶记录", msg_label(r->ent->label));
         return;
     }
     for (int i = 0; i < r->nargs; i++)

@@ -142,8 +142,8 @@ static void type_words(unsigned mask, char *out, size_t n)
     out[0] = 0;
     for (const struct enumval *ev = party_types; ev->value; ev++)
         if (party_entity(ev->value, mask, NULL))
-            snprintf(out + strlen(out), n - strlen(out), "%s%s", out[0] ? "、" : "",
-                     ev->label.hans);
+            snprintf(out + strlen(out), n - strlen(out), "%s%s", out[0] ? msg_cur("、") : "",
+                     msg_label(ev->label));
 }
 
 /* caption: "一方 角色 对方", from the titles of the two records. */
@@ -306,7 +306,8 @@ void relations_h(struct req *r)
     struct verr e;
     const char *type = r->ent ? r->ent->name : "";
     if (!party_entity(type, ~0u, NULL)) {
-        reply_error(r, 404, "not_found", NULL, "%s没有关系记录", r->ent ? r->ent->label.hans : "");
+        reply_error(r, 404, "not_found", NULL, "%s没有关系记录",
+                    r->ent ? msg_label(r->ent->label) : "");
         return;
     }
     json_t *self = ent_read(&r->ctx, r->ent, r->id, 1, &e);
