@@ -16,7 +16,8 @@
  *          the result (办结); the moves that decide for the federation (分派, 转办, 不予受理,
  *          回访归档) name the roles that may make them (`roles` of a move), and a mediator
  *          may not open, edit or delete a case. ent_transition refuses the rest (403).
- * SLAs:    overdue (past due_on), unassigned (still 受理 after SLA_ASSIGN_DAYS working days)
+ * SLAs:    overdue (past due_on), unassigned (still 受理 after the admin's number of working
+ *          days: case.assign_days in qiao_meta, GET/PUT /api/v1/case/settings, 2 unset)
  *          and due_soon (due within two working days): computed on every read, and list
  *          filters (overdue=1, sla=unassigned|due_soon) for lists and exports alike.
  * Access:  the org scope as for every owned entity, plus `case_scope`: a user with the
@@ -31,6 +32,7 @@
 #include "workday.h"
 #include "module.h"
 #include "number.h"
+#include "setting.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -78,10 +80,19 @@ static const struct enumval slas[] = {
 /* Statuses of cases still being worked on: they can be overdue. */
 static const char *const open_statuses = "received,assigned,in_progress,referred";
 
-/* SLAs: working days a new case may wait to be assigned; working days before its due date
- * a case counts as due soon. */
-#define SLA_ASSIGN_DAYS 2
-#define SLA_SOON_DAYS   2
+/* SLAs: working days a new case may wait to be assigned (the admin's setting, 2 until
+ * changed: GET/PUT /api/v1/case/settings); working days before its due date a case counts
+ * as due soon. */
+#define ASSIGN_DAYS_KEY     "case.assign_days"
+#define ASSIGN_DAYS_DEFAULT 2
+#define SLA_SOON_DAYS       2
+static const struct field assign_days_field = {
+    "assign_days",
+    FT_INT,
+    {"分派时限(工作日)", "分派時限(工作日)", "Days to assign (working days)"},
+    FF_REQUIRED,
+    .min = 1,
+    .max = 60};
 
 /* Working days a case has by default, per category (the due date counts from receipt). */
 static int due_days(const char *category)
@@ -766,10 +777,12 @@ static int case_move_step(struct ent_ctx *c, const struct move *m, int64_t id, c
 /* ---- handlers ----------------------------------------------------------------------- */
 
 /* The dates the SLAs compare with, for today in Beijing: a case received before
- * late_utc and still 受理 is late to be assigned; an open case due on or before soon is due
- * soon. Kept for the request (the arena) for a few seconds: a list computes every row. */
+ * late_utc and still 受理 is late to be assigned (assign_days working days after it came);
+ * an open case due on or before soon is due soon. Kept for the request (the arena) for a
+ * few seconds: a list computes every row. */
 struct sla_dates {
     char today[11], yesterday[11], soon[11], late_utc[21];
+    int64_t assign_days;
 };
 
 static const struct sla_dates *sla_dates(struct ent_ctx *c)
@@ -777,17 +790,19 @@ static const struct sla_dates *sla_dates(struct ent_ctx *c)
     static __thread struct {
         const arena *a;
         time_t at;
+        unsigned gen; /* setting_generation() when taken */
         struct sla_dates d;
     } memo;
     time_t now = time(NULL);
-    if (memo.a == c->a && now - memo.at < 5)
+    unsigned gen = setting_generation();
+    if (memo.a == c->a && now - memo.at < 5 && memo.gen == gen)
         return &memo.d;
     struct sla_dates *d = &memo.d;
     char late[11];
     today_cn(d->today);
+    int64_t days = d->assign_days = setting_int(c->db, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT);
     if (workday_add_db(c->db, d->today, SLA_SOON_DAYS, d->soon) ||
-        workday_add_db(c->db, d->today, -SLA_ASSIGN_DAYS, late) ||
-        day_start_utc(late, 1, d->late_utc)) {
+        workday_add_db(c->db, d->today, (int)-days, late) || day_start_utc(late, 1, d->late_utc)) {
         snprintf(d->soon, sizeof d->soon, "%s", d->today);
         snprintf(d->late_utc, sizeof d->late_utc, "0000");
     }
@@ -801,11 +816,12 @@ static const struct sla_dates *sla_dates(struct ent_ctx *c)
     strftime(d->yesterday, sizeof d->yesterday, "%Y-%m-%d", &tm);
     memo.a = c->a;
     memo.at = now;
+    memo.gen = gen;
     return d;
 }
 
 /* overdue: still being worked on, and past its due date (Beijing today); sla: still 受理
- * SLA_ASSIGN_DAYS working days after receipt (unassigned), or open and due within
+ * the setting's working days after receipt (unassigned), or open and due within
  * SLA_SOON_DAYS working days (due_soon). */
 static void case_compute(struct ent_ctx *c, json_t *rec)
 {
@@ -1372,7 +1388,8 @@ static json_t *named_counts(struct req *r, json_t *counts, const char *sql)
 /* GET /api/v1/reports/cases?org=&from=&to= → the figures of the cases received in the
  * period by the org's subtree: by category and status, resolution rate, median days to
  * resolve, amounts claimed and recovered (fen), satisfaction, the overdue ones by org and
- * by assignee. */
+ * by assignee, the ones still 受理 after the setting's days to assign (unassigned, with
+ * assign_days). */
 void case_report_h(struct req *r)
 {
     for (int i = 0; i < r->nargs; i++)
@@ -1405,6 +1422,7 @@ void case_report_h(struct req *r)
     char *path = arena_strdup(r->a, str(o, "path"));
     json_decref(o);
     char *bound = path_bound(r->a, path);
+    const struct sla_dates *sd = sla_dates(&r->ctx);
     stmt *s =
         db_prepare(r->db, "SELECT t.category, t.status, t.received_at, t.resolved_at, "
                           "t.amount_claimed, t.amount_recovered, t.satisfaction, t.due_on, "
@@ -1423,7 +1441,8 @@ void case_report_h(struct req *r)
     }
     for (const struct enumval *v = statuses; v->value; v++)
         json_object_set_new(bystat, v->value, json_integer(0));
-    int64_t total = 0, done = 0, claimed = 0, recovered = 0, sat_n = 0, sat_sum = 0, overdue = 0;
+    int64_t total = 0, done = 0, claimed = 0, recovered = 0, sat_n = 0, sat_sum = 0, overdue = 0,
+            unassigned = 0;
     json_t *late_org = json_object(), *late_user = json_object(); /* id → count */
     size_t nd = 0, capd = 64;
     double *days = xmalloc(capd * sizeof *days);
@@ -1453,6 +1472,8 @@ void case_report_h(struct req *r)
             sat_n++;
             sat_sum += st_int(s, "satisfaction");
         }
+        unassigned +=
+            !strcmp(st, "received") && strcmp(st_text(s, "received_at"), sd->late_utc) < 0;
         const char *due = st_text(s, "due_on");
         if (strstr(open_statuses, st) && due && strcmp(due, today) < 0) {
             overdue++;
@@ -1481,7 +1502,8 @@ void case_report_h(struct req *r)
     }
     free(days);
     json_t *res = json_pack(
-        "{s:I, s:s?, s:s?, s:I, s:o, s:o, s:o, s:I, s:f, s:o, s:I, s:I, s:o, s:I, s:I, s:o, s:o}",
+        "{s:I, s:s?, s:s?, s:I, s:o, s:o, s:o, s:I, s:f, s:o, s:I, s:I, s:o, s:I, s:I, s:o, s:o, "
+        "s:I, s:I}",
         "org", (json_int_t)org, "from", from && *from ? from : NULL, "to", to && *to ? to : NULL,
         "total", (json_int_t)total, "by_category", bycat, "by_status", bystat, "by_category_status",
         cross, "resolved", (json_int_t)done, "resolution_rate",
@@ -1493,7 +1515,8 @@ void case_report_h(struct req *r)
         "satisfaction_count", (json_int_t)sat_n, "overdue", (json_int_t)overdue, "overdue_by_org",
         named_counts(r, late_org, "SELECT name FROM \"org\" WHERE id = ?"), "overdue_by_assignee",
         named_counts(r, late_user,
-                     "SELECT coalesce(name, username) AS name FROM \"user\" WHERE id = ?"));
+                     "SELECT coalesce(name, username) AS name FROM \"user\" WHERE id = ?"),
+        "unassigned", (json_int_t)unassigned, "assign_days", (json_int_t)sd->assign_days);
     json_decref(late_org);
     json_decref(late_user);
     reply_json(r, 200, res);
@@ -1673,6 +1696,21 @@ static int64_t recovered(db *d, const struct period *p)
                   "ssss", p->path, p->bound, p->from_utc, p->to_utc);
 }
 
+/* GET /api/v1/case/settings: {"assign_days": working days a new case may wait to be
+ * assigned before the board, the home page and the figures flag it}. */
+static void case_settings_h(struct req *r)
+{
+    reply_json(r, 200,
+               json_pack("{s:I}", assign_days_field.name,
+                         (json_int_t)setting_int(r->db, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT)));
+}
+
+/* PUT /api/v1/case/settings {"assign_days": N} (1 to 60): the admin's, audited. */
+static void case_settings_put_h(struct req *r)
+{
+    setting_put(r, &assign_days_field, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT, "case_settings");
+}
+
 /* The service desk (为侨服务). */
 const struct module case_module = {
     .name = "case",
@@ -1688,6 +1726,8 @@ const struct module case_module = {
             {"GET", "/api/v1/case/{id}/timeline", case_timeline_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/case/file/{id}", case_file_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/reports/cases", case_report_h, "report", P_VIEW, 0},
+            {"GET", "/api/v1/case/settings", case_settings_h, NULL, P_VIEW, 0},
+            {"PUT", "/api/v1/case/settings", case_settings_put_h, NULL, P_ADMIN, 0},
             {NULL},
         },
     .grants = (const struct grant[]){{"admin", GALL},

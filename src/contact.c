@@ -89,7 +89,7 @@ static void contact_compute(struct ent_ctx *c, json_t *rec)
                  ? party_entity(type, PARTY_TYPES, NULL)
                  : NULL;
         if (pe)
-            buf_printf(&names, "%s%s", names.len ? "、" : "", party_shown(c, pe, id));
+            buf_printf(&names, "%s%s", names.len ? msg_cur("、") : "", party_shown(c, pe, id));
     }
     json_object_set_new(rec, "party_names", json_string(buf_str(&names)));
     buf_free(&names);

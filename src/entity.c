@@ -614,7 +614,7 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
         const struct entity *pe = kind ? entity_find(kind) : NULL;
         json_t *pid = pe ? json_object_get(o, f[1].name) : NULL;
         if (json_is_integer(pid) && !ent_visible(c, pe, json_integer_value(pid)))
-            json_object_set_new(o, f[2].name, json_string(OTHER_ORG_RECORD));
+            json_object_set_new(o, f[2].name, json_string(msg_cur(OTHER_ORG_RECORD)));
     }
     if (!raw && ent->compute) /* values made from other records, for the reader */
         ent->compute(c, o);

@@ -30,6 +30,7 @@
 #include "audit.h"
 #include "module.h"
 #include "number.h"
+#include "setting.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,12 +264,7 @@ static int64_t num(const json_t *o, const char *key)
 /* The approval threshold in fen. */
 static int64_t threshold(db *d)
 {
-    stmt *s = db_prepare(d, "SELECT value FROM qiao_meta WHERE key = '" THRESHOLD_KEY "'");
-    int64_t v = THRESHOLD_DEFAULT;
-    if (s && st_step(s) == DB_ROW && !parse_i64(st_text(s, "value"), &v))
-        v = THRESHOLD_DEFAULT;
-    st_finalize(s);
-    return v;
+    return setting_int(d, THRESHOLD_KEY, THRESHOLD_DEFAULT);
 }
 
 /* A programme's figures, net of reversals: donations received, disbursements approved
@@ -1286,53 +1282,7 @@ static void settings_put_h(struct req *r)
     static const struct field tf = {
         "approval_threshold", FT_MONEY, {"审批金额线", "審批金額線", "Approval threshold"},
         FF_REQUIRED,          .min = 0, .max = MONEY_MAX};
-    json_t *body = req_json(r);
-    if (!body)
-        return;
-    const char *k;
-    json_t *v, *val = NULL;
-    json_object_foreach(body, k, v) if (strcmp(k, tf.name))
-    {
-        reply_error(r, 400, "unknown_field", k, "设置中没有“%s”", k);
-        json_decref(body); /* after the answer: k is one of its keys */
-        return;
-    }
-    struct verr e;
-    if (ent_value(&tf,
-                  json_object_get(body, tf.name) ? json_object_get(body, tf.name) : json_null(),
-                  &val, &e) ||
-        json_is_null(val)) {
-        json_decref(body);
-        if (val)
-            reply_error(r, 422, "invalid", tf.name, "请填写“审批金额线”(单位: 分)");
-        else
-            reply_verr(r, &e);
-        json_decref(val);
-        return;
-    }
-    json_decref(body);
-    int64_t before = threshold(r->db), after = json_integer_value(val);
-    json_decref(val);
-    char text[24];
-    snprintf(text, sizeof text, "%lld", (long long)after);
-    json_t *jb = json_pack("{s:I}", tf.name, (json_int_t)before),
-           *ja = json_pack("{s:I}", tf.name, (json_int_t)after);
-    int rc =
-        db_begin(r->db) != DB_OK ||
-        db_execv(r->db, "DELETE FROM qiao_meta WHERE key = '" THRESHOLD_KEY "'", "") != DB_OK ||
-        db_execv(r->db, "INSERT INTO qiao_meta (key, value) VALUES ('" THRESHOLD_KEY "', ?)", "s",
-                 text) != DB_OK ||
-        audit_write(&r->ctx, "update", "funds_settings", 0, jb, ja) != DB_OK ||
-        db_commit(r->db) != DB_OK;
-    json_decref(jb);
-    json_decref(ja);
-    if (rc) {
-        if (db_depth(r->db))
-            db_rollback(r->db);
-        reply_error(r, 500, "internal", NULL, "无法保存设置, 请稍后再试");
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:I}", tf.name, (json_int_t)after));
+    setting_put(r, &tf, THRESHOLD_KEY, THRESHOLD_DEFAULT, "funds_settings");
 }
 
 /* The counters, and the indexes the ledger is read by (bench/funds.sh): a programme's

@@ -117,7 +117,7 @@ const char *party_title(struct ent_ctx *c, const struct entity *ent, int64_t id)
 const char *party_shown(struct ent_ctx *c, const struct entity *ent, int64_t id)
 {
     const char *t = ent_visible(c, ent, id) ? party_title(c, ent, id) : NULL;
-    return t ? t : OTHER_ORG_RECORD;
+    return t ? t : msg_cur(OTHER_ORG_RECORD);
 }
 
 static const struct kind *kind_find(const char *v)
@@ -160,9 +160,9 @@ static int relation_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     int64_t tid = json_integer_value(json_object_get(rec, "to_id"));
     const char *fname = party_title(c, fe, fid), *tname = party_title(c, te, tid);
     if (!fname)
-        return ent_ref_missing(e, "from_id", "一方", fe, fid);
+        return ent_ref_missing(e, "from_id", msg_cur("一方"), fe, fid);
     if (!tname)
-        return ent_ref_missing(e, "to_id", "对方", te, tid);
+        return ent_ref_missing(e, "to_id", msg_cur("对方"), te, tid);
     json_object_set_new(rec, "caption",
                         json_sprintf("%s %s %s", fname, kind_label(kv)->hans, tname));
     return 0;
