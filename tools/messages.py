@@ -232,6 +232,11 @@ def check(catalog, srcs):
     return 0
 
 
+# Words Taiwan and Hong Kong write otherwise, which OpenCC's s2tw leaves as they are (its
+# s2twp changes far too many for these texts: 代码 → 程式碼, 对象 → 物件, 项目 → 專案).
+TW_WORDS = [("數據庫", "資料庫"), ("數據", "資料"), ("文件", "檔案"), ("信息", "資訊")]
+
+
 def cstr(s):
     return '"' + "".join("\\" + c if c in '"\\' else "\\n" if c == "\n" else c for c in s) + '"'
 
@@ -245,6 +250,8 @@ def gen(catalog, hant, out):
     rows = []
     for i, e in enumerate(entries):
         tw = conv[i].replace("\u201c", "\u300c").replace("\u201d", "\u300d")  # “” as 「」
+        for a, b in TW_WORDS:
+            tw = tw.replace(a, b)
         rows.append((e["zh"], e.get("tw") or tw, e["en"]))
     rows.sort(key=lambda r: r[0].encode())
     with open(out, "w", encoding="utf-8") as f:
