@@ -649,7 +649,7 @@ static void phone_candidates(struct ent_ctx *c, const char *phone, json_t *cands
     buf_puts(&sql, " ORDER BY t.id LIMIT 5");
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     while (s && st_step(s) == DB_ROW)
-        add_candidate(cands, st_int(s, "id"), "电话相同");
+        add_candidate(cands, st_int(s, "id"), msg_cur("电话相同"));
     st_finalize(s);
     buf_free(&sql);
     json_decref(binds);
@@ -672,7 +672,7 @@ static void match_row(struct ent_ctx *c, int64_t event_id, json_t *row)
         if (in && !json_is_string(in) && !json_is_null(in)) {
             json_object_set_new(row, "action", json_string("error"));
             json_object_set_new(row, "field", json_string(keys[i]));
-            json_object_set_new(row, "message", json_sprintf("“%s”应为文字", keys[i]));
+            json_object_set_new(row, "message", json_sprintf(msg_cur("“%s”应为文字"), keys[i]));
             goto out;
         }
         /* as people write them: spaces and full-width folded, 新加坡 for SG, a mainland
@@ -694,7 +694,7 @@ static void match_row(struct ent_ctx *c, int64_t event_id, json_t *row)
     if (json_is_null(vals[0])) {
         json_object_set_new(row, "action", json_string("error"));
         json_object_set_new(row, "field", json_string("name"));
-        json_object_set_new(row, "message", json_string("“姓名”不能为空"));
+        json_object_set_new(row, "message", json_string(msg_cur("“姓名”不能为空")));
         goto out;
     }
     const char *name = json_string_value(vals[0]);

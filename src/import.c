@@ -1389,7 +1389,7 @@ void import_h(struct req *r)
     }
     if (!ok && !dry) {
         json_t *err = json_pack("{s:s, s:s}", "code", "import_refused", "message",
-                                "有行未通过检查, 全部未导入 (数据未改变)");
+                                msg_cur("有行未通过检查, 全部未导入 (数据未改变)"));
         json_object_set_new(rep, "error", err);
         reply_json(r, 422, rep);
         return;

@@ -35,6 +35,9 @@ void msg_lang_set(enum lang lang);
 const char *msg(enum lang lang, const char *hans);
 /* msg(msg_lang(), hans): a text or a piece of a message made outside verr_set. */
 const char *msg_cur(const char *hans);
+/* A text kept in a table and translated where it is written (msg_cur(table[i])): marks it as
+ * a key of the catalog for tools/messages.py, and is the text itself. */
+#define MSG_TEXT(hans) (hans)
 /* l in the language of this thread's messages: a label given to a message. */
 const char *msg_label(struct label l);
 

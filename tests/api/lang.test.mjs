@@ -159,6 +159,37 @@ for (const store of STORES) {
       await threeWays((o) => staff.post(`/api/v1/event/${e.json.id}/signin`, { text: '' }, o), 422, undefined, undefined, 'empty sign-in list');
     });
 
+    test('why a name search found someone, and a sign-in list\'s rows', async () => {
+      const p = await staff.post('/api/v1/person', { name: '陈嘉庚', categories: ['overseas_chinese'], phone: '+65 6123 4567' });
+      assert.equal(p.status, 201, p.text);
+      const match = {};
+      for (const q of ['chen jiageng', 'tan jiageng', 'cjg'])
+        for (const lang of LANGS) {
+          const r = await staff.get(`/api/v1/search?q=${encodeURIComponent(q)}&types=person`, as(lang));
+          const hit = r.json.items.find((x) => x.id === p.json.id);
+          assert.ok(hit, `${q}: ${r.text}`);
+          match[`${q} ${lang}`] = hit.match;
+        }
+      assert.match(match['chen jiageng zh-Hans'], /拼音/);
+      assert.match(match['chen jiageng en'], /pinyin/);
+      assert.match(match['tan jiageng en'], /Hokkien|Teochew/);
+      assert.match(match['tan jiageng zh-Hant'], /閩南話|潮州話/);
+      assert.match(match['cjg en'], /pinyin initials/);
+      // names stay as written; the words around them are English
+      for (const [k, m] of Object.entries(match))
+        if (k.endsWith(' en')) assert.ok(!CJK.test(m.replace(/陈嘉庚|陈/g, '')), `${k}: ${m}`);
+      // a sign-in list: a row without a name, a phone that finds the person
+      const e = (await staff.post('/api/v1/event', { name: '座谈会', kind: 'meeting', starts_on: '2024-05-21' })).json;
+      const texts = {};
+      for (const lang of LANGS) {
+        const r = await staff.post(`/api/v1/event/${e.id}/signin`, { rows: [{ name: '', country: 'SG' }, { name: '陈嘉庚', phone: '+65 6123 4567' }] }, as(lang));
+        assert.equal(r.status, 200, r.text);
+        texts[lang] = r.json.rows.map((x) => x.message || (x.candidates || []).map((c) => c.match).join('|'));
+      }
+      checkScripts(LANGS.map((l) => texts[l][0]), 'sign-in row without a name');
+      assert.match(texts.en[1], /the same phone number/, JSON.stringify(texts));
+    });
+
     test('a set number of working days to assign a case: the admin\'s setting', async () => {
       assert.deepEqual((await staff.get('/api/v1/case/settings')).json, { assign_days: 2 });
       assertError(await staff.req('PUT', '/api/v1/case/settings', { assign_days: 5 }), 403);
