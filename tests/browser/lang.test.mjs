@@ -9,39 +9,31 @@ import { join, resolve } from 'node:path';
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
 const { PASSWORD } = await import('../lib/server.mjs');
-const { openApp } = await import('../lib/browser.mjs');
+const { openApp, loginForm, shotOnFailure } = await import('../lib/browser.mjs');
 
 let app, server, page, pageErrors;
 
 before(async () => {
   app = await openApp({ viewport: { width: 1366, height: 900 }, timeout: 15000 });
   ({ server, page, pageErrors } = app);
-  await page.goto(server.url + '/#/login');
-  await page.locator('input[name=username]').fill('admin');
-  await page.locator('input[name=password]').fill(PASSWORD);
-  await page.locator('.login-submit').click();
-  await page.locator('.layout .header').waitFor();
+  await loginForm(page, server.url, 'admin', PASSWORD);
 });
 
 after(() => app?.stop());
 
 const file = (name, text) => ({ name, mimeType: 'text/csv', buffer: Buffer.from(text) });
 
+// the import page's dry run of a sheet with a bad date and a bad country: its report
 async function dryRun() {
-  await page.goto(server.url + '/#/person');
-  await page.locator('[data-test=import]').click();
-  await page.locator('[data-test=import-file]').setInputFiles(file('bad.csv', '\ufeff姓名,出生日期,国籍\n张三,1950-01-01,SG\n李四,1950-02-30,ZZ\n'));
-  await page.locator('[data-test=import-read]').click();
-  await page.locator('[data-test=import-mapping]').waitFor();
-  await page.locator('[data-test=import-dry]').click();
-  const errs = page.locator('[data-test=import-errors]');
-  await errs.waitFor();
+  await page.goto(server.url + '/#/import/person');
+  await page.locator('[data-test=import-file]').setInputFiles(file('bad.csv', '\ufeff姓名,出生日期,国籍\n李四,1950-02-30,ZZ\n'));
+  for (const step of ['read', 'dry']) await page.locator(`[data-test=import-${step}]`).click();
+  await page.locator('[data-test=import-errors]').waitFor();
   await page.waitForTimeout(300);
-  return errs.innerText();
+  return page.locator('[data-test=import-errors]').innerText();
 }
 
-test('the import\'s dry-run report in the app\'s language', async () => {
-  try {
+test('the import\'s dry-run report in the app\'s language', () => shotOnFailure(page, 'lang-import', async () => {
     await page.locator('.header [data-lang=en]').click();
     const en = await dryRun();
     assert.match(en, /“Date of birth” is not a valid date: “1950-02-30”/, en);
@@ -51,14 +43,9 @@ test('the import\'s dry-run report in the app\'s language', async () => {
     const hant = await dryRun();
     assert.match(hant, /「出生日期」不是有效日期: 「1950-02-30」/, hant);
     assert.deepEqual(pageErrors, []);
-  } catch (e) {
-    await page?.screenshot({ path: join(shots, 'FAILED-lang-import.png') }).catch(() => {});
-    throw e;
-  }
-});
+}));
 
-test('the admin sets the working days to assign a case; the board and the figures follow', async () => {
-  try {
+test('the admin sets the working days to assign a case; the board and the figures follow', () => shotOnFailure(page, 'lang-assign-days', async () => {
     await page.locator('.header [data-lang=zh-Hans]').click();
     const admin = await server.login('admin');
     // received a calendar week ago, still 受理: more than 2 working days, fewer than 10
@@ -89,8 +76,4 @@ test('the admin sets the working days to assign a case; the board and the figure
     await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-reminder=unassigned] .tile-count')?.innerText || ''));
     assert.equal(await page.locator('[data-reminder=unassigned] .tile-count').innerText(), '0');
     assert.deepEqual(pageErrors, []);
-  } catch (e) {
-    await page?.screenshot({ path: join(shots, 'FAILED-lang-assign-days.png') }).catch(() => {});
-    throw e;
-  }
-});
+}));
