@@ -236,8 +236,12 @@ def check(catalog, srcs):
 
 
 # Words Taiwan and Hong Kong write otherwise, which OpenCC's s2tw leaves as they are (its
-# s2twp changes far too many for these texts: 代码 → 程式碼, 对象 → 物件, 项目 → 專案).
-TW_WORDS = [("數據庫", "資料庫"), ("數據", "資料"), ("文件", "檔案"), ("信息", "資訊")]
+# s2twp changes far too many for these texts: 代码 → 程式碼, 对象 → 物件, 项目 → 專案): the
+# words of the web app's zh-Hant (匯入, 欄位, 儲存, 登入, 帳號, 伺服器).
+TW_WORDS = [("數據庫", "資料庫"), ("數據", "資料"), ("文件", "檔案"), ("信息", "資訊"), ("導入", "匯入"),
+            ("導出", "匯出"), ("字段", "欄位"), ("保存", "儲存"), ("登錄", "登入"), ("賬號", "帳號"),
+            ("服務器", "伺服器"), ("網絡", "網路"), ("默認", "預設"), ("不支持", "不支援"), ("只支持", "只支援"),
+            ("摺合", "折合"), ("磁盤", "磁碟"), ("聯繫", "聯絡")]
 
 
 def cstr(s):
