@@ -190,6 +190,24 @@ for (const store of STORES) {
       assert.match(texts.en[1], /the same phone number/, JSON.stringify(texts));
     });
 
+    test('a relation\'s caption: names as written, the words around them in the reader\'s language', async () => {
+      const A = (await admin.post('/api/v1/org', { kind: 'federation', parent_id: 1, name: '云溪县侨联', level: 'county' })).json;
+      const B = (await admin.post('/api/v1/org', { kind: 'federation', parent_id: 1, name: '石门区侨联', level: 'county' })).json;
+      const mk = async (name) => (await admin.post('/api/v1/person', { org_id: A.id, name, categories: ['relative'] })).json;
+      const [a, b] = [await mk('吴国栋'), await mk('陈美玲')];
+      const rel = await admin.post('/api/v1/relation', { org_id: A.id, from_type: 'person', from_id: a.id, kind: 'relative', to_type: 'person', to_id: b.id });
+      assert.equal(rel.status, 201, rel.text);
+      // 陈美玲 moves to another county: the county's reader no longer sees her name
+      assert.equal((await admin.patch(`/api/v1/person/${b.id}`, { org_id: B.id })).status, 200);
+      server.addUser('astaff', 'staff', A.id);
+      const astaff = await server.login('astaff');
+      const cap = {};
+      for (const lang of LANGS) cap[lang] = (await astaff.get(`/api/v1/relation/${rel.json.id}`, as(lang))).json.caption;
+      assert.deepEqual(cap, { 'zh-Hans': '吴国栋 亲属 其他组织的记录', 'zh-Hant': '吴国栋 親屬 其他組織的記錄', en: '吴国栋, Relative of a record of another org' });
+      // the admin sees both names
+      assert.equal((await admin.get(`/api/v1/relation/${rel.json.id}`, as('en'))).json.caption, '吴国栋, Relative of 陈美玲');
+    });
+
     test('a set number of working days to assign a case: the admin\'s setting', async () => {
       assert.deepEqual((await staff.get('/api/v1/case/settings')).json, { assign_days: 2 });
       assertError(await staff.req('PUT', '/api/v1/case/settings', { assign_days: 5 }), 403);
