@@ -69,11 +69,13 @@ test('the admin sets the working days to assign a case; the board and the figure
     await page.screenshot({ path: join(shots, 'lang-assign-days.png') });
     assert.deepEqual((await admin.get('/api/v1/case/settings')).json, { assign_days: 10 });
     await page.locator('[data-test=case-tabs]').getByText('案件看板').click();
-    await card.waitFor();
-    assert.equal(await card.locator('[data-sla]').count(), 0, 'not flagged at 10 days');
+    // the board shows what it had until the new load comes in: wait for the card to lose its flag
+    await page.waitForFunction((n) => { const c = document.querySelector(`[data-case="${n}"]`); return c && !c.querySelector('[data-sla]'); }, c.json.number);
     // the home page's reminder counts with it too
     await page.goto(server.url + '/#/');
     await page.waitForFunction(() => /^\d+$/.test(document.querySelector('[data-reminder=unassigned] .tile-count')?.innerText || ''));
     assert.equal(await page.locator('[data-reminder=unassigned] .tile-count').innerText(), '0');
+    await page.waitForFunction(() => /超过 10 个工作日未分派/.test(document.querySelector('[data-reminder=unassigned]')?.innerText || ''));
+    await page.screenshot({ path: join(shots, 'lang-home-reminders.png') });
     assert.deepEqual(pageErrors, []);
 }));
