@@ -1984,18 +1984,13 @@ static json_t *cursor_values(struct ent_ctx *c, const struct sortkeys *o, const 
         json_integer_value(json_object_get(j, "v")) != 1 ||
         !json_is_string(json_object_get(j, "s")) || !json_is_array(k = json_object_get(j, "k"))) {
         json_decref(j);
-        verr_lang(e, 400, "bad_request", key, c->lang, "“%s”不是有效的翻页位置, 请从第一页重新翻页",
-                  "「%s」不是有效的翻頁位置, 請從第一頁重新翻頁",
-                  "“%s” is not a valid list position; start again from the first page", key);
+        verr_set(e, 400, "bad_request", key, "“%s”不是有效的翻页位置, 请从第一页重新翻页", key);
         return NULL;
     }
     if (strcmp(json_string_value(json_object_get(j, "s")), order_name(c->a, o)) ||
         json_array_size(k) != (size_t)o->n) {
         json_decref(j);
-        verr_lang(e, 400, "bad_request", key, c->lang,
-                  "“%s”是另一种排序的翻页位置, 请从第一页重新翻页",
-                  "「%s」是另一種排序的翻頁位置, 請從第一頁重新翻頁",
-                  "“%s” is a position in another order; start again from the first page", key);
+        verr_set(e, 400, "bad_request", key, "“%s”是另一种排序的翻页位置, 请从第一页重新翻页", key);
         return NULL;
     }
     for (int i = 0; i < o->n; i++) {
@@ -2005,12 +2000,8 @@ static json_t *cursor_values(struct ent_ctx *c, const struct sortkeys *o, const 
                                                                   : json_is_string(v);
         if (!ok && !(json_is_null(v) && strcmp(f->name, "id"))) {
             json_decref(j);
-            verr_lang(e, 400, "bad_request", key, c->lang,
-                      "“%s”不是有效的翻页位置 (“%s”的值不对), 请从第一页重新翻页",
-                      "「%s」不是有效的翻頁位置 (「%s」的值不對), 請從第一頁重新翻頁",
-                      "“%s” is not a valid list position (the value of “%s”); start again from "
-                      "the first page",
-                      key, f->name);
+            verr_set(e, 400, "bad_request", key,
+                     "“%s”不是有效的翻页位置 (“%s”的值不对), 请从第一页重新翻页", key, f->name);
             return NULL;
         }
     }
@@ -2091,8 +2082,7 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     after = after && *after ? after : NULL;
     before = before && *before ? before : NULL;
     if (after && before) {
-        verr_lang(e, 400, "bad_request", "before", c->lang, "“after”和“before”只能给一个",
-                  "「after」和「before」只能給一個", "give “after” or “before”, not both");
+        verr_set(e, 400, "bad_request", "before", "“after”和“before”只能给一个");
         return NULL;
     }
     const char *cursor = after ? after : before;

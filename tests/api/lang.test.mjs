@@ -70,6 +70,8 @@ for (const store of STORES) {
       await threeWays((o) => staff.get('/api/v1/person?sort=nope', o), 400, 'bad_request', 'sort', 'sort');
       await threeWays((o) => staff.get('/api/v1/person?page=0', o), 400, 'bad_request', 'page', 'page');
       await threeWays((o) => staff.get('/api/v1/person?zzz=1', o), 400, 'bad_request', 'zzz', 'filter');
+      await threeWays((o) => staff.get('/api/v1/person?after=zzz', o), 400, 'bad_request', 'after', 'list position');
+      await threeWays((o) => staff.get('/api/v1/person?after=x&before=y', o), 400, 'bad_request', 'before', 'after and before');
       await threeWays((o) => staff.get('/api/v1/search?q=', o), 400, 'bad_request', 'q', 'search');
       await threeWays((o) => admin.get('/api/v1/audit?nope=1', o), 400, undefined, undefined, 'audit filter');
     });
