@@ -496,7 +496,8 @@ static int named_party(struct ent_ctx *c, unsigned mask, const char *kind, const
         if (n < 0)
             return -1;
         if (n && what)
-            buf_printf(what, "%s%s %s", what->len ? "; " : "", msg_label(re->label), id_list(a, ids, n));
+            buf_printf(what, "%s%s %s", what->len ? "; " : "", msg_label(re->label),
+                       id_list(a, ids, n));
         if (n == 1 && !nfound)
             *fid = ids[0], *fkind = re->name;
         nfound += n;
@@ -529,11 +530,13 @@ static int party_by_name(struct lookups *lk, const struct field *f, json_t *body
         json_object_set_new(body, f->name, json_string("name"));
     } else if (nfound == 0) {
         rc = verr_set(ve, 422, "invalid", fname->name,
-                      "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", msg_label(fname->label), name);
+                      "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", msg_label(fname->label),
+                      name);
     } else if (nfound > 1) {
-        rc = verr_set(ve, 422, "ambiguous", fname->name,
-                      "“%s”: 名为“%s”的记录有 %d 个 (%s), 请填写“%s”和“%s”", msg_label(fname->label),
-                      name, nfound, buf_str(&what), msg_label(f->label), msg_label(fid->label));
+        rc =
+            verr_set(ve, 422, "ambiguous", fname->name,
+                     "“%s”: 名为“%s”的记录有 %d 个 (%s), 请填写“%s”和“%s”", msg_label(fname->label),
+                     name, nfound, buf_str(&what), msg_label(f->label), msg_label(fid->label));
     }
     buf_free(&what);
     return rc;
@@ -645,7 +648,8 @@ static const char *links_by_name(struct lookups *lk, const struct field *f, cons
             else if (nfound > 1)
                 verr_set(ve, 422, "ambiguous", f->name,
                          "“%s”: 名为“%s”的记录有 %d 个 (%s), 请改填 %s", header, item, nfound,
-                         buf_str(&what), f->party ? "类型:编号 (如 person:12)" : "编号");
+                         buf_str(&what),
+                         f->party ? msg_cur("类型:编号 (如 person:12)") : msg_cur("编号"));
             buf_free(&what);
             if (nfound != 1)
                 goto out;
