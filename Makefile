@@ -14,7 +14,7 @@ SRC     := $(wildcard src/*.c)
 LIBSRC  := $(filter-out src/main.c,$(SRC))
 HDR     := $(wildcard src/*.h)
 # Tables generated at build time from Debian and npm data packages (tools/).
-GEN     := regions countries unihan holidays passwords
+GEN     := regions countries unihan holidays passwords messages
 OBJ     := $(SRC:src/%.c=build/obj/%.o) $(GEN:%=build/obj/%.o)
 TOBJ    := $(SRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
 TLIBOBJ := $(LIBSRC:src/%.c=build/tobj/%.o) $(GEN:%=build/tobj/%.o)
@@ -63,6 +63,14 @@ build/gen/holidays.c: tools/gen_holidays.sh web/package-lock.json
 	@[ -x "$$(command -v opencc)" ] && command -v jq >/dev/null || scripts/deps.sh
 	@echo "  GEN     $@"
 	@tools/gen_holidays.sh web/node_modules/chinese-days/dist/chinese-days.json $@
+
+# The messages' English and zh-Hant (src/messages.txt; zh-Hant by OpenCC s2tw unless given).
+build/gen/messages.c: src/messages.txt tools/messages.py
+	@mkdir -p build/gen
+	@[ -x "$$(command -v opencc)" ] || scripts/deps.sh
+	@echo "  GEN     $@"
+	@python3 tools/messages.py keys $< | opencc -c s2tw >$@.hant
+	@python3 tools/messages.py gen $< $@.hant $@ && rm -f $@.hant
 
 # Name-search readings (Unihan, from unicode-data) and per-character folding (OpenCC).
 build/gen/unihan.c: tools/gen_unihan.c tools/gen-unihan.sh

@@ -9,6 +9,9 @@ export QIAO_BIN=$PWD/build/test/qiao
 mkdir -p test-output
 failed=0
 
+echo "== messages: every one the server can send in zh-Hans, zh-Hant and en"
+python3 tools/messages.py check src/messages.txt src/*.c src/*.h || failed=1
+
 echo "== unit tests"
 for t in "$@"; do
   "$t" || failed=1

@@ -119,7 +119,7 @@ static int password_policy(const char *pw, char *err, size_t errlen)
 {
     size_t n = utf8_len(pw);
     if (n < 8 || strlen(pw) > 256) {
-        snprintf(err, errlen, "密码应为 8 到 128 个字符");
+        snprintf(err, errlen, "%s", msg_cur("密码应为 8 到 128 个字符"));
         return -1;
     }
     unsigned char seen[256] = {0};
@@ -127,7 +127,7 @@ static int password_policy(const char *pw, char *err, size_t errlen)
     for (const unsigned char *p = (const unsigned char *)pw; *p; p++)
         distinct += !seen[*p]++;
     if (distinct < 4) {
-        snprintf(err, errlen, "密码过于简单: 至少要有 4 个不同的字符");
+        snprintf(err, errlen, "%s", msg_cur("密码过于简单: 至少要有 4 个不同的字符"));
         return -1;
     }
     char low[257];
@@ -137,11 +137,11 @@ static int password_policy(const char *pw, char *err, size_t errlen)
     low[i] = 0;
     const char *key = low;
     if (bsearch(&key, common_passwords, ncommon_passwords, sizeof *common_passwords, cmp_str)) {
-        snprintf(err, errlen, "这是常见或已泄露的密码, 很容易被猜中, 请换一个");
+        snprintf(err, errlen, "%s", msg_cur("这是常见或已泄露的密码, 很容易被猜中, 请换一个"));
         return -1;
     }
     if (!demo_allowed && !strcmp(low, DEMO_PASSWORD)) {
-        snprintf(err, errlen, "这是示范系统公开的密码, 不能使用, 请换一个");
+        snprintf(err, errlen, "%s", msg_cur("这是示范系统公开的密码, 不能使用, 请换一个"));
         return -1;
     }
     return 0;
@@ -152,14 +152,14 @@ int password_hash(const char *pw, char *out, char *err, size_t errlen)
     if (password_policy(pw, err, errlen))
         return -1;
     if (take_slot()) {
-        snprintf(err, errlen, "系统繁忙, 请稍后再试");
+        snprintf(err, errlen, "%s", msg_cur("系统繁忙, 请稍后再试"));
         return -1;
     }
     int rc = crypto_pwhash_str(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
                                crypto_pwhash_MEMLIMIT_INTERACTIVE);
     sem_post(&hash_slots);
     if (rc) {
-        snprintf(err, errlen, "系统内存不足, 请稍后再试");
+        snprintf(err, errlen, "%s", msg_cur("系统内存不足, 请稍后再试"));
         return -1;
     }
     return 0;

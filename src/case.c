@@ -16,7 +16,8 @@
  *          the result (办结); the moves that decide for the federation (分派, 转办, 不予受理,
  *          回访归档) name the roles that may make them (`roles` of a move), and a mediator
  *          may not open, edit or delete a case. ent_transition refuses the rest (403).
- * SLAs:    overdue (past due_on), unassigned (still 受理 after SLA_ASSIGN_DAYS working days)
+ * SLAs:    overdue (past due_on), unassigned (still 受理 after the admin's number of working
+ *          days: case.assign_days in qiao_meta, GET/PUT /api/v1/case/settings, 2 unset)
  *          and due_soon (due within two working days): computed on every read, and list
  *          filters (overdue=1, sla=unassigned|due_soon) for lists and exports alike.
  * Access:  the org scope as for every owned entity, plus `case_scope`: a user with the
@@ -31,6 +32,7 @@
 #include "workday.h"
 #include "module.h"
 #include "number.h"
+#include "setting.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -78,10 +80,19 @@ static const struct enumval slas[] = {
 /* Statuses of cases still being worked on: they can be overdue. */
 static const char *const open_statuses = "received,assigned,in_progress,referred";
 
-/* SLAs: working days a new case may wait to be assigned; working days before its due date
- * a case counts as due soon. */
-#define SLA_ASSIGN_DAYS 2
-#define SLA_SOON_DAYS   2
+/* SLAs: working days a new case may wait to be assigned (the admin's setting, 2 until
+ * changed: GET/PUT /api/v1/case/settings); working days before its due date a case counts
+ * as due soon. */
+#define ASSIGN_DAYS_KEY     "case.assign_days"
+#define ASSIGN_DAYS_DEFAULT 2
+#define SLA_SOON_DAYS       2
+static const struct field assign_days_field = {
+    "assign_days",
+    FT_INT,
+    {"分派时限(工作日)", "分派時限(工作日)", "Days to assign (working days)"},
+    FF_REQUIRED,
+    .min = 1,
+    .max = 60};
 
 /* Working days a case has by default, per category (the due date counts from receipt). */
 static int due_days(const char *category)
@@ -330,14 +341,6 @@ int case_sync(db *d)
 
 /* ---- helpers ------------------------------------------------------------------------ */
 
-/* Answer an error in the reader's language: the three formats, then their arguments. */
-#define REPLY_LANG(r, status, code, field, ...)                                                    \
-    do {                                                                                           \
-        struct verr ve_;                                                                           \
-        verr_lang(&ve_, status, code, field, (r)->ctx.lang, __VA_ARGS__);                          \
-        reply_verr(r, &ve_);                                                                       \
-    } while (0)
-
 static const char *str(const json_t *o, const char *key)
 {
     return json_string_value(json_object_get(o, key));
@@ -467,25 +470,18 @@ static int step_add(struct ent_ctx *c, int64_t id, const char *at, const char *a
 static int case_may_create(struct ent_ctx *c, struct verr *e)
 {
     if (is_mediator(c))
-        return verr_lang(e, 403, "forbidden", NULL, c->lang, "调解员不能登记新案件, 请由业务员受理",
-                         "調解員不能登記新案件, 請由業務員受理",
-                         "A mediator cannot open a case: staff take it in");
+        return verr_set(e, 403, "forbidden", NULL, "调解员不能登记新案件, 请由业务员受理");
     return 0;
 }
 
 static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct verr *e)
 {
     if (old && !c->move && is_mediator(c))
-        return verr_lang(e, 403, "forbidden", NULL, c->lang,
-                         "调解员不能修改案件信息: 办理进展请写备注, 结果请用“办结”",
-                         "調解員不能修改案件資訊: 辦理進展請寫備註, 結果請用「辦結」",
-                         "A mediator cannot edit a case: write progress as a note, the result "
-                         "with Resolve");
+        return verr_set(e, 403, "forbidden", NULL,
+                        "调解员不能修改案件信息: 办理进展请写备注, 结果请用“办结”");
     if (old && !c->move &&
         !json_equal(json_object_get(rec, "org_id"), json_object_get(old, "org_id")))
-        return verr_lang(e, 422, "invalid", "org_id", c->lang, "案件的承办组织只能通过“转办”改变",
-                         "案件的承辦組織只能通過「轉辦」改變",
-                         "A case changes its org only by a referral");
+        return verr_set(e, 422, "invalid", "org_id", "案件的承办组织只能通过“转办”改变");
     if (present(rec, "applicant_id")) {
         if (!present(rec, "applicant_name") ||
             (old && !json_equal(json_object_get(rec, "applicant_id"),
@@ -498,16 +494,11 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
         }
     } else {
         if (!present(rec, "applicant_name"))
-            return verr_lang(e, 422, "invalid", "applicant_name", c->lang,
-                             "请选择已登记的申请人, 或填写“申请人姓名”和“申请人联系方式”",
-                             "請選擇已登記的申請人, 或填寫「申請人姓名」和「申請人聯絡方式」",
-                             "Choose a registered applicant, or give the applicant's name and "
-                             "contact");
+            return verr_set(e, 422, "invalid", "applicant_name",
+                            "请选择已登记的申请人, 或填写“申请人姓名”和“申请人联系方式”");
         if (!present(rec, "applicant_contact"))
-            return verr_lang(e, 422, "invalid", "applicant_contact", c->lang,
-                             "未登记的申请人须填写“申请人联系方式”",
-                             "未登記的申請人須填寫「申請人聯絡方式」",
-                             "An applicant who is not registered needs a contact");
+            return verr_set(e, 422, "invalid", "applicant_contact",
+                            "未登记的申请人须填写“申请人联系方式”");
     }
     if (old)
         return 0;
@@ -518,7 +509,7 @@ static int case_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
     }
     cn_date(str(rec, "received_at"), day);
     if (number_next(c, "case_counter", json_integer_value(json_object_get(rec, "org_id")),
-                    atoi(day), num, "案件编号", e))
+                    atoi(day), num, msg_cur("案件编号"), e))
         return -1;
     json_object_set_new(rec, "number", json_string(num));
     stmt *s = db_prepare(c->db, "SELECT name, short_name FROM \"org\" WHERE id = ?");
@@ -651,43 +642,33 @@ static int attach_store(struct ent_ctx *c, json_t *att, json_t **file, struct ve
         return 0;
     const char *name = str(att, "name"), *data = str(att, "data");
     if (!json_is_object(att) || !data)
-        return verr_lang(e, 422, "invalid", "attachment", c->lang,
-                         "“附件”应为 {\"name\": 文件名, \"data\": base64 内容}",
-                         "「附件」應為 {\"name\": 檔名, \"data\": base64 內容}",
-                         "“attachment” is {\"name\": file name, \"data\": base64}");
+        return verr_set(e, 422, "invalid", "attachment",
+                        "“附件”应为 {\"name\": 文件名, \"data\": base64 内容}");
     const char *comma = strncmp(data, "data:", 5) ? NULL : strchr(data, ',');
     if (comma)
         data = comma + 1;
     size_t len = strlen(data), max = len / 4 * 3 + 3, n = 0;
     if (max > ATTACH_MAX + 3)
-        return verr_lang(e, 413, "too_large", "attachment", c->lang, "附件太大: 最多 %u MB",
-                         "附件太大: 最多 %u MB", "The attachment is too large: %u MB at most",
-                         ATTACH_MAX >> 20);
+        return verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB",
+                        ATTACH_MAX >> 20);
     unsigned char *bin = xmalloc(max + 1);
     int rc = 0;
     if (sodium_base642bin(bin, max, data, len, " \r\n", &n, NULL, sodium_base64_VARIANT_ORIGINAL)) {
-        rc = verr_lang(e, 422, "invalid", "attachment", c->lang, "附件内容不是有效的 base64 编码",
-                       "附件內容不是有效的 base64 編碼", "The attachment is not valid base64");
+        rc = verr_set(e, 422, "invalid", "attachment", "附件内容不是有效的 base64 编码");
         goto out;
     }
     if (n == 0) {
-        rc = verr_lang(e, 422, "invalid", "attachment", c->lang, "附件是空文件", "附件是空檔案",
-                       "The attachment is an empty file");
+        rc = verr_set(e, 422, "invalid", "attachment", "附件是空文件");
         goto out;
     }
     if (n > ATTACH_MAX) {
-        rc = verr_lang(e, 413, "too_large", "attachment", c->lang, "附件太大: 最多 %u MB",
-                       "附件太大: 最多 %u MB", "The attachment is too large: %u MB at most",
-                       ATTACH_MAX >> 20);
+        rc = verr_set(e, 413, "too_large", "attachment", "附件太大: 最多 %u MB", ATTACH_MAX >> 20);
         goto out;
     }
     const char *ext, *type = attach_sniff(bin, n, &ext);
     if (!type) {
-        rc = verr_lang(e, 422, "invalid", "attachment", c->lang,
-                       "不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本",
-                       "不支援的附件類型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和純文字",
-                       "This kind of file is not accepted: PDF, PNG, JPEG, Word (docx), Excel "
-                       "(xlsx) and plain text only");
+        rc = verr_set(e, 422, "invalid", "attachment",
+                      "不支持的附件类型: 只接受 PDF、PNG、JPEG、Word(docx)、Excel(xlsx) 和纯文本");
         goto out;
     }
     unsigned char h[crypto_hash_sha256_BYTES];
@@ -730,10 +711,8 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
     if (!strcmp(to, "referred")) {
         json_t *org = json_object_get(args, "to_org_id"), *agency = json_object_get(args, "agency");
         if (json_is_null(org) == json_is_null(agency))
-            return verr_lang(e, 422, "invalid", "to_org_id", c->lang,
-                             "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一",
-                             "轉辦須指定「轉辦組織」(本系統中的組織) 或「轉辦機構」(外部機構) 之一",
-                             "A referral names either an org in qiao or an outside agency");
+            return verr_set(e, 422, "invalid", "to_org_id",
+                            "转办须指定“转办组织”(本系统中的组织) 或“转办机构”(外部机构) 之一");
         if (json_is_null(org)) {
             json_object_set(set, "referral_agency", agency);
             json_object_set(set, "referral_due_on", json_object_get(args, "reply_due"));
@@ -742,8 +721,7 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
         int64_t oid = json_integer_value(org),
                 cur = json_integer_value(json_object_get(old, "org_id"));
         if (oid == cur)
-            return verr_lang(e, 422, "invalid", "to_org_id", c->lang, "不能转办给本组织",
-                             "不能轉辦給本組織", "A case cannot be referred to its own org");
+            return verr_set(e, 422, "invalid", "to_org_id", "不能转办给本组织");
         char *name = NULL;
         stmt *s = db_prepare(c->db, "SELECT name FROM \"org\" WHERE id = ? AND status = 'active' "
                                     "AND deleted_at IS NULL");
@@ -752,10 +730,8 @@ static int case_move_before(struct ent_ctx *c, const struct move *m, int64_t id,
             name = arena_strdup(c->a, st_text(s, "name"));
         st_finalize(s);
         if (!name)
-            return verr_lang(
-                e, 422, "invalid", "to_org_id", c->lang, "“转办组织”(编号 %lld)不存在或已撤销",
-                "「轉辦組織」(編號 %lld)不存在或已撤銷",
-                "The org to refer to (id %lld) does not exist or is closed", (long long)oid);
+            return verr_set(e, 422, "invalid", "to_org_id", "“转办组织”(编号 %lld)不存在或已撤销",
+                            (long long)oid);
         if (db_execv(c->db,
                      "INSERT INTO case_access (case_id, org_id) VALUES (?, ?) ON CONFLICT "
                      "(case_id, org_id) DO NOTHING",
@@ -801,10 +777,12 @@ static int case_move_step(struct ent_ctx *c, const struct move *m, int64_t id, c
 /* ---- handlers ----------------------------------------------------------------------- */
 
 /* The dates the SLAs compare with, for today in Beijing: a case received before
- * late_utc and still 受理 is late to be assigned; an open case due on or before soon is due
- * soon. Kept for the request (the arena) for a few seconds: a list computes every row. */
+ * late_utc and still 受理 is late to be assigned (assign_days working days after it came);
+ * an open case due on or before soon is due soon. Kept for the request (the arena) for a
+ * few seconds: a list computes every row. */
 struct sla_dates {
     char today[11], yesterday[11], soon[11], late_utc[21];
+    int64_t assign_days;
 };
 
 static const struct sla_dates *sla_dates(struct ent_ctx *c)
@@ -812,17 +790,19 @@ static const struct sla_dates *sla_dates(struct ent_ctx *c)
     static __thread struct {
         const arena *a;
         time_t at;
+        unsigned gen; /* setting_generation() when taken */
         struct sla_dates d;
     } memo;
     time_t now = time(NULL);
-    if (memo.a == c->a && now - memo.at < 5)
+    unsigned gen = setting_generation();
+    if (memo.a == c->a && now - memo.at < 5 && memo.gen == gen)
         return &memo.d;
     struct sla_dates *d = &memo.d;
     char late[11];
     today_cn(d->today);
+    int64_t days = d->assign_days = setting_int(c->db, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT);
     if (workday_add_db(c->db, d->today, SLA_SOON_DAYS, d->soon) ||
-        workday_add_db(c->db, d->today, -SLA_ASSIGN_DAYS, late) ||
-        day_start_utc(late, 1, d->late_utc)) {
+        workday_add_db(c->db, d->today, (int)-days, late) || day_start_utc(late, 1, d->late_utc)) {
         snprintf(d->soon, sizeof d->soon, "%s", d->today);
         snprintf(d->late_utc, sizeof d->late_utc, "0000");
     }
@@ -836,11 +816,12 @@ static const struct sla_dates *sla_dates(struct ent_ctx *c)
     strftime(d->yesterday, sizeof d->yesterday, "%Y-%m-%d", &tm);
     memo.a = c->a;
     memo.at = now;
+    memo.gen = gen;
     return d;
 }
 
 /* overdue: still being worked on, and past its due date (Beijing today); sla: still 受理
- * SLA_ASSIGN_DAYS working days after receipt (unassigned), or open and due within
+ * the setting's working days after receipt (unassigned), or open and due within
  * SLA_SOON_DAYS working days (due_soon). */
 static void case_compute(struct ent_ctx *c, json_t *rec)
 {
@@ -866,8 +847,7 @@ static int case_filter(struct ent_ctx *c, const char *key, const char *value, bu
         " AND t.status IN ('received', 'assigned', 'in_progress', 'referred')";
     if (!strcmp(key, "overdue")) {
         if (strcmp(value, "1") && strcmp(value, "0") && *value)
-            return verr_lang(e, 400, "bad_request", "overdue", c->lang, "“overdue”应为 1 或 0",
-                             "「overdue」應為 1 或 0", "“overdue” is 1 or 0");
+            return verr_set(e, 400, "bad_request", "overdue", "“overdue”应为 1 或 0");
         if (strcmp(value, "1"))
             return 1;
         buf_printf(sql, "%s AND t.due_on <= ?", open_in);
@@ -884,10 +864,8 @@ static int case_filter(struct ent_ctx *c, const char *key, const char *value, bu
             json_array_append_new(binds, json_string(d->today));
             json_array_append_new(binds, json_string(d->soon));
         } else if (*value) {
-            return verr_lang(e, 400, "bad_request", "sla", c->lang,
-                             "“sla”应为 unassigned (超时未分派) 或 due_soon (即将到期)",
-                             "「sla」應為 unassigned (超時未分派) 或 due_soon (即將到期)",
-                             "“sla” is unassigned or due_soon");
+            return verr_set(e, 400, "bad_request", "sla",
+                            "“sla”应为 unassigned (超时未分派) 或 due_soon (即将到期)");
         }
         return 1;
     }
@@ -906,8 +884,7 @@ void case_note_h(struct req *r)
     json_t *v;
     json_object_foreach(body, k, v) if (strcmp(k, "note") && strcmp(k, "attachment"))
     {
-        REPLY_LANG(r, 400, "unknown_field", k, "没有“%s”这个字段", "沒有「%s」這個欄位",
-                   "There is no field “%s”", k);
+        reply_error(r, 400, "unknown_field", k, "没有“%s”这个字段", k);
         goto out;
     }
     if (ent_value(&case_args[0],
@@ -915,8 +892,7 @@ void case_note_h(struct req *r)
                   &note, &e))
         goto err;
     if (json_is_null(note) && !present(body, "attachment")) {
-        verr_lang(&e, 422, "invalid", "note", r->ctx.lang, "请填写“说明”或添加附件",
-                  "請填寫「說明」或添加附件", "Write a note or add an attachment");
+        verr_set(&e, 422, "invalid", "note", "请填写“说明”或添加附件");
         goto err;
     }
     if (db_begin(r->db) != DB_OK) {
@@ -1166,9 +1142,8 @@ void case_timeline_h(struct req *r)
 {
     int vis = case_visible(r, r->id);
     if (!vis) {
-        REPLY_LANG(r, 404, "not_found", NULL, "服务案件(编号 %lld)不存在或无权查看",
-                   "服務案件(編號 %lld)不存在或無權查看",
-                   "Case %lld does not exist or is not yours to see", (long long)r->id);
+        reply_error(r, 404, "not_found", NULL, "服务案件(编号 %lld)不存在或无权查看",
+                    (long long)r->id);
         return;
     }
     struct ent_ctx all = ent_unscoped(&r->ctx);
@@ -1254,8 +1229,7 @@ void case_file_h(struct req *r)
     st_finalize(s);
     if (!case_id || !case_visible(r, case_id)) {
         free(data);
-        REPLY_LANG(r, 404, "not_found", NULL, "附件不存在或无权查看", "附件不存在或無權查看",
-                   "The attachment does not exist or is not yours to see");
+        reply_error(r, 404, "not_found", NULL, "附件不存在或无权查看");
         return;
     }
     size_t len = strlen(data), n = 0;
@@ -1264,8 +1238,7 @@ void case_file_h(struct req *r)
                           sodium_base64_VARIANT_ORIGINAL)) {
         free(data);
         free(bin);
-        REPLY_LANG(r, 500, "internal", NULL, "附件数据已损坏", "附件資料已損壞",
-                   "The attachment's data is damaged");
+        reply_error(r, 500, "internal", NULL, "附件数据已损坏");
         return;
     }
     free(data);
@@ -1298,8 +1271,7 @@ static int roster_refused(struct req *r)
 {
     if (!is_mediator(&r->ctx))
         return 0;
-    REPLY_LANG(r, 403, "forbidden", NULL, "调解员不能查看人员名册", "調解員不能查看人員名冊",
-               "A mediator cannot read the rosters");
+    reply_error(r, 403, "forbidden", NULL, "调解员不能查看人员名册");
     return 1;
 }
 
@@ -1416,32 +1388,29 @@ static json_t *named_counts(struct req *r, json_t *counts, const char *sql)
 /* GET /api/v1/reports/cases?org=&from=&to= → the figures of the cases received in the
  * period by the org's subtree: by category and status, resolution rate, median days to
  * resolve, amounts claimed and recovered (fen), satisfaction, the overdue ones by org and
- * by assignee. */
+ * by assignee, the ones still 受理 after the setting's days to assign (unassigned, with
+ * assign_days). */
 void case_report_h(struct req *r)
 {
     for (int i = 0; i < r->nargs; i++)
         if (strcmp(r->args[i].key, "org") && strcmp(r->args[i].key, "from") &&
             strcmp(r->args[i].key, "to")) {
-            REPLY_LANG(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”",
-                       "不認識的參數「%s」", "Unknown parameter “%s”", r->args[i].key);
+            reply_error(r, 400, "bad_request", r->args[i].key, "不认识的参数“%s”", r->args[i].key);
             return;
         }
     const char *orgs = req_arg(r, "org"), *from = req_arg(r, "from"), *to = req_arg(r, "to");
     int64_t org = r->ctx.org_id;
     if (orgs && *orgs && (!parse_i64(orgs, &org) || org < 1)) {
-        REPLY_LANG(r, 400, "bad_request", "org", "“org”应为组织编号", "「org」應為組織編號",
-                   "“org” is an org's id");
+        reply_error(r, 400, "bad_request", "org", "“org”应为组织编号");
         return;
     }
     char fromu[21] = "0000", tou[21] = "9999";
     if (from && *from && day_start_utc(from, 0, fromu)) {
-        REPLY_LANG(r, 400, "bad_request", "from", "“from”应为日期, 如 2024-01-01",
-                   "「from」應為日期, 如 2024-01-01", "“from” is a date, e.g. 2024-01-01");
+        reply_error(r, 400, "bad_request", "from", "“from”应为日期, 如 2024-01-01");
         return;
     }
     if (to && *to && day_start_utc(to, 1, tou)) {
-        REPLY_LANG(r, 400, "bad_request", "to", "“to”应为日期, 如 2024-12-31",
-                   "「to」應為日期, 如 2024-12-31", "“to” is a date, e.g. 2024-12-31");
+        reply_error(r, 400, "bad_request", "to", "“to”应为日期, 如 2024-12-31");
         return;
     }
     struct verr e;
@@ -1453,6 +1422,7 @@ void case_report_h(struct req *r)
     char *path = arena_strdup(r->a, str(o, "path"));
     json_decref(o);
     char *bound = path_bound(r->a, path);
+    const struct sla_dates *sd = sla_dates(&r->ctx);
     stmt *s =
         db_prepare(r->db, "SELECT t.category, t.status, t.received_at, t.resolved_at, "
                           "t.amount_claimed, t.amount_recovered, t.satisfaction, t.due_on, "
@@ -1471,7 +1441,8 @@ void case_report_h(struct req *r)
     }
     for (const struct enumval *v = statuses; v->value; v++)
         json_object_set_new(bystat, v->value, json_integer(0));
-    int64_t total = 0, done = 0, claimed = 0, recovered = 0, sat_n = 0, sat_sum = 0, overdue = 0;
+    int64_t total = 0, done = 0, claimed = 0, recovered = 0, sat_n = 0, sat_sum = 0, overdue = 0,
+            unassigned = 0;
     json_t *late_org = json_object(), *late_user = json_object(); /* id → count */
     size_t nd = 0, capd = 64;
     double *days = xmalloc(capd * sizeof *days);
@@ -1501,6 +1472,8 @@ void case_report_h(struct req *r)
             sat_n++;
             sat_sum += st_int(s, "satisfaction");
         }
+        unassigned +=
+            !strcmp(st, "received") && strcmp(st_text(s, "received_at"), sd->late_utc) < 0;
         const char *due = st_text(s, "due_on");
         if (strstr(open_statuses, st) && due && strcmp(due, today) < 0) {
             overdue++;
@@ -1529,7 +1502,8 @@ void case_report_h(struct req *r)
     }
     free(days);
     json_t *res = json_pack(
-        "{s:I, s:s?, s:s?, s:I, s:o, s:o, s:o, s:I, s:f, s:o, s:I, s:I, s:o, s:I, s:I, s:o, s:o}",
+        "{s:I, s:s?, s:s?, s:I, s:o, s:o, s:o, s:I, s:f, s:o, s:I, s:I, s:o, s:I, s:I, s:o, s:o, "
+        "s:I, s:I}",
         "org", (json_int_t)org, "from", from && *from ? from : NULL, "to", to && *to ? to : NULL,
         "total", (json_int_t)total, "by_category", bycat, "by_status", bystat, "by_category_status",
         cross, "resolved", (json_int_t)done, "resolution_rate",
@@ -1541,7 +1515,8 @@ void case_report_h(struct req *r)
         "satisfaction_count", (json_int_t)sat_n, "overdue", (json_int_t)overdue, "overdue_by_org",
         named_counts(r, late_org, "SELECT name FROM \"org\" WHERE id = ?"), "overdue_by_assignee",
         named_counts(r, late_user,
-                     "SELECT coalesce(name, username) AS name FROM \"user\" WHERE id = ?"));
+                     "SELECT coalesce(name, username) AS name FROM \"user\" WHERE id = ?"),
+        "unassigned", (json_int_t)unassigned, "assign_days", (json_int_t)sd->assign_days);
     json_decref(late_org);
     json_decref(late_user);
     reply_json(r, 200, res);
@@ -1721,6 +1696,21 @@ static int64_t recovered(db *d, const struct period *p)
                   "ssss", p->path, p->bound, p->from_utc, p->to_utc);
 }
 
+/* GET /api/v1/case/settings: {"assign_days": working days a new case may wait to be
+ * assigned before the board, the home page and the figures flag it}. */
+static void case_settings_h(struct req *r)
+{
+    reply_json(r, 200,
+               json_pack("{s:I}", assign_days_field.name,
+                         (json_int_t)setting_int(r->db, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT)));
+}
+
+/* PUT /api/v1/case/settings {"assign_days": N} (1 to 60): the admin's, audited. */
+static void case_settings_put_h(struct req *r)
+{
+    setting_put(r, &assign_days_field, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT, "case_settings");
+}
+
 /* The service desk (为侨服务). */
 const struct module case_module = {
     .name = "case",
@@ -1736,6 +1726,8 @@ const struct module case_module = {
             {"GET", "/api/v1/case/{id}/timeline", case_timeline_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/case/file/{id}", case_file_h, NULL, P_VIEW, 0},
             {"GET", "/api/v1/reports/cases", case_report_h, "report", P_VIEW, 0},
+            {"GET", "/api/v1/case/settings", case_settings_h, NULL, P_VIEW, 0},
+            {"PUT", "/api/v1/case/settings", case_settings_put_h, NULL, P_ADMIN, 0},
             {NULL},
         },
     .grants = (const struct grant[]){{"admin", GALL},

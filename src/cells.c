@@ -1,6 +1,7 @@
 /* cells.c - census cells as people write them, read as qiao's values (cells.h). */
 #include "cells.h"
 #include "country.h"
+#include "msg.h"
 #include "names.h"
 
 #include <ctype.h>
@@ -132,7 +133,6 @@ static int skip_prefix(const char **p, const char *word)
 
 int cell_money(const char *s, int scale, int64_t *fen, const char **why)
 {
-    static const char *expect = "应为金额 (单位: 元), 如 12345.67、12,345.67 或 ¥12,345.67";
     char clean[64];
     size_t n = 0;
     const char *p = s;
@@ -199,11 +199,12 @@ int cell_money(const char *s, int scale, int64_t *fen, const char **why)
     int dec = dot ? (int)strlen(dot + 1) : 0;
     int places = 2 + scale;
     if (dec > places) {
-        *why = scale ? "金额最多 6 位小数 (单位: 万元)" : "金额最多两位小数 (单位: 元)";
+        *why = scale ? msg_cur("金额最多 6 位小数 (单位: 万元)")
+                     : msg_cur("金额最多两位小数 (单位: 元)");
         return -1;
     }
     if (intdigits > 15 || intdigits + places > 18) { /* fen fits in int64 */
-        *why = "金额太大";
+        *why = msg_cur("金额太大");
         return -1;
     }
     int64_t v = 0;
@@ -215,7 +216,7 @@ int cell_money(const char *s, int scale, int64_t *fen, const char **why)
     *fen = neg ? -v : v;
     return 0;
 bad:
-    *why = expect;
+    *why = msg_cur("应为金额 (单位: 元), 如 12345.67、12,345.67 或 ¥12,345.67");
     return -1;
 }
 

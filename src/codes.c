@@ -1,5 +1,6 @@
 /* codes.c - check characters of the resident ID number and the credit code. See codes.h. */
 #include "codes.h"
+#include "msg.h"
 
 #include <string.h>
 
@@ -21,16 +22,16 @@ static int is_leap(int y)
 int resident_id_valid(const char *id, char *birth, const char **why)
 {
     if (strlen(id) != 18) {
-        *why = "应为 18 位";
+        *why = msg_cur("应为 18 位");
         return 0;
     }
     for (int i = 0; i < 17; i++)
         if (id[i] < '0' || id[i] > '9') {
-            *why = "前 17 位应为数字";
+            *why = msg_cur("前 17 位应为数字");
             return 0;
         }
     if (!((id[17] >= '0' && id[17] <= '9') || id[17] == 'X')) {
-        *why = "最后一位应为数字或 X";
+        *why = msg_cur("最后一位应为数字或 X");
         return 0;
     }
     int y = (id[6] - '0') * 1000 + (id[7] - '0') * 100 + (id[8] - '0') * 10 + (id[9] - '0');
@@ -39,11 +40,11 @@ int resident_id_valid(const char *id, char *birth, const char **why)
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     if (y < 1800 || y > 2200 || m < 1 || m > 12 || d < 1 ||
         d > mdays[m - 1] + (m == 2 && is_leap(y))) {
-        *why = "第 7 至 14 位不是有效的出生日期";
+        *why = msg_cur("第 7 至 14 位不是有效的出生日期");
         return 0;
     }
     if (resident_id_check(id) != id[17]) {
-        *why = "校验码不对 (GB 11643), 请核对号码";
+        *why = msg_cur("校验码不对 (GB 11643), 请核对号码");
         return 0;
     }
     memcpy(birth, id + 6, 4);
@@ -73,16 +74,16 @@ char credit_code_check(const char *c17)
 int credit_code_valid(const char *code, const char **why)
 {
     if (strlen(code) != 18) {
-        *why = "应为 18 位";
+        *why = msg_cur("应为 18 位");
         return 0;
     }
     for (int i = 0; i < 18; i++)
         if (!strchr(alphabet, code[i]) || !code[i]) {
-            *why = "只能含数字和大写字母 (不含 I、O、S、V、Z)";
+            *why = msg_cur("只能含数字和大写字母 (不含 I、O、S、V、Z)");
             return 0;
         }
     if (credit_code_check(code) != code[17]) {
-        *why = "校验码不对 (GB 32100), 请核对代码";
+        *why = msg_cur("校验码不对 (GB 32100), 请核对代码");
         return 0;
     }
     return 1;

@@ -57,7 +57,7 @@ static int contact_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
             buf_free(&names);
             if (!pe)
                 return verr_set(e, 422, "invalid", "parties", "“联络对象”的类型“%s”不对", type);
-            return ent_ref_missing(e, "parties", "联络对象", pe, id);
+            return ent_ref_missing(e, "parties", msg_cur("联络对象"), pe, id);
         }
         buf_printf(&names, "%s%s", names.len ? "、" : "", title);
     }
@@ -89,7 +89,7 @@ static void contact_compute(struct ent_ctx *c, json_t *rec)
                  ? party_entity(type, PARTY_TYPES, NULL)
                  : NULL;
         if (pe)
-            buf_printf(&names, "%s%s", names.len ? "、" : "", party_shown(c, pe, id));
+            buf_printf(&names, "%s%s", names.len ? msg_cur("、") : "", party_shown(c, pe, id));
     }
     json_object_set_new(rec, "party_names", json_string(buf_str(&names)));
     buf_free(&names);
@@ -213,7 +213,8 @@ void contacts_h(struct req *r)
     struct verr e;
     const char *type = r->ent ? r->ent->name : "";
     if (!party_entity(type, PARTY_TYPES, NULL)) {
-        reply_error(r, 404, "not_found", NULL, "%s没有联络记录", r->ent ? r->ent->label.hans : "");
+        reply_error(r, 404, "not_found", NULL, "%s没有联络记录",
+                    r->ent ? msg_label(r->ent->label) : "");
         return;
     }
     int64_t limit = 100;

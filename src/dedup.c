@@ -442,7 +442,7 @@ static int relink(struct ent_ctx *c, const struct entity *ent, const char *field
                 verr_set(e, 409, "conflict", "drop_id",
                          "%s(编号 %lld)引用了要合并的人员, 但不在您的管理范围内, 不能合并; "
                          "请联系上级组织处理",
-                         ent->label.hans, (long long)json_integer_value(idv));
+                         msg_label(ent->label), (long long)json_integer_value(idv));
             return -1;
         }
     }

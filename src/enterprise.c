@@ -146,7 +146,7 @@ static int year_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct 
     int64_t year = json_integer_value(json_object_get(rec, "year"));
     json_t *ent = ent_read(c, &enterprise_entity, eid, 1, e);
     if (!ent)
-        return ent_ref_missing(e, "enterprise_id", "企业", &enterprise_entity, eid);
+        return ent_ref_missing(e, "enterprise_id", msg_cur("企业"), &enterprise_entity, eid);
     json_object_set(rec, "org_id", json_object_get(ent, "org_id"));
     json_decref(ent);
     int64_t self = old ? json_integer_value(json_object_get(old, "id")) : 0;

@@ -57,42 +57,9 @@ int verr_set(struct verr *e, int status, const char *code, const char *field, co
     e->status = status;
     e->code = code;
     snprintf(e->field, sizeof e->field, "%s", field ? field : "");
-    vsnprintf(e->msg, sizeof e->msg, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
-enum lang lang_of(const char *al)
-{
-    if (!al)
-        return LANG_HANS;
-    while (*al == ' ')
-        al++;
-    if (!strncasecmp(al, "en", 2))
-        return LANG_EN;
-    if (!strncasecmp(al, "zh-hant", 7) || !strncasecmp(al, "zh-tw", 5) ||
-        !strncasecmp(al, "zh-hk", 5) || !strncasecmp(al, "zh-mo", 5))
-        return LANG_HANT;
-    return LANG_HANS;
-}
-
-const char *lbl(enum lang lang, struct label l)
-{
-    const char *t = lang == LANG_EN ? l.en : lang == LANG_HANT ? l.hant : l.hans;
-    return t && *t ? t : l.hans ? l.hans : "";
-}
-
-int verr_lang(struct verr *e, int status, const char *code, const char *field, enum lang lang,
-              const char *hans, const char *hant, const char *en, ...)
-{
-    va_list ap;
-    va_start(ap, en);
-    e->status = status;
-    e->code = code;
-    snprintf(e->field, sizeof e->field, "%s", field ? field : "");
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    vsnprintf(e->msg, sizeof e->msg, lang == LANG_EN ? en : lang == LANG_HANT ? hant : hans, ap);
+    vsnprintf(e->msg, sizeof e->msg, msg(msg_lang(), fmt), ap);
 #pragma GCC diagnostic pop
     va_end(ap);
     return -1;
@@ -279,7 +246,8 @@ static const struct enumval *enum_find(const struct field *f, const char *v)
 static void enum_choices(const struct field *f, buf *b)
 {
     for (const struct enumval *ev = f->values; ev && ev->value; ev++)
-        buf_printf(b, "%s%s(%s)", ev == f->values ? "" : "、", ev->value, ev->label.hans);
+        buf_printf(b, "%s%s(%s)", ev == f->values ? "" : msg_cur("、"), ev->value,
+                   msg_label(ev->label));
 }
 
 /* Trim spaces around s; returns a new string (caller frees). */
@@ -308,7 +276,7 @@ static int has_control(const char *s, int allow_newline)
 /* Validate a string value for a text-like field. */
 static int text_value(const struct field *f, const char *raw, json_t **out, struct verr *e)
 {
-    const char *L = f->label.hans;
+    const char *L = msg_label(f->label);
     char *s = trimmed(raw);
     int rc = 0;
     char dt[21];
@@ -396,16 +364,17 @@ static int int_in_range(const struct field *f, int64_t v, struct verr *e)
     if (f->type == FT_YEAR && lo >= hi)
         lo = 1800, hi = 2200;
     if (f->type == FT_REF && v < 1)
-        return verr_set(e, 422, "invalid", f->name, "“%s”应为记录编号 (正整数)", f->label.hans);
+        return verr_set(e, 422, "invalid", f->name, "“%s”应为记录编号 (正整数)",
+                        msg_label(f->label));
     if (lo < hi && (v < lo || v > hi))
         return verr_set(e, 422, "invalid", f->name, "“%s”应在 %lld 到 %lld 之间, 现在是 %lld",
-                        f->label.hans, (long long)lo, (long long)hi, (long long)v);
+                        msg_label(f->label), (long long)lo, (long long)hi, (long long)v);
     return 0;
 }
 
 static int set_value(const struct field *f, json_t *in, json_t **out, struct verr *e)
 {
-    const char *L = f->label.hans;
+    const char *L = msg_label(f->label);
     if (!json_is_array(in))
         return verr_set(e, 422, "invalid", f->name, "“%s”应为列表 (JSON 数组)", L);
     if (json_array_size(in) > 50)
@@ -459,7 +428,7 @@ static int set_value(const struct field *f, json_t *in, json_t **out, struct ver
 
 int ent_value(const struct field *f, json_t *in, json_t **out, struct verr *e)
 {
-    const char *L = f->label.hans;
+    const char *L = msg_label(f->label);
     if (json_is_null(in)) {
         *out = (f->type == FT_SET || f->type == FT_LIST) ? json_array() : json_null();
         return 0;
@@ -498,7 +467,7 @@ int ent_value(const struct field *f, json_t *in, json_t **out, struct verr *e)
 
 int ent_value_text(const struct field *f, const char *in, json_t **out, struct verr *e)
 {
-    const char *L = f->label.hans;
+    const char *L = msg_label(f->label);
     char *s = trimmed(in);
     int rc = 0;
     if (!*s) {
@@ -570,7 +539,8 @@ int ent_input(const struct entity *ent, json_t *body, json_t **out, struct verr 
         }
         if (f->flags & FF_READONLY) {
             json_decref(res);
-            return verr_set(e, 400, "readonly", key, "“%s”由系统填写, 不能修改", f->label.hans);
+            return verr_set(e, 400, "readonly", key, "“%s”由系统填写, 不能修改",
+                            msg_label(f->label));
         }
         json_t *norm;
         if (ent_value(f, v, &norm, e)) {
@@ -645,7 +615,7 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
         const struct entity *pe = kind ? entity_find(kind) : NULL;
         json_t *pid = pe ? json_object_get(o, f[1].name) : NULL;
         if (json_is_integer(pid) && !ent_visible(c, pe, json_integer_value(pid)))
-            json_object_set_new(o, f[2].name, json_string(OTHER_ORG_RECORD));
+            json_object_set_new(o, f[2].name, json_string(msg_cur(OTHER_ORG_RECORD)));
     }
     if (!raw && ent->compute) /* values made from other records, for the reader */
         ent->compute(c, o);
@@ -787,7 +757,7 @@ static json_t *read_row(struct ent_ctx *c, const struct entity *ent, int64_t id,
     if (rc == DB_ROW)
         rec = row_json(c, ent, s, raw);
     else if (rc == DB_DONE)
-        verr_set(e, 404, "not_found", NULL, "%s(编号 %lld)不存在或无权查看", ent->label.hans,
+        verr_set(e, 404, "not_found", NULL, "%s(编号 %lld)不存在或无权查看", msg_label(ent->label),
                  (long long)id);
     else
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
@@ -842,7 +812,7 @@ int ent_ref_missing(struct verr *e, const char *field, const char *label, const 
                     int64_t id)
 {
     return verr_set(e, 422, "invalid", field, "“%s”指向的%s(编号 %lld)不存在或无权使用", label,
-                    re->label.hans, (long long)id);
+                    msg_label(re->label), (long long)id);
 }
 
 /* May a link in rec (a record of ent) name record id of re? The writer must hold view on
@@ -857,7 +827,7 @@ static json_t *read_link(struct ent_ctx *c, const struct entity *ent, const json
 {
     if (c->role && strcmp(re->name, "user") && strcmp(re->name, "org") &&
         !(module_perms(c->role, re->module) & (1u << P_VIEW))) {
-        verr_set(e, 404, "not_found", NULL, "%s(编号 %lld)不存在或无权查看", re->label.hans,
+        verr_set(e, 404, "not_found", NULL, "%s(编号 %lld)不存在或无权查看", msg_label(re->label),
                  (long long)id);
         return NULL;
     }
@@ -898,7 +868,7 @@ static int check_party(struct ent_ctx *c, const struct entity *ent, const struct
     int has_id = idv && !json_is_null(idv), has_name = namev && !json_is_null(namev);
     if (!kind) {
         if (has_id || has_name)
-            return verr_set(e, 422, "invalid", f->name, "请选择“%s”", f->label.hans);
+            return verr_set(e, 422, "invalid", f->name, "请选择“%s”", msg_label(f->label));
         return 0;
     }
     int bit = -1;
@@ -909,22 +879,23 @@ static int check_party(struct ent_ctx *c, const struct entity *ent, const struct
         buf b = {0};
         for (int i = 0; party_kinds[i].value; i++)
             if (f->party & (1u << i))
-                buf_printf(&b, "%s%s", b.len ? "、" : "", party_kinds[i].label.hans);
-        verr_set(e, 422, "invalid", f->name, "“%s”应为%s", f->label.hans, buf_str(&b));
+                buf_printf(&b, "%s%s", b.len ? msg_cur("、") : "", msg_label(party_kinds[i].label));
+        verr_set(e, 422, "invalid", f->name, "“%s”应为%s", msg_label(f->label), buf_str(&b));
         buf_free(&b);
         return -1;
     }
     if (!strcmp(kind, "name")) {
         if (has_id)
-            return verr_set(e, 422, "invalid", fid->name, "“%s”为%s时不能填写“%s”", f->label.hans,
-                            party_kinds[bit].label.hans, fid->label.hans);
+            return verr_set(e, 422, "invalid", fid->name, "“%s”为%s时不能填写“%s”",
+                            msg_label(f->label), msg_label(party_kinds[bit].label),
+                            msg_label(fid->label));
         if (!has_name)
             return verr_set(e, 422, "invalid", fname->name, "请填写“%s”的姓名或名称",
-                            fname->label.hans);
+                            msg_label(fname->label));
         return 0;
     }
     if (!has_id)
-        return verr_set(e, 422, "invalid", fid->name, "请填写“%s”", fid->label.hans);
+        return verr_set(e, 422, "invalid", fid->name, "请填写“%s”", msg_label(fid->label));
     if (old && json_equal(json_object_get(old, f->name), json_object_get(rec, f->name)) &&
         json_equal(json_object_get(old, fid->name), idv))
         return 0; /* unchanged: its title stays as written */
@@ -935,7 +906,7 @@ static int check_party(struct ent_ctx *c, const struct entity *ent, const struct
     struct verr e2;
     json_t *r = read_link(c, ent, rec, re, id, 1, &e2);
     if (!r)
-        return e2.status == 404 ? ent_ref_missing(e, fid->name, fname->label.hans, re, id)
+        return e2.status == 404 ? ent_ref_missing(e, fid->name, msg_label(fname->label), re, id)
                                 : (*e = e2, -1);
     json_t *t = json_object_get(r, re->title);
     json_object_set_new(rec, fname->name,
@@ -968,7 +939,7 @@ static int check_party_list(struct ent_ctx *c, const struct entity *ent, const s
             json_decref(norm);
             return verr_set(e, 422, "invalid", f->name,
                             "“%s”的第 %zu 项“%s”应写成 类型:编号, 如 person:12、association:3",
-                            f->label.hans, i + 1, s ? s : "");
+                            msg_label(f->label), i + 1, s ? s : "");
         }
         json_t *item = json_sprintf("%s:%lld", re->name, (long long)id);
         int seen = 0;
@@ -984,7 +955,7 @@ static int check_party_list(struct ent_ctx *c, const struct entity *ent, const s
         if (!r) {
             json_decref(item);
             json_decref(norm);
-            return e2.status == 404 ? ent_ref_missing(e, f->name, f->label.hans, re, id)
+            return e2.status == 404 ? ent_ref_missing(e, f->name, msg_label(f->label), re, id)
                                     : (*e = e2, -1);
         }
         json_decref(r);
@@ -998,7 +969,7 @@ static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
 {
     if (db_errcode(c->db) == DBE_CONSTRAINT)
         return verr_set(e, 409, "conflict", NULL, "%s与已有记录冲突 (重复或引用无效)",
-                        ent->label.hans);
+                        msg_label(ent->label));
     if (db_errcode(c->db) == DBE_BUSY)
         return verr_set(e, 503, "busy", NULL, "系统繁忙, 请稍后再试");
     if (db_errcode(c->db) == DBE_FULL)
@@ -1246,10 +1217,10 @@ static int check_unique(struct ent_ctx *c, const struct entity *ent, const json_
             continue;
         if (held || ent_visible(c, ent, other))
             return verr_set(e, 409, "conflict", f->name, "“%s”与已有的%s(编号 %lld)相同",
-                            f->label.hans, ent->label.hans, (long long)other);
+                            msg_label(f->label), msg_label(ent->label), (long long)other);
         return verr_set(e, 409, "conflict", f->name,
                         "这个“%s”已由其他组织登记, 同一%s只登记一次; 请联系上级侨联核对",
-                        f->label.hans, ent->label.hans);
+                        msg_label(f->label), msg_label(ent->label));
     }
     return 0;
 }
@@ -1263,7 +1234,7 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
         json_t *v = json_object_get(rec, f->name);
         int empty = !v || json_is_null(v) || (json_is_array(v) && json_array_size(v) == 0);
         if ((f->flags & FF_REQUIRED) && empty)
-            return verr_set(e, 422, "invalid", f->name, "“%s”不能为空", f->label.hans);
+            return verr_set(e, 422, "invalid", f->name, "“%s”不能为空", msg_label(f->label));
         if (f->type == FT_PARTY && check_party(c, ent, f, rec, old, e))
             return -1;
         if (f->type == FT_LIST && f->party && !empty &&
@@ -1283,7 +1254,7 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
             struct verr e2;
             json_t *r = read_link(c, ent, rec, re, id, 0, &e2);
             if (!r)
-                return e2.status == 404 ? ent_ref_missing(e, f->name, f->label.hans, re, id)
+                return e2.status == 404 ? ent_ref_missing(e, f->name, msg_label(f->label), re, id)
                                         : (*e = e2, -1);
             json_decref(r);
             if (c->bulk) {
@@ -1499,7 +1470,7 @@ static int append_only(const struct entity *ent, int64_t id, struct verr *e)
     return verr_set(e, 405, "append_only", NULL,
                     "%s是台账记录, 不能修改或删除; 如有错误, 请冲销 (POST /api/v1/%s/%lld/reverse, "
                     "说明原因), 原记录和冲销记录都会保留",
-                    ent->label.hans, ent->name, (long long)id);
+                    msg_label(ent->label), ent->name, (long long)id);
 }
 
 /* An update in its own (nested) transaction: old read within c's scope, then update_row.
@@ -1549,7 +1520,7 @@ json_t *ent_reverse(struct ent_ctx *c, const struct entity *ent, int64_t id, jso
 {
     const struct field *rf = ent_field(ent, "reason");
     if (!(ent->flags & EF_APPEND) || !rf || !ent_field(ent, "reverses_id")) {
-        verr_set(e, 404, "not_found", NULL, "%s不能冲销", ent->label.hans);
+        verr_set(e, 404, "not_found", NULL, "%s不能冲销", msg_label(ent->label));
         return NULL;
     }
     json_t *reason = NULL, *old = NULL, *rec = NULL, *sys = NULL, *res = NULL;
@@ -1570,7 +1541,7 @@ json_t *ent_reverse(struct ent_ctx *c, const struct entity *ent, int64_t id, jso
         return NULL;
     if (json_is_null(reason)) {
         json_decref(reason);
-        verr_set(e, 422, "invalid", "reason", "冲销须说明“%s”", rf->label.hans);
+        verr_set(e, 422, "invalid", "reason", "冲销须说明“%s”", msg_label(rf->label));
         return NULL;
     }
     if (db_begin(c->db) != DB_OK) {
@@ -1586,11 +1557,11 @@ json_t *ent_reverse(struct ent_ctx *c, const struct entity *ent, int64_t id, jso
              "SELECT count(*) FROM \"%s\" WHERE reverses_id = ? AND deleted_at IS NULL", ent->name);
     if (!json_is_null(json_object_get(old, "reverses_id")) && json_object_get(old, "reverses_id")) {
         verr_set(e, 409, "conflict", NULL, "%s(编号 %lld)本身是冲销记录, 不能再冲销",
-                 ent->label.hans, (long long)id);
+                 msg_label(ent->label), (long long)id);
         goto fail;
     }
     if (db_int(c->db, 0, sql, "i", id)) {
-        verr_set(e, 409, "conflict", NULL, "%s(编号 %lld)已经冲销过", ent->label.hans,
+        verr_set(e, 409, "conflict", NULL, "%s(编号 %lld)已经冲销过", msg_label(ent->label),
                  (long long)id);
         goto fail;
     }
@@ -1704,7 +1675,7 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
     const struct workflow *w = ent->workflow;
     const struct field *sf = w ? ent_field(ent, w->field) : NULL;
     if (!sf) {
-        verr_set(e, 404, "not_found", NULL, "%s没有状态流转", ent->label.hans);
+        verr_set(e, 404, "not_found", NULL, "%s没有状态流转", msg_label(ent->label));
         return NULL;
     }
     if (!json_is_object(body)) {
@@ -1736,9 +1707,7 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
         if (!strcmp(k, "to") || (w->args && !strcmp(k, w->args[0].name)) || listed(w->raw, k) ||
             (any && listed(any->takes, k)))
             continue;
-        verr_lang(e, 400, "unknown_field", k, c->lang, "转为“%s”时不能填写“%s”",
-                  "轉為「%s」時不能填寫「%s」", "A move to “%s” does not take “%s”",
-                  enum_label(c, sf, to), k);
+        verr_set(e, 400, "unknown_field", k, "转为“%s”时不能填写“%s”", enum_label(c, sf, to), k);
         json_decref(tov);
         return NULL;
     }
@@ -1762,15 +1731,13 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
         if (!strcmp(x->to, to) && from && in_list(x->from, from))
             m = x;
     if (!m) {
-        verr_lang(e, 409, "conflict", "to", c->lang, "%s现在是“%s”, 不能转为“%s”",
-                  "%s現在是「%s」, 不能轉為「%s」", "The %s is “%s” now: it cannot become “%s”",
-                  lbl(c->lang, ent->label), enum_label(c, sf, from), enum_label(c, sf, to));
+        verr_set(e, 409, "conflict", "to", "%s现在是“%s”, 不能转为“%s”", lbl(c->lang, ent->label),
+                 enum_label(c, sf, from), enum_label(c, sf, to));
         goto fail;
     }
     if (!may_make(c, ent, m)) {
-        verr_lang(e, 403, "forbidden", "to", c->lang, "您没有权限把%s转为“%s”",
-                  "您沒有權限把%s轉為「%s」", "You may not move the %s to “%s”",
-                  lbl(c->lang, ent->label), enum_label(c, sf, to));
+        verr_set(e, 403, "forbidden", "to", "您没有权限把%s转为“%s”", lbl(c->lang, ent->label),
+                 enum_label(c, sf, to));
         goto fail;
     }
     /* The values: the note (the first arg) and what the move takes, each checked as its
@@ -1793,9 +1760,8 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
             goto fail;
         if (json_is_null(val) && listed(m->needs, f->name)) {
             json_decref(val);
-            verr_lang(e, 422, "invalid", f->name, c->lang, "转为“%s”时须填写“%s”",
-                      "轉為「%s」時須填寫「%s」", "A move to “%s” needs “%s”",
-                      enum_label(c, sf, to), lbl(c->lang, f->label));
+            verr_set(e, 422, "invalid", f->name, "转为“%s”时须填写“%s”", enum_label(c, sf, to),
+                     lbl(c->lang, f->label));
             goto fail;
         }
         if (!json_is_null(val)) {
@@ -1931,7 +1897,7 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
     if (range) {
         if (!(is_int_type(f->type) || f->type == FT_DATE || f->type == FT_DATETIME) ||
             f->type == FT_REF || f->type == FT_BOOL)
-            return verr_set(e, 400, "bad_request", key, "“%s”不能按范围筛选", f->label.hans);
+            return verr_set(e, 400, "bad_request", key, "“%s”不能按范围筛选", msg_label(f->label));
         if (ent_value_text(f, value, &v, e))
             return bad_filter(e);
         if (json_is_null(v)) {
@@ -1957,8 +1923,8 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
     case FT_REGION: {
         /* A province or a city matches every county under it. */
         if (!region_find(value))
-            return verr_set(e, 400, "bad_request", key, "“%s”: 没有行政区划代码“%s”", f->label.hans,
-                            value);
+            return verr_set(e, 400, "bad_request", key, "“%s”: 没有行政区划代码“%s”",
+                            msg_label(f->label), value);
         int keep = !strcmp(value + 2, "0000") ? 2 : !strcmp(value + 4, "00") ? 4 : 6;
         buf_printf(sql, " AND t.%s LIKE ?", f->name);
         json_array_append_new(binds, json_sprintf("%.*s%%", keep, value));
@@ -1966,7 +1932,8 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
     }
     case FT_SET:
         if (!enum_find(f, value))
-            return verr_set(e, 400, "bad_request", key, "“%s”没有“%s”这一项", f->label.hans, value);
+            return verr_set(e, 400, "bad_request", key, "“%s”没有“%s”这一项", msg_label(f->label),
+                            value);
         buf_printf(sql, " AND t.%s LIKE ?", f->name);
         json_array_append_new(binds, json_pack("s++", "%\"", value, "\"%"));
         return 0;
@@ -1993,14 +1960,15 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
         buf_puts(sql, n++ ? ", ?" : "?");
         json_array_append_new(binds, v);
         if (n > 100) {
-            rc = verr_set(e, 400, "bad_request", key, "“%s”一次最多筛选 100 个值", f->label.hans);
+            rc = verr_set(e, 400, "bad_request", key, "“%s”一次最多筛选 100 个值",
+                          msg_label(f->label));
             break;
         }
     }
     buf_putc(sql, ')');
     free(copy);
     if (!rc && n == 0)
-        return verr_set(e, 400, "bad_request", key, "“%s”的筛选值为空", f->label.hans);
+        return verr_set(e, 400, "bad_request", key, "“%s”的筛选值为空", msg_label(f->label));
     return rc;
 }
 
@@ -2235,18 +2203,13 @@ static json_t *cursor_values(struct ent_ctx *c, const struct sortkeys *o, const 
         json_integer_value(json_object_get(j, "v")) != 1 ||
         !json_is_string(json_object_get(j, "s")) || !json_is_array(k = json_object_get(j, "k"))) {
         json_decref(j);
-        verr_lang(e, 400, "bad_request", key, c->lang, "“%s”不是有效的翻页位置, 请从第一页重新翻页",
-                  "「%s」不是有效的翻頁位置, 請從第一頁重新翻頁",
-                  "“%s” is not a valid list position; start again from the first page", key);
+        verr_set(e, 400, "bad_request", key, "“%s”不是有效的翻页位置, 请从第一页重新翻页", key);
         return NULL;
     }
     if (strcmp(json_string_value(json_object_get(j, "s")), order_name(c->a, o)) ||
         json_array_size(k) != (size_t)o->n) {
         json_decref(j);
-        verr_lang(e, 400, "bad_request", key, c->lang,
-                  "“%s”是另一种排序的翻页位置, 请从第一页重新翻页",
-                  "「%s」是另一種排序的翻頁位置, 請從第一頁重新翻頁",
-                  "“%s” is a position in another order; start again from the first page", key);
+        verr_set(e, 400, "bad_request", key, "“%s”是另一种排序的翻页位置, 请从第一页重新翻页", key);
         return NULL;
     }
     for (int i = 0; i < o->n; i++) {
@@ -2256,12 +2219,8 @@ static json_t *cursor_values(struct ent_ctx *c, const struct sortkeys *o, const 
                                                                   : json_is_string(v);
         if (!ok && !(json_is_null(v) && strcmp(f->name, "id"))) {
             json_decref(j);
-            verr_lang(e, 400, "bad_request", key, c->lang,
-                      "“%s”不是有效的翻页位置 (“%s”的值不对), 请从第一页重新翻页",
-                      "「%s」不是有效的翻頁位置 (「%s」的值不對), 請從第一頁重新翻頁",
-                      "“%s” is not a valid list position (the value of “%s”); start again from "
-                      "the first page",
-                      key, f->name);
+            verr_set(e, 400, "bad_request", key,
+                     "“%s”不是有效的翻页位置 (“%s”的值不对), 请从第一页重新翻页", key, f->name);
             return NULL;
         }
     }
@@ -2342,8 +2301,7 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     after = after && *after ? after : NULL;
     before = before && *before ? before : NULL;
     if (after && before) {
-        verr_lang(e, 400, "bad_request", "before", c->lang, "“after”和“before”只能给一个",
-                  "「after」和「before」只能給一個", "give “after” or “before”, not both");
+        verr_set(e, 400, "bad_request", "before", "“after”和“before”只能给一个");
         return NULL;
     }
     const char *cursor = after ? after : before;

@@ -16,6 +16,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "msg.h"
 #include "store.h"
 #include "util.h"
 
@@ -68,10 +69,6 @@ enum {
     FF_NAMES = 1 << 10, /* text made of other records' names (a caption): see ent_sees_parties */
 };
 
-struct label {
-    const char *hans, *hant, *en;
-};
-
 struct enumval {
     const char *value;
     struct label label;
@@ -113,29 +110,17 @@ extern const struct enumval body_levels[];
         x "_name", FT_TEXT, {hans, hant, en}, FF_LIST | FF_SEARCH, .max = 200                      \
     }
 
-/* An error for the user: HTTP status, code, a Chinese message naming the field. */
+/* An error for the user: HTTP status, code, a message naming the field. */
 struct verr {
     int status;
     const char *code; /* a static string */
     char field[64];   /* the field at fault, "" for none (a copy: input may be freed) */
     char msg[512];
 };
+/* fmt is the message's zh-Hans format; the message is written in the thread's language
+ * (msg.h: the catalog's format, which takes the same arguments). Returns -1. */
 int verr_set(struct verr *e, int status, const char *code, const char *field, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6))); /* returns -1 */
-
-/* The reader's language (Accept-Language of the request): what the server writes for
- * people (timeline entries, duplicate reasons, relation captions, messages) comes in it. */
-enum lang { LANG_HANS, LANG_HANT, LANG_EN };
-/* The language of an Accept-Language header: zh-Hant, zh-TW, zh-HK, zh-MO → LANG_HANT;
- * en… → LANG_EN; anything else (zh-CN, none) → LANG_HANS. */
-enum lang lang_of(const char *accept_language);
-/* The text of l in lang (zh-Hans when that one is missing). */
-const char *lbl(enum lang lang, struct label l);
-/* verr_set with the message in three languages: the format of lang is used (the three
- * take the same arguments). */
-int verr_lang(struct verr *e, int status, const char *code, const char *field, enum lang lang,
-              const char *hans, const char *hant, const char *en, ...)
-    __attribute__((format(printf, 6, 9)));
+    __attribute__((format(printf, 5, 6)));
 
 /* Who is asking, and what they may see. Built by the dispatcher for each request; the
  * command line uses an all-seeing context (scope_path NULL). */

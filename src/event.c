@@ -316,7 +316,7 @@ static int participant_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     struct verr e2;
     json_t *p = ent_read(c, &person_entity, pid, 1, &e2);
     if (!p)
-        return ent_ref_missing(e, "person_id", "人员", &person_entity, pid);
+        return ent_ref_missing(e, "person_id", msg_cur("人员"), &person_entity, pid);
     json_object_set(rec, "person_name", json_object_get(p, "name"));
     json_decref(p);
     return 0;
@@ -330,7 +330,7 @@ static int participant_check(struct ent_ctx *c, json_t *rec, const json_t *old, 
     int64_t eid = json_integer_value(json_object_get(rec, "event_id"));
     json_t *ev = ent_read(c, &event_entity, eid, 1, e);
     if (!ev)
-        return ent_ref_missing(e, "event_id", "活动", &event_entity, eid);
+        return ent_ref_missing(e, "event_id", msg_cur("活动"), &event_entity, eid);
     json_object_set(rec, "org_id", json_object_get(ev, "org_id"));
     json_decref(ev);
     if (participant_derive(c, rec, e))
@@ -649,7 +649,7 @@ static void phone_candidates(struct ent_ctx *c, const char *phone, json_t *cands
     buf_puts(&sql, " ORDER BY t.id LIMIT 5");
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     while (s && st_step(s) == DB_ROW)
-        add_candidate(cands, st_int(s, "id"), "电话相同");
+        add_candidate(cands, st_int(s, "id"), msg_cur("电话相同"));
     st_finalize(s);
     buf_free(&sql);
     json_decref(binds);
@@ -672,7 +672,7 @@ static void match_row(struct ent_ctx *c, int64_t event_id, json_t *row)
         if (in && !json_is_string(in) && !json_is_null(in)) {
             json_object_set_new(row, "action", json_string("error"));
             json_object_set_new(row, "field", json_string(keys[i]));
-            json_object_set_new(row, "message", json_sprintf("“%s”应为文字", keys[i]));
+            json_object_set_new(row, "message", json_sprintf(msg_cur("“%s”应为文字"), keys[i]));
             goto out;
         }
         /* as people write them: spaces and full-width folded, 新加坡 for SG, a mainland
@@ -694,7 +694,7 @@ static void match_row(struct ent_ctx *c, int64_t event_id, json_t *row)
     if (json_is_null(vals[0])) {
         json_object_set_new(row, "action", json_string("error"));
         json_object_set_new(row, "field", json_string("name"));
-        json_object_set_new(row, "message", json_string("“姓名”不能为空"));
+        json_object_set_new(row, "message", json_string(msg_cur("“姓名”不能为空")));
         goto out;
     }
     const char *name = json_string_value(vals[0]);

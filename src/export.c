@@ -932,7 +932,7 @@ void import_refused_h(struct req *r)
         const char *col = json_string_value(json_object_get(x, "column"));
         json_array_set_new(msgs, (size_t)*slot - 1,
                            json_sprintf("%s%s%s%s%s", before, *before ? "\n" : "", col ? col : "",
-                                        col ? " 列: " : "",
+                                        col ? msg_cur(" 列: ") : "",
                                         json_string_value(json_object_get(x, "message"))));
     }
     int hdr = -1;

@@ -30,6 +30,7 @@
 #include "audit.h"
 #include "module.h"
 #include "number.h"
+#include "setting.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -263,12 +264,7 @@ static int64_t num(const json_t *o, const char *key)
 /* The approval threshold in fen. */
 static int64_t threshold(db *d)
 {
-    stmt *s = db_prepare(d, "SELECT value FROM qiao_meta WHERE key = '" THRESHOLD_KEY "'");
-    int64_t v = THRESHOLD_DEFAULT;
-    if (s && st_step(s) == DB_ROW && !parse_i64(st_text(s, "value"), &v))
-        v = THRESHOLD_DEFAULT;
-    st_finalize(s);
-    return v;
+    return setting_int(d, THRESHOLD_KEY, THRESHOLD_DEFAULT);
 }
 
 /* A programme's figures, net of reversals: donations received, disbursements approved
@@ -520,11 +516,11 @@ static int donation_check(struct ent_ctx *c, json_t *rec, const json_t *old, str
         return -1;
     /* Taking back a gift that has been spent would overdraw the programme. */
     if (reversal && balance_covers(c, num(rec, "programme_id"), pname, -num(rec, "amount_cny"),
-                                   "冲销", "amount", e))
+                                   msg_cur("冲销"), "amount", e))
         return -1;
     char nr[32];
     if (number_next(c, "receipt_counter", num(rec, "org_id"), atoi(str(rec, "received_on")), nr,
-                    "收据编号", e))
+                    msg_cur("收据编号"), e))
         return -1;
     json_object_set_new(rec, "receipt_number", json_string(nr));
     if (c->user_id)
@@ -636,12 +632,12 @@ static int disbursement_check(struct ent_ctx *c, json_t *rec, const json_t *old,
         return verr_set(e, 422, "invalid", "programme_id", "项目“%s”已结束, 不能再支出", pname);
     const char *status = reversal || amount <= threshold(c->db) ? "approved" : "pending";
     if (!strcmp(status, "approved") && amount > 0 &&
-        balance_covers(c, pid, pname, amount, "支出", "amount", e))
+        balance_covers(c, pid, pname, amount, msg_cur("支出"), "amount", e))
         return -1;
     json_object_set_new(rec, "status", json_string(status));
     char nr[32];
     if (number_next(c, "voucher_counter", num(rec, "org_id"), atoi(str(rec, "paid_on")), nr,
-                    "凭证编号", e))
+                    msg_cur("凭证编号"), e))
         return -1;
     json_object_set_new(rec, "voucher_number", json_string(nr));
     if (c->user_id)
@@ -692,7 +688,7 @@ static int disbursement_move(struct ent_ctx *c, const struct move *m, int64_t id
     if (!still)
         return verr_set(e, 409, "conflict", "to", "这笔支出已经审批过了");
     if (!strcmp(m->to, "approved") &&
-        balance_covers(c, pid, pname, num(old, "amount"), "支出", "amount", e))
+        balance_covers(c, pid, pname, num(old, "amount"), msg_cur("支出"), "amount", e))
         return -1;
     if (c->user_id)
         json_object_set_new(set, "approved_by", json_integer(c->user_id));
@@ -1191,7 +1187,7 @@ static void party_funds_h(struct req *r)
     while (*k && strcmp(*k, r->ent->name))
         k++;
     if (!*k) {
-        reply_error(r, 404, "not_found", NULL, "%s没有捐赠与帮扶记录", r->ent->label.hans);
+        reply_error(r, 404, "not_found", NULL, "%s没有捐赠与帮扶记录", msg_label(r->ent->label));
         return;
     }
     for (int i = 0; i < r->nargs; i++)
@@ -1286,53 +1282,7 @@ static void settings_put_h(struct req *r)
     static const struct field tf = {
         "approval_threshold", FT_MONEY, {"审批金额线", "審批金額線", "Approval threshold"},
         FF_REQUIRED,          .min = 0, .max = MONEY_MAX};
-    json_t *body = req_json(r);
-    if (!body)
-        return;
-    const char *k;
-    json_t *v, *val = NULL;
-    json_object_foreach(body, k, v) if (strcmp(k, tf.name))
-    {
-        reply_error(r, 400, "unknown_field", k, "设置中没有“%s”", k);
-        json_decref(body); /* after the answer: k is one of its keys */
-        return;
-    }
-    struct verr e;
-    if (ent_value(&tf,
-                  json_object_get(body, tf.name) ? json_object_get(body, tf.name) : json_null(),
-                  &val, &e) ||
-        json_is_null(val)) {
-        json_decref(body);
-        if (val)
-            reply_error(r, 422, "invalid", tf.name, "请填写“审批金额线”(单位: 分)");
-        else
-            reply_verr(r, &e);
-        json_decref(val);
-        return;
-    }
-    json_decref(body);
-    int64_t before = threshold(r->db), after = json_integer_value(val);
-    json_decref(val);
-    char text[24];
-    snprintf(text, sizeof text, "%lld", (long long)after);
-    json_t *jb = json_pack("{s:I}", tf.name, (json_int_t)before),
-           *ja = json_pack("{s:I}", tf.name, (json_int_t)after);
-    int rc =
-        db_begin(r->db) != DB_OK ||
-        db_execv(r->db, "DELETE FROM qiao_meta WHERE key = '" THRESHOLD_KEY "'", "") != DB_OK ||
-        db_execv(r->db, "INSERT INTO qiao_meta (key, value) VALUES ('" THRESHOLD_KEY "', ?)", "s",
-                 text) != DB_OK ||
-        audit_write(&r->ctx, "update", "funds_settings", 0, jb, ja) != DB_OK ||
-        db_commit(r->db) != DB_OK;
-    json_decref(jb);
-    json_decref(ja);
-    if (rc) {
-        if (db_depth(r->db))
-            db_rollback(r->db);
-        reply_error(r, 500, "internal", NULL, "无法保存设置, 请稍后再试");
-        return;
-    }
-    reply_json(r, 200, json_pack("{s:I}", tf.name, (json_int_t)after));
+    setting_put(r, &tf, THRESHOLD_KEY, THRESHOLD_DEFAULT, "funds_settings");
 }
 
 /* The counters, and the indexes the ledger is read by (bench/funds.sh): a programme's

@@ -127,11 +127,14 @@ void reply_error(struct req *r, int status, const char *code, const char *field,
     va_list ap;
     buf b = {0};
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    buf_vprintf(&b, msg(r->ctx.lang, fmt), ap);
+#pragma GCC diagnostic pop
     va_end(ap);
     json_t *e = json_pack("{s:s, s:s}", "code", code, "message", buf_str(&b));
     if (!e) /* the message held bytes that are not UTF-8 (from the input) */
-        e = json_pack("{s:s, s:s}", "code", code, "message", "请求有误");
+        e = json_pack("{s:s, s:s}", "code", code, "message", msg(r->ctx.lang, "请求有误"));
     if (field)
         json_object_set_new(e, "field", json_string(field) ?: json_string("?"));
     buf_free(&b);
@@ -370,7 +373,6 @@ static void dispatch(struct req *r)
     r->ctx.db = r->db;
     r->ctx.a = r->a;
     r->ctx.client = r->client;
-    r->ctx.lang = lang_of(req_header(r, "Accept-Language"));
     if (auth_check(r) == 0) {
         r->route->fn(r);
         unmask_audited(r);
@@ -528,6 +530,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         r->path = arena_strdup(a, url);
         r->client = client_addr(conn, a);
         r->status = 500;
+        r->ctx.lang =
+            lang_of(MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Accept-Language"));
+        msg_lang_set(r->ctx.lang);
         const union MHD_ConnectionInfo *ci =
             MHD_get_connection_info(conn, MHD_CONNECTION_INFO_PROTOCOL);
         r->tls = ci != NULL && ci->tls_session != NULL;
@@ -550,6 +555,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *con_cls = r;
         return MHD_YES;
     }
+    msg_lang_set(r->ctx.lang);
     if (*upload_data_size) {
         size_t limit = (r->route && (r->route->flags & R_UPLOAD)) ? UPLOAD_LIMIT : BODY_LIMIT;
         if (r->too_large || r->body_len + *upload_data_size > limit) {

@@ -223,11 +223,11 @@ static int dup_keys(arena *a, json_t *rec, const char *keys[2], const char *why[
     const char *birth = json_string_value(json_object_get(rec, "birth_date"));
     if (idn && *idn) {
         keys[n] = arena_printf(a, "I|%s", idn);
-        why[n++] = "证件号码相同";
+        why[n++] = msg_cur("证件号码相同");
     }
     if (name && *name && birth && *birth) {
         keys[n] = arena_printf(a, "N|%s|%s", dedup_fold(a, name), birth);
-        why[n++] = "姓名 (繁简归一) 和出生日期相同";
+        why[n++] = msg_cur("姓名 (繁简归一) 和出生日期相同");
     }
     return n;
 }
@@ -446,9 +446,10 @@ static const char *id_list(arena *a, const int64_t *ids, int n)
 {
     buf b = {0};
     for (int i = 0; i < n && i < 5; i++)
-        buf_printf(&b, "%s编号 %lld", i ? "、" : "", (long long)ids[i]);
+        buf_printf(&b, "%s%s", i ? msg_cur("、") : "",
+                   arena_printf(a, msg_cur("编号 %lld"), (long long)ids[i]));
     if (n > 5)
-        buf_puts(&b, " 等");
+        buf_puts(&b, msg_cur(" 等"));
     const char *r = arena_strdup(a, buf_str(&b));
     buf_free(&b);
     return r;
@@ -472,10 +473,10 @@ static int64_t ref_by_name(struct lookups *lk, const struct entity *re, const ch
         return *slot = ids[0];
     if (n == 0)
         verr_set(ve, 422, "invalid", field, "“%s”: 找不到名为“%s”的%s (或不在您的权限范围内)",
-                 header, name, re->label.hans);
+                 header, name, msg_label(re->label));
     else
         verr_set(ve, 422, "ambiguous", field, "“%s”: 名为“%s”的%s有 %s%d 个 (%s), 请改填编号",
-                 header, name, re->label.hans, n > 5 ? "超过 " : "", n > 5 ? 5 : n,
+                 header, name, msg_label(re->label), n > 5 ? msg_cur("超过 ") : "", n > 5 ? 5 : n,
                  id_list(a, ids, n));
     return 0;
 }
@@ -497,7 +498,8 @@ static int named_party(struct ent_ctx *c, unsigned mask, const char *kind, const
         if (n < 0)
             return -1;
         if (n && what)
-            buf_printf(what, "%s%s %s", what->len ? "; " : "", re->label.hans, id_list(a, ids, n));
+            buf_printf(what, "%s%s %s", what->len ? "; " : "", msg_label(re->label),
+                       id_list(a, ids, n));
         if (n == 1 && !nfound)
             *fid = ids[0], *fkind = re->name;
         nfound += n;
@@ -530,11 +532,13 @@ static int party_by_name(struct lookups *lk, const struct field *f, json_t *body
         json_object_set_new(body, f->name, json_string("name"));
     } else if (nfound == 0) {
         rc = verr_set(ve, 422, "invalid", fname->name,
-                      "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", fname->label.hans, name);
+                      "“%s”: 找不到名为“%s”的记录 (或不在您的权限范围内)", msg_label(fname->label),
+                      name);
     } else if (nfound > 1) {
-        rc = verr_set(ve, 422, "ambiguous", fname->name,
-                      "“%s”: 名为“%s”的记录有 %d 个 (%s), 请填写“%s”和“%s”", fname->label.hans,
-                      name, nfound, buf_str(&what), f->label.hans, fid->label.hans);
+        rc =
+            verr_set(ve, 422, "ambiguous", fname->name,
+                     "“%s”: 名为“%s”的记录有 %d 个 (%s), 请填写“%s”和“%s”", msg_label(fname->label),
+                     name, nfound, buf_str(&what), msg_label(f->label), msg_label(fid->label));
     }
     buf_free(&what);
     return rc;
@@ -646,7 +650,8 @@ static const char *links_by_name(struct lookups *lk, const struct field *f, cons
             else if (nfound > 1)
                 verr_set(ve, 422, "ambiguous", f->name,
                          "“%s”: 名为“%s”的记录有 %d 个 (%s), 请改填 %s", header, item, nfound,
-                         buf_str(&what), f->party ? "类型:编号 (如 person:12)" : "编号");
+                         buf_str(&what),
+                         f->party ? msg_cur("类型:编号 (如 person:12)") : msg_cur("编号"));
             buf_free(&what);
             if (nfound != 1)
                 goto out;
@@ -679,7 +684,8 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
         (numeric == 1 || cell_sci(cell) || (!strcmp(f->name, "id_number") && rounded_id(cell))))
         return verr_set(ve, 422, "number_lost", f->name,
                         "%s被存成了数字 (%s), %s, 请把该列设为文本后重新填写", cl->header, cell,
-                        f->type == FT_PHONE ? "开头的 0 或 + 已丢失" : "后几位已丢失");
+                        f->type == FT_PHONE ? msg_cur("开头的 0 或 + 已丢失")
+                                            : msg_cur("后几位已丢失"));
     if (cl->masked && cell_masked(cell))
         return verr_set(ve, 422, "masked", f->name,
                         "%s “%s” 是导出时遮盖的值, 不能导入: 请填写完整的值, 或删去该列",
@@ -793,7 +799,7 @@ static int read_cell(const struct entity *ent, const struct col *cl, const char 
     if (ent_value_text(f, cell, &v, ve)) {
         if (strcmp(cell, given)) { /* the message names the value read; say what was written */
             size_t n = strlen(ve->msg);
-            snprintf(ve->msg + n, sizeof ve->msg - n, " (表格中为“%s”)", given);
+            snprintf(ve->msg + n, sizeof ve->msg - n, msg_cur(" (表格中为“%s”)"), given);
         }
         return -1;
     }
@@ -893,14 +899,14 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 if (!cl->f || (cl->f->flags & FF_HIDDEN) ||
                     ((cl->f->flags & FF_READONLY) && strcmp(fname, "id"))) { /* 编号: updates */
                     verr_set(e, 400, "bad_mapping", "mapping", "%s没有可导入的字段“%s”",
-                             ent->label.hans, fname);
+                             msg_label(ent->label), fname);
                     goto fail;
                 }
                 field_of_header(t->a, ent, cl->header, &cl->scale);
                 if (cl->f->type != FT_MONEY)
                     cl->scale = 0;
             } else {
-                cl->skipped = "按字段对应设为不导入";
+                cl->skipped = msg_cur("按字段对应设为不导入");
             }
         } else if (*cl->header) {
             cl->f = field_of_header(t->a, ent, cl->header, &cl->scale);
@@ -909,21 +915,23 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             if (cl->f && !strcmp(cl->f->name, "id")) {
                 /* 编号: the rows that have one update those records */
             } else if (cl->f && (cl->f->flags & FF_READONLY)) {
-                cl->skipped = arena_printf(t->a, "“%s”由系统填写, 不导入", cl->f->label.hans);
+                cl->skipped =
+                    arena_printf(t->a, msg_cur("“%s”由系统填写, 不导入"), msg_label(cl->f->label));
                 cl->f = NULL; /* 编号, 创建时间 ... of an export: skipped */
             } else if (!cl->f) {
-                cl->skipped = "表头不是可识别的字段名或标题";
+                cl->skipped = msg_cur("表头不是可识别的字段名或标题");
                 const char *key = cell_key(t->a, cl->header);
                 if (!strcmp(key, cell_key(t->a, "问题")))
-                    cl->skipped = "上次试导入时写下的问题说明, 不导入";
+                    cl->skipped = msg_cur("上次试导入时写下的问题说明, 不导入");
                 for (const struct field *f = ent->computed; f && f->name; f++)
                     if (!strcmp(key, f->name) || !strcmp(key, cell_key(t->a, f->label.hans)) ||
                         !strcmp(key, cell_key(t->a, f->label.hant)) ||
                         !strcmp(key, cell_key(t->a, f->label.en)))
-                        cl->skipped = arena_printf(t->a, "“%s”由系统计算, 不导入", f->label.hans);
+                        cl->skipped = arena_printf(t->a, msg_cur("“%s”由系统计算, 不导入"),
+                                                   msg_label(f->label));
             }
         } else {
-            cl->skipped = "没有表头";
+            cl->skipped = msg_cur("没有表头");
         }
     }
     int id_col = -1;
@@ -933,15 +941,15 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         for (int j = 0; cl->f && cl->ref_name && j < ncol; j++)
             if (j != i && cols[j].f == cl->f && !cols[j].ref_name) {
                 cl->f = NULL;
-                cl->skipped =
-                    arena_printf(t->a, "与%s列“%s”重复, 按编号导入", cols[j].name, cols[j].header);
+                cl->skipped = arena_printf(t->a, msg_cur("与%s列“%s”重复, 按编号导入"),
+                                           cols[j].name, cols[j].header);
             }
         if (cl->f && !strcmp(cl->f->name, "id"))
             id_col = i;
         for (int j = 0; cl->f && j < i; j++)
             if (cols[j].f == cl->f) {
                 verr_set(e, 422, "bad_mapping", cl->f->name, "“%s”对应了两列 (%s 和 %s)",
-                         cl->f->label.hans, cols[j].name, cl->name);
+                         msg_label(cl->f->label), cols[j].name, cl->name);
                 goto fail;
             }
         if (cl->f) {
@@ -1088,7 +1096,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                 }
                 verr_set(&ve, 422, "not_found", "id",
                          "编号 %lld 的%s不存在或不在您的权限范围内 (要新增记录请清空编号)",
-                         (long long)upd, ent->label.hans);
+                         (long long)upd, msg_label(ent->label));
                 upd = 0;
             }
             if (!upd) {
@@ -1434,7 +1442,7 @@ void import_h(struct req *r)
     }
     if (!ok && !dry) {
         json_t *err = json_pack("{s:s, s:s}", "code", "import_refused", "message",
-                                "有行未通过检查, 全部未导入 (数据未改变)");
+                                msg_cur("有行未通过检查, 全部未导入 (数据未改变)"));
         json_object_set_new(rep, "error", err);
         reply_json(r, 422, rep);
         return;

@@ -178,7 +178,7 @@ static int org_before_delete(struct ent_ctx *c, int64_t id, const json_t *old, s
                  ent_all()[i]->name);
         if ((n = db_int(c->db, 0, sql, "i", id)))
             return verr_set(e, 409, "conflict", NULL, "该组织还有 %lld 条%s记录, 不能删除",
-                            (long long)n, ent_all()[i]->label.hans);
+                            (long long)n, msg_label(ent_all()[i]->label));
     }
     return 0;
 }

@@ -42,7 +42,7 @@ static int photo_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct
     int64_t eid = json_integer_value(json_object_get(rec, "event_id"));
     json_t *ev = ent_read(c, &event_entity, eid, 1, e);
     if (!ev)
-        return ent_ref_missing(e, "event_id", "活动", &event_entity, eid);
+        return ent_ref_missing(e, "event_id", msg_cur("活动"), &event_entity, eid);
     json_object_set(rec, "org_id", json_object_get(ev, "org_id"));
     json_decref(ev);
     if (!json_is_string(json_object_get(rec, "sha256")))

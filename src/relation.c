@@ -117,7 +117,7 @@ const char *party_title(struct ent_ctx *c, const struct entity *ent, int64_t id)
 const char *party_shown(struct ent_ctx *c, const struct entity *ent, int64_t id)
 {
     const char *t = ent_visible(c, ent, id) ? party_title(c, ent, id) : NULL;
-    return t ? t : OTHER_ORG_RECORD;
+    return t ? t : msg_cur(OTHER_ORG_RECORD);
 }
 
 static const struct kind *kind_find(const char *v)
@@ -142,8 +142,8 @@ static void type_words(unsigned mask, char *out, size_t n)
     out[0] = 0;
     for (const struct enumval *ev = party_types; ev->value; ev++)
         if (party_entity(ev->value, mask, NULL))
-            snprintf(out + strlen(out), n - strlen(out), "%s%s", out[0] ? "、" : "",
-                     ev->label.hans);
+            snprintf(out + strlen(out), n - strlen(out), "%s%s", out[0] ? msg_cur("、") : "",
+                     msg_label(ev->label));
 }
 
 /* caption: "一方 角色 对方", from the titles of the two records. */
@@ -160,9 +160,9 @@ static int relation_derive(struct ent_ctx *c, json_t *rec, struct verr *e)
     int64_t tid = json_integer_value(json_object_get(rec, "to_id"));
     const char *fname = party_title(c, fe, fid), *tname = party_title(c, te, tid);
     if (!fname)
-        return ent_ref_missing(e, "from_id", "一方", fe, fid);
+        return ent_ref_missing(e, "from_id", msg_cur("一方"), fe, fid);
     if (!tname)
-        return ent_ref_missing(e, "to_id", "对方", te, tid);
+        return ent_ref_missing(e, "to_id", msg_cur("对方"), te, tid);
     json_object_set_new(rec, "caption",
                         json_sprintf("%s %s %s", fname, kind_label(kv)->hans, tname));
     return 0;
@@ -306,7 +306,8 @@ void relations_h(struct req *r)
     struct verr e;
     const char *type = r->ent ? r->ent->name : "";
     if (!party_entity(type, ~0u, NULL)) {
-        reply_error(r, 404, "not_found", NULL, "%s没有关系记录", r->ent ? r->ent->label.hans : "");
+        reply_error(r, 404, "not_found", NULL, "%s没有关系记录",
+                    r->ent ? msg_label(r->ent->label) : "");
         return;
     }
     json_t *self = ent_read(&r->ctx, r->ent, r->id, 1, &e);

@@ -865,7 +865,7 @@ static void wade_probes(struct query *q, const struct parsed *pq, const char *al
             struct probe *p = add_probe(q, given ? K_PINYIN_GIVEN : K_PINYIN, wg[i]);
             if (!p)
                 continue;
-            p->via = "威妥玛拼音";
+            p->via = msg_cur("威妥玛拼音");
             concat(p->spelt, sizeof p->spelt, "", spelt);
             p->exact = given ? 28 : 32;
             p->prefix = given ? 26 : 30;
@@ -1356,14 +1356,14 @@ static void spelt_as(buf *b, const struct probe *p)
     int n = 0;
     for (int d = 0; d < D_ALL; d++)
         if (p->dialects & (1u << d))
-            buf_printf(b, "%s%s", n++ ? "/" : "", dialect_label[d]);
+            buf_printf(b, "%s%s", n++ ? "/" : "", msg_cur(dialect_label[d]));
     if (!n)
-        buf_puts(b, p->cantonese ? "粤语拼音" : "拼音");
-    buf_printf(b, "姓氏 %c%s = %s", toupper((unsigned char)p->spelt[0]), p->spelt + 1,
+        buf_puts(b, p->cantonese ? msg_cur("粤语拼音") : msg_cur("拼音"));
+    buf_printf(b, msg_cur("姓氏 %c%s = %s"), toupper((unsigned char)p->spelt[0]), p->spelt + 1,
                p->surname->han);
 }
 
-/* Why h matched, in Chinese, for the answer's "match" (allocated from a). */
+/* Why h matched, in the reader's language, for the answer's "match" (allocated from a). */
 static char *why(struct hit *h, const struct probe *p, arena *a)
 {
     const struct field *f = ent_field(h->ent, h->field);
@@ -1381,19 +1381,19 @@ static char *why(struct hit *h, const struct probe *p, arena *a)
     case K_HAN:
     case K_HAN_GIVEN:
     case K_LATIN:
-        buf_printf(&b, "%s %s", f->label.hans, value);
+        buf_printf(&b, "%s %s", msg_label(f->label), value);
         break;
     default:
         if (!title)
-            buf_printf(&b, "%s %s, ", f->label.hans, value);
+            buf_printf(&b, "%s %s, ", msg_label(f->label), value);
         if (h->kind == K_JYUT || h->kind == K_JYUT_GIVEN) /* as Hong Kong writes names */
             for (char *w = show; *w; w++)
                 if (w == show || w[-1] == ' ')
                     *w = (char)toupper((unsigned char)*w);
         buf_printf(&b, "%s %s",
-                   h->kind == K_JYUT || h->kind == K_JYUT_GIVEN           ? "粤语拼音"
-                   : h->kind == K_INITIALS || h->kind == K_INITIALS_GIVEN ? "拼音首字母"
-                                                                          : "拼音",
+                   h->kind == K_JYUT || h->kind == K_JYUT_GIVEN           ? msg_cur("粤语拼音")
+                   : h->kind == K_INITIALS || h->kind == K_INITIALS_GIVEN ? msg_cur("拼音首字母")
+                                                                          : msg_cur("拼音"),
                    show);
         if (h->kind == K_INITIALS || h->kind == K_INITIALS_GIVEN)
             buf_printf(&b, " (%s)", h->key);

@@ -19,12 +19,14 @@
  * how the surname reads (尉迟 yu chi).
  */
 #include "names.h"
+#include "msg.h"
 
 const char *const dialect_label[D_ALL] = {
-    [D_HOKKIEN] = "闽南话", [D_TEOCHEW] = "潮州话",   [D_CANTONESE] = "粤语",
-    [D_HAKKA] = "客家话",   [D_HAINANESE] = "海南话", [D_FUZHOU] = "福州话",
-    [D_PHILIPPINES] = "菲律宾闽南话", [D_INDONESIA] = "印尼旧拼法", [D_THAI] = "泰国潮州话",
-    [D_VIETNAM] = "越南汉越音",
+    [D_HOKKIEN] = MSG_TEXT("闽南话"),           [D_TEOCHEW] = MSG_TEXT("潮州话"),
+    [D_CANTONESE] = MSG_TEXT("粤语"),           [D_HAKKA] = MSG_TEXT("客家话"),
+    [D_HAINANESE] = MSG_TEXT("海南话"),         [D_FUZHOU] = MSG_TEXT("福州话"),
+    [D_PHILIPPINES] = MSG_TEXT("菲律宾闽南话"), [D_INDONESIA] = MSG_TEXT("印尼旧拼法"),
+    [D_THAI] = MSG_TEXT("泰国潮州话"),          [D_VIETNAM] = MSG_TEXT("越南汉越音"),
 };
 
 /* clang-format off */

@@ -182,7 +182,7 @@ void user_setpw_h(struct req *r)
     char hash[crypto_pwhash_STRBYTES], err[256];
     struct verr e;
     if (!pw || password_hash(pw, hash, err, sizeof err)) {
-        reply_error(r, 422, "invalid", "password", "%s", pw ? err : "“新密码”不能为空");
+        reply_error(r, 422, "invalid", "password", "%s", pw ? err : msg_cur("“新密码”不能为空"));
         json_decref(body);
         return;
     }

@@ -915,8 +915,8 @@ int xls_read(struct table *t, const char *data, size_t len, struct verr *e)
 {
     if (!cfbf_has_stream(data, len, "Workbook") && !cfbf_has_stream(data, len, "Book"))
         return not_excel(e, cfbf_has_stream(data, len, "WordDocument")
-                                ? " Word 文档 (.doc) "
-                                : "不是 Excel 的旧格式 (可能是 WPS 表格 .et), ");
+                                ? msg_cur(" Word 文档 (.doc) ")
+                                : msg_cur("不是 Excel 的旧格式 (可能是 WPS 表格 .et), "));
     /* libfreexl reads a file by its path, and trusts what it reads (a broken file has
      * made it read past its buffers): it runs in a child process, which hands the cells
      * over a pipe and whose crash is a broken file, not the server's */
@@ -1032,8 +1032,8 @@ static int read_whole(struct table *t, const char *data, size_t len, struct verr
         if (len > 38 + 46 && !memcmp(data + 30, "mimetype", 8) &&
             !memcmp(data + 38, "application/vnd.oasis.opendocument.", 35))
             return not_excel(e, memmem(data + 38, 46, "spreadsheet", 11)
-                                    ? " OpenDocument 表格 (.ods) "
-                                    : " OpenDocument 文档 (.odt/.odp) ");
+                                    ? msg_cur(" OpenDocument 表格 (.ods) ")
+                                    : msg_cur(" OpenDocument 文档 (.odt/.odp) "));
         return xlsx_read(t, data, len, e);
     }
     if (len >= 4 && (!memcmp(data, "PK\x05\x06", 4)))

@@ -51,3 +51,22 @@ export async function openApp({ server: serverOptions, viewport, timeout = 10000
   };
   return { server, browser, page, pageErrors, stop };
 }
+
+/** Log in as user through the login form and wait for the layout. */
+export async function loginForm(page, url, user, password) {
+  await page.goto(url + '/#/login');
+  await page.locator('input[name=username]').fill(user);
+  await page.locator('input[name=password]').fill(password);
+  await page.locator('.login-submit').click();
+  await page.locator('.layout .header').waitFor();
+}
+
+/** Run fn; when it throws, a screenshot test-output/screenshots/FAILED-name.png first. */
+export async function shotOnFailure(page, name, fn) {
+  try {
+    return await fn();
+  } catch (e) {
+    await page?.screenshot({ path: join(root, 'test-output/screenshots', `FAILED-${name}.png`) }).catch(() => {});
+    throw e;
+  }
+}
