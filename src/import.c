@@ -1495,17 +1495,12 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
         fprintf(stderr, "qiao: 没有编号为 %lld 的组织 (--org)\n", (long long)org);
         return 2;
     }
-    FILE *f = fopen(file, "rb");
-    if (!f) {
+    size_t len = 0;
+    char *data = file_slurp(file, &len);
+    if (!data) {
         fprintf(stderr, "qiao: 无法打开 %s\n", file);
         return 2;
     }
-    buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_add(&b, chunk, n);
-    fclose(f);
     arena *a = arena_new();
     struct ent_ctx c = {.db = d, .a = a, .username = "system", .client = "cli", .org_id = org};
     struct verr e;
@@ -1514,10 +1509,10 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
     int ok = 0, rc;
     json_t *rep = NULL;
     double t0 = now_ms();
-    if (table_open(&t, b.s ? b.s : "", b.len, &e) == 0)
+    if (table_open(&t, data, len, &e) == 0)
         rep = import_table(&c, ent, &t, NULL, dry_run, cli_progress, NULL, &ok, &e);
     table_free(&t);
-    buf_free(&b);
+    free(data);
     if (!rep) {
         fprintf(stderr, "qiao: %s\n", e.msg);
         rc = 1;
