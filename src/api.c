@@ -144,6 +144,35 @@ const struct module api_module = {
         },
 };
 
+json_t *req_org(struct req *r, const char *const *known)
+{
+    static const struct field org_field = {"org", FT_INT,   {"组织", "組織", "Organisation"},
+                                           0,     .min = 1, .max = INT64_MAX};
+    for (int i = 0; i < r->nargs; i++) {
+        int ok = 0;
+        for (int k = 0; known[k] && !ok; k++)
+            ok = !strcmp(r->args[i].key, known[k]);
+        if (!ok) {
+            reply_error(r, 400, "unknown_field", r->args[i].key, "没有“%s”这个参数",
+                        r->args[i].key);
+            return NULL;
+        }
+    }
+    struct verr e;
+    json_t *org = NULL;
+    const char *org_s = req_arg(r, "org");
+    if (org_s && ent_value_text(&org_field, org_s, &org, &e)) {
+        reply_verr(r, &e);
+        return NULL;
+    }
+    int64_t id = json_is_integer(org) ? json_integer_value(org) : r->ctx.org_id;
+    json_decref(org);
+    json_t *o = ent_read(&r->ctx, entity_find("org"), id, 1, &e);
+    if (!o)
+        reply_verr(r, &e);
+    return o;
+}
+
 void reply_rows(struct req *r, const struct entity *ent, const char *sql, json_t *binds,
                 json_t *(*row)(stmt *s))
 {

@@ -22,4 +22,10 @@ void org_tree_h(struct req *r); /* GET    /api/v1/org/tree */
 void reply_rows(struct req *r, const struct entity *ent, const char *sql, json_t *binds,
                 json_t *(*row)(stmt *s));
 
+/* The org a figures endpoint asks about (?org=ID, default the user's own), read in the
+ * reader's scope (with its path), when every query argument is one of known
+ * (NULL-terminated, "org" among them). NULL after answering: 400 for another argument, 422
+ * for an id that is not one, 404 for an org outside the scope. */
+json_t *req_org(struct req *r, const char *const *known);
+
 #endif

@@ -16,7 +16,7 @@
 #include <string.h>
 
 /* Rows of "SELECT key, count" over ent's live records in c's scope and the subtree [path,
- * bound) (path NULL: the scope alone), grouped by the column col (as expr), into *out as
+ * bound), grouped by the column col (as expr), into *out as
  * {key: n}; 0, or -1 on a database error. */
 static int counts(struct ent_ctx *c, const char *ent_name, const char *expr, const char *path,
                   const char *bound, json_t *out)
@@ -29,11 +29,9 @@ static int counts(struct ent_ctx *c, const char *ent_name, const char *expr, con
                "NOT NULL",
                expr, ent->name, expr);
     ent_scope_sql(c, ent, &sql, binds);
-    if (path) {
-        buf_puts(&sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
-        json_array_append_new(binds, json_string(path));
-        json_array_append_new(binds, json_string(bound));
-    }
+    buf_puts(&sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+    json_array_append_new(binds, json_string(path));
+    json_array_append_new(binds, json_string(bound));
     buf_printf(&sql, " GROUP BY %s", expr);
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     int rc = s ? DB_ROW : DB_ERROR;
@@ -89,32 +87,13 @@ static const char *city_name(const char *code)
 
 static void map_h(struct req *r)
 {
-    static const struct field org_field = {"org", FT_INT,   {"组织", "組織", "Organisation"},
-                                           0,     .min = 1, .max = INT64_MAX};
-    struct verr e;
-    for (int i = 0; i < r->nargs; i++)
-        if (strcmp(r->args[i].key, "org")) {
-            reply_error(r, 400, "unknown_field", r->args[i].key, "没有“%s”这个参数",
-                        r->args[i].key);
-            return;
-        }
-    const char *org_s = req_arg(r, "org"), *path = NULL, *bound = NULL;
-    json_t *org = NULL, *o = NULL;
-    if (org_s && ent_value_text(&org_field, org_s, &org, &e)) {
-        reply_verr(r, &e);
+    static const char *const known[] = {"org", NULL};
+    json_t *o = req_org(r, known);
+    if (!o)
         return;
-    }
-    if (json_is_integer(org)) {
-        o = ent_read(&r->ctx, entity_find("org"), json_integer_value(org), 1, &e);
-        json_decref(org);
-        if (!o) {
-            reply_verr(r, &e);
-            return;
-        }
-        path = arena_strdup(r->a, json_string_value(json_object_get(o, "path")));
-        bound = path_bound(r->a, path);
-        json_decref(o);
-    }
+    const char *path = arena_strdup(r->a, json_string_value(json_object_get(o, "path")));
+    const char *bound = path_bound(r->a, path);
+    json_decref(o);
     static const struct {
         const char *entity, *column, *key;
     } kinds[] = {{"person", "t.residence_country", "people"},

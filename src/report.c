@@ -3,6 +3,7 @@
  * computed from the records when asked), a year-by-year series, and a narrative that
  * phrases each figure as the federations' reports do (house_number). The case figures
  * (/api/v1/reports/cases, case.c) use this module's permissions. */
+#include "api.h"
 #include "import.h"
 #include "module.h"
 #include "report.h"
@@ -453,32 +454,14 @@ int work_workbook(const char *file, json_t *rep, enum lang lang)
 /* The report a request asks for (org, from, to, lang), or NULL after answering. */
 static json_t *work_of(struct req *r, enum lang *lang)
 {
-    static const struct field org_field = {"org", FT_INT,   {"组织", "組織", "Organisation"},
-                                           0,     .min = 1, .max = INT64_MAX};
     static const char *const known[] = {"org", "from", "to", "lang", NULL};
     struct verr e;
-    for (int i = 0; i < r->nargs; i++) {
-        int ok = 0;
-        for (int k = 0; known[k]; k++)
-            ok |= !strcmp(r->args[i].key, known[k]);
-        if (!ok) {
-            reply_error(r, 400, "unknown_field", r->args[i].key, "没有“%s”这个参数",
-                        r->args[i].key);
-            return NULL;
-        }
-    }
     char from[11], to[11];
-    json_t *org = NULL;
-    const char *org_s = req_arg(r, "org");
-    if (work_period(req_arg(r, "from"), req_arg(r, "to"), from, to, &e) ||
-        (org_s && ent_value_text(&org_field, org_s, &org, &e))) {
-        reply_verr(r, &e);
+    json_t *o = req_org(r, known);
+    if (!o)
         return NULL;
-    }
-    int64_t org_id = json_is_integer(org) ? json_integer_value(org) : r->ctx.org_id;
-    json_decref(org);
-    json_t *o = ent_read(&r->ctx, entity_find("org"), org_id, 1, &e);
-    if (!o) {
+    if (work_period(req_arg(r, "from"), req_arg(r, "to"), from, to, &e)) {
+        json_decref(o);
         reply_verr(r, &e);
         return NULL;
     }

@@ -112,20 +112,14 @@ static int64_t homes_rated(db *d, const char *path, const char *bound, const cha
 void stars_on_h(struct req *r)
 {
     static const struct field on_field = {"on", FT_DATE, {"日期", "日期", "Date"}, 0};
-    static const struct field org_field = {"org", FT_INT,   {"组织", "組織", "Organisation"},
-                                           0,     .min = 1, .max = INT64_MAX};
+    static const char *const known[] = {"on", "org", NULL};
     struct verr e;
-    json_t *on = NULL, *org = NULL;
-    const char *on_s = req_arg(r, "on"), *org_s = req_arg(r, "org");
-    for (int i = 0; i < r->nargs; i++)
-        if (strcmp(r->args[i].key, "on") && strcmp(r->args[i].key, "org")) {
-            reply_error(r, 400, "unknown_field", r->args[i].key, "没有“%s”这个参数",
-                        r->args[i].key);
-            return;
-        }
-    if ((on_s && ent_value_text(&on_field, on_s, &on, &e)) ||
-        (org_s && ent_value_text(&org_field, org_s, &org, &e))) {
-        json_decref(on);
+    json_t *on = NULL, *o = req_org(r, known);
+    const char *on_s = req_arg(r, "on");
+    if (!o)
+        return;
+    if (on_s && ent_value_text(&on_field, on_s, &on, &e)) {
+        json_decref(o);
         reply_verr(r, &e);
         return;
     }
@@ -134,13 +128,6 @@ void stars_on_h(struct req *r)
     if (json_is_string(on))
         snprintf(day, sizeof day, "%s", json_string_value(on));
     json_decref(on);
-    int64_t org_id = json_is_integer(org) ? json_integer_value(org) : r->ctx.org_id;
-    json_decref(org);
-    json_t *o = ent_read(&r->ctx, &org_entity, org_id, 1, &e);
-    if (!o) {
-        reply_verr(r, &e);
-        return;
-    }
     const char *path = json_string_value(json_object_get(o, "path"));
     const char *bound = path_bound(r->a, path);
     json_t *stars = json_object();
@@ -155,8 +142,8 @@ void stars_on_h(struct req *r)
         char k[2] = {(char)('0' + n), 0};
         json_object_set_new(stars, k, json_integer(v));
     }
-    json_t *res = json_pack("{s:{s:I, s:O}, s:s, s:o}", "org", "id", (json_int_t)org_id, "name",
-                            json_object_get(o, "name"), "on", day, "stars", stars);
+    json_t *res = json_pack("{s:{s:O, s:O}, s:s, s:o}", "org", "id", json_object_get(o, "id"),
+                            "name", json_object_get(o, "name"), "on", day, "stars", stars);
     json_decref(o);
     reply_json(r, 200, res);
 }
