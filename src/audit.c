@@ -85,7 +85,7 @@ struct audit_batch *audit_batch_begin(db *d)
         b->rows = db_rows_new(d, "audit_log",
                               "seq, at, user_id, username, client, action, entity, entity_id, "
                               "before_json, after_json, prev_hash, hash",
-                              0);
+                              DB_ROWS_ASYNC);
     }
     st_finalize(s);
     return b;

@@ -980,14 +980,12 @@ static int db_fail(struct ent_ctx *c, const struct entity *ent, struct verr *e)
 /* ---- held records (ent_ctx.rows) ----------------------------------------------------- */
 
 #define HELD_ENTITIES 8
-#define HELD_IDS      4096 /* ids reserved at most at once */
+#define HELD_IDS      16384 /* ids reserved at most at once */
 
 struct ent_rows {
     struct held {
         const struct entity *ent;
-        db_rows *rows;
-        int *tags; /* the row_tag of each record held, in order */
-        size_t ntags, cap;
+        db_rows *rows;         /* each row tagged with its row_tag */
         int64_t ids[HELD_IDS]; /* reserved, ids[next..nids) not yet used */
         int nids, next;
         int64_t used; /* ids taken so far: the next reservation grows with it */
@@ -1007,10 +1005,8 @@ void ent_rows_free(struct ent_rows *r)
 {
     if (!r)
         return;
-    for (int i = 0; i < r->n; i++) {
+    for (int i = 0; i < r->n; i++)
         db_rows_free(r->h[i].rows);
-        free(r->h[i].tags);
-    }
     arena *a = r->unique.a;
     km_free(&r->unique);
     arena_free(a);
@@ -1021,7 +1017,7 @@ size_t ent_rows_held(const struct ent_rows *r)
 {
     size_t n = 0;
     for (int i = 0; r && i < r->n; i++)
-        n += r->h[i].ntags;
+        n += db_rows_held(r->h[i].rows);
     return n;
 }
 
@@ -1060,7 +1056,7 @@ static struct held *held_for(struct ent_ctx *c, const struct entity *ent)
         if (strcmp(f->name, "id"))
             buf_printf(&cols, ", %s", f->name);
     h->ent = ent;
-    h->rows = db_rows_new(c->db, buf_str(&t), buf_str(&cols), 0);
+    h->rows = db_rows_new(c->db, buf_str(&t), buf_str(&cols), DB_ROWS_ASYNC);
     buf_free(&t);
     buf_free(&cols);
     return h;
@@ -1126,14 +1122,8 @@ static int64_t hold_row(struct ent_ctx *c, struct held *h, const json_t *rec, st
             rows_null(h->rows); /* as db_prepare_json binds it */
     }
     json_decref(binds);
-    if (h->ntags == h->cap) {
-        h->cap = h->cap ? 2 * h->cap : 1024;
-        h->tags = xrealloc(h->tags, h->cap * sizeof *h->tags);
-    }
-    h->tags[h->ntags++] = c->row_tag;
-    int rc = db_rows_end(h->rows); /* DB_ROWS_BYTES held: written now */
-    if (!db_rows_held(h->rows))
-        h->ntags = 0;
+    rows_tag(h->rows, c->row_tag);
+    int rc = db_rows_end(h->rows); /* DB_ROWS_BYTES held: sent now */
     if (rc != DB_OK) {
         db_fail(c, ent, e);
         return 0;
@@ -1157,24 +1147,24 @@ struct bad_held {
 };
 
 /* db_rows_flush's bad: the row's tag and the answer to a create the database refused. */
-static void bad_row(void *arg, size_t i, const char *msg)
+static void bad_row(void *arg, int tag, const char *msg)
 {
     struct bad_held *b = arg;
     struct verr e;
     verr_set(&e, 409, "conflict", NULL, "%s与已有记录冲突 (重复或引用无效)", b->h->ent->label.hans);
     log_msg("entity: a held %s refused: %s", b->h->ent->name, msg);
-    b->bad(b->arg, i < b->h->ntags ? b->h->tags[i] : 0, &e);
+    b->bad(b->arg, tag, &e);
 }
 
-int ent_rows_flush(struct ent_ctx *c, void (*bad)(void *arg, int tag, const struct verr *e),
-                   void *arg)
+/* Write (send: start writing) the held records of each entity. */
+static int rows_out(struct ent_ctx *c, int send,
+                    void (*bad)(void *arg, int tag, const struct verr *e), void *arg)
 {
     int rc = DB_OK;
     for (int i = 0; c->rows && i < c->rows->n; i++) {
         struct held *h = &c->rows->h[i];
         struct bad_held b = {h, bad, arg};
-        int one = db_rows_flush(h->rows, bad ? bad_row : NULL, &b);
-        h->ntags = 0;
+        int one = (send ? db_rows_send : db_rows_flush)(h->rows, bad ? bad_row : NULL, &b);
         if (one != DB_OK) {
             rc = DB_ERROR;
             if (!bad || db_errcode(c->db) != DBE_CONSTRAINT)
@@ -1182,6 +1172,18 @@ int ent_rows_flush(struct ent_ctx *c, void (*bad)(void *arg, int tag, const stru
         }
     }
     return rc;
+}
+
+int ent_rows_flush(struct ent_ctx *c, void (*bad)(void *arg, int tag, const struct verr *e),
+                   void *arg)
+{
+    return rows_out(c, 0, bad, arg);
+}
+
+int ent_rows_send(struct ent_ctx *c, void (*bad)(void *arg, int tag, const struct verr *e),
+                  void *arg)
+{
+    return rows_out(c, 1, bad, arg);
 }
 
 /* A value of a unique field (FF_UNIQUE) that another live record holds: 409 on the field.

@@ -148,10 +148,11 @@ struct ent_ctx {
         int64_t id;
     } ref_seen;
     /* A bulk writer's held records (ent_rows_new): with bulk and audit set, on an engine
-     * that holds rows (db_holds_rows: PostgreSQL), ent_create of an entity that qualifies
-     * checks the record, reserves its id and holds the row, to be written with the others
-     * by ent_rows_flush (COPY). row_tag is the caller's name for the record being created
-     * (an import's row number), handed back for a held row that fails when written. */
+     * that reserves ids (db_holds_rows), ent_create of an entity that qualifies checks the
+     * record, reserves its id and holds the row, to be written with the others by
+     * ent_rows_send / ent_rows_flush (COPY, or multi-row INSERTs). row_tag is the caller's name for
+     * the record being created (an import's row number), handed back for a held row that fails when
+     * written. */
     struct ent_rows *rows;
     int row_tag;
 };
@@ -169,6 +170,11 @@ struct ent_rows *ent_rows_new(void);
  * usable; the caller must not commit); any other failure answers DB_ERROR at once. */
 int ent_rows_flush(struct ent_ctx *c, void (*bad)(void *arg, int tag, const struct verr *e),
                    void *arg);
+/* As ent_rows_flush, but the records are only sent to the handle's writing thread
+ * (db_rows_send): the caller goes on checking the next ones while they are written, and
+ * what the database refuses of them is reported by the next send or flush. */
+int ent_rows_send(struct ent_ctx *c, void (*bad)(void *arg, int tag, const struct verr *e),
+                  void *arg);
 size_t ent_rows_held(const struct ent_rows *r); /* records held, not yet written */
 void ent_rows_free(struct ent_rows *r);         /* NULL is fine */
 

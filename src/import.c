@@ -20,7 +20,7 @@
 #include <strings.h>
 
 #define MAX_REPORTED 1000 /* errors and duplicates listed in a report (counts are exact) */
-#define HELD_ROWS    8192 /* new records held between two COPYs (PostgreSQL) */
+#define HELD_ROWS    8192 /* new records held between two sends (ent_rows_send) */
 
 /* ---- progress of running imports ---------------------------------------------------- */
 
@@ -1044,8 +1044,9 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
     struct search_batch *batch = dry_run ? search_batch_dry(ent) : search_batch_new_async(ent),
                         *was_keys = c->keys;
     c->keys = batch;
-    /* on PostgreSQL the new records are held and written by COPY every HELD_ROWS rows
-     * (ent_ctx.rows); a row the database refuses then is reported as that row. Not with
+    /* the new records are held and sent every HELD_ROWS rows (ent_ctx.rows), to be
+     * written (COPY, or multi-row INSERTs) on the store's own thread while the next rows
+     * are checked; a row the database refuses then is reported as that row. Not with
      * updates (编号), which read what earlier rows wrote. */
     struct ent_rows *was_rows = c->rows;
     c->rows = id_col < 0 ? ent_rows_new() : NULL;
@@ -1272,7 +1273,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         else
             okrows++;
         if (ent_rows_held(c->rows) >= HELD_ROWS &&
-            ent_rows_flush(c, refused_row, &refused) != DB_OK &&
+            ent_rows_send(c, refused_row, &refused) != DB_OK &&
             db_errcode(c->db) != DBE_CONSTRAINT) {
             verr_set(e, 500, "internal", NULL, "数据库错误, 导入未完成, 数据未改变");
             fatal = 1;

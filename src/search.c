@@ -490,7 +490,7 @@ int search_batch_write(db *d, struct search_batch *b)
     char table[64];
     snprintf(table, sizeof table, "search_%s", b->ent->name);
     db_rows *rows = db_rows_new(d, table, "kind, key, record_id, field, weak, org_id",
-                                b->fresh ? 0 : DB_ROWS_IGNORE);
+                                DB_ROWS_ASYNC | (b->fresh ? 0 : DB_ROWS_IGNORE));
     struct brow last = {0};
     char last_key[NAME_KEY_MAX + 1] = "";
     int any = 0, rc = b->full ? DB_ERROR : DB_OK;

@@ -3,7 +3,9 @@
 #include "store.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +13,9 @@
 #define MAX_DEPTH 16
 
 #define MEMO_SLOTS 32
+#define RESERVED   8 /* tables whose ids a SQLite transaction reserves (db_reserve_ids) */
+
+struct bg; /* the handle's writing thread (DB_ROWS_ASYNC) */
 
 struct db {
     const struct driver *drv;
@@ -29,6 +34,12 @@ struct db {
     } opened[MAX_DEPTH];
     char err[512];
     enum db_err errcode;
+    struct bg *bg;
+    struct { /* ids reserved in this transaction, on an engine without sequences */
+        char *table;
+        int64_t next;
+    } resv[RESERVED];
+    int nresv;
 };
 
 struct stmt {
@@ -36,6 +47,196 @@ struct stmt {
     void *st;
     char *sql; /* for messages */
 };
+
+/* ---- the handle's writing thread (DB_ROWS_ASYNC) --------------------------------------
+ * Rows sent (db_rows_send, or a full DB_ROWS_ASYNC db_rows) become jobs, written in the
+ * order sent by one thread per handle. Every store call that touches the connection first
+ * waits until no job is left (SYNC), so the connection is never used by two threads at
+ * once, and the thread's calls into this file (on_thread) do not wait for themselves. */
+
+#define BG_BYTES (4 * DB_ROWS_BYTES) /* sent and not yet written, at most */
+
+struct job {
+    struct job *next;
+    db_rows *r;
+    buf vals;
+    int *tags;
+    size_t nrows;
+    int checked; /* in a savepoint, failures kept for db_rows_send's caller (bad) */
+    int rc;
+    enum db_err code;
+    char err[512];
+};
+
+struct bg {
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t work, done;
+    struct job *head, *tail; /* not yet written */
+    size_t bytes;            /* of the jobs not yet written */
+    atomic_int pending;      /* jobs not yet written */
+    int stop;
+    int failed; /* a write failed: later jobs are dropped, commits fail until the end */
+    enum db_err code;
+    char err[512];
+};
+
+static _Thread_local int on_thread;
+
+static void bg_wait(db *d);
+#define SYNC(d)                                                                                    \
+    do {                                                                                           \
+        if ((d)->bg && !on_thread && atomic_load(&(d)->bg->pending))                               \
+            bg_wait(d);                                                                            \
+    } while (0)
+
+static int write_vals(db_rows *r, const char *vals, size_t len, size_t nrows);
+
+static void run_job(db *d, struct job *j)
+{
+    if (d->bg->failed) { /* the transaction is lost already */
+        j->rc = DB_ERROR;
+        j->code = d->bg->code;
+        return;
+    }
+    /* a savepoint of its own, outside d->depth (which the caller's thread keeps) */
+    int rc = j->checked ? db_exec(d, "SAVEPOINT sent") : DB_OK;
+    if (rc == DB_OK) {
+        rc = write_vals(j->r, j->vals.s, j->vals.len, j->nrows);
+        if (j->checked && rc == DB_OK)
+            rc = db_exec(d, "RELEASE SAVEPOINT sent");
+    }
+    if (j->checked && rc != DB_OK) {
+        enum db_err code = d->errcode;
+        char err[512];
+        snprintf(err, sizeof err, "%s", d->err);
+        if (db_exec(d, "ROLLBACK TO SAVEPOINT sent") != DB_OK ||
+            db_exec(d, "RELEASE SAVEPOINT sent") != DB_OK)
+            code = d->errcode == DBE_NONE ? DBE_OTHER : d->errcode;
+        d->errcode = code;
+        snprintf(d->err, sizeof d->err, "%s", err);
+    }
+    j->rc = rc;
+    j->code = rc == DB_OK ? DBE_NONE : d->errcode;
+    snprintf(j->err, sizeof j->err, "%s", rc == DB_OK ? "" : d->err);
+}
+
+static void job_free(struct job *j)
+{
+    buf_free(&j->vals);
+    free(j->tags);
+    free(j);
+}
+
+static void keep_failed(db_rows *r, struct job *j); /* for db_rows_send's caller */
+
+static void *bg_main(void *arg)
+{
+    db *d = arg;
+    struct bg *b = d->bg;
+    on_thread = 1;
+    pthread_mutex_lock(&b->mu);
+    for (;;) {
+        while (!b->head && !b->stop)
+            pthread_cond_wait(&b->work, &b->mu);
+        struct job *j = b->head;
+        if (!j)
+            break;
+        pthread_mutex_unlock(&b->mu);
+        run_job(d, j);
+        pthread_mutex_lock(&b->mu);
+        b->head = j->next;
+        if (!b->head)
+            b->tail = NULL;
+        b->bytes -= j->vals.len;
+        if (j->rc != DB_OK && (!j->checked || j->code != DBE_CONSTRAINT) && !b->failed) {
+            b->failed = 1;
+            b->code = j->code;
+            snprintf(b->err, sizeof b->err, "%s", j->err);
+        }
+        if (j->rc != DB_OK && j->checked && j->code == DBE_CONSTRAINT)
+            keep_failed(j->r, j);
+        else
+            job_free(j);
+        atomic_fetch_sub(&b->pending, 1);
+        pthread_cond_broadcast(&b->done);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+static void bg_wait(db *d)
+{
+    struct bg *b = d->bg;
+    pthread_mutex_lock(&b->mu);
+    while (atomic_load(&b->pending))
+        pthread_cond_wait(&b->done, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* Queue j (its vals taken from the caller); waits while BG_BYTES are queued. */
+static void bg_send(db *d, struct job *j)
+{
+    if (!d->bg) {
+        struct bg *b = xcalloc(1, sizeof *b);
+        pthread_mutex_init(&b->mu, NULL);
+        pthread_cond_init(&b->work, NULL);
+        pthread_cond_init(&b->done, NULL);
+        d->bg = b;
+        if (pthread_create(&b->th, NULL, bg_main, d))
+            die("store: cannot start the writing thread");
+    }
+    struct bg *b = d->bg;
+    pthread_mutex_lock(&b->mu);
+    while (b->bytes >= BG_BYTES)
+        pthread_cond_wait(&b->done, &b->mu);
+    if (b->tail)
+        b->tail->next = j;
+    else
+        b->head = j;
+    b->tail = j;
+    b->bytes += j->vals.len;
+    atomic_fetch_add(&b->pending, 1);
+    pthread_cond_signal(&b->work);
+    pthread_mutex_unlock(&b->mu);
+}
+
+/* A failed write sent before: DB_ERROR with its error in d (after SYNC). */
+static int bg_failed(db *d)
+{
+    if (!d->bg || !d->bg->failed)
+        return DB_OK;
+    d->errcode = d->bg->code;
+    snprintf(d->err, sizeof d->err, "%s", d->bg->err);
+    return DB_ERROR;
+}
+
+/* The transaction ended: what failed in it is forgotten, and so are its reservations. */
+static void tx_ended(db *d)
+{
+    if (d->bg)
+        d->bg->failed = 0;
+    for (int i = 0; i < d->nresv; i++)
+        free(d->resv[i].table);
+    d->nresv = 0;
+}
+
+static void bg_stop(db *d)
+{
+    struct bg *b = d->bg;
+    if (!b)
+        return;
+    pthread_mutex_lock(&b->mu);
+    b->stop = 1;
+    pthread_cond_signal(&b->work);
+    pthread_mutex_unlock(&b->mu);
+    pthread_join(b->th, NULL);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->work);
+    pthread_cond_destroy(&b->done);
+    free(b);
+    d->bg = NULL;
+}
 
 db *db_open(const char *url, char *err, size_t errlen)
 {
@@ -62,6 +263,7 @@ void db_close(db *d)
     if (d->depth)
         die("database closed with a transaction open since %s:%d", d->opened[d->depth - 1].file,
             d->opened[d->depth - 1].line);
+    bg_stop(d);
     d->drv->close(d->conn);
     for (int i = 0; i < MEMO_SLOTS; i++)
         free(d->memo[i].key);
@@ -70,6 +272,7 @@ void db_close(db *d)
 
 int db_revive(db *d)
 {
+    SYNC(d);
     if (d->depth)
         die("db_revive inside a transaction opened at %s:%d", d->opened[d->depth - 1].file,
             d->opened[d->depth - 1].line);
@@ -82,6 +285,7 @@ int db_revive(db *d)
 
 int db_backup(db *d, const char *file, char *err, size_t errlen)
 {
+    SYNC(d);
     if (!d->drv->backup) {
         snprintf(err, errlen, "%s 数据库请用它自己的工具备份 (PostgreSQL: pg_dump, 见 README)",
                  d->drv->name);
@@ -92,6 +296,7 @@ int db_backup(db *d, const char *file, char *err, size_t errlen)
 
 void db_busy_timeout(db *d, int ms)
 {
+    SYNC(d);
     if (d->drv->busy_timeout)
         d->drv->busy_timeout(d->conn, ms);
 }
@@ -103,11 +308,13 @@ enum db_kind db_kind(const db *d)
 
 const char *db_errmsg(const db *d)
 {
+    SYNC((db *)d);
     return d->err;
 }
 
 enum db_err db_errcode(const db *d)
 {
+    SYNC((db *)d);
     return d->errcode;
 }
 
@@ -125,6 +332,7 @@ static void set_err(db *d, const char *sql)
 
 stmt *db_prepare(db *d, const char *sql)
 {
+    SYNC(d);
     void *st = d->drv->prepare(d->conn, sql);
     if (!st) {
         set_err(d, sql);
@@ -139,21 +347,25 @@ stmt *db_prepare(db *d, const char *sql)
 
 void st_bind_int(stmt *s, int i, int64_t v)
 {
+    SYNC(s->d);
     s->d->drv->bind(s->st, i, NULL, v, 1);
 }
 
 void st_bind_text(stmt *s, int i, const char *v)
 {
+    SYNC(s->d);
     s->d->drv->bind(s->st, i, v, 0, v ? 2 : 0);
 }
 
 void st_bind_null(stmt *s, int i)
 {
+    SYNC(s->d);
     s->d->drv->bind(s->st, i, NULL, 0, 0);
 }
 
 int st_step(stmt *s)
 {
+    SYNC(s->d);
     int rc = s->d->drv->step(s->st);
     if (rc == DB_ERROR)
         set_err(s->d, s->sql);
@@ -162,11 +374,13 @@ int st_step(stmt *s)
 
 int st_ncols(stmt *s)
 {
+    SYNC(s->d);
     return s->d->drv->ncols(s->st);
 }
 
 const char *st_colname(stmt *s, int i)
 {
+    SYNC(s->d);
     return s->d->drv->colname(s->st, i);
 }
 
@@ -181,11 +395,13 @@ static int col_index(stmt *s, const char *col)
 
 int st_isnull_at(stmt *s, int i)
 {
+    SYNC(s->d);
     return s->d->drv->text(s->st, i) == NULL;
 }
 
 const char *st_text_at(stmt *s, int i)
 {
+    SYNC(s->d);
     return s->d->drv->text(s->st, i);
 }
 
@@ -212,6 +428,7 @@ void st_finalize(stmt *s)
 {
     if (!s)
         return;
+    SYNC(s->d);
     s->d->drv->finalize(s->st);
     free(s->sql);
     free(s);
@@ -279,6 +496,7 @@ int64_t db_int(db *d, int64_t dflt, const char *sql, const char *fmt, ...)
 
 int db_begin_at(db *d, const char *file, int line)
 {
+    SYNC(d);
     if (d->depth >= MAX_DEPTH)
         die("transactions nested too deep at %s:%d", file, line);
     char sql[48];
@@ -308,8 +526,18 @@ int db_begin_at(db *d, const char *file, int line)
 
 int db_commit(db *d)
 {
+    SYNC(d);
     if (d->depth == 0)
         die("commit without a transaction");
+    if (!on_thread && bg_failed(d) != DB_OK) { /* a write sent in it failed */
+        enum db_err code = d->errcode;
+        char err[512];
+        snprintf(err, sizeof err, "%s", d->err);
+        db_rollback(d);
+        d->errcode = code;
+        snprintf(d->err, sizeof d->err, "%s", err);
+        return DB_ERROR;
+    }
     char sql[48];
     if (d->depth == 1)
         snprintf(sql, sizeof sql, "COMMIT");
@@ -320,13 +548,17 @@ int db_commit(db *d)
         db_rollback(d);
         return DB_ERROR;
     }
-    if (--d->depth == 0 && d->drv->unlock_writer)
-        d->drv->unlock_writer(d->conn);
+    if (--d->depth == 0) {
+        tx_ended(d);
+        if (d->drv->unlock_writer)
+            d->drv->unlock_writer(d->conn);
+    }
     return DB_OK;
 }
 
 int db_rollback(db *d)
 {
+    SYNC(d);
     if (d->depth == 0)
         die("rollback without a transaction");
     int rc;
@@ -340,13 +572,17 @@ int db_rollback(db *d)
         if (rc == DB_OK)
             rc = db_exec(d, sql);
     }
-    if (--d->depth == 0 && d->drv->unlock_writer)
-        d->drv->unlock_writer(d->conn);
+    if (--d->depth == 0) {
+        tx_ended(d);
+        if (d->drv->unlock_writer)
+            d->drv->unlock_writer(d->conn);
+    }
     return rc;
 }
 
 int db_depth(const db *d)
 {
+    SYNC((db *)d);
     return d->depth;
 }
 
@@ -373,12 +609,14 @@ int64_t st_insert_id(stmt *s)
 
 void db_plan_once(db *d, int on)
 {
+    SYNC(d);
     if (d->drv->plan_once)
         d->drv->plan_once(d->conn, on);
 }
 
 int db_analyze(db *d)
 {
+    SYNC(d);
     return !d->drv->analyze || d->drv->analyze(d->conn) == 0 ? DB_OK : DB_ERROR;
 }
 
@@ -399,6 +637,7 @@ int db_nulls_last(const db *d)
 
 int db_has_column(db *d, const char *table, const char *column)
 {
+    SYNC(d);
     return d->drv->has_column(d->conn, table, column);
 }
 
@@ -445,6 +684,7 @@ fail:
  * transaction that then rolled back is never taken for a later one. -1: cannot tell. */
 static int64_t generation(db *d)
 {
+    SYNC(d);
     int64_t gen = d->drv->generation(d->conn);
     if (gen >= 0)
         return gen;
@@ -518,6 +758,9 @@ struct db_rows {
     buf vals;     /* the rows held: each value a tag, then 'i' 8 bytes, 't' text and NUL */
     size_t nrows; /* rows held */
     int nvals;    /* values of the row being added */
+    int *tags;    /* rows_tag of each row held, when given */
+    size_t ntags, captags;
+    struct job *failed; /* sent in a savepoint and refused there (db_rows_send) */
 };
 
 db_rows *db_rows_new(db *d, const char *table, const char *cols, int flags)
@@ -556,6 +799,17 @@ void rows_null(db_rows *r)
 {
     buf_putc(&r->vals, 'n');
     r->nvals++;
+}
+
+void rows_tag(db_rows *r, int tag)
+{
+    if (r->nrows >= r->captags) {
+        r->captags = r->nrows + 1 > 2 * r->captags ? r->nrows + 1024 : 2 * r->captags;
+        r->tags = xrealloc(r->tags, r->captags * sizeof *r->tags);
+    }
+    for (; r->ntags < r->nrows; r->ntags++) /* the rows before without one */
+        r->tags[r->ntags] = (int)r->ntags;
+    r->tags[r->ntags++] = tag;
 }
 
 /* The value at p: its tag, and where the next one begins. */
@@ -599,10 +853,10 @@ static int insert_rows(db_rows *r, const char *p, size_t n, const char **end)
     return rc;
 }
 
-/* The rows held as COPY text into out. */
-static void copy_text(const db_rows *r, buf *out)
+/* The rows of vals[0..len) as COPY text into out. */
+static void copy_text(const db_rows *r, const char *p, size_t len, buf *out)
 {
-    const char *p = r->vals.s, *end = r->vals.s + r->vals.len;
+    const char *end = p + len;
     for (int k = 0; p < end; p = next_val(p)) {
         if (*p == 'i') {
             int64_t v;
@@ -624,12 +878,12 @@ static void copy_text(const db_rows *r, buf *out)
     }
 }
 
-/* Write every row held: one COPY, or INSERTs of up to 64 rows. */
-static int write_rows(db_rows *r)
+/* Write the nrows rows of vals[0..len): one COPY, or INSERTs of up to 64 rows. */
+static int write_vals(db_rows *r, const char *vals, size_t len, size_t nrows)
 {
     if (r->copy) {
         buf text = {0}, tc = {0};
-        copy_text(r, &text);
+        copy_text(r, vals, len, &text);
         buf_printf(&tc, "%s (%s)", r->table, r->cols);
         int rc = r->d->drv->copy(r->d->conn, buf_str(&tc), text.s ? text.s : "", text.len);
         if (rc)
@@ -638,10 +892,10 @@ static int write_rows(db_rows *r)
         buf_free(&tc);
         return rc ? DB_ERROR : DB_OK;
     }
-    const char *p = r->vals.s;
+    const char *p = vals;
     int rc = DB_OK;
-    for (size_t i = 0; i < r->nrows && rc == DB_OK;) {
-        size_t n = r->nrows - i >= ROWS_INSERT ? ROWS_INSERT : r->nrows - i;
+    for (size_t i = 0; i < nrows && rc == DB_OK;) {
+        size_t n = nrows - i >= ROWS_INSERT ? ROWS_INSERT : nrows - i;
         /* few statement texts to cache: 64, 16, 4 or 1 rows */
         n = n >= 64 ? 64 : n >= 16 ? 16 : n >= 4 ? 4 : 1;
         rc = insert_rows(r, p, n, &p);
@@ -655,6 +909,12 @@ static void rows_clear(db_rows *r)
     r->vals.len = 0;
     r->nrows = 0;
     r->nvals = 0;
+    r->ntags = 0;
+}
+
+static int async(const db_rows *r)
+{
+    return (r->flags & DB_ROWS_ASYNC) && r->d->depth > 0;
 }
 
 int db_rows_end(db_rows *r)
@@ -663,48 +923,131 @@ int db_rows_end(db_rows *r)
         die("db_rows: a row of %d values for %d columns (%s)", r->nvals, r->ncols, r->cols);
     r->nvals = 0;
     r->nrows++;
-    if (r->copy ? r->vals.len >= DB_ROWS_BYTES : r->nrows >= ROWS_INSERT)
-        return db_rows_flush(r, NULL, NULL);
+    if (r->copy || async(r) ? r->vals.len >= DB_ROWS_BYTES : r->nrows >= ROWS_INSERT)
+        return async(r) ? db_rows_send(r, NULL, NULL) : db_rows_flush(r, NULL, NULL);
     return DB_OK;
 }
 
-int db_rows_flush(db_rows *r, void (*bad)(void *arg, size_t i, const char *msg), void *arg)
+/* The tag of row i of a flush whose tags are tags[0..ntags). */
+static int tag_of(const int *tags, size_t ntags, size_t i)
 {
-    if (!r->nrows)
-        return DB_OK;
-    if (!bad) {
-        int rc = write_rows(r);
+    return i < ntags ? tags[i] : (int)i;
+}
+
+/* Write the rows of vals again one at a time, each in its own savepoint, calling bad for
+ * each the database refuses on a constraint (see db_rows_flush). */
+static void one_by_one(db_rows *r, const char *vals, size_t nrows, const int *tags, size_t ntags,
+                       void (*bad)(void *arg, int tag, const char *msg), void *arg)
+{
+    db *d = r->d;
+    const char *p = vals;
+    for (size_t i = 0; i < nrows; i++) {
+        const char *row = p;
+        if (db_begin(d) != DB_OK)
+            break;
+        int one = insert_rows(r, row, 1, &p);
+        if (one == DB_OK && db_commit(d) == DB_OK)
+            continue;
+        if (d->depth && one != DB_OK)
+            db_rollback(d);
+        if (d->errcode != DBE_CONSTRAINT)
+            break;
+        bad(arg, tag_of(tags, ntags, i), d->err);
+    }
+    if (d->errcode == DBE_CONSTRAINT || d->errcode == DBE_NONE)
+        d->errcode = DBE_CONSTRAINT;
+}
+
+/* Called by the writing thread, its lock held: j, refused on a constraint, waits for the
+ * next db_rows_send or db_rows_flush of its rows. */
+static void keep_failed(db_rows *r, struct job *j)
+{
+    j->next = r->failed;
+    r->failed = j;
+}
+
+/* The answer to what r sent before: DB_OK, or DB_ERROR (bad called for each row refused
+ * on a constraint; a failure of another kind answers as db_rows_flush would). */
+static int collect(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg)
+{
+    db *d = r->d;
+    SYNC(d);
+    int rc = DB_OK;
+    struct job *j = r->failed, *rev = NULL;
+    r->failed = NULL;
+    while (j) { /* in the order sent */
+        struct job *next = j->next;
+        j->next = rev;
+        rev = j;
+        j = next;
+    }
+    for (j = rev; j; j = rev) {
+        rev = j->next;
+        if (rc == DB_OK || d->errcode == DBE_CONSTRAINT) {
+            d->errcode = j->code;
+            snprintf(d->err, sizeof d->err, "%s", j->err);
+            if (bad)
+                one_by_one(r, j->vals.s, j->nrows, j->tags, j->nrows, bad, arg);
+            rc = DB_ERROR;
+        }
+        job_free(j);
+    }
+    if (bg_failed(d) != DB_OK)
+        rc = DB_ERROR;
+    return rc;
+}
+
+int db_rows_send(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg)
+{
+    if (!async(r))
+        return db_rows_flush(r, bad, arg);
+    int rc = collect(r, bad, arg);
+    if (rc != DB_OK && db_errcode(r->d) != DBE_CONSTRAINT) {
         rows_clear(r);
         return rc;
     }
+    if (!r->nrows)
+        return rc;
+    struct job *j = xcalloc(1, sizeof *j);
+    j->r = r;
+    j->vals = r->vals; /* taken: r starts a new buffer */
+    memset(&r->vals, 0, sizeof r->vals);
+    j->nrows = r->nrows;
+    if (r->ntags) {
+        j->tags = xmalloc(r->nrows * sizeof *j->tags);
+        for (size_t i = 0; i < r->nrows; i++)
+            j->tags[i] = tag_of(r->tags, r->ntags, i);
+    }
+    j->checked = bad != NULL;
+    rows_clear(r);
+    bg_send(r->d, j);
+    return rc;
+}
+
+int db_rows_flush(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg)
+{
+    int rc = collect(r, bad, arg);
     db *d = r->d;
-    int rc = db_begin(d);
-    if (rc == DB_OK) {
-        if ((rc = write_rows(r)) == DB_OK)
-            rc = db_commit(d);
+    if ((rc != DB_OK && d->errcode != DBE_CONSTRAINT) || !r->nrows) {
+        rows_clear(r);
+        return rc;
+    }
+    if (!bad) {
+        int one = write_vals(r, r->vals.s, r->vals.len, r->nrows);
+        rows_clear(r);
+        return one != DB_OK ? one : rc;
+    }
+    int one = db_begin(d);
+    if (one == DB_OK) {
+        if ((one = write_vals(r, r->vals.s, r->vals.len, r->nrows)) == DB_OK)
+            one = db_commit(d);
         else
             db_rollback(d);
     }
-    if (rc != DB_OK && d->errcode == DBE_CONSTRAINT) { /* which rows: one at a time */
-        const char *p = r->vals.s;
-        for (size_t i = 0; i < r->nrows; i++) {
-            const char *row = p;
-            if (db_begin(d) != DB_OK)
-                break;
-            int one = insert_rows(r, row, 1, &p);
-            if (one == DB_OK && db_commit(d) == DB_OK)
-                continue;
-            if (d->depth && one != DB_OK)
-                db_rollback(d);
-            if (d->errcode != DBE_CONSTRAINT)
-                break;
-            bad(arg, i, d->err);
-        }
-        if (d->errcode == DBE_CONSTRAINT || d->errcode == DBE_NONE)
-            d->errcode = DBE_CONSTRAINT;
-    }
+    if (one != DB_OK && d->errcode == DBE_CONSTRAINT) /* which rows: one at a time */
+        one_by_one(r, r->vals.s, r->nrows, r->tags, r->ntags, bad, arg);
     rows_clear(r);
-    return rc;
+    return one != DB_OK ? one : rc;
 }
 
 size_t db_rows_held(const db_rows *r)
@@ -716,7 +1059,14 @@ void db_rows_free(db_rows *r)
 {
     if (!r)
         return;
+    SYNC(r->d); /* nothing of r is left with the thread */
+    while (r->failed) {
+        struct job *j = r->failed;
+        r->failed = j->next;
+        job_free(j);
+    }
     buf_free(&r->vals);
+    free(r->tags);
     free(r->table);
     free(r->cols);
     free(r);
@@ -724,16 +1074,39 @@ void db_rows_free(db_rows *r)
 
 int db_holds_rows(const db *d)
 {
-    return d->drv->copy && d->drv->reserve_ids;
+    return d->drv->reserve_ids || d->kind == DB_SQLITE;
 }
 
 int db_reserve_ids(db *d, const char *table, int64_t *ids, int n)
 {
-    if (!d->drv->reserve_ids || n < 1 || n > 10000)
+    SYNC(d);
+    if (n < 1 || n > 20000)
         return 0;
-    if (d->drv->reserve_ids(d->conn, table, ids, n)) {
-        set_err(d, "reserve ids");
-        return 0;
+    if (d->drv->reserve_ids) {
+        if (d->drv->reserve_ids(d->conn, table, ids, n)) {
+            set_err(d, "reserve ids");
+            return 0;
+        }
+        return n;
     }
+    if (!d->depth || d->kind != DB_SQLITE) /* no write lock held: nothing to count on */
+        return 0;
+    int i = 0;
+    while (i < d->nresv && strcmp(d->resv[i].table, table))
+        i++;
+    if (i == d->nresv) {
+        if (d->nresv == RESERVED)
+            return 0;
+        char sql[160];
+        snprintf(sql, sizeof sql, "SELECT coalesce(max(id), 0) FROM %s", table);
+        int64_t max = db_int(d, -1, sql, "");
+        if (max < 0)
+            return 0;
+        d->resv[i].table = xstrdup(table);
+        d->resv[i].next = max + 1;
+        d->nresv++;
+    }
+    for (int k = 0; k < n; k++)
+        ids[k] = d->resv[i].next++;
     return n;
 }

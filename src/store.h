@@ -120,33 +120,54 @@ int64_t st_insert_id(stmt *s);
  * row's values in the order of cols with rows_int / rows_text / rows_null and ends it with
  * db_rows_end. On SQLite the rows are written 64 to a multi-row INSERT as they come; on
  * PostgreSQL they are held as COPY text and sent with one COPY ... FROM STDIN when
- * db_rows_flush is called or DB_ROWS_BYTES are held. Nothing else may use the connection
- * while a flush runs (it does not return before the copy is done). */
+ * db_rows_flush is called or DB_ROWS_BYTES are held.
+ *
+ * With DB_ROWS_ASYNC the rows are held (DB_ROWS_BYTES on either engine) and written on a
+ * thread of the handle's own (one per handle, made on first use, in the order sent) while
+ * the caller goes on making the next ones: the rows' parsing and checking then overlap
+ * their B-tree or COPY work. Every other use of the handle (any store call) waits first
+ * until what was sent is written, so a caller sees nothing of the thread but its speed. A
+ * write sent this way that fails makes every later commit of the transaction fail (and
+ * roll back), so nothing is half-saved. */
 typedef struct db_rows db_rows;
 #define DB_ROWS_BYTES (8u << 20)
-enum { DB_ROWS_IGNORE = 1 }; /* a row whose key is there already is skipped (not with COPY) */
-/* table and cols ("a, b, c") are copied; DB_ROWS_IGNORE in flags. The caller frees. */
+enum {
+    DB_ROWS_IGNORE = 1, /* a row whose key is there already is skipped (not with COPY) */
+    DB_ROWS_ASYNC = 2,  /* written on the handle's own thread (see above) */
+};
+/* table and cols ("a, b, c") are copied; DB_ROWS_* in flags. The caller frees. */
 db_rows *db_rows_new(db *d, const char *table, const char *cols, int flags);
 void rows_int(db_rows *r, int64_t v);
 void rows_text(db_rows *r, const char *v); /* NULL is NULL */
 void rows_null(db_rows *r);
+/* The caller's name for the row being added, given to bad (db_rows_flush); without it a
+ * row is named by its place among the rows of its flush, from 0. */
+void rows_tag(db_rows *r, int tag);
 /* End a row (it must have as many values as cols): DB_OK, or DB_ERROR when a write it
  * caused failed (see db_errmsg). */
 int db_rows_end(db_rows *r);
 /* Write the rows held. Without bad, DB_OK or DB_ERROR. With bad, the rows go in a
  * savepoint of their own; when they fail on a constraint, they are written again one at
- * a time, each in its own savepoint, and bad(arg, i, msg) is called for each row that
- * fails (i counts the rows of this flush from 0, msg the database's message): the
- * transaction stays usable, and the answer is DB_ERROR with db_errcode DBE_CONSTRAINT.
- * Any other failure answers DB_ERROR at once. Empties r either way. */
-int db_rows_flush(db_rows *r, void (*bad)(void *arg, size_t i, const char *msg), void *arg);
+ * a time, each in its own savepoint, and bad(arg, tag, msg) is called for each row that
+ * fails (tag: see rows_tag; msg the database's message): the transaction stays usable,
+ * and the answer is DB_ERROR with db_errcode DBE_CONSTRAINT. Any other failure answers
+ * DB_ERROR at once. Empties r either way; rows sent before (db_rows_send) are written and
+ * answered first. */
+int db_rows_flush(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg);
+/* As db_rows_flush, but the rows held are only sent to the handle's thread (DB_ROWS_ASYNC
+ * inside a transaction; otherwise written at once): their answer, bad included, comes with
+ * the next db_rows_send or db_rows_flush of r. */
+int db_rows_send(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg);
 size_t db_rows_held(const db_rows *r); /* rows added and not yet written */
 void db_rows_free(db_rows *r);         /* what is held is dropped; NULL is fine */
-/* 1 when db_rows holds rows until a flush (PostgreSQL) and new rows' ids can be reserved
- * before they are written: a bulk writer may then hold its new records too (entity.c). */
+/* 1 when new rows' ids can be reserved before they are written (db_reserve_ids): a bulk
+ * writer may then hold its new records in db_rows too (entity.c). */
 int db_holds_rows(const db *d);
-/* Reserve n (1..10000) ids for new rows of table, whose key is a DT_PK column named id,
- * into ids[]: n, or 0 on error or when the engine gives ids only on INSERT (SQLite). */
+/* Reserve n (1..20000) ids for new rows of table, whose key is a DT_PK column named id,
+ * into ids[]: n, or 0 on error. PostgreSQL takes them from the table's sequence; SQLite,
+ * which has none, counts on from the table's largest id, inside a transaction only (its
+ * write lock is held: no one else adds rows), and every new row of table in that
+ * transaction must then take a reserved id. */
 int db_reserve_ids(db *d, const char *table, int64_t *ids, int n);
 
 /* Until turned off, plan each prepared statement once, whatever its parameters. For a run

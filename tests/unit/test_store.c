@@ -277,17 +277,71 @@ static void open_failure_has_message(void **state)
 
 /* Many rows (db_rows) on SQLite, and on PostgreSQL when QIAO_PG_URL names a server. */
 struct refused {
-    size_t at[4];
+    int at[4];
     int n;
 };
 
-static void note_refused(void *arg, size_t i, const char *msg)
+static void note_refused(void *arg, int tag, const char *msg)
 {
     struct refused *r = arg;
     assert_true(strlen(msg) > 0);
     if (r->n < 4)
-        r->at[r->n] = i;
+        r->at[r->n] = tag;
     r->n++;
+}
+
+/* Rows sent to the handle's thread (DB_ROWS_ASYNC): a row refused in an earlier send is
+ * reported, by its tag, at the next flush, the others written; a failed write sent without
+ * bad makes the commit fail and roll back, so that nothing of the transaction is kept. */
+static void rows_sent(db *d, const char *table)
+{
+    char sql[160];
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM %s", table);
+    int64_t before = db_int(d, -1, sql, "");
+    assert_int_equal(db_begin(d), DB_OK);
+    db_rows *r = db_rows_new(d, table, "name, n", DB_ROWS_ASYNC);
+    struct refused ref = {0};
+    for (int batch = 0; batch < 3; batch++) {
+        for (int i = 0; i < 200; i++) {
+            char name[16];
+            /* the third batch's row 7 repeats the first batch's */
+            snprintf(name, sizeof name, "a%d", batch == 2 && i == 7 ? 7 : batch * 1000 + i);
+            rows_text(r, name);
+            rows_int(r, i);
+            rows_tag(r, 100000 * (batch + 1) + i);
+            assert_int_equal(db_rows_end(r), DB_OK);
+        }
+        assert_int_equal(db_rows_send(r, note_refused, &ref), DB_OK);
+        assert_int_equal(db_rows_held(r), 0);
+    }
+    assert_int_equal(ref.n, 0); /* not answered yet */
+    rows_text(r, "last");
+    rows_null(r);
+    assert_int_equal(db_rows_end(r), DB_OK);
+    assert_int_equal(db_rows_flush(r, note_refused, &ref), DB_ERROR);
+    assert_int_equal(db_errcode(d), DBE_CONSTRAINT);
+    assert_int_equal(ref.n, 1);
+    assert_int_equal(ref.at[0], 300007);
+    assert_int_equal(db_int(d, -1, sql, ""), before + 600);
+    db_rows_free(r);
+    assert_int_equal(db_commit(d), DB_OK);
+
+    assert_int_equal(db_begin(d), DB_OK);
+    r = db_rows_new(d, table, "name, n", DB_ROWS_ASYNC);
+    for (int i = 0; i < 300; i++) {
+        rows_text(r, i == 250 ? "a5" : "b");
+        rows_int(r, i);
+        assert_int_equal(db_rows_end(r), DB_OK);
+        if (i == 0)
+            assert_int_equal(db_rows_send(r, NULL, NULL), DB_OK);
+    }
+    assert_int_equal(db_rows_send(r, NULL, NULL), DB_OK); /* refused on its thread */
+    db_rows_free(r);
+    assert_int_equal(db_commit(d), DB_ERROR);
+    assert_int_equal(db_depth(d), 0);
+    assert_int_equal(db_int(d, -1, sql, ""), before + 600); /* the 'b' row is not kept */
+    assert_int_equal(db_begin(d), DB_OK);                   /* and the handle is usable */
+    assert_int_equal(db_commit(d), DB_OK);
 }
 
 /* db_rows on d into table (id, name UNIQUE, n): text that COPY must escape, NULL, ints;
@@ -340,9 +394,19 @@ static void many_rows(void **state)
 {
     db *d = *state;
     rows_on(d, "t");
+    rows_sent(d, "t");
     int64_t ids[3];
-    assert_int_equal(db_reserve_ids(d, "t", ids, 3), 0); /* SQLite: ids come with the INSERT */
-    assert_false(db_holds_rows(d));
+    /* SQLite has no sequences: ids are counted on from the largest, under the write lock */
+    assert_int_equal(db_reserve_ids(d, "t", ids, 3), 0);
+    assert_int_equal(db_begin(d), DB_OK);
+    int64_t max = db_int(d, -1, "SELECT max(id) FROM t", "");
+    assert_int_equal(db_reserve_ids(d, "t", ids, 3), 3);
+    assert_int_equal(ids[0], max + 1);
+    assert_int_equal(ids[2], max + 3);
+    assert_int_equal(db_reserve_ids(d, "t", ids, 1), 1);
+    assert_int_equal(ids[0], max + 4);
+    assert_int_equal(db_rollback(d), DB_OK);
+    assert_true(db_holds_rows(d));
 }
 
 /* The same on PostgreSQL (COPY) when QIAO_PG_URL names a server, and ids reserved. */
@@ -365,6 +429,7 @@ static void many_rows_pg(void **state)
              table);
     assert_int_equal(db_exec(d, sql), DB_OK);
     rows_on(d, table);
+    rows_sent(d, table);
     int64_t ids[3];
     assert_int_equal(db_reserve_ids(d, table, ids, 3), 3);
     assert_true(ids[0] > 100 && ids[1] > ids[0] && ids[2] > ids[1]);
