@@ -235,6 +235,7 @@ static int cmd_serve(struct opts *o)
     if (!d)
         return 1;
     db_close(d);
+    db_checkpoint_behind(1); /* no request waits for a WAL checkpoint */
     char web[PATH_MAX];
     if (!o->web) {
         char exe[PATH_MAX];

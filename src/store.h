@@ -176,6 +176,11 @@ int db_reserve_ids(db *d, const char *table, int64_t *ids, int n);
  * might matter, which takes longer than running them. Nothing on SQLite. */
 void db_plan_once(db *d, int on);
 
+/* From now on, in this process, SQLite's WAL checkpoints run on a thread of each file's own
+ * (with a connection of its own) instead of in the writer that made one due: for a server,
+ * where that writer is a request waiting for its answer. Nothing on PostgreSQL. */
+void db_checkpoint_behind(int on);
+
 /* Refresh the planner's statistics of every table (SQLite's ANALYZE, on a sample;
  * PostgreSQL's autovacuum keeps its own: nothing). Outside a transaction. DB_OK or
  * DB_ERROR. */

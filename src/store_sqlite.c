@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 #include <time.h>
 
@@ -23,10 +24,12 @@
  * lock that had long been free. Waiting here wakes the next writer as soon as the lock is
  * given back. Writers in other processes still meet SQLite's busy timeout.
  *
- * A checkpoint (copying the WAL back into the database, with an fsync) runs, as SQLite's
- * automatic one does, in the writer whose commit left the WAL at CKPT_PAGES or more, but
- * after that writer has given its turn to the next: inside the COMMIT it held up everyone
- * in line. A passive checkpoint does not stop readers or writers. */
+ * A checkpoint (copying the WAL back into the database, with an fsync) is due when a commit
+ * left the WAL at CKPT_PAGES or more. SQLite's automatic one runs inside that COMMIT, while
+ * everyone waits in line; here it runs after the writer has given its turn to the next,
+ * and in a server (db_checkpoint_behind) on a thread of the file's own with a connection
+ * of its own, so that no request waits for the copy and its fsync: a passive checkpoint
+ * does not stop readers or writers. */
 struct waiter {
     struct waiter *next;
     int granted;
@@ -37,11 +40,66 @@ struct wqueue {
     pthread_cond_t cv;
     int held;
     struct waiter *head, *tail;
+    pthread_cond_t ckcv; /* the checkpointer's: a checkpoint is wanted */
+    int ckpt_want, ckpt_started;
+    sqlite3 *ckpt_db; /* the checkpointer's connection */
 };
 #define CKPT_PAGES 1000 /* SQLite's default for its automatic checkpoint */
 #define MAX_FILES  16
 static struct wqueue queues[MAX_FILES];
 static pthread_mutex_t queues_m = PTHREAD_MUTEX_INITIALIZER;
+static atomic_int behind; /* db_checkpoint_behind */
+
+void db_checkpoint_behind(int on)
+{
+    atomic_store(&behind, on);
+}
+
+/* The file's checkpointer: a passive checkpoint each time one is wanted, for as long as
+ * the process lives. */
+static void *ckpt_main(void *arg)
+{
+    struct wqueue *q = arg;
+    pthread_mutex_lock(&q->m);
+    for (;;) {
+        while (!q->ckpt_want)
+            pthread_cond_wait(&q->ckcv, &q->m);
+        q->ckpt_want = 0;
+        pthread_mutex_unlock(&q->m);
+        if (!q->ckpt_db &&
+            sqlite3_open_v2(q->path, &q->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                            NULL) != SQLITE_OK) {
+            log_msg("store: checkpoints of %s: %s", q->path, sqlite3_errmsg(q->ckpt_db));
+            sqlite3_close(q->ckpt_db);
+            q->ckpt_db = NULL;
+        }
+        if (q->ckpt_db)
+            sqlite3_wal_checkpoint_v2(q->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        pthread_mutex_lock(&q->m);
+    }
+    return NULL;
+}
+
+/* A checkpoint of the file of h (its writers q), now or by its checkpointer. */
+static void checkpoint(struct wqueue *q, sqlite3 *h)
+{
+    if (q && atomic_load(&behind)) {
+        pthread_mutex_lock(&q->m);
+        q->ckpt_want = 1;
+        if (!q->ckpt_started) {
+            pthread_t th;
+            q->ckpt_started = !pthread_create(&th, NULL, ckpt_main, q);
+            if (q->ckpt_started)
+                pthread_detach(th);
+        }
+        int started = q->ckpt_started;
+        pthread_cond_signal(&q->ckcv);
+        pthread_mutex_unlock(&q->m);
+        if (started)
+            return;
+    }
+    sqlite3_wal_checkpoint_v2(h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+}
 
 /* A connection and its statement cache: slot i holds sql[i]'s statement while it is not in
  * use (a statement handed out leaves its slot empty until it is finalized). */
@@ -106,6 +164,7 @@ static struct wqueue *queue_of(const char *path)
             pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
             pthread_cond_init(&q->cv, &ca);
             pthread_condattr_destroy(&ca);
+            pthread_cond_init(&q->ckcv, NULL);
             q->path = xstrdup(key);
         }
     pthread_mutex_unlock(&queues_m);
@@ -175,7 +234,7 @@ static void sq_unlock_writer(void *conn)
     struct sconn *c = conn;
     if (c->ckpt_due) {
         c->ckpt_due = 0;
-        sqlite3_wal_checkpoint_v2(c->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+        checkpoint(c->q, c->db);
     }
 }
 
