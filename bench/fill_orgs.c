@@ -9,7 +9,7 @@
  * with ~1000 orgs below it: 30 township branches with 15 village groups each, 500 homes of
  * overseas Chinese with stars, and platforms and demonstration bases. Every name is made
  * up from syllable tables; the generator is seeded, so two runs build the same tree.
- * The people go through ent_create as an import writes them (audit entries and search
+ * The people go through ent_create as an import writes them (held records, audit entries and search
  * keys batched, 100,000 a transaction), spread over the county federations: a made-up
  * surname and given name, a gender, a birth date, a country of residence.
  */
@@ -188,6 +188,7 @@ static int people(db *d, long want)
             return -1;
         }
         c.keys = search_batch_new_async(pe);
+        c.rows = ent_rows_new(); /* held and sent in blocks, as an import's */
         for (long k = 0; k < 100000 && have < want; k++, have++) {
             char name[64], born[32];
             snprintf(name, sizeof name, "%s%s%s", PICK(surnames), PICK(given),
@@ -209,8 +210,16 @@ static int people(db *d, long want)
                 arena_free(ctx.a);
                 c.a = ctx.a = arena_new();
             }
+            if (ent_rows_held(c.rows) >= 8192 && ent_rows_send(&c, NULL, NULL) != DB_OK) {
+                fprintf(stderr, "fill_orgs: people: %s\n", db_errmsg(d));
+                return -1;
+            }
         }
-        int rc = search_batch_write(d, c.keys);
+        int rc = ent_rows_flush(&c, NULL, NULL);
+        ent_rows_free(c.rows);
+        c.rows = NULL;
+        if (rc == DB_OK)
+            rc = search_batch_write(d, c.keys);
         search_batch_free(c.keys);
         if (rc == DB_OK)
             rc = audit_batch_end(d, c.audit);
