@@ -44,8 +44,10 @@ struct wqueue {
     int ckpt_want, ckpt_started;
     sqlite3 *ckpt_db; /* the checkpointer's connection */
 };
-#define CKPT_PAGES 1000 /* SQLite's default for its automatic checkpoint */
-#define MAX_FILES  16
+#define CKPT_PAGES      1000  /* SQLite's default for its automatic checkpoint */
+#define RESTART_FRAMES  16384 /* 64 MB of WAL: the checkpointer finishes with the turn held */
+#define RESTART_WAIT_MS 1000  /* how long it waits for the turn (else: next time) */
+#define MAX_FILES       16
 static struct wqueue queues[MAX_FILES];
 static pthread_mutex_t queues_m = PTHREAD_MUTEX_INITIALIZER;
 static atomic_int behind; /* db_checkpoint_behind */
@@ -55,8 +57,15 @@ void db_checkpoint_behind(int on)
     atomic_store(&behind, on);
 }
 
+static int turn_take(struct wqueue *q, int busy_ms);
+static void turn_give(struct wqueue *q);
+
 /* The file's checkpointer: a passive checkpoint each time one is wanted, for as long as
- * the process lives. */
+ * the process lives. Under a steady stream of writers a passive checkpoint never finds
+ * the WAL wholly copied (new frames come in while it copies), so the WAL would never start
+ * over and would grow without end (each write then extending the file); once it holds
+ * RESTART_FRAMES, the checkpointer copies what is left while it holds the write turn,
+ * after which the next writer starts the WAL from its beginning. */
 static void *ckpt_main(void *arg)
 {
     struct wqueue *q = arg;
@@ -66,15 +75,24 @@ static void *ckpt_main(void *arg)
             pthread_cond_wait(&q->ckcv, &q->m);
         q->ckpt_want = 0;
         pthread_mutex_unlock(&q->m);
+        /* a connection knows the file is in WAL mode only once it has read it */
         if (!q->ckpt_db &&
-            sqlite3_open_v2(q->path, &q->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                            NULL) != SQLITE_OK) {
+            (sqlite3_open_v2(q->path, &q->ckpt_db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+                             NULL) != SQLITE_OK ||
+             sqlite3_exec(q->ckpt_db, "SELECT count(*) FROM sqlite_schema", NULL, NULL, NULL) !=
+                 SQLITE_OK)) {
             log_msg("store: checkpoints of %s: %s", q->path, sqlite3_errmsg(q->ckpt_db));
             sqlite3_close(q->ckpt_db);
             q->ckpt_db = NULL;
         }
-        if (q->ckpt_db)
+        int log = 0, done = 0;
+        if (q->ckpt_db &&
+            sqlite3_wal_checkpoint_v2(q->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done) ==
+                SQLITE_OK &&
+            log >= RESTART_FRAMES && turn_take(q, RESTART_WAIT_MS) == 0) {
             sqlite3_wal_checkpoint_v2(q->ckpt_db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+            turn_give(q);
+        }
         pthread_mutex_lock(&q->m);
     }
     return NULL;
@@ -171,13 +189,9 @@ static struct wqueue *queue_of(const char *path)
     return q;
 }
 
-/* Take the file's write turn, waiting at most busy_ms: 0, or -1 when the time ran out. */
-static int sq_lock_writer(void *conn)
+/* Take the write turn of q, waiting at most busy_ms: 0, or -1 when the time ran out. */
+static int turn_take(struct wqueue *q, int busy_ms)
 {
-    struct sconn *c = conn;
-    struct wqueue *q = c->q;
-    if (!q)
-        return 0;
     pthread_mutex_lock(&q->m);
     if (!q->held && !q->head) {
         q->held = 1;
@@ -192,8 +206,8 @@ static int sq_lock_writer(void *conn)
     q->tail = &w;
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += c->busy_ms / 1000;
-    until.tv_nsec += (long)(c->busy_ms % 1000) * 1000000L;
+    until.tv_sec += busy_ms / 1000;
+    until.tv_nsec += (long)(busy_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
         until.tv_sec++;
         until.tv_nsec -= 1000000000L;
@@ -213,12 +227,9 @@ static int sq_lock_writer(void *conn)
     return w.granted ? 0 : -1;
 }
 
-/* Give the turn to the first in line. */
-static void sq_unlock_writer(void *conn)
+/* Give q's turn to the first in line. */
+static void turn_give(struct wqueue *q)
 {
-    struct wqueue *q = ((struct sconn *)conn)->q;
-    if (!q)
-        return;
     pthread_mutex_lock(&q->m);
     struct waiter *w = q->head;
     if (w) {
@@ -231,7 +242,22 @@ static void sq_unlock_writer(void *conn)
         q->held = 0;
     }
     pthread_mutex_unlock(&q->m);
+}
+
+/* Take the file's write turn, waiting at most busy_ms: 0, or -1 when the time ran out. */
+static int sq_lock_writer(void *conn)
+{
     struct sconn *c = conn;
+    return c->q ? turn_take(c->q, c->busy_ms) : 0;
+}
+
+/* Give the turn to the first in line, then checkpoint if the commit made one due. */
+static void sq_unlock_writer(void *conn)
+{
+    struct sconn *c = conn;
+    if (!c->q)
+        return;
+    turn_give(c->q);
     if (c->ckpt_due) {
         c->ckpt_due = 0;
         checkpoint(c->q, c->db);
