@@ -201,9 +201,17 @@ function requestPage() {
   const err = {}
   const row = (name, control, required = true) => {
     err[name] = h('p', { class: 'field-error', id: `err-${name}`, role: 'alert' })
-    return h('div', { class: 'field', 'data-field': name },
+    const box = h('div', { class: 'field', 'data-field': name },
       h('label', { for: `f-${name}` }, F[name], required ? h('span', { class: 'req', title: T.required }, ' *') : null),
       control, err[name])
+    // a field's complaint goes once it is changed; the next try checks it again
+    const clear = () => {
+      err[name].textContent = ''
+      box.classList.remove('invalid')
+    }
+    box.addEventListener('input', clear)
+    box.addEventListener('change', clear)
+    return box
   }
   const cats = h('div', { class: 'cats', id: 'f-category', role: 'radiogroup' },
     ...(info?.categories || []).map((c) => h('label', { class: 'cat' }, h('input', { type: 'radio', name: 'category', value: c.value }), h('span', null, c.label))))
