@@ -2,12 +2,15 @@
 // the news a staff member published (with its picture), a request for help sent through the
 // form in 简 (the form's own checks name the field first), its tracking number and lookup
 // code, the status page with them, one click to 繁 (the page, the server's labels and the
-// next step change language), and ?lang=zh-Hant and a zh-TW browser reading 繁 at once.
+// next step change language), and ?lang=zh-Hant and a zh-TW browser reading 繁 at once;
+// then, in the staff app, an article written, given a picture and published, and the
+// portal's settings page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { launchBrowser, closeBrowser, openApp } from '../lib/browser.mjs';
+import { PASSWORD } from '../lib/server.mjs';
 
 const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
@@ -42,7 +45,7 @@ function gradientPng(w = 320, h = 200) {
   return Buffer.concat([Buffer.from('\x89PNG\r\n\x1a\n', 'latin1'), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]).toString('base64');
 }
 
-let app, server, page, pageErrors, staff;
+let app, server, page, pageErrors, staff, admin;
 
 before(async () => {
   app = await openApp({ viewport: { width: 390, height: 844 }, server: { users: { admin: { role: 'admin' }, staff: { role: 'staff' } } } });
@@ -54,7 +57,7 @@ before(async () => {
   assert.equal((await staff.post(`/api/v1/article/${a.json.id}/transition`, { to: 'published' })).status, 200);
   const draft = await staff.post('/api/v1/article', { title: '尚未发布的稿件', body: '草稿' });
   assert.equal(draft.status, 201);
-  const admin = await server.login('admin');
+  admin = await server.login('admin');
   const home = await admin.post('/api/v1/org', { parent_id: 1, kind: 'home', name: '东湖社区侨胞之家', address: '东湖路8号', phone: '+86 731 8888 0000' });
   assert.equal(home.status, 201, home.text);
 });
@@ -163,4 +166,43 @@ test('?lang=zh-Hant, and a browser set to zh-TW, read 繁 from the start', async
   } finally {
     await closeBrowser(tw);
   }
+});
+
+test('staff write an article in the app, give it a picture, publish it; admins set the portal', async () => {
+  await page.setViewportSize({ width: 1366, height: 900 });
+  await page.goto(server.url + '/');
+  await page.locator('input[type=text]').first().fill('admin');
+  await page.locator('input[type=password]').first().fill(PASSWORD);
+  await page.keyboard.press('Enter');
+  await page.waitForURL((u) => !u.hash.includes('login'));
+  await page.locator('.side-menu [data-module=article]').click();
+  await page.locator('.side-menu [data-entity=article]').click();
+  await page.getByText('新增').click();
+  await page.locator('.entity-form').waitFor();
+  await page.locator('.entity-form [data-field=title] input').fill('侨胞之家开展中秋慰问');
+  await page.locator('.entity-form [data-field=summary] input').fill('为老归侨送去月饼和祝福');
+  await page.locator('.entity-form [data-field=body] textarea').fill('9月15日, 东湖社区侨胞之家走访慰问老归侨。\n\n大家共度佳节。');
+  await page.locator('.entity-form-dialog .el-button--primary').click();
+  await page.getByText('已新增').waitFor();
+  await page.locator('.el-table').getByText('侨胞之家开展中秋慰问').waitFor();
+  const id = (await admin.get('/api/v1/article?q=中秋')).json.items[0].id;
+  await page.goto(`${server.url}/#/article/${id}`);
+  await page.locator('.article-picture').waitFor();
+  await page.locator('.article-picture input[type=file]').setInputFiles({ name: '中秋.png', mimeType: 'image/png', buffer: Buffer.from(gradientPng(), 'base64') });
+  await page.locator('.article-picture .pic img').waitFor();
+  await page.locator('.btn-move[data-to=published]').click();
+  await page.locator('.btn-move-ok').click();
+  await page.locator('.article-picture .portal-link').waitFor();
+  await page.screenshot({ path: join(shots, 'portal-article-staff.png'), fullPage: true });
+  const pub = await server.client().get(`/api/v1/public/article/${id}`);
+  assert.equal(pub.status, 200, pub.text);
+  assert.equal(pub.json.photo, true);
+  // the portal's settings: the admin's page from the menu
+  await page.locator('.side-menu [data-page=portal-settings]').click();
+  await page.locator('[data-test=requests_per_address] input').fill('7');
+  await page.getByRole('button', { name: '保存' }).click();
+  await page.locator('.el-message').getByText('已保存', { exact: true }).waitFor();
+  assert.equal((await admin.get('/api/v1/portal/settings')).json.requests_per_address, 7);
+  await page.screenshot({ path: join(shots, 'portal-settings.png') });
+  assert.deepEqual(pageErrors, []);
 });
