@@ -16,6 +16,9 @@
 #include "photo.h"
 #include "portal.h"
 
+#include <gd.h>
+#include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct enumval article_statuses[] = {
@@ -277,6 +280,85 @@ static void public_thumb_h(struct req *r)
     struct ent_ctx c;
     if (!portal_ctx(r, &c))
         picture(r, &c, 1, 1);
+}
+
+/* ---- the demo ---------------------------------------------------------------------- */
+
+/* A 640 × 400 PNG in a gradient from (r, g, b) to gold, as base64 (malloc'd), or NULL. */
+static char *demo_picture(int r, int g, int b)
+{
+    gdImagePtr im = gdImageCreateTrueColor(640, 400);
+    if (!im)
+        return NULL;
+    for (int x = 0; x < 640; x++)
+        gdImageLine(
+            im, x, 0, x, 399,
+            gdTrueColor(r + (212 - r) * x / 640, g + (172 - g) * x / 640, b + (13 - b) * x / 640));
+    int n = 0;
+    void *png = gdImagePngPtr(im, &n);
+    gdImageDestroy(im);
+    if (!png)
+        return NULL;
+    size_t len = sodium_base64_ENCODED_LEN((size_t)n, sodium_base64_VARIANT_ORIGINAL);
+    char *out = xmalloc(len);
+    sodium_bin2base64(out, len, png, (size_t)n, sodium_base64_VARIANT_ORIGINAL);
+    gdFree(png);
+    return out;
+}
+
+int demo_articles(struct ent_ctx *c, struct verr *e)
+{
+    static const struct {
+        const char *title, *summary, *body, *published; /* published NULL: a draft */
+        int r, g, b;
+    } items[] = {
+        {"市侨联举办新春侨胞联谊会", "百余名海外侨胞和归侨侨眷欢聚一堂, 共叙乡情",
+         "正月初六, 清江市侨联在市侨胞之家举办新春侨胞联谊会, 来自马来西亚、新加坡、泰国等国家"
+         "的侨胞代表和本地归侨侨眷百余人参加。\n\n联谊会上, 市侨联负责同志介绍了过去一年为侨服务"
+         "的情况, 侨胞代表畅谈家乡发展变化。",
+         "2025-02-03T02:00:00Z", 192, 57, 43},
+        {"“为侨服务”网上求助平台开通", "海外侨胞可在网上提出政务、法务、商务、事务、劳务方面的求助",
+         "即日起, 海外侨胞和归侨侨眷可通过本网站“我要求助”栏目提出求助, 提交后获得查询号和查询码, "
+         "凭它们随时查询办理进度。\n\n市侨联将在收到求助后登记受理, 并按求助人留下的联系方式联系。",
+         "2025-03-10T01:30:00Z", 160, 40, 60},
+        {"白沙社区侨胞之家获评五星级", "江口县白沙社区侨胞之家被评为五星级侨胞之家",
+         "近日, 江口县白沙社区侨胞之家通过评审, 获评五星级侨胞之家。\n\n该侨胞之家常年开展走访"
+         "慰问、政策宣讲和法律咨询, 成为侨胞信赖的“娘家”。",
+         "2025-05-20T03:00:00Z", 30, 110, 90},
+        {"中秋走访慰问老归侨 (待审)", NULL, "稿件待领导审核后发布。", NULL, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof items / sizeof *items; i++) {
+        json_t *body = json_pack("{s:s, s:s, s:s?}", "title", items[i].title, "body", items[i].body,
+                                 "summary", items[i].summary);
+        json_t *rec = ent_create(c, &article_entity, body, e);
+        json_decref(body);
+        if (!rec)
+            return -1;
+        int64_t id = json_integer_value(json_object_get(rec, "id"));
+        json_decref(rec);
+        if (!items[i].published)
+            continue;
+        char *pic = demo_picture(items[i].r, items[i].g, items[i].b);
+        json_t *info = NULL;
+        int rc = pic ? photo_put(c, pic, "配图.png", 1, "data", &info, e) : -1;
+        free(pic);
+        if (!rc) {
+            json_t *sys = json_pack("{s:O, s:O}", "photo_sha256", json_object_get(info, "sha256"),
+                                    "photo_name", json_object_get(info, "file_name"));
+            rc = ent_update_sys(c, &article_entity, id, sys, e);
+            json_decref(sys);
+        }
+        json_decref(info);
+        if (rc)
+            return -1;
+        json_t *mv = json_pack("{s:s}", "to", "published");
+        rec = ent_transition(c, &article_entity, id, mv, items[i].published, e);
+        json_decref(mv);
+        if (!rec)
+            return -1;
+        json_decref(rec);
+    }
+    return 0;
 }
 
 /* 新闻动态: the news of the portal. */

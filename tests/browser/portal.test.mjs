@@ -71,6 +71,7 @@ test('news on a phone, in 简 by default', async () => {
   await page.locator('.news h3').getByText('市侨联举办2025年新春侨胞联谊会').waitFor();
   assert.equal(await page.locator('#site-name').innerText(), '测试市归国华侨联合会');
   assert.equal(await page.getByText('尚未发布的稿件').count(), 0, 'a draft is not public');
+  assert.equal(await page.locator('button.more').isVisible(), false, 'one page: no "more"');
   await page.waitForFunction(() => [...document.querySelectorAll('.news img')].every((i) => i.complete && i.naturalWidth > 0));
   await page.screenshot({ path: join(shots, 'portal-news-390.png'), fullPage: true });
   await page.locator('.news').first().click();
