@@ -4,7 +4,7 @@
 // code, the status page with them, one click to 繁 (the page, the server's labels and the
 // next step change language), and ?lang=zh-Hant and a zh-TW browser reading 繁 at once;
 // then, in the staff app, an article written, given a picture and published, and the
-// portal's settings page.
+// portal's settings page, and the request on the desk.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
@@ -205,5 +205,14 @@ test('staff write an article in the app, give it a picture, publish it; admins s
   await page.locator('.el-message').getByText('已保存', { exact: true }).waitFor();
   assert.equal((await admin.get('/api/v1/portal/settings')).json.requests_per_address, 7);
   await page.screenshot({ path: join(shots, 'portal-settings.png') });
+  // the request sent from the portal is a case on the desk, its first step by the portal
+  const online = await admin.get('/api/v1/case?channel=online');
+  assert.equal(online.json.total, 1, online.text);
+  await page.goto(`${server.url}/#/case/${online.json.items[0].id}`);
+  await page.locator('.step-title').getByText('网上求助 (门户网站)').waitFor();
+  await page.getByText('祖屋被人占用, 请求协助').first().waitFor();
+  assert.equal(await page.locator('[data-test=case-tracking]').innerText(), online.json.items[0].tracking_number);
+  await page.getByText('马来西亚').first().waitFor();
+  await page.screenshot({ path: join(shots, 'portal-case-on-desk.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
 });
