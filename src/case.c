@@ -44,7 +44,7 @@
 
 extern const struct entity user_entity, person_entity, org_entity;
 
-static const struct enumval categories[] = {
+const struct enumval case_categories[] = {
     {"government", {"政务", "政務", "Government affairs"}},
     {"legal", {"法务", "法務", "Legal"}},
     {"business", {"商务", "商務", "Business"}},
@@ -230,7 +230,7 @@ const struct entity case_entity = {
              FT_ENUM,
              {"类别", "類別", "Category"},
              FF_REQUIRED | FF_LIST | FF_INDEX,
-             categories},
+             case_categories},
             {"subtype", FT_TEXT, {"具体事项", "具體事項", "Subtype"}, 0, .max = 50},
             {"channel", FT_ENUM, {"来源渠道", "來源渠道", "Channel"}, 0, channels},
             {"applicant_id", FT_REF, {"申请人", "申請人", "Applicant"}, 0, .ref = "person"},
@@ -244,6 +244,10 @@ const struct entity case_entity = {
              {"申请人联系方式", "申請人聯絡方式", "Applicant's contact"},
              FF_SENSITIVE,
              .max = 100},
+            {"applicant_country",
+             FT_COUNTRY,
+             {"申请人所在国家或地区", "申請人所在國家或地區", "Applicant's country"},
+             0},
             {"received_at", FT_DATETIME, {"受理时间", "受理時間", "Received"}, FF_LIST},
             {"summary",
              FT_TEXT,
@@ -289,6 +293,17 @@ const struct entity case_entity = {
              FT_TEXTAREA,
              {"不予受理理由", "不予受理理由", "Reason for rejection"},
              FF_READONLY},
+            /* a request from the public portal (portal.c): the applicant's tracking number
+             * and a hash of their lookup code (never the code) */
+            {"tracking_number",
+             FT_TEXT,
+             {"网上查询号", "網上查詢號", "Tracking number"},
+             FF_READONLY | FF_SEARCH | FF_UNIQUE,
+             .max = 20},
+            {"lookup_hash",
+             FT_KEY,
+             {"查询码摘要", "查詢碼摘要", "Lookup code hash"},
+             FF_READONLY | FF_HIDDEN},
             FIELDS_TAIL,
         },
 };
@@ -1435,7 +1450,7 @@ void case_report_h(struct req *r)
     st_bind_text(s, 3, fromu);
     st_bind_text(s, 4, tou);
     json_t *bycat = json_object(), *bystat = json_object(), *cross = json_object();
-    for (const struct enumval *v = categories; v->value; v++) {
+    for (const struct enumval *v = case_categories; v->value; v++) {
         json_object_set_new(bycat, v->value, json_integer(0));
         json_object_set_new(cross, v->value, json_object());
     }

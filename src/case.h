@@ -7,6 +7,10 @@
 
 #include <stddef.h>
 
+/* The five categories of a case (政务, 法务, 商务, 事务, 劳务): the case's `category` and
+ * the portal's request form. */
+extern const struct enumval case_categories[];
+
 /* The tables of the module that are not entities (a schema step): the number counters,
  * the timeline, the referring orgs' read access, the attachment store. */
 int case_sync(db *d);

@@ -24,8 +24,9 @@ void countries_h(struct req *r)
     json_t *items = json_array();
     for (size_t i = 0; i < ncountries; i++)
         json_array_append_new(items,
-                              json_pack("{s:s, s:s, s:s}", "code", countries[i].code, "name_zh",
-                                        countries[i].name_zh, "name_en", countries[i].name_en));
+                              json_pack("{s:s, s:s, s:s, s:s}", "code", countries[i].code,
+                                        "name_zh", countries[i].name_zh, "name_hant",
+                                        countries[i].name_hant, "name_en", countries[i].name_en));
     reply_json(r, 200, json_pack("{s:o}", "items", items));
 }
 

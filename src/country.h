@@ -7,9 +7,10 @@
 #include <stddef.h>
 
 struct country {
-    const char *code;    /* alpha-2, upper case: "MY" */
-    const char *name_zh; /* Simplified Chinese: "马来西亚" */
-    const char *name_en; /* "Malaysia" */
+    const char *code;      /* alpha-2, upper case: "MY" */
+    const char *name_zh;   /* Simplified Chinese: "马来西亚" */
+    const char *name_hant; /* Traditional Chinese (OpenCC s2twp): "馬來西亞" */
+    const char *name_en;   /* "Malaysia" */
 };
 
 extern const struct country countries[]; /* sorted by code; build/gen/countries.c */
@@ -19,7 +20,7 @@ extern const size_t ncountries;
 const struct country *country_find(const char *code);
 
 struct req;
-/* GET /api/v1/countries: {items: [{code, name_zh, name_en}]} in code order. */
+/* GET /api/v1/countries: {items: [{code, name_zh, name_hant, name_en}]} in code order. */
 void countries_h(struct req *r);
 
 #endif

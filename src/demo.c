@@ -19,6 +19,7 @@ struct demo {
 /* Create an org under parent from a JSON literal; 0 on failure (remembered in dm). */
 int demo_events(struct ent_ctx *c, const int64_t *counties, struct verr *e); /* demo_event.c */
 int demo_funds(struct ent_ctx *c, const int64_t *counties, struct verr *e);  /* demo_funds.c */
+int demo_articles(struct ent_ctx *c, struct verr *e);                        /* article.c */
 
 static int64_t org(struct demo *dm, int64_t parent, const char *fmt, ...)
 {
@@ -265,6 +266,8 @@ int demo_fill(db *d)
     if (!dm.failed && demo_events(&dm.c, county_ids, &dm.e))
         dm.failed = 1;
     if (!dm.failed && demo_funds(&dm.c, county_ids, &dm.e))
+        dm.failed = 1;
+    if (!dm.failed && demo_articles(&dm.c, &dm.e))
         dm.failed = 1;
     if (!dm.failed && search_batch_write(d, dm.c.keys) != DB_OK)
         dm.failed = 1;

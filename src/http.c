@@ -4,6 +4,7 @@
 #include "auth.h"
 #include "module.h"
 #include "audit.h"
+#include "rate.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -203,8 +204,9 @@ static const char *mime_type(const char *path)
     return "application/octet-stream";
 }
 
-/* GET of a file under the web directory; a path without an extension that is not a file
- * answers index.html (the app routes it). Hashed assets are cached for a year, the rest
+/* GET of a file under the web directory; a directory answers its own index.html when it
+ * has one (/portal/: the public portal), and a path without an extension that is not a file
+ * answers the app's index.html (the app routes it). Hashed assets are cached for a year, the rest
  * revalidated by ETag. */
 static enum MHD_Result serve_static(struct req *r)
 {
@@ -216,6 +218,11 @@ static enum MHD_Result serve_static(struct req *r)
     }
     char *file = arena_printf(r->a, "%s%s", opts->web_dir, p);
     struct stat st;
+    if (!stat(file, &st) && S_ISDIR(st.st_mode)) {
+        char *index = arena_printf(r->a, "%s/index.html", file);
+        if (!stat(index, &st))
+            file = index;
+    }
     if (stat(file, &st) || S_ISDIR(st.st_mode)) {
         const char *slash = strrchr(p, '/');
         if (strchr(slash ? slash : p, '.') && strcmp(p, "/")) {
@@ -373,6 +380,8 @@ static void dispatch(struct req *r)
     r->ctx.db = r->db;
     r->ctx.a = r->a;
     r->ctx.client = r->client;
+    if ((r->route->flags & R_RATED) && rate_check(r))
+        return;
     if (auth_check(r) == 0) {
         r->route->fn(r);
         unmask_audited(r);

@@ -41,6 +41,7 @@ typedef void (*handler_fn)(struct req *r);
 enum {
     R_UPLOAD = 1 << 0,  /* accepts a large body (imports, attachments) */
     R_ANYPASS = 1 << 1, /* allowed while the password must still be changed */
+    R_RATED = 1 << 2,   /* counted against the portal's limits before it runs (rate.h) */
 };
 
 struct route {

@@ -10,16 +10,18 @@
 extern const struct module session_module, api_module, org_module, user_module, audit_module,
     region_module, country_module, registry_module, search_module, dedup_module, import_module,
     case_module, holiday_module, report_module, honor_module, funds_module, event_module,
-    map_module;
+    map_module, article_module, portal_module;
 
 /* The order is the schema's and the menu's: a module's tables after those they refer to
  * (person.liaison_user_id refers to the user table), the federation's work before the
  * system's (the web app puts administration last). */
 const struct module *const modules[] = {
-    &org_module,     &user_module,    &registry_module, &search_module, &dedup_module,
-    &case_module,    &holiday_module, &honor_module,    &funds_module,  &event_module,
-    &report_module,  &map_module,     &import_module,   &audit_module,  &region_module,
-    &country_module, &session_module, &api_module,      NULL,
+    &org_module,    &user_module,    &registry_module, &search_module,
+    &dedup_module,  &case_module,    &holiday_module,  &honor_module,
+    &funds_module,  &event_module,   &article_module,  &report_module,
+    &map_module,    &portal_module,  &import_module,   &audit_module,
+    &region_module, &country_module, &session_module,  &api_module,
+    NULL,
 };
 
 /* ---- entities ----------------------------------------------------------------------- */

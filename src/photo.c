@@ -262,21 +262,10 @@ int photo_read(const unsigned char *bin, size_t n, int k, const char *field, con
     return rc;
 }
 
-/* Check and store photo i of an upload {"name", "data", "caption"} for event ev, inside
- * the caller's transaction: the blob (once per content) and the record. *rec gets the
- * record (new reference). 0, or -1 with e naming photos[i]. */
-static int store_photo(struct ent_ctx *c, const json_t *ev, size_t i, json_t *ph, int cover,
-                       json_t **rec, struct verr *e)
+int photo_put(struct ent_ctx *c, const char *data, const char *name, int k, const char *field,
+              json_t **info, struct verr *e)
 {
-    char field[32];
-    snprintf(field, sizeof field, "photos[%zu]", i);
-    int k = (int)i + 1;
-    *rec = NULL;
-    const char *data = json_string_value(json_object_get(ph, "data"));
-    if (!json_is_object(ph) || !data)
-        return verr_set(
-            e, 422, "invalid", field,
-            "第%d张照片应为 {\"name\": 文件名, \"data\": base64 内容, \"caption\": 说明}", k);
+    *info = NULL;
     const char *comma = strncmp(data, "data:", 5) ? NULL : strchr(data, ',');
     if (comma)
         data = comma + 1;
@@ -312,23 +301,9 @@ static int store_photo(struct ent_ctx *c, const json_t *ev, size_t i, json_t *ph
         verr_set(e, 500, "internal", NULL, "无法保存照片");
         goto out;
     }
-    json_t *caption = json_object_get(ph, "caption");
-    json_t *body = json_pack("{s:O, s:b}", "event_id", json_object_get(ev, "id"), "cover", cover);
-    if (caption)
-        json_object_set(body, "caption", caption);
-    json_t *sys = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "file_name",
-                            clean_name(c->a, json_string_value(json_object_get(ph, "name"))),
-                            "type", type, "size", (json_int_t)n, "width", (json_int_t)w, "height",
-                            (json_int_t)h, "sha256", hex);
-    struct verr e2;
-    *rec = ent_create_sys(c, &event_photo_entity, body, sys, &e2);
-    json_decref(body);
-    json_decref(sys);
-    if (!*rec) {
-        verr_set(e, e2.status, e2.code, !strcmp(e2.field, "caption") ? field : e2.field,
-                 "第%d张照片: %s", k, e2.msg);
-        goto out;
-    }
+    *info = json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "file_name", clean_name(c->a, name), "type",
+                      type, "size", (json_int_t)n, "width", (json_int_t)w, "height", (json_int_t)h,
+                      "sha256", hex);
     rc = 0;
 out:
     if (thumb)
@@ -337,6 +312,40 @@ out:
     free(thumb64);
     free(bin);
     return rc;
+}
+
+/* Check and store photo i of an upload {"name", "data", "caption"} for event ev, inside
+ * the caller's transaction: the blob (once per content) and the record. *rec gets the
+ * record (new reference). 0, or -1 with e naming photos[i]. */
+static int store_photo(struct ent_ctx *c, const json_t *ev, size_t i, json_t *ph, int cover,
+                       json_t **rec, struct verr *e)
+{
+    char field[32];
+    snprintf(field, sizeof field, "photos[%zu]", i);
+    int k = (int)i + 1;
+    *rec = NULL;
+    const char *data = json_string_value(json_object_get(ph, "data"));
+    if (!json_is_object(ph) || !data)
+        return verr_set(
+            e, 422, "invalid", field,
+            "第%d张照片应为 {\"name\": 文件名, \"data\": base64 内容, \"caption\": 说明}", k);
+    json_t *sys;
+    if (photo_put(c, data, json_string_value(json_object_get(ph, "name")), k, field, &sys, e))
+        return -1;
+    json_t *caption = json_object_get(ph, "caption");
+    json_t *body = json_pack("{s:O, s:b}", "event_id", json_object_get(ev, "id"), "cover", cover);
+    if (caption)
+        json_object_set(body, "caption", caption);
+    struct verr e2;
+    *rec = ent_create_sys(c, &event_photo_entity, body, sys, &e2);
+    json_decref(body);
+    json_decref(sys);
+    if (!*rec) {
+        verr_set(e, e2.status, e2.code, !strcmp(e2.field, "caption") ? field : e2.field,
+                 "第%d张照片: %s", k, e2.msg);
+        return -1;
+    }
+    return 0;
 }
 
 /* POST /api/v1/event/{id}/photos {"photos": [{"name", "data", "caption"}], "cover": N}
@@ -411,20 +420,13 @@ out:
     json_decref(body);
 }
 
-/* The photo record id's image (thumb 0) or thumbnail (1), within the scope. */
-static void serve(struct req *r, int thumb)
+void photo_serve(struct req *r, const char *sha256, int thumb)
 {
-    struct verr e;
-    json_t *rec = ent_read(&r->ctx, &event_photo_entity, r->id, 1, &e);
-    if (!rec) {
-        reply_verr(r, &e);
-        return;
-    }
     stmt *s = db_prepare(r->db, "SELECT type, data, thumb FROM event_photo_blob WHERE sha256 = ?");
     char *data = NULL;
     const char *type = thumb ? "image/jpeg" : NULL;
-    if (s) {
-        st_bind_text(s, 1, json_string_value(json_object_get(rec, "sha256")));
+    if (s && sha256) {
+        st_bind_text(s, 1, sha256);
         if (st_step(s) == DB_ROW) {
             data = xstrdup(st_text(s, thumb ? "thumb" : "data"));
             if (!thumb)
@@ -432,7 +434,6 @@ static void serve(struct req *r, int thumb)
         }
     }
     st_finalize(s);
-    json_decref(rec);
     if (!data) {
         reply_error(r, 404, "not_found", NULL, "照片不存在或无权查看");
         return;
@@ -448,6 +449,19 @@ static void serve(struct req *r, int thumb)
         return;
     }
     reply_raw(r, 200, type, (char *)bin, n);
+}
+
+/* The photo record id's image (thumb 0) or thumbnail (1), within the scope. */
+static void serve(struct req *r, int thumb)
+{
+    struct verr e;
+    json_t *rec = ent_read(&r->ctx, &event_photo_entity, r->id, 1, &e);
+    if (!rec) {
+        reply_verr(r, &e);
+        return;
+    }
+    photo_serve(r, json_string_value(json_object_get(rec, "sha256")), thumb);
+    json_decref(rec);
 }
 
 /* GET /api/v1/event_photo/{id}/image */

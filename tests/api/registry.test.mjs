@@ -58,7 +58,7 @@ for (const store of STORES) {
       assert.equal(r.status, 200, r.text);
       assert.ok(r.json.items.length > 240);
       const my = r.json.items.find((c) => c.code === 'MY');
-      assert.deepEqual(my, { code: 'MY', name_zh: '马来西亚', name_en: 'Malaysia' });
+      assert.deepEqual(my, { code: 'MY', name_zh: '马来西亚', name_hant: '馬來西亞', name_en: 'Malaysia' });
       assert.equal(r.json.items.find((c) => c.code === 'SG').name_zh, '新加坡');
     });
 

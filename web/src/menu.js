@@ -2,7 +2,7 @@
 // only the modules the user may view (user.permissions[module] includes "view").
 import {
   OfficeBuilding, User, UserFilled, Service, Money, Calendar, Suitcase, Document, Trophy, Setting, Folder, Connection,
-  List, Avatar, Link, ChatDotRound, Wallet, Coin, Present, Star, Tickets, Flag, Collection,
+  List, Avatar, Link, ChatDotRound, Wallet, Coin, Present, Star, Tickets, Flag, Collection, Reading,
 } from '@element-plus/icons-vue'
 import { session, can, label } from './session.js'
 import { i18n } from './i18n/index.js'
@@ -14,7 +14,7 @@ const ICONS = {
   funds: Money, fund: Money, finance: Money,
   event: Calendar, events: Calendar, project: Suitcase, projects: Suitcase,
   submission: Document, submissions: Document, honor: Trophy, honors: Trophy,
-  user: Setting, users: Setting, admin: Setting, system: Setting,
+  user: Setting, users: Setting, admin: Setting, system: Setting, article: Reading,
 }
 
 export function moduleIcon(name) {
@@ -26,7 +26,7 @@ const ENTITY_ICONS = {
   org: List, user: UserFilled, person: Avatar, association: Connection, enterprise: Suitcase, relation: Link,
   contact: ChatDotRound, case: Service, programme: Collection, donation: Coin, disbursement: Wallet,
   visit: Present, wish: Star, event: Calendar, participant: User, project: Flag, submission: Tickets,
-  honor: Trophy,
+  honor: Trophy, article: Reading,
 }
 export function entityIcon(name) {
   return ENTITY_ICONS[name] || Document

@@ -18,6 +18,7 @@
 //   #/event               the events: search form, list or month calendar (EventList.vue)
 //   #/event/{id}          an event: attendance, editions, participants, sign-in list (EventDetail.vue)
 //   #/project             the project pipeline: a board by stage with amounts (ProjectBoard.vue)
+//   #/portal/settings     the public portal's org and limits (admins; PortalSettings.vue)
 //   #/{entity}            a list page, rendered from the schema
 //   #/{entity}/{id}       a record
 // Every route but the login needs a session; the schema is loaded once after login.
@@ -52,6 +53,7 @@ const router = createRouter({
         { path: 'visit/log', name: 'visitLog', component: () => import('./views/VisitLog.vue') },
         { path: 'import/:entity([a-z_]+)', name: 'import', component: () => import('./views/Import.vue') },
         { path: 'dedup/person', name: 'dedup', component: () => import('./views/Dedup.vue') },
+        { path: 'portal/settings', name: 'portalSettings', component: () => import('./views/PortalSettings.vue') },
         { path: 'search', name: 'search', component: () => import('./views/SearchResults.vue') },
         { path: 'event', name: 'eventList', meta: { entity: 'event', list: true }, component: () => import('./views/EventList.vue') },
         { path: 'project', name: 'projectBoard', meta: { entity: 'project', list: true }, component: () => import('./views/ProjectBoard.vue') },
