@@ -921,7 +921,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             } else if (!cl->f) {
                 cl->skipped = msg_cur("表头不是可识别的字段名或标题");
                 const char *key = cell_key(t->a, cl->header);
-                if (!strcmp(key, cell_key(t->a, "问题")))
+                if (!strcmp(key, cell_key(t->a, "问题")) ||
+                    !strcmp(key, cell_key(t->a, msg(LANG_EN, "问题")))) /* 問題 folds to 问题 */
                     cl->skipped = msg_cur("上次试导入时写下的问题说明, 不导入");
                 for (const struct field *f = ent->computed; f && f->name; f++)
                     if (!strcmp(key, f->name) || !strcmp(key, cell_key(t->a, f->label.hans)) ||
