@@ -1013,18 +1013,18 @@ int export_cli(db *d, const char *entity, const char *file, int64_t org, int unm
     int xlsx = n > 5 && !strcasecmp(file + n - 5, ".xlsx"),
         csv = n > 4 && !strcasecmp(file + n - 4, ".csv");
     if (!ent) {
-        fprintf(stderr, "qiao: 没有“%s”这种记录; 可导出:", entity);
+        fprintf(stderr, msg_cur("qiao: 没有“%s”这种记录; 可导出:"), entity);
         for (const struct entity *const *e = ent_all(); *e; e++)
             fprintf(stderr, " %s", (*e)->name);
         fputc('\n', stderr);
         return 2;
     }
     if (!xlsx && !csv) {
-        fprintf(stderr, "qiao: 导出文件应以 .xlsx 或 .csv 结尾: %s\n", file);
+        fprintf(stderr, msg_cur("qiao: 导出文件应以 .xlsx 或 .csv 结尾: %s\n"), file);
         return 2;
     }
     if (access(file, F_OK) == 0) {
-        fprintf(stderr, "qiao: %s 已存在, 不覆盖\n", file);
+        fprintf(stderr, msg_cur("qiao: %s 已存在, 不覆盖\n"), file);
         return 2;
     }
     /* the handler of GET /api/v1/export/{entity}.xlsx|.csv, as the system (everything),
@@ -1062,7 +1062,7 @@ int export_cli(db *d, const char *entity, const char *file, int64_t org, int unm
     if (r.status != 200) {
         json_t *j = r.out ? json_loadb(r.out, r.out_len, 0, NULL) : NULL;
         const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
-        fprintf(stderr, "qiao: 未导出: %s\n", m ? m : "数据库错误");
+        fprintf(stderr, msg_cur("qiao: 未导出: %s\n"), m ? m : msg_cur("数据库错误"));
         json_decref(j);
         rc = 1;
     } else {
@@ -1071,12 +1071,12 @@ int export_cli(db *d, const char *entity, const char *file, int64_t org, int unm
         if (f && fclose(f))
             ok = 0;
         if (!ok) {
-            fprintf(stderr, "qiao: 无法写 %s\n", file);
+            fprintf(stderr, msg_cur("qiao: 无法写 %s\n"), file);
             if (f)
                 unlink(file);
             rc = 1;
         } else {
-            fprintf(stderr, "已导出到 %s\n", file);
+            fprintf(stderr, msg_cur("已导出到 %s\n"), file);
         }
     }
     free(r.out);

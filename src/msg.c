@@ -19,6 +19,22 @@ enum lang lang_of(const char *al)
     return LANG_HANS;
 }
 
+enum lang lang_of_env(void)
+{
+    const char *v = NULL;
+    static const char *const vars[] = {"LC_ALL", "LC_MESSAGES", "LANG"};
+    for (size_t i = 0; i < 3 && !(v && *v); i++)
+        v = getenv(vars[i]);
+    if (!v || !*v)
+        return LANG_HANS;
+    if (!strncasecmp(v, "en", 2))
+        return LANG_EN;
+    if (!strncasecmp(v, "zh_TW", 5) || !strncasecmp(v, "zh_HK", 5) || !strncasecmp(v, "zh_MO", 5) ||
+        (!strncasecmp(v, "zh", 2) && strcasestr(v, "hant")))
+        return LANG_HANT;
+    return LANG_HANS;
+}
+
 const char *lbl(enum lang lang, struct label l)
 {
     const char *t = lang == LANG_EN ? l.en : lang == LANG_HANT ? l.hant : l.hans;

@@ -2,6 +2,7 @@
  * transactions, migrations. The engines are in store_sqlite.c and store_pg.c. */
 #include "store.h"
 #include "util.h"
+#include "msg.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -83,7 +84,8 @@ int db_revive(db *d)
 int db_backup(db *d, const char *file, char *err, size_t errlen)
 {
     if (!d->drv->backup) {
-        snprintf(err, errlen, "%s 数据库请用它自己的工具备份 (PostgreSQL: pg_dump, 见 README)",
+        snprintf(err, errlen,
+                 msg_cur("%s 数据库请用它自己的工具备份 (PostgreSQL: pg_dump, 见 README)"),
                  d->drv->name);
         return DB_ERROR;
     }

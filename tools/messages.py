@@ -20,7 +20,8 @@ The catalog: blocks separated by blank lines, '#' lines are comments;
   tw: optional, the zh-Hant format when OpenCC's is not the right one
   en: the English format
 A format may run over several lines: a line that starts with a space continues the one
-above (the space dropped). The three take the same conversions in the same order.
+above (the space dropped); \\n in a text is a newline (the command line's messages). The
+three take the same conversions in the same order.
 """
 import re
 import sys
@@ -28,7 +29,7 @@ import sys
 # function name -> index of its format argument (0-based)
 FUNCS = {"verr_set": 4, "reply_error": 4, "reply_db_error": 1, "msg": 1, "msg_cur": 0, "MSG_TEXT": 0}
 # the arguments of msg_cur that are not literals: texts of a table marked with MSG_TEXT
-TABLED = {"dialect_label [ d ]"}
+TABLED = {"dialect_label [ d ]", "usage"}
 # macros that expand to string literals inside formats (x86_64 Linux, glibc)
 MACROS = {"PRId64": "ld", "PRIu64": "lu", "PRIi64": "li"}
 
@@ -179,6 +180,9 @@ def read_catalog(path):
             continue
         if not raw.strip():
             if cur:
+                for k in ("zh", "tw", "en"):
+                    if k in cur:
+                        cur[k] = cur[k].replace("\\n", "\n")
                 entries.append(cur)
             cur, last = {}, None
             continue
@@ -256,7 +260,7 @@ def gen(catalog, hant, out):
     conv = open(hant, encoding="utf-8").read().split("\n")
     rows = []
     for i, e in enumerate(entries):
-        tw = conv[i].replace("\u201c", "\u300c").replace("\u201d", "\u300d")  # “” as 「」
+        tw = conv[i].replace("\\n", "\n").replace("\u201c", "\u300c").replace("\u201d", "\u300d")  # “” as 「」
         for a, b in TW_WORDS:
             tw = tw.replace(a, b)
         rows.append((e["zh"], e.get("tw") or tw, e["en"]))
@@ -287,7 +291,7 @@ def main(argv):
     if len(argv) == 3 and argv[1] == "keys":
         entries, errs = read_catalog(argv[2])
         for e in entries:
-            print(e.get("zh", ""))
+            print(e.get("zh", "").replace("\n", "\\n"))  # one a line, for OpenCC
         return 1 if errs else 0
     print(__doc__, file=sys.stderr)
     return 2
