@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
-import { CJK, assertError, sqlInt } from './helpers.mjs';
+import { CJK, assertError, nationalHolidaysUntil, sqlInt } from './helpers.mjs';
 
 const LANGS = ['zh-Hans', 'zh-Hant', 'en'];
 const as = (lang, headers = {}) => ({ headers: { ...headers, 'Accept-Language': lang } });
@@ -211,7 +211,7 @@ for (const store of STORES) {
     });
 
     test('a set number of working days to assign a case: the admin\'s setting', async () => {
-      assert.deepEqual((await staff.get('/api/v1/case/settings')).json, { assign_days: 2 });
+      assert.deepEqual((await staff.get('/api/v1/case/settings')).json, { assign_days: 2, holidays_until: nationalHolidaysUntil(), local_holidays_until: 0 });
       assertError(await staff.req('PUT', '/api/v1/case/settings', { assign_days: 5 }), 403);
       await threeWays((o) => admin.req('PUT', '/api/v1/case/settings', { assign_days: 0 }, o), 422, 'invalid', 'assign_days', 'range');
       await threeWays((o) => admin.req('PUT', '/api/v1/case/settings', { days: 3 }, o), 400, 'unknown_field', 'days', 'key');
@@ -245,7 +245,7 @@ for (const store of STORES) {
       f = await figures();
       assert.equal(f.unassigned, 1);
       assert.equal(f.assign_days, 10);
-      assert.deepEqual((await viewer.get('/api/v1/case/settings')).json, { assign_days: 10 });
+      assert.deepEqual((await viewer.get('/api/v1/case/settings')).json, { assign_days: 10, holidays_until: nationalHolidaysUntil(), local_holidays_until: 0 });
       r = await admin.req('PUT', '/api/v1/case/settings', { assign_days: 2 });
       assert.equal(r.status, 200, r.text);
       assert.deepEqual((await flagged()).sort(), [older.id, week.id].sort());
