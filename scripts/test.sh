@@ -36,7 +36,11 @@ else
 fi
 
 echo "== API tests (SQLite and PostgreSQL)"
-node --test --test-concurrency=2 tests/api/ || failed=1
+# which of the catalog's messages the API tests make (msg.c's QIAO_MSG_TRACE)
+rm -f test-output/messages-trace.txt
+QIAO_MSG_TRACE=$PWD/test-output/messages-trace.txt node --test --test-concurrency=2 tests/api/ || failed=1
+echo "== the catalog's messages the API tests made"
+python3 tools/messages.py coverage src/messages.txt test-output/messages-trace.txt
 
 if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then
   echo "== browser tests"

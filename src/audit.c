@@ -228,14 +228,14 @@ int64_t audit_verify(db *d, char *msg, size_t msglen)
                    st_text(s, "client"), st_text(s, "action"), st_text(s, "entity"),
                    st_int(s, "entity_id"), st_text(s, "before_json"), st_text(s, "after_json"));
         if (seq != expect) {
-            snprintf(msg, msglen, "审计记录 %lld 之前缺少第 %lld 条 (被删除)", (long long)id,
-                     (long long)expect);
+            snprintf(msg, msglen, msg_cur("审计记录 %lld 之前缺少第 %lld 条 (被删除)"),
+                     (long long)id, (long long)expect);
             bad = id;
             break;
         }
         if (strcmp(prev, st_text(s, "prev_hash") ? st_text(s, "prev_hash") : "") ||
             strcmp(h, st_text(s, "hash") ? st_text(s, "hash") : "")) {
-            snprintf(msg, msglen, "审计记录 %lld (第 %lld 条) 被改动过", (long long)id,
+            snprintf(msg, msglen, msg_cur("审计记录 %lld (第 %lld 条) 被改动过"), (long long)id,
                      (long long)seq);
             bad = id;
             break;
@@ -247,11 +247,12 @@ int64_t audit_verify(db *d, char *msg, size_t msglen)
     if (!bad) {
         int64_t head = db_int(d, -1, "SELECT seq FROM audit_head WHERE id = 1", "");
         if (head != expect - 1) {
-            snprintf(msg, msglen, "最后 %lld 条审计记录被删除 (应有 %lld 条, 只剩 %lld 条)",
+            snprintf(msg, msglen,
+                     msg_cur("最后 %lld 条审计记录被删除 (应有 %lld 条, 只剩 %lld 条)"),
                      (long long)(head - expect + 1), (long long)head, (long long)(expect - 1));
             bad = last_id ? last_id : -1;
         } else {
-            snprintf(msg, msglen, "审计链完整, 共 %lld 条", (long long)(expect - 1));
+            snprintf(msg, msglen, msg_cur("审计链完整, 共 %lld 条"), (long long)(expect - 1));
         }
     }
     return bad;

@@ -1712,12 +1712,17 @@ static int64_t recovered(db *d, const struct period *p)
 }
 
 /* GET /api/v1/case/settings: {"assign_days": working days a new case may wait to be
- * assigned before the board, the home page and the figures flag it}. */
+ * assigned before the board, the home page and the figures flag it, "holidays_until": the
+ * last year of the national holiday table, "local_holidays_until": the last year of the
+ * admin's days off (0: none)}: a due date past both counts weekends only, which the case
+ * page and the holiday page say. */
 static void case_settings_h(struct req *r)
 {
     reply_json(r, 200,
-               json_pack("{s:I}", assign_days_field.name,
-                         (json_int_t)setting_int(r->db, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT)));
+               json_pack("{s:I, s:i, s:i}", assign_days_field.name,
+                         (json_int_t)setting_int(r->db, ASSIGN_DAYS_KEY, ASSIGN_DAYS_DEFAULT),
+                         "holidays_until", holidays_cn_until(), "local_holidays_until",
+                         holidays_local_until(r->db)));
 }
 
 /* PUT /api/v1/case/settings {"assign_days": N} (1 to 60): the admin's, audited. */

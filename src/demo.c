@@ -174,11 +174,11 @@ static void demo_people(struct demo *dm, const int64_t *county_ids)
 int demo_fill(db *d)
 {
     if (!db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE id = 1", "")) {
-        fprintf(stderr, "qiao: 请先运行 qiao init\n");
+        fputs(msg_cur("qiao: 请先运行 qiao init\n"), stderr);
         return 1;
     }
     if (db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE parent_id IS NOT NULL", "")) {
-        fprintf(stderr, "qiao: 数据库里已有下级组织, 示范数据只填入新建的数据库\n");
+        fputs(msg_cur("qiao: 数据库里已有下级组织, 示范数据只填入新建的数据库\n"), stderr);
         return 1;
     }
     password_allow_demo(); /* the demo's users all have the published password */
@@ -186,7 +186,7 @@ int demo_fill(db *d)
     struct demo dm = {.c = {.db = d, .a = a, .username = "qiao-demo", .client = "cli"}};
     int64_t county_ids[5];
     if (db_begin(d) != DB_OK) {
-        fprintf(stderr, "qiao: 示范数据创建失败: %s\n", db_errmsg(d));
+        fprintf(stderr, msg_cur("qiao: 示范数据创建失败: %s\n"), db_errmsg(d));
         arena_free(a);
         return 1;
     }
@@ -281,22 +281,24 @@ int demo_fill(db *d)
         snprintf(dm.e.msg, sizeof dm.e.msg, "%s", db_errmsg(d));
     if (dm.failed) {
         db_rollback(d);
-        fprintf(stderr, "qiao: 示范数据创建失败: %s\n", dm.e.msg);
+        fprintf(stderr, msg_cur("qiao: 示范数据创建失败: %s\n"), dm.e.msg);
         arena_free(a);
         return 1;
     }
     if (db_commit(d) != DB_OK) {
-        fprintf(stderr, "qiao: 示范数据创建失败: %s\n", db_errmsg(d));
+        fprintf(stderr, msg_cur("qiao: 示范数据创建失败: %s\n"), db_errmsg(d));
         arena_free(a);
         return 1;
     }
     /* What is in the database now, counted there (the registries and cases add their own). */
-    printf("已创建示范数据: %lld 个组织, %lld 位侨界人士, %lld 件服务案件, %zu 个用户 (密码都是 "
-           "%s)\n",
-           (long long)db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE deleted_at IS NULL", ""),
-           (long long)db_int(d, 0, "SELECT count(*) FROM person WHERE deleted_at IS NULL", ""),
-           (long long)db_int(d, 0, "SELECT count(*) FROM \"case\" WHERE deleted_at IS NULL", ""),
-           sizeof users / sizeof *users, DEMO_PASSWORD);
+    printf(
+        msg_cur(
+            "已创建示范数据: %lld 个组织, %lld 位侨界人士, %lld 件服务案件, %zu 个用户 (密码都是 "
+            "%s)\n"),
+        (long long)db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE deleted_at IS NULL", ""),
+        (long long)db_int(d, 0, "SELECT count(*) FROM person WHERE deleted_at IS NULL", ""),
+        (long long)db_int(d, 0, "SELECT count(*) FROM \"case\" WHERE deleted_at IS NULL", ""),
+        sizeof users / sizeof *users, DEMO_PASSWORD);
     for (size_t i = 0; i < sizeof users / sizeof *users; i++)
         printf("  %-10s %-8s %s\n", users[i].username, users[i].role,
                users[i].county < 0 ? "市侨联" : counties[users[i].county].short_name);

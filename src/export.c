@@ -802,17 +802,20 @@ static int importable(const struct field *f)
     return !(f->flags & (FF_HIDDEN | FF_READONLY));
 }
 
-/* GET /api/v1/import/{entity}/template.xlsx: an empty sheet to fill in: the importable
- * fields' headers in Chinese (required ones marked *), ID and phone columns formatted as
- * text (Excel keeps every digit), date columns as dates, money as 元; a sheet 可选值 with
- * each enum and set field's allowed labels, and a dropdown (data validation) of them on
- * each enum column; a hint on each set, link and money column. */
+/* GET /api/v1/import/{entity}/template.xlsx[?lang=]: an empty sheet to fill in, written in
+ * the reader's language (req_lang: the headers, the hints, the allowed values; the import
+ * reads a header or a value in any of the three): the importable fields' headers (required
+ * ones marked *), ID and phone columns formatted as text (Excel keeps every digit), date
+ * columns as dates, money as 元; a sheet 可选值 with each enum and set field's allowed
+ * labels, and a dropdown (data validation) of them on each enum column; a hint on each
+ * set, link and money column. */
 void import_template_h(struct req *r)
 {
     if (!strcmp(r->ent->name, "user")) {
         reply_error(r, 400, "not_importable", NULL, "用户账号不能批量导入, 请在用户管理中逐个添加");
         return;
     }
+    enum lang lang = (enum lang)req_lang(r);
     char path[32];
     lxw_workbook *wb = workbook_tmp(r, path, 0);
     if (!wb)
@@ -820,14 +823,14 @@ void import_template_h(struct req *r)
     struct xout o = {0};
     formats(wb, &o);
     const struct entity *ent = r->ent;
-    lxw_worksheet *ws = workbook_add_worksheet(wb, ent->label.hans);
-    lxw_worksheet *vs = workbook_add_worksheet(wb, "可选值");
+    lxw_worksheet *ws = workbook_add_worksheet(wb, lbl(lang, ent->label));
+    lxw_worksheet *vs = workbook_add_worksheet(wb, msg(lang, "可选值"));
     lxw_col_t col = 0, vcol = 0;
     for (const struct field *f = ent->fields; f->name; f++) {
         if (!importable(f))
             continue;
-        const char *h =
-            f->flags & FF_REQUIRED ? arena_printf(r->a, "%s*", f->label.hans) : f->label.hans;
+        const char *label = lbl(lang, f->label);
+        const char *h = f->flags & FF_REQUIRED ? arena_printf(r->a, "%s*", label) : label;
         lxw_format *fmt = field_is_code(f)      ? o.text
                           : f->type == FT_DATE  ? o.date
                           : f->type == FT_MONEY ? o.money
@@ -841,13 +844,16 @@ void import_template_h(struct req *r)
             int n = 0;
             size_t len = 0;
             const char **list = arena_alloc(r->a, 256 * sizeof *list);
-            worksheet_write_string(vs, 0, vcol, f->label.hans, o.bold);
+            worksheet_write_string(vs, 0, vcol, label, o.bold);
             for (const struct enumval *ev = f->values; ev->value && n < 255; ev++) {
                 if (f->type == FT_PARTY && !(f->party & (1u << (ev - f->values))))
                     continue;
-                list[n++] = ev->label.hans;
-                len += strlen(ev->label.hans) + 1;
-                worksheet_write_string(vs, (lxw_row_t)n, vcol, ev->label.hans, NULL);
+                const char *v = lbl(lang, ev->label);
+                list[n++] = v;
+                len += strlen(v) + 1;
+                if (strchr(v, ',')) /* Excel's list is written with ',' between its items */
+                    len = 256;
+                worksheet_write_string(vs, (lxw_row_t)n, vcol, v, NULL);
             }
             list[n] = NULL;
             worksheet_set_column(vs, vcol, vcol, 24, NULL);
@@ -859,27 +865,29 @@ void import_template_h(struct req *r)
                     .validate = LXW_VALIDATION_TYPE_LIST,
                     .value_list = (char **)list,
                     .error_type = LXW_VALIDATION_ERROR_TYPE_WARNING,
-                    .error_title = "不在可选值中",
-                    .error_message = "请从下拉列表中选择, 可选值见“可选值”工作表",
+                    .error_title = (char *)msg(lang, "不在可选值中"),
+                    .error_message =
+                        (char *)msg(lang, "请从下拉列表中选择, 可选值见“可选值”工作表"),
                 };
                 worksheet_data_validation_range(ws, 1, col, 10000, col, &dv);
             } else {
-                hint = f->type == FT_SET ? "可填多项, 用 ; 或 、 分隔; 可选值见“可选值”工作表"
-                                         : "可选值见“可选值”工作表";
+                hint = f->type == FT_SET
+                           ? msg(lang, "可填多项, 用 ; 或 、 分隔; 可选值见“可选值”工作表")
+                           : msg(lang, "可选值见“可选值”工作表");
             }
             vcol++;
         } else if (f->type == FT_REF) {
-            hint = "填写编号, 或您权限范围内唯一的名称";
+            hint = msg(lang, "填写编号, 或您权限范围内唯一的名称");
         } else if (f->type == FT_MONEY) {
-            hint = "金额单位: 元, 可有两位小数 (如 12,345.67)";
+            hint = msg(lang, "金额单位: 元, 可有两位小数 (如 12,345.67)");
         } else if (field_is_code(f)) {
-            hint = "本列为文本格式: 请保留全部数字, 不要改成数字格式";
+            hint = msg(lang, "本列为文本格式: 请保留全部数字, 不要改成数字格式");
         } else if (f->type == FT_DATE) {
-            hint = "日期, 如 1985-03-12、1985/3/12 或 1985年3月12日";
+            hint = msg(lang, "日期, 如 1985-03-12、1985/3/12 或 1985年3月12日");
         }
         if (hint) {
             lxw_data_validation dv = {.validate = LXW_VALIDATION_TYPE_ANY,
-                                      .input_title = (char *)f->label.hans,
+                                      .input_title = (char *)label,
                                       .input_message = (char *)hint};
             worksheet_data_validation_range(ws, 1, col, 10000, col, &dv);
         }
@@ -887,17 +895,20 @@ void import_template_h(struct req *r)
     }
     worksheet_freeze_panes(ws, 1, 0);
     if (!vcol)
-        worksheet_write_string(vs, 0, 0, "本表没有需要从列表中选择的字段", NULL);
+        worksheet_write_string(vs, 0, 0, msg(lang, "本表没有需要从列表中选择的字段"), NULL);
     send_workbook(r, wb, path, arena_printf(r->a, "%s-template", ent->name), NULL, NULL);
 }
 
 /* POST /api/v1/import/{entity}/refused.xlsx?mapping=JSON (body: the file): the dry run,
  * then the rows it refused as a sheet: the file's header row and its cells as they were
  * (numbers stay numbers, so a number that lost digits is refused again until it is fixed),
- * and a column 问题 with every problem of the row, which the import ignores. 422 with the
- * report's error when the file itself cannot be read. */
+ * and a column 问题 with every problem of the row, which the import ignores; the sheet's
+ * name, 问题 and the problems in the reader's language (req_lang). 422 with the report's
+ * error when the file itself cannot be read. */
 void import_refused_h(struct req *r)
 {
+    r->ctx.lang = (enum lang)req_lang(r); /* ?lang= too: the problems are written in it */
+    msg_lang_set(r->ctx.lang);
     json_t *mapping;
     if (import_mapping(r, &mapping))
         return;
@@ -952,7 +963,7 @@ void import_refused_h(struct req *r)
     }
     struct xout o = {0};
     formats(wb, &o);
-    lxw_worksheet *ws = workbook_add_worksheet(wb, "未通过的行");
+    lxw_worksheet *ws = workbook_add_worksheet(wb, msg_cur("未通过的行"));
     struct trow *h = &t.rows[hdr];
     int *width = arena_alloc(t.a, (size_t)(h->n + 1) * sizeof *width); /* as the export's */
     for (int c = 0; c < h->n; c++) {
@@ -960,7 +971,7 @@ void import_refused_h(struct req *r)
         worksheet_write_string(ws, 0, (lxw_col_t)c, h->cells[c], o.bold);
     }
     worksheet_set_column(ws, (lxw_col_t)h->n, (lxw_col_t)h->n, 60, NULL);
-    worksheet_write_string(ws, 0, (lxw_col_t)h->n, "问题", o.bold);
+    worksheet_write_string(ws, 0, (lxw_col_t)h->n, msg_cur("问题"), o.bold);
     worksheet_freeze_panes(ws, 1, 0);
     lxw_row_t out = 0;
     lxw_format *wrap = workbook_add_format(wb);
@@ -1002,18 +1013,18 @@ int export_cli(db *d, const char *entity, const char *file, int64_t org, int unm
     int xlsx = n > 5 && !strcasecmp(file + n - 5, ".xlsx"),
         csv = n > 4 && !strcasecmp(file + n - 4, ".csv");
     if (!ent) {
-        fprintf(stderr, "qiao: 没有“%s”这种记录; 可导出:", entity);
+        fprintf(stderr, msg_cur("qiao: 没有“%s”这种记录; 可导出:"), entity);
         for (const struct entity *const *e = ent_all(); *e; e++)
             fprintf(stderr, " %s", (*e)->name);
         fputc('\n', stderr);
         return 2;
     }
     if (!xlsx && !csv) {
-        fprintf(stderr, "qiao: 导出文件应以 .xlsx 或 .csv 结尾: %s\n", file);
+        fprintf(stderr, msg_cur("qiao: 导出文件应以 .xlsx 或 .csv 结尾: %s\n"), file);
         return 2;
     }
     if (access(file, F_OK) == 0) {
-        fprintf(stderr, "qiao: %s 已存在, 不覆盖\n", file);
+        fprintf(stderr, msg_cur("qiao: %s 已存在, 不覆盖\n"), file);
         return 2;
     }
     /* the handler of GET /api/v1/export/{entity}.xlsx|.csv, as the system (everything),
@@ -1051,7 +1062,7 @@ int export_cli(db *d, const char *entity, const char *file, int64_t org, int unm
     if (r.status != 200) {
         json_t *j = r.out ? json_loadb(r.out, r.out_len, 0, NULL) : NULL;
         const char *m = json_string_value(json_object_get(json_object_get(j, "error"), "message"));
-        fprintf(stderr, "qiao: 未导出: %s\n", m ? m : "数据库错误");
+        fprintf(stderr, msg_cur("qiao: 未导出: %s\n"), m ? m : msg_cur("数据库错误"));
         json_decref(j);
         rc = 1;
     } else {
@@ -1060,12 +1071,12 @@ int export_cli(db *d, const char *entity, const char *file, int64_t org, int unm
         if (f && fclose(f))
             ok = 0;
         if (!ok) {
-            fprintf(stderr, "qiao: 无法写 %s\n", file);
+            fprintf(stderr, msg_cur("qiao: 无法写 %s\n"), file);
             if (f)
                 unlink(file);
             rc = 1;
         } else {
-            fprintf(stderr, "已导出到 %s\n", file);
+            fprintf(stderr, msg_cur("已导出到 %s\n"), file);
         }
     }
     free(r.out);

@@ -631,7 +631,7 @@ int http_serve(const struct server_opts *o)
     opts = o;
     buf problems = {0}; /* a module that cannot work is a bug: refuse to serve it */
     if (modules_check(modules, &problems)) {
-        fprintf(stderr, "qiao: 模块声明有误:\n%s", buf_str(&problems));
+        fprintf(stderr, msg_cur("qiao: 模块声明有误:\n%s"), buf_str(&problems));
         buf_free(&problems);
         return 2;
     }
@@ -642,12 +642,12 @@ int http_serve(const struct server_opts *o)
     if (colon) {
         snprintf(host, sizeof host, "%.*s", (int)(colon - o->listen), o->listen);
         if (!parse_i64(colon + 1, &port) || port < 1 || port > 65535) {
-            fprintf(stderr, "qiao: 端口无效: %s\n", o->listen);
+            fprintf(stderr, msg_cur("qiao: 端口无效: %s\n"), o->listen);
             return 2;
         }
     }
     if (inet_pton(AF_INET, host, &addr.sin_addr) != 1) {
-        fprintf(stderr, "qiao: 监听地址无效: %s (应如 127.0.0.1:8080)\n", o->listen);
+        fprintf(stderr, msg_cur("qiao: 监听地址无效: %s (应如 127.0.0.1:8080)\n"), o->listen);
         return 2;
     }
     addr.sin_port = htons((uint16_t)port);
@@ -656,7 +656,8 @@ int http_serve(const struct server_opts *o)
         proxy_arena = proxy_arena ? proxy_arena : arena_new();
         proxy_addr = norm_addr(o->trusted_proxy, strlen(o->trusted_proxy), proxy_arena);
         if (!proxy_addr) {
-            fprintf(stderr, "qiao: --trusted-proxy 应为代理的 IP 地址 (如 127.0.0.1): %s\n",
+            fprintf(stderr,
+                    msg_cur("qiao: --trusted-proxy 应为代理的 IP 地址 (如 127.0.0.1): %s\n"),
                     o->trusted_proxy);
             return 2;
         }
@@ -667,7 +668,8 @@ int http_serve(const struct server_opts *o)
     else if (strcmp(o->access_log, "off")) {
         access_log = fopen(o->access_log, "a");
         if (!access_log) {
-            fprintf(stderr, "qiao: 无法写访问日志 %s: %s\n", o->access_log, strerror(errno));
+            fprintf(stderr, msg_cur("qiao: 无法写访问日志 %s: %s\n"), o->access_log,
+                    strerror(errno));
             return 2;
         }
         setvbuf(access_log, NULL, _IOLBF, 0);
@@ -696,7 +698,7 @@ int http_serve(const struct server_opts *o)
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(32 * 1024), MHD_OPTION_LISTEN_BACKLOG_SIZE,
         (unsigned)1024, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL, MHD_OPTION_END);
     if (!d) {
-        fprintf(stderr, "qiao: 无法监听 %s (端口被占用?)\n", o->listen);
+        fprintf(stderr, msg_cur("qiao: 无法监听 %s (端口被占用?)\n"), o->listen);
         return 1;
     }
     log_msg("qiao serving %s on http://%s (%u threads)", o->db_url, o->listen, threads);

@@ -836,7 +836,7 @@ static json_t *update_entry(struct ent_ctx *c, const struct entity *ent, int row
         json_t *to = json_object_get(diff, f->name);
         if (to)
             json_array_append_new(ch, json_pack("{s:s, s:s, s:o, s:o}", "field", f->name, "label",
-                                                f->label.hans, "from",
+                                                msg_label(f->label), "from",
                                                 shown(c, f, json_object_get(old, f->name), a), "to",
                                                 shown(c, f, to, a)));
     }
@@ -921,7 +921,8 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
             } else if (!cl->f) {
                 cl->skipped = msg_cur("表头不是可识别的字段名或标题");
                 const char *key = cell_key(t->a, cl->header);
-                if (!strcmp(key, cell_key(t->a, "问题")))
+                if (!strcmp(key, cell_key(t->a, "问题")) ||
+                    !strcmp(key, cell_key(t->a, msg(LANG_EN, "问题")))) /* 問題 folds to 问题 */
                     cl->skipped = msg_cur("上次试导入时写下的问题说明, 不导入");
                 for (const struct field *f = ent->computed; f && f->name; f++)
                     if (!strcmp(key, f->name) || !strcmp(key, cell_key(t->a, f->label.hans)) ||
@@ -964,7 +965,7 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
         json_array_append_new(headers,
                               json_pack("{s:s, s:s, s:s?, s:s?}", "column", cl->name, "header",
                                         h->cells[i], "field", cl->f ? cl->f->name : NULL, "label",
-                                        cl->f ? cl->f->label.hans : NULL));
+                                        cl->f ? msg_label(cl->f->label) : NULL));
         if (!cl->f && *h->cells[i])
             json_array_append_new(ignored, json_pack("{s:s, s:s, s:s}", "column", cl->name,
                                                      "header", cl->header, "reason", cl->skipped));
@@ -1472,17 +1473,19 @@ void import_job_h(struct req *r)
 static void cli_progress(void *arg, int done, int total)
 {
     (void)arg;
-    if (done >= 0 && done % 10000 == 0 && total > 20000)
-        fprintf(stderr, "\r导入中: %d / %d 行", done, total);
-    else if (done < 0 && total > 20000)
+    if (done >= 0 && done % 10000 == 0 && total > 20000) {
+        fputc('\r', stderr);
+        fprintf(stderr, msg_cur("导入中: %d / %d 行"), done, total);
+    } else if (done < 0 && total > 20000) {
         fprintf(stderr, "\n");
+    }
 }
 
 int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry_run)
 {
     const struct entity *ent = entity_find(entity);
     if (!ent || !strcmp(entity, "user")) {
-        fprintf(stderr, "qiao: 没有可导入的实体“%s”\n", entity);
+        fprintf(stderr, msg_cur("qiao: 没有可导入的实体“%s”\n"), entity);
         return 2;
     }
     int64_t root = db_int(d, 0,
@@ -1493,13 +1496,13 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
         org = root;
     if (!org ||
         !db_int(d, 0, "SELECT 1 FROM \"org\" WHERE id = ? AND deleted_at IS NULL", "i", org)) {
-        fprintf(stderr, "qiao: 没有编号为 %lld 的组织 (--org)\n", (long long)org);
+        fprintf(stderr, msg_cur("qiao: 没有编号为 %lld 的组织 (--org)\n"), (long long)org);
         return 2;
     }
     size_t len = 0;
     char *data = file_slurp(file, &len);
     if (!data) {
-        fprintf(stderr, "qiao: 无法打开 %s\n", file);
+        fprintf(stderr, msg_cur("qiao: 无法打开 %s\n"), file);
         return 2;
     }
     arena *a = arena_new();
@@ -1524,33 +1527,38 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
     json_t *x;
     /* what will be read, before any row: the header row, each column's field, and every
      * column left out by its header */
-    printf("表头在第 %lld 行\n", (long long)json_integer_value(json_object_get(rep, "header_row")));
+    printf(msg_cur("表头在第 %lld 行\n"),
+           (long long)json_integer_value(json_object_get(rep, "header_row")));
     json_array_foreach(json_object_get(rep, "headers"), i, x)
     {
         const char *fl = json_string_value(json_object_get(x, "field"));
         if (fl)
-            printf("  %s 列 “%s” → %s (%s)\n", json_string_value(json_object_get(x, "column")),
+            printf(msg_cur("  %s 列 “%s” → %s (%s)\n"),
+                   json_string_value(json_object_get(x, "column")),
                    json_string_value(json_object_get(x, "header")),
                    json_string_value(json_object_get(x, "label")), fl);
     }
     size_t nign = json_array_size(json_object_get(rep, "ignored"));
-    json_array_foreach(json_object_get(rep, "ignored"), i, x)
-        printf("  %s 列 “%s” 不导入: %s\n", json_string_value(json_object_get(x, "column")),
-               json_string_value(json_object_get(x, "header")),
-               json_string_value(json_object_get(x, "reason")));
+    json_array_foreach(json_object_get(rep, "ignored"), i, x) printf(
+        msg_cur("  %s 列 “%s” 不导入: %s\n"), json_string_value(json_object_get(x, "column")),
+        json_string_value(json_object_get(x, "header")),
+        json_string_value(json_object_get(x, "reason")));
     json_array_foreach(json_object_get(rep, "errors"), i, x)
     {
         const char *col = json_string_value(json_object_get(x, "column"));
-        printf("第 %lld 行%s%s: %s\n", (long long)json_integer_value(json_object_get(x, "row")),
-               col ? " " : "", col ? col : "", json_string_value(json_object_get(x, "message")));
+        printf(msg_cur("第 %lld 行%s%s: %s\n"),
+               (long long)json_integer_value(json_object_get(x, "row")), col ? " " : "",
+               col ? col : "", json_string_value(json_object_get(x, "message")));
     }
     json_array_foreach(json_object_get(rep, "updates"), i, x)
     {
-        printf("第 %lld 行 编号 %lld: ", (long long)json_integer_value(json_object_get(x, "row")),
+        printf(msg_cur("第 %lld 行 编号 %lld:"),
+               (long long)json_integer_value(json_object_get(x, "row")),
                (long long)json_integer_value(json_object_get(x, "id")));
+        putchar(' ');
         json_t *ch = json_object_get(x, "changes");
         if (!json_array_size(ch))
-            printf("无变化");
+            fputs(msg_cur("无变化"), stdout);
         size_t k;
         json_t *y;
         json_array_foreach(ch, k, y)
@@ -1567,13 +1575,13 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
     json_array_foreach(json_object_get(rep, "duplicates"), i, x)
     {
         json_t *ex = json_object_get(x, "existing_id"), *ot = json_object_get(x, "other_row");
-        printf("第 %lld 行 可能重复: %s (",
+        printf(msg_cur("第 %lld 行 可能重复: %s ("),
                (long long)json_integer_value(json_object_get(x, "row")),
                json_string_value(json_object_get(x, "reason")));
         if (json_is_integer(ex))
-            printf("已有记录编号 %lld)\n", (long long)json_integer_value(ex));
+            printf(msg_cur("已有记录编号 %lld)\n"), (long long)json_integer_value(ex));
         else
-            printf("与第 %lld 行)\n", (long long)json_integer_value(ot));
+            printf(msg_cur("与第 %lld 行)\n"), (long long)json_integer_value(ot));
     }
     long long rows = json_integer_value(json_object_get(rep, "rows"));
     long long erows = json_integer_value(json_object_get(rep, "error_rows"));
@@ -1581,16 +1589,19 @@ int import_cli(db *d, const char *entity, const char *file, int64_t org, int dry
     long long nupd = json_integer_value(json_object_get(rep, "to_update"));
     long long nsame = json_integer_value(json_object_get(rep, "unchanged"));
     if (ok && !dry_run)
-        printf("已导入 %lld 行: 新增 %lld, 修改 %lld, 无变化 %lld (%.1f 秒, %.0f 行/秒)\n", rows,
-               nnew, nupd, nsame, secs, secs > 0 ? rows / secs : 0.0);
+        printf(msg_cur("已导入 %lld 行: 新增 %lld, 修改 %lld, 无变化 %lld (%.1f 秒, %.0f 行/秒)\n"),
+               rows, nnew, nupd, nsame, secs, secs > 0 ? rows / secs : 0.0);
     else if (ok)
-        printf("试导入: %lld 行全部通过检查 (将新增 %lld, 修改 %lld, 无变化 %lld), 未写入 (%.1f "
-               "秒)\n",
-               rows, nnew, nupd, nsame, secs);
+        printf(
+            msg_cur(
+                "试导入: %lld 行全部通过检查 (将新增 %lld, 修改 %lld, 无变化 %lld), 未写入 (%.1f "
+                "秒)\n"),
+            rows, nnew, nupd, nsame, secs);
     else
-        printf("%lld 行中有 %lld 行未通过检查, 全部未导入 (数据未改变)\n", rows, erows);
+        printf(msg_cur("%lld 行中有 %lld 行未通过检查, 全部未导入 (数据未改变)\n"), rows, erows);
     if (ok && nign)
-        printf("注意: 有 %zu 列未导入 (见上), 其中的内容%s保存\n", nign, dry_run ? "不会" : "没有");
+        printf(msg_cur("注意: 有 %zu 列未导入 (见上), 其中的内容%s保存\n"), nign,
+               msg_cur(dry_run ? "不会" : "没有"));
     rc = ok ? 0 : 1;
 out:
     json_decref(rep);

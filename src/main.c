@@ -18,7 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage[] =
+/* The help, in the environment's language where it is written (msg_cur(usage)). */
+static const char *const usage = MSG_TEXT(
     "qiao - 侨联信息平台\n"
     "\n"
     "用法:\n"
@@ -44,7 +45,7 @@ static const char usage[] =
     "\n"
     "DB 为 SQLite 文件路径 (默认 qiao.db) 或 postgresql://用户@主机:端口/库名\n"
     "--busy-timeout 毫秒: 写入时等待 SQLite 写锁的最长时间 (默认 10000), 超时则答复“系统繁忙”\n"
-    "角色: admin leader staff finance mediator viewer\n";
+    "角色: admin leader staff finance mediator viewer\n");
 
 /* Options after the command words: --name value pairs and positional words. */
 struct opts {
@@ -89,7 +90,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
                 done = 1;
             } else if (!a[n]) {
                 if (i + 1 >= argc) {
-                    fprintf(stderr, "qiao: %s 后面缺少值\n", a);
+                    fprintf(stderr, msg_cur("qiao: %s 后面缺少值\n"), a);
                     return -1;
                 }
                 *slot = argv[++i];
@@ -107,18 +108,18 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         } else if (!strcmp(a, "--busy-timeout")) {
             int64_t ms = 0;
             if (i + 1 >= argc || !parse_i64(argv[i + 1], &ms) || ms < 1 || ms > 600000) {
-                fprintf(stderr, "qiao: --busy-timeout 应为 1 到 600000 之间的毫秒数\n");
+                fputs(msg_cur("qiao: --busy-timeout 应为 1 到 600000 之间的毫秒数\n"), stderr);
                 return -1;
             }
             o->busy_ms = (int)ms;
             i++;
         } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "qiao: 不认识的选项 %s\n\n%s", a, usage);
+            fprintf(stderr, msg_cur("qiao: 不认识的选项 %s\n\n%s"), a, msg_cur(usage));
             return -1;
         } else if (o->npos < 4) {
             o->pos[o->npos++] = a;
         } else {
-            fprintf(stderr, "qiao: 参数太多: %s\n", a);
+            fprintf(stderr, msg_cur("qiao: 参数太多: %s\n"), a);
             return -1;
         }
     }
@@ -139,7 +140,7 @@ static db *open_db(const struct opts *o)
     if (o->busy_ms)
         db_busy_timeout(d, o->busy_ms);
     if (schema_upgrade(d) < 0) {
-        fprintf(stderr, "qiao: 无法升级数据库结构: %s\n", db_errmsg(d));
+        fprintf(stderr, msg_cur("qiao: 无法升级数据库结构: %s\n"), db_errmsg(d));
         db_close(d);
         return NULL;
     }
@@ -150,9 +151,9 @@ static db *open_db(const struct opts *o)
 static int read_password(char *pw, size_t n)
 {
     if (isatty(0))
-        fprintf(stderr, "密码: ");
+        fprintf(stderr, "%s ", msg_cur("密码:"));
     if (!fgets(pw, (int)n, stdin)) {
-        fprintf(stderr, "qiao: 请从标准输入提供密码\n");
+        fputs(msg_cur("qiao: 请从标准输入提供密码\n"), stderr);
         return -1;
     }
     pw[strcspn(pw, "\r\n")] = 0;
@@ -162,7 +163,7 @@ static int read_password(char *pw, size_t n)
 static int cmd_init(struct opts *o)
 {
     if (!o->org_name || !*o->org_name) {
-        fprintf(stderr, "qiao: init 需要 --org-name 组织名称\n");
+        fputs(msg_cur("qiao: init 需要 --org-name 组织名称\n"), stderr);
         return 2;
     }
     db *d = open_db(o);
@@ -170,7 +171,7 @@ static int cmd_init(struct opts *o)
         return 1;
     int rc = 0;
     if (db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE id = 1", "")) {
-        printf("数据库 %s 已初始化, 未做改动\n", o->db);
+        printf(msg_cur("数据库 %s 已初始化, 未做改动\n"), o->db);
     } else {
         arena *a = arena_new();
         struct ent_ctx c = {.db = d, .a = a, .username = "qiao-cli", .client = "cli"};
@@ -179,10 +180,11 @@ static int cmd_init(struct opts *o)
                                  "level", "city");
         json_t *org = body ? ent_create(&c, entity_find("org"), body, &e) : NULL;
         if (!org) {
-            fprintf(stderr, "qiao: 无法创建根组织: %s\n", body ? e.msg : "名称不是有效文字");
+            fprintf(stderr, msg_cur("qiao: 无法创建根组织: %s\n"),
+                    body ? e.msg : msg_cur("名称不是有效文字"));
             rc = 1;
         } else {
-            printf("已创建数据库 %s 和根组织“%s”(编号 %lld)\n", o->db, o->org_name,
+            printf(msg_cur("已创建数据库 %s 和根组织“%s”(编号 %lld)\n"), o->db, o->org_name,
                    (long long)json_integer_value(json_object_get(org, "id")));
         }
         json_decref(org);
@@ -198,7 +200,7 @@ static int cmd_user(struct opts *o)
     const char *sub = o->npos > 0 ? o->pos[0] : "";
     const char *name = o->npos > 1 ? o->pos[1] : NULL;
     if (!name) {
-        fprintf(stderr, "qiao: 缺少用户名\n\n%s", usage);
+        fprintf(stderr, msg_cur("qiao: 缺少用户名\n\n%s"), msg_cur(usage));
         return 2;
     }
     char pw[512];
@@ -207,7 +209,7 @@ static int cmd_user(struct opts *o)
     if (!strcmp(sub, "add")) {
         int64_t org = 0;
         if (!o->role || !o->org || !parse_i64(o->org, &org)) {
-            fprintf(stderr, "qiao: user add 需要 --role 角色 和 --org 组织编号\n");
+            fputs(msg_cur("qiao: user add 需要 --role 角色 和 --org 组织编号\n"), stderr);
             return 2;
         }
         if (read_password(pw, sizeof pw) || !(d = open_db(o)))
@@ -222,7 +224,7 @@ static int cmd_user(struct opts *o)
             return 1;
         rc = user_lock_cli(d, name, !strcmp(sub, "lock"));
     } else {
-        fprintf(stderr, "qiao: 不认识的 user 子命令 %s\n\n%s", sub, usage);
+        fprintf(stderr, msg_cur("qiao: 不认识的 user 子命令 %s\n\n%s"), sub, msg_cur(usage));
     }
     sodium_memzero(pw, sizeof pw);
     db_close(d);
@@ -257,7 +259,7 @@ static int cmd_serve(struct opts *o)
 static int cmd_audit(struct opts *o)
 {
     if (o->npos < 1 || strcmp(o->pos[0], "verify")) {
-        fprintf(stderr, "qiao: 用法: qiao audit verify --db DB\n");
+        fputs(msg_cur("qiao: 用法: qiao audit verify --db DB\n"), stderr);
         return 2;
     }
     db *d = open_db(o);
@@ -267,7 +269,7 @@ static int cmd_audit(struct opts *o)
     int64_t bad = audit_verify(d, msg, sizeof msg);
     db_close(d);
     if (bad) {
-        fprintf(stderr, "审计链已被破坏: %s\n", msg);
+        fprintf(stderr, msg_cur("审计链已被破坏: %s\n"), msg);
         return 1;
     }
     printf("%s\n", msg);
@@ -280,7 +282,7 @@ static int cmd_audit(struct opts *o)
 static int cmd_backup(struct opts *o)
 {
     if (o->npos != 1) {
-        fprintf(stderr, "qiao: 用法: qiao backup --db DB FILE\n");
+        fputs(msg_cur("qiao: 用法: qiao backup --db DB FILE\n"), stderr);
         return 2;
     }
     db *d = open_db(o);
@@ -295,7 +297,7 @@ static int cmd_backup(struct opts *o)
     }
     db *copy = db_open(o->pos[0], err, sizeof err);
     if (!copy || db_exec(copy, "DELETE FROM session") != DB_OK) {
-        fprintf(stderr, "qiao: 副本 %s 无法打开或清除会话: %s\n", o->pos[0],
+        fprintf(stderr, msg_cur("qiao: 副本 %s 无法打开或清除会话: %s\n"), o->pos[0],
                 copy ? db_errmsg(copy) : err);
         db_close(copy);
         unlink(o->pos[0]);
@@ -304,10 +306,10 @@ static int cmd_backup(struct opts *o)
     int64_t bad = audit_verify(copy, msg, sizeof msg);
     db_close(copy);
     if (bad) {
-        fprintf(stderr, "qiao: 副本的审计链不完整: %s\n", msg);
+        fprintf(stderr, msg_cur("qiao: 副本的审计链不完整: %s\n"), msg);
         return 1;
     }
-    printf("已备份到 %s (%s)\n", o->pos[0], msg);
+    printf(msg_cur("已备份到 %s (%s)\n"), o->pos[0], msg);
     return 0;
 }
 
@@ -325,7 +327,8 @@ static int cmd_import(struct opts *o)
 {
     int64_t org = 0;
     if (o->npos != 2 || (o->org && (!parse_i64(o->org, &org) || org <= 0))) {
-        fprintf(stderr, "用法: qiao import ENTITY FILE --db DB [--org ORG_ID] [--dry-run]\n");
+        fputs(msg_cur("用法: qiao import ENTITY FILE --db DB [--org ORG_ID] [--dry-run]\n"),
+              stderr);
         return 2;
     }
     db *d = open_db(o);
@@ -340,7 +343,7 @@ static int cmd_export(struct opts *o)
 {
     int64_t org = 0;
     if (o->npos != 2 || (o->org && (!parse_i64(o->org, &org) || org <= 0))) {
-        fprintf(stderr, "用法: qiao export ENTITY FILE --db DB [--org ORG_ID] [--unmask]\n");
+        fputs(msg_cur("用法: qiao export ENTITY FILE --db DB [--org ORG_ID] [--unmask]\n"), stderr);
         return 2;
     }
     db *d = open_db(o);
@@ -355,8 +358,9 @@ static int cmd_report(struct opts *o)
 {
     int64_t org = 0;
     if (o->npos || (o->org && (!parse_i64(o->org, &org) || org <= 0))) {
-        fprintf(stderr, "用法: qiao report --db DB [--org ORG_ID] [--from YYYY-MM-DD] [--to "
-                        "YYYY-MM-DD] [--xlsx FILE]\n");
+        fprintf(stderr,
+                msg_cur("用法: qiao report --db DB [--org ORG_ID] [--from YYYY-MM-DD] [--to "
+                        "YYYY-MM-DD] [--xlsx FILE]\n"));
         return 2;
     }
     db *d = open_db(o);
@@ -369,9 +373,10 @@ static int cmd_report(struct opts *o)
 
 int main(int argc, char **argv)
 {
+    msg_lang_set(lang_of_env()); /* LC_ALL, LC_MESSAGES, LANG: what the program prints */
     if (argc < 2 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
         !strcmp(argv[1], "help")) {
-        fputs(usage, argc < 2 ? stderr : stdout);
+        fputs(msg_cur(usage), argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
     struct opts o = {0};
@@ -386,6 +391,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++)
         if (!strcmp(argv[1], cmds[i].name))
             return cmds[i].fn(&o);
-    fprintf(stderr, "qiao: 不认识的命令 %s\n\n%s", argv[1], usage);
+    fprintf(stderr, msg_cur("qiao: 不认识的命令 %s\n\n%s"), argv[1], msg_cur(usage));
     return 2;
 }

@@ -23,6 +23,10 @@ struct label {
 /* The language of an Accept-Language header: zh-Hant, zh-TW, zh-HK, zh-MO → LANG_HANT;
  * en… → LANG_EN; anything else (zh-CN, none) → LANG_HANS. */
 enum lang lang_of(const char *accept_language);
+/* The language of the environment, for the command line: the first of LC_ALL, LC_MESSAGES
+ * and LANG that is set and not empty (POSIX's order): zh_TW, zh_HK, zh_MO or a zh…Hant
+ * locale → LANG_HANT; en… → LANG_EN; anything else (zh_CN, C, none) → LANG_HANS. */
+enum lang lang_of_env(void);
 /* The text of l in lang (zh-Hans when that one is missing). */
 const char *lbl(enum lang lang, struct label l);
 

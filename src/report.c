@@ -532,7 +532,7 @@ int report_cli(db *d, int64_t org, const char *from_s, const char *to_s, const c
     arena *a = arena_new();
     struct ent_ctx c = {.db = d, .a = a};
     json_t *o = ent_read(&c, entity_find("org"), org ? org : 1, 1, &e);
-    json_t *rep = o ? work_report(d, a, o, from, to, LANG_HANS, &e) : NULL;
+    json_t *rep = o ? work_report(d, a, o, from, to, msg_lang(), &e) : NULL;
     json_decref(o);
     int rc = 0;
     if (!rep) {
@@ -540,11 +540,11 @@ int report_cli(db *d, int64_t org, const char *from_s, const char *to_s, const c
         rc = 1;
     } else {
         printf("%s\n", json_string_value(json_object_get(rep, "narrative")));
-        if (xlsx && work_workbook(xlsx, rep, LANG_HANS)) {
-            fprintf(stderr, "qiao: 无法写出 %s\n", xlsx);
+        if (xlsx && work_workbook(xlsx, rep, msg_lang())) {
+            fprintf(stderr, msg_cur("qiao: 无法写出 %s\n"), xlsx);
             rc = 1;
         } else if (xlsx) {
-            fprintf(stderr, "已写出 %s\n", xlsx);
+            fprintf(stderr, msg_cur("已写出 %s\n"), xlsx);
         }
     }
     json_decref(rep);

@@ -2,6 +2,7 @@
  * transactions, migrations. The engines are in store_sqlite.c and store_pg.c. */
 #include "store.h"
 #include "util.h"
+#include "msg.h"
 
 #include <pthread.h>
 #include <stdarg.h>
@@ -287,7 +288,8 @@ int db_backup(db *d, const char *file, char *err, size_t errlen)
 {
     SYNC(d);
     if (!d->drv->backup) {
-        snprintf(err, errlen, "%s 数据库请用它自己的工具备份 (PostgreSQL: pg_dump, 见 README)",
+        snprintf(err, errlen,
+                 msg_cur("%s 数据库请用它自己的工具备份 (PostgreSQL: pg_dump, 见 README)"),
                  d->drv->name);
         return DB_ERROR;
     }

@@ -5,6 +5,7 @@
  * cost of a small query. */
 #include "store.h"
 #include "util.h"
+#include "msg.h"
 
 #include <pthread.h>
 #include <sqlite3.h>
@@ -274,7 +275,7 @@ static void *sq_open(const char *url, char *err, size_t errlen)
     int rc = sqlite3_open_v2(
         url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, "无法打开数据库 %s: %s", url, h ? sqlite3_errmsg(h) : "?");
+        snprintf(err, errlen, msg_cur("无法打开数据库 %s: %s"), url, h ? sqlite3_errmsg(h) : "?");
         sqlite3_close(h);
         return NULL;
     }
@@ -285,7 +286,7 @@ static void *sq_open(const char *url, char *err, size_t errlen)
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
                      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
                      NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, "无法打开数据库 %s: %s", url, msg ? msg : "?");
+        snprintf(err, errlen, msg_cur("无法打开数据库 %s: %s"), url, msg ? msg : "?");
         sqlite3_free(msg);
         sqlite3_close(h);
         return NULL;
@@ -499,7 +500,7 @@ static int sq_backup(void *conn, const char *file, char *err, size_t errlen)
 {
     struct sconn *c = conn;
     if (access(file, F_OK) == 0) {
-        snprintf(err, errlen, "%s 已存在, 不覆盖", file);
+        snprintf(err, errlen, msg_cur("%s 已存在, 不覆盖"), file);
         return -1;
     }
     char tmp[4096];
@@ -509,7 +510,8 @@ static int sq_backup(void *conn, const char *file, char *err, size_t errlen)
     int rc = sqlite3_open_v2(tmp, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
     sqlite3_backup *b = rc == SQLITE_OK ? sqlite3_backup_init(dst, "main", c->db, "main") : NULL;
     if (!b) {
-        snprintf(err, errlen, "无法写 %s: %s", tmp, dst ? sqlite3_errmsg(dst) : "内存不足");
+        snprintf(err, errlen, msg_cur("无法写 %s: %s"), tmp,
+                 dst ? sqlite3_errmsg(dst) : msg_cur("内存不足"));
         sqlite3_close(dst);
         unlink(tmp);
         return -1;
@@ -523,14 +525,14 @@ static int sq_backup(void *conn, const char *file, char *err, size_t errlen)
     if (rc == SQLITE_DONE) /* a copy is a standalone file: no WAL beside it */
         rc = sqlite3_exec(dst, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL);
     if (rc != SQLITE_OK && rc != SQLITE_DONE) {
-        snprintf(err, errlen, "备份失败: %s", sqlite3_errmsg(dst));
+        snprintf(err, errlen, msg_cur("备份失败: %s"), sqlite3_errmsg(dst));
         sqlite3_close(dst);
         unlink(tmp);
         return -1;
     }
     sqlite3_close(dst);
     if (rename(tmp, file)) {
-        snprintf(err, errlen, "无法把 %s 改名为 %s: %s", tmp, file, strerror(errno));
+        snprintf(err, errlen, msg_cur("无法把 %s 改名为 %s: %s"), tmp, file, strerror(errno));
         unlink(tmp);
         return -1;
     }

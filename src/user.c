@@ -255,10 +255,11 @@ int user_add_cli(db *d, const char *username, const char *role, int64_t org_id,
                              role, "org_id", (json_int_t)org_id);
     json_t *u = body ? user_create(&c, body, password, 0, &e) : NULL;
     if (u)
-        printf("已添加用户 %s (编号 %lld, 角色 %s, 组织 %lld)\n", username,
+        printf(msg_cur("已添加用户 %s (编号 %lld, 角色 %s, 组织 %lld)\n"), username,
                (long long)json_integer_value(json_object_get(u, "id")), role, (long long)org_id);
     else
-        fprintf(stderr, "qiao: 无法添加用户: %s\n", body ? e.msg : "用户名不是有效的 UTF-8");
+        fprintf(stderr, msg_cur("qiao: 无法添加用户: %s\n"),
+                body ? e.msg : msg_cur("用户名不是有效的 UTF-8"));
     json_decref(body);
     arena_free(a);
     int rc = u ? 0 : 1;
@@ -277,7 +278,7 @@ int user_passwd_cli(db *d, const char *username, const char *password)
     char hash[crypto_pwhash_STRBYTES], err[256];
     int64_t id = user_id_by_name(d, username);
     if (!id) {
-        fprintf(stderr, "qiao: 没有用户 %s\n", username);
+        fprintf(stderr, msg_cur("qiao: 没有用户 %s\n"), username);
         return 1;
     }
     if (password_hash(password, hash, err, sizeof err)) {
@@ -297,10 +298,10 @@ int user_passwd_cli(db *d, const char *username, const char *password)
     }
     arena_free(a);
     if (!rc) {
-        fprintf(stderr, "qiao: 无法保存密码: %s\n", db_errmsg(d));
+        fprintf(stderr, msg_cur("qiao: 无法保存密码: %s\n"), db_errmsg(d));
         return 1;
     }
-    printf("已修改用户 %s 的密码\n", username);
+    printf(msg_cur("已修改用户 %s 的密码\n"), username);
     return 0;
 }
 
@@ -308,14 +309,14 @@ int user_lock_cli(db *d, const char *username, int lock)
 {
     int64_t id = user_id_by_name(d, username);
     if (!id) {
-        fprintf(stderr, "qiao: 没有用户 %s\n", username);
+        fprintf(stderr, msg_cur("qiao: 没有用户 %s\n"), username);
         return 1;
     }
     arena *a = arena_new();
     struct ent_ctx c = cli_ctx(d, a);
     if (db_begin(d) != DB_OK) {
         arena_free(a);
-        fprintf(stderr, "qiao: 操作失败: %s\n", db_errmsg(d));
+        fprintf(stderr, msg_cur("qiao: 操作失败: %s\n"), db_errmsg(d));
         return 1;
     }
     int rc = (lock ? db_execv(d,
@@ -334,10 +335,10 @@ int user_lock_cli(db *d, const char *username, int lock)
         db_rollback(d);
     arena_free(a);
     if (!rc) {
-        fprintf(stderr, "qiao: 操作失败: %s\n", db_errmsg(d));
+        fprintf(stderr, msg_cur("qiao: 操作失败: %s\n"), db_errmsg(d));
         return 1;
     }
-    printf(lock ? "已锁定用户 %s\n" : "已解锁用户 %s\n", username);
+    printf(msg_cur(lock ? "已锁定用户 %s\n" : "已解锁用户 %s\n"), username);
     return 0;
 }
 

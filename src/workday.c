@@ -143,6 +143,22 @@ int workday_add_db(db *d, const char *from, int days, char out[11])
     return rc;
 }
 
+int holidays_cn_until(void)
+{
+    return nholidays_cn ? atoi(holidays_cn[nholidays_cn - 1].date) : 0;
+}
+
+int holidays_local_until(db *d)
+{
+    int y = 0;
+    stmt *s = db_prepare(d, "SELECT max(date) AS last FROM holiday WHERE kind = 'holiday' AND "
+                            "deleted_at IS NULL");
+    if (s && st_step(s) == DB_ROW && st_text(s, "last"))
+        y = atoi(st_text(s, "last"));
+    st_finalize(s);
+    return y;
+}
+
 void today_cn(char out[11])
 {
     time_t t = time(NULL) + 8 * 3600;

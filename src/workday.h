@@ -22,6 +22,13 @@ struct hday {
 extern const struct hday holidays_cn[];
 extern const size_t nholidays_cn;
 
+/* The last year the national table covers (2026: chinese-days has no later year yet): due
+ * dates past it count weekends and the local rows only. */
+int holidays_cn_until(void);
+/* The last year of the database's local days off (`holiday` rows of kind holiday), 0 when
+ * there are none. */
+int holidays_local_until(db *d);
+
 /* Is date a working day? tab (sorted or not, n rows) overrides the weekend rule. */
 int workday_is(const char *date, const struct hday *tab, size_t n);
 /* The date that is `days` working days after from (from itself not counted; days >= 0),

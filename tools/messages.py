@@ -12,6 +12,11 @@ its English and, where OpenCC's conversion is not right, its zh-Hant.
                                          entry in all three languages (or whose English
                                          takes other arguments), every entry no source uses,
                                          and every call whose format is not a literal
+  messages.py coverage CATALOG TRACE [--list]
+                                         how many of the catalog's entries a test run
+                                         made (TRACE: the file QIAO_MSG_TRACE named, msg.c),
+                                         by the catalog's groups (the file that sends them);
+                                         --list names the ones it never made
   messages.py gen CATALOG HANT OUT       write the C table (HANT: the zh-Hans keys of the
                                          catalog converted by OpenCC, one a line)
 
@@ -20,7 +25,8 @@ The catalog: blocks separated by blank lines, '#' lines are comments;
   tw: optional, the zh-Hant format when OpenCC's is not the right one
   en: the English format
 A format may run over several lines: a line that starts with a space continues the one
-above (the space dropped). The three take the same conversions in the same order.
+above (the space dropped); \\n in a text is a newline (the command line's messages). The
+three take the same conversions in the same order.
 """
 import re
 import sys
@@ -28,7 +34,7 @@ import sys
 # function name -> index of its format argument (0-based)
 FUNCS = {"verr_set": 4, "reply_error": 4, "reply_db_error": 1, "msg": 1, "msg_cur": 0, "MSG_TEXT": 0}
 # the arguments of msg_cur that are not literals: texts of a table marked with MSG_TEXT
-TABLED = {"dialect_label [ d ]"}
+TABLED = {"dialect_label [ d ]", "usage"}
 # macros that expand to string literals inside formats (x86_64 Linux, glibc)
 MACROS = {"PRId64": "ld", "PRIu64": "lu", "PRIi64": "li"}
 
@@ -179,6 +185,9 @@ def read_catalog(path):
             continue
         if not raw.strip():
             if cur:
+                for k in ("zh", "tw", "en"):
+                    if k in cur:
+                        cur[k] = cur[k].replace("\\n", "\n")
                 entries.append(cur)
             cur, last = {}, None
             continue
@@ -256,7 +265,7 @@ def gen(catalog, hant, out):
     conv = open(hant, encoding="utf-8").read().split("\n")
     rows = []
     for i, e in enumerate(entries):
-        tw = conv[i].replace("\u201c", "\u300c").replace("\u201d", "\u300d")  # “” as 「」
+        tw = conv[i].replace("\\n", "\n").replace("\u201c", "\u300c").replace("\u201d", "\u300d")  # “” as 「」
         for a, b in TW_WORDS:
             tw = tw.replace(a, b)
         rows.append((e["zh"], e.get("tw") or tw, e["en"]))
@@ -272,6 +281,37 @@ def gen(catalog, hant, out):
     return 0
 
 
+def groups(catalog):
+    """zh-Hans key -> the catalog's group it is in: the last '# src/...' (or '# the command
+    line') heading above the entry."""
+    lines = open(catalog, encoding="utf-8").read().split("\n")
+    heads = [(i + 1, m.group(1)) for i, l in enumerate(lines) for m in [re.match(r"# (src/\S+|the command line)", l)] if m]
+    entries, _ = read_catalog(catalog)
+    out = {}
+    for e in entries:
+        out[e["zh"]] = ([name for line, name in heads if line < e["line"]] or [""])[-1]
+    return out
+
+
+def coverage(catalog, trace, listing):
+    made = set(l.replace("\\n", "\n") for l in open(trace, encoding="utf-8").read().split("\n") if l)
+    by = {}
+    for zh, g in groups(catalog).items():
+        by.setdefault(g, []).append(zh)
+    total = hit = 0
+    for g, keys in by.items():
+        n = sum(k in made for k in keys)
+        total += len(keys)
+        hit += n
+        print("%-28s %4d / %4d" % (g, n, len(keys)))
+        if listing:
+            for k in keys:
+                if k not in made:
+                    print("    never: " + k.replace("\n", "\\n"))
+    print("messages made by the run: %d of the catalog's %d entries (%.0f%%)" % (hit, total, 100.0 * hit / total))
+    return 0
+
+
 def main(argv):
     if len(argv) >= 2 and argv[1] == "list":
         found, bad = scan(argv[2:])
@@ -282,12 +322,14 @@ def main(argv):
         return 0
     if len(argv) >= 3 and argv[1] == "check":
         return check(argv[2], argv[3:])
+    if len(argv) in (4, 5) and argv[1] == "coverage":
+        return coverage(argv[2], argv[3], argv[4:] == ["--list"])
     if len(argv) == 5 and argv[1] == "gen":
         return gen(argv[2], argv[3], argv[4])
     if len(argv) == 3 and argv[1] == "keys":
         entries, errs = read_catalog(argv[2])
         for e in entries:
-            print(e.get("zh", ""))
+            print(e.get("zh", "").replace("\n", "\\n"))  # one a line, for OpenCC
         return 1 if errs else 0
     print(__doc__, file=sys.stderr)
     return 2

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
-import { CJK, assertError, listAll, mkOrg, sqlInt } from './helpers.mjs';
+import { CJK, assertError, listAll, mkOrg, nationalHolidaysUntil, sqlInt } from './helpers.mjs';
 
 const STATUSES = ['received', 'assigned', 'in_progress', 'resolved', 'closed', 'referred', 'rejected'];
 // The machine as the spec describes it (the server's moves[] must agree).
@@ -317,6 +317,27 @@ for (const store of STORES) {
       // legal and labour cases have 30 working days
       c = await mkCase(astaff, { category: 'labor', received_at: '2030-09-30T10:00:00+08:00' });
       assert.equal(c.due_on, '2030-11-15');
+    });
+
+    test('the case settings say how far the holiday tables reach: the national one (chinese-days) and the admin\'s days off', async () => {
+      const until = nationalHolidaysUntil();
+      assert.ok(until >= 2026, `the national table ends in ${until}`);
+      // the admin's local days off so far (the test above added 2030's 国庆)
+      let r = await astaff.get('/api/v1/case/settings');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.holidays_until, until);
+      assert.equal(r.json.local_holidays_until, 2030);
+      // a workday row does not count as covering a year; a deleted day off does not either
+      const w = await admin.post('/api/v1/holiday', { date: '2031-02-08', kind: 'workday', name: '春节调休' });
+      assert.equal(w.status, 201, w.text);
+      const h = await admin.post('/api/v1/holiday', { date: '2032-02-11', kind: 'holiday', name: '春节' });
+      assert.equal(h.status, 201, h.text);
+      assert.equal((await astaff.get('/api/v1/case/settings')).json.local_holidays_until, 2032);
+      assert.equal((await admin.del(`/api/v1/holiday/${h.json.id}`)).status, 204);
+      assert.equal((await astaff.get('/api/v1/case/settings')).json.local_holidays_until, 2030);
+      // a case due past both tables: its due date counted weekends only (the web app warns)
+      const c = await mkCase(astaff, { category: 'affairs', received_at: `${until}-12-28T10:00:00+08:00` });
+      assert.ok(Number(c.due_on.slice(0, 4)) > until, c.due_on);
     });
 
     test('overdue cases are flagged and listed with overdue=1', async () => {

@@ -324,6 +324,46 @@ for (const store of STORES) {
       assert.equal((await getBytes(admin, '/api/v1/import/user/template.xlsx')).status, 400);
     });
 
+    test('the template and the refused rows in the reader\'s language (zh-Hant, en): headers, hints, allowed values, sheet names, 问题; filled in, they import back', async () => {
+      const langs = {
+        'zh-Hant': { values: '可選值', name: '姓名*', gender: '性別', male: '男', rel: '僑眷', hint: '可選值見「可選值」工作表', refused: '未通過的行', problems: '問題' },
+        en: { values: 'Allowed values', name: 'Name*', gender: 'Gender', male: 'Male', rel: 'Relative of overseas Chinese', hint: 'the allowed values are on the sheet “Allowed values”', refused: 'Refused rows', problems: 'Problems' },
+      };
+      for (const [lang, w] of Object.entries(langs)) {
+        const t = await getBytes(admin, `/api/v1/import/person/template.xlsx?lang=${lang}`);
+        assert.equal(t.status, 200);
+        assert.match(part(t.bytes, 'xl/workbook.xml'), new RegExp(`name="${w.values}"`), lang);
+        const strings = part(t.bytes, 'xl/sharedStrings.xml');
+        for (const h of [w.name, w.gender, w.male, w.rel]) assert.ok(strings.includes(`<t>${h}</t>`), `${lang}: ${h}`);
+        const sheet = part(t.bytes, 'xl/worksheets/sheet1.xml');
+        assert.ok(sheet.includes(w.hint), `${lang}: the hint of a set column`);
+        if (lang === 'en') assert.doesNotMatch(strings + sheet.replace(/“[^”]*”/g, ''), CJK, 'no Chinese in the English template');
+        // the empty template imports as a sheet without rows, every header known
+        const r = (await dryRun(admin, 'person', t.bytes)).json;
+        assert.deepEqual(r.ignored, [], lang);
+        assert.deepEqual(problems(r), [[2, null, 'empty']]);
+        // filled in with its own headers and values (a set with both separators): it imports
+        const shared = [...strings.matchAll(/<si>(?:<t[^>]*>(.*?)<\/t>)?<\/si>/gs)].map((m) => m[1] ?? '');
+        const head = Object.values(sheetRows(sheet)[0]).map((i) => shared[+i]);
+        const cell = { [w.name]: `甲${lang}`, [w.gender]: w.male, [head.find((h) => /^(身份類別|Categories)$/.test(h))]: `${w.rel};${lang === 'en' ? 'Returned overseas Chinese' : '歸僑'}` };
+        const filled = (await dryRun(admin, 'person', csv([head, head.map((h) => cell[h] ?? '')]))).json;
+        assert.equal(filled.error_count, 0, JSON.stringify(filled.errors));
+        assert.equal(filled.rows, 1);
+        // the refused rows in that language: sheet name and 问题, which imports again ignored
+        const x = await postBytes(admin, `/api/v1/import/person/refused.xlsx?lang=${lang}`, file('census-bad.xlsx'));
+        assert.equal(x.status, 200, x.bytes.toString());
+        assert.match(part(x.bytes, 'xl/workbook.xml'), new RegExp(`name="${w.refused}"`), lang);
+        const rows = sheetRows(part(x.bytes, 'xl/worksheets/sheet1.xml'));
+        const pcol = Object.keys(rows[0]).find((k) => rows[0][k] === w.problems);
+        assert.ok(pcol, `${lang}: ${JSON.stringify(rows[0])}`);
+        // the problems in that language too (the file's own headers quoted as they are)
+        if (lang === 'en') assert.match(rows[1][pcol], /\b(was|is|should|not)\b/, rows[1][pcol]);
+        else assert.match(rows[1][pcol], /應為|錯誤|無法|不是|丟失|數字/, rows[1][pcol]);
+        const again = (await dryRun(admin, 'person', x.bytes)).json;
+        assert.ok(again.ignored.some((i) => i.header === w.problems && /问题说明/.test(i.reason)), JSON.stringify(again.ignored));
+      }
+    });
+
     test('the refused rows: the dry run\'s rows with problems as a sheet with 问题, which imports again to the same problems', async () => {
       const orig = (await dryRun(admin, 'person', file('census-bad.xlsx'))).json;
       assert.ok(orig.error_rows > 0);

@@ -1,6 +1,7 @@
 // Helpers shared by the API tests (not a test file itself: node --test runs *.test.mjs).
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { BIN, PASSWORD } from '../lib/server.mjs';
 
@@ -187,4 +188,11 @@ export function soffice({ profileDir, to, outdir, files, infilter }) {
     const timer = setTimeout(() => p.kill('SIGKILL'), 180e3);
     p.on('close', (status) => { clearTimeout(timer); res({ status, stderr }); });
   });
+}
+
+/** The last year of China's holiday table as the build generated it: the newest date of the
+ * npm package chinese-days that tools/gen_holidays.sh reads. */
+export function nationalHolidaysUntil() {
+  const j = JSON.parse(readFileSync(new URL('../../web/node_modules/chinese-days/dist/chinese-days.json', import.meta.url), 'utf8'));
+  return Math.max(...[...Object.keys(j.holidays), ...Object.keys(j.workdays)].map((d) => Number(d.slice(0, 4))));
 }

@@ -211,6 +211,61 @@ test('a due date counts the holidays; the mediator is put on the case from the r
   }
 });
 
+test('past the national holiday table: the holiday page and a case due later warn, in three languages', async () => {
+  try {
+    const admin = await server.login('admin');
+    const until = (await admin.get('/api/v1/case/settings')).json.holidays_until;
+    assert.ok(until >= 2026);
+    const mk = async (received) => {
+      const r = await admin.post('/api/v1/case', { category: 'affairs', summary: '侨房修缮求助', applicant_name: '陈先生', applicant_contact: '+86 139 0739 2222', received_at: received });
+      assert.equal(r.status, 201, r.text);
+      return r.json;
+    };
+    const later = await mk(`${until}-12-28T10:00:00+08:00`), inside = await mk('2025-09-30T10:00:00+08:00');
+    assert.ok(Number(later.due_on.slice(0, 4)) > until, later.due_on);
+    await login('admin');
+    await page.goto(server.url + `/#/case/${later.id}`);
+    const warn = page.locator('[data-test=case-due-warning]');
+    await warn.waitFor();
+    const text = await warn.innerText();
+    assert.ok(text.includes(`国家节假日数据只到${until}年`), text);
+    assert.ok(text.includes(`${until + 1}年起的节假日`) && text.includes(later.due_on), text);
+    await page.screenshot({ path: join(shots, 'case-due-past-holidays.png') });
+    await page.locator('.header [data-lang=en]').click();
+    await page.waitForFunction((y) => document.querySelector('[data-test=case-due-warning]')?.innerText.includes(`the national holidays end in ${y}`), until);
+    assert.doesNotMatch(await warn.innerText(), /[\u4e00-\u9fff]/);
+    await page.locator('.header [data-lang=zh-Hant]').click();
+    await page.waitForFunction((y) => document.querySelector('[data-test=case-due-warning]')?.innerText.includes(`國家節假日資料只到${y}年`), until);
+    await page.locator('.header [data-lang=zh-Hans]').click();
+    // a case due inside the table: no warning
+    await page.goto(server.url + `/#/case/${inside.id}`);
+    await page.waitForFunction((d) => document.querySelector('.case-page')?.innerText.includes(d), inside.due_on);
+    assert.equal(await page.locator('[data-test=case-due-warning]').count(), 0);
+    // the admin's holiday page says how far the national table reaches
+    await page.goto(server.url + '/#/holiday');
+    const hw = page.locator('[data-test=holiday-warning]');
+    await hw.waitFor();
+    assert.ok((await hw.innerText()).includes(`国家节假日数据只到${until}年, ${until + 1}年起的节假日请在“节假日”中补充`), await hw.innerText());
+    await page.screenshot({ path: join(shots, 'holiday-warning.png') });
+    await page.locator('.header [data-lang=en]').click();
+    await page.waitForFunction((y) => document.querySelector('[data-test=holiday-warning]')?.innerText.includes(`The national holiday table ends in ${y}`), until);
+    await page.screenshot({ path: join(shots, 'holiday-warning-en.png') });
+    await page.locator('.header [data-lang=zh-Hans]').click();
+    // once the admin has added the next year's days off, the case page no longer warns
+    const h = await admin.post('/api/v1/holiday', { date: `${until + 1}-01-01`, kind: 'holiday', name: '元旦' });
+    assert.equal(h.status, 201, h.text);
+    await page.goto(server.url + `/#/case/${later.id}`);
+    await page.waitForFunction((d) => document.querySelector('.case-page')?.innerText.includes(d), later.due_on);
+    await page.waitForTimeout(300);
+    assert.equal(await page.locator('[data-test=case-due-warning]').count(), 0);
+    assert.equal((await admin.del(`/api/v1/holiday/${h.json.id}`)).status, 204);
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await page?.screenshot({ path: join(shots, 'FAILED-case-holidays.png') }).catch(() => {});
+    throw e;
+  }
+});
+
 test('the case list filters, chooses columns and exports what it shows; the board fits 1366 px', async () => {
   try {
     await login('clerk');

@@ -10,6 +10,7 @@ const root = resolve(import.meta.dirname, '../..');
 const shots = join(root, 'test-output/screenshots');
 const { PASSWORD } = await import('../lib/server.mjs');
 const { openApp, loginForm, shotOnFailure } = await import('../lib/browser.mjs');
+const { nationalHolidaysUntil } = await import('../api/helpers.mjs');
 
 let app, server, page, pageErrors;
 
@@ -67,7 +68,7 @@ test('the admin sets the working days to assign a case; the board and the figure
     await page.locator('[data-test=assign-days-save]').click();
     await page.waitForFunction(() => document.querySelector('[data-test=unassigned]')?.innerText === '0');
     await page.screenshot({ path: join(shots, 'lang-assign-days.png') });
-    assert.deepEqual((await admin.get('/api/v1/case/settings')).json, { assign_days: 10 });
+    assert.deepEqual((await admin.get('/api/v1/case/settings')).json, { assign_days: 10, holidays_until: nationalHolidaysUntil(), local_holidays_until: 0 });
     await page.locator('[data-test=case-tabs]').getByText('案件看板').click();
     // the board shows what it had until the new load comes in: wait for the card to lose its flag
     await page.waitForFunction((n) => { const c = document.querySelector(`[data-case="${n}"]`); return c && !c.querySelector('[data-sla]'); }, c.json.number);

@@ -13,6 +13,11 @@ export const PASSWORD = 'test-password-1';
 export const STORES = (process.env.QIAO_STORES || 'sqlite' + (process.env.QIAO_PG_URL ? ',pg' : ''))
   .split(',').filter(Boolean);
 
+// The command line prints in the environment's language (LC_ALL, LC_MESSAGES, LANG): the
+// tests that read its Chinese run it, and everything they start, in a neutral UTF-8 locale
+// whatever the developer's (a test of another language passes its own env).
+process.env.LC_ALL = 'C.UTF-8';
+
 let dbCounter = 0;
 
 export function freePort() {
@@ -27,9 +32,10 @@ export function freePort() {
   });
 }
 
-/** Run `qiao ARGS` to completion; throws with its output when it fails (unless allowFail). */
-export function qiao(args, { input, allowFail = false } = {}) {
-  const r = spawnSync(BIN, args, { input, encoding: 'utf8' });
+/** Run `qiao ARGS` to completion (env: variables to add); throws with its output when it
+ * fails (unless allowFail). */
+export function qiao(args, { input, allowFail = false, env } = {}) {
+  const r = spawnSync(BIN, args, { input, encoding: 'utf8', env: env && { ...process.env, ...env } });
   if (r.status !== 0 && !allowFail)
     throw new Error(`qiao ${args.join(' ')} exited ${r.status}: ${r.stdout}${r.stderr}`);
   return r;
