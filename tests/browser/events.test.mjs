@@ -185,6 +185,8 @@ test('events list and calendar, the project board, a person\'s and a home\'s pag
     // a person's page: the events attended, the honours held, the projects
     await page.goto(server.url + `/#/person/${ids.wong}`);
     await page.locator('[data-list=events] .el-table__row').first().waitFor();
+    // the event's name comes after the row (RefText shows #id until its title is read)
+    await page.locator('[data-list=events] .el-table__row', { hasText: '中国寻根之旅夏令营' }).waitFor({ timeout: 5000 });
     assert.match(await page.locator('[data-list=events]').innerText(), /中国寻根之旅夏令营/);
     assert.match(await page.locator('[data-list=honours]').innerText(), /优秀海外侨领/);
     assert.match(await page.locator('[data-list=projects]').innerText(), /黄氏侨商回乡投资[\s\S]*2\.28亿元/);
