@@ -68,6 +68,17 @@ async function request(method, path, { query, body } = {}) {
   throw new ApiError(res.status, err.code || 'http_' + res.status, message, err.field)
 }
 
+/** A file chosen in an <input type=file> as a data: URL, for the upload endpoints that take
+ * a file as base64 in JSON ({name, data}). */
+export function readAsDataURL(f) {
+  return new Promise((ok, fail) => {
+    const rd = new FileReader()
+    rd.onload = () => ok(String(rd.result))
+    rd.onerror = () => fail(rd.error)
+    rd.readAsDataURL(f)
+  })
+}
+
 export const api = {
   get: (path, query) => request('GET', path, { query }),
   post: (path, body, query) => request('POST', path, { body: body ?? {}, query }),
