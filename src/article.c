@@ -242,10 +242,7 @@ static void public_articles_h(struct req *r)
     size_t i;
     json_array_foreach(json_object_get(list, "items"), i, rec)
         json_array_append_new(items, public_article(rec, 0));
-    reply_json(r, 200,
-               json_pack("{s:o, s:O, s:O, s:O}", "items", items, "total",
-                         json_object_get(list, "total"), "page", json_object_get(list, "page"),
-                         "per_page", json_object_get(list, "per_page")));
+    portal_reply_page(r, list, items);
     json_decref(list);
 }
 

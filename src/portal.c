@@ -59,6 +59,14 @@ static int org_path(db *d, arena *a, int64_t id, const char **path)
     return found;
 }
 
+void portal_reply_page(struct req *r, const json_t *list, json_t *items)
+{
+    reply_json(r, 200,
+               json_pack("{s:o, s:O, s:O, s:O}", "items", items, "total",
+                         json_object_get(list, "total"), "page", json_object_get(list, "page"),
+                         "per_page", json_object_get(list, "per_page")));
+}
+
 int portal_ctx(struct req *r, struct ent_ctx *c)
 {
     memset(c, 0, sizeof *c);
@@ -305,10 +313,7 @@ static void orgs_h(struct req *r)
                       kind ? enum_label(&org_entity, "kind", kind, r->ctx.lang) : NULL, "address",
                       addr ? addr : json_null(), "phone", phone ? phone : json_null()));
     }
-    reply_json(r, 200,
-               json_pack("{s:o, s:O, s:O, s:O}", "items", items, "total",
-                         json_object_get(list, "total"), "page", json_object_get(list, "page"),
-                         "per_page", json_object_get(list, "per_page")));
+    portal_reply_page(r, list, items);
     json_decref(list);
 }
 

@@ -14,4 +14,8 @@
  * org of what it creates); nothing sensitive unmasked. 0, or -1 with the error answered. */
 int portal_ctx(struct req *r, struct ent_ctx *c);
 
+/* Answer 200 with items (stolen) in the paging of list (an ent_list answer): {items, total,
+ * page, per_page}. */
+void portal_reply_page(struct req *r, const json_t *list, json_t *items);
+
 #endif
