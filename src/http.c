@@ -115,11 +115,127 @@ void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t 
     r->out_len = len;
 }
 
+/* ---- JSON text ------------------------------------------------------------------------ */
+
+/* Room for n more bytes at the end of b, written directly (buf_add's growth). */
+static char *room(buf *b, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->len + n + 1)
+            cap *= 2;
+        b->s = xrealloc(b->s, cap);
+        b->cap = cap;
+    }
+    return b->s + b->len;
+}
+
+static void text_string(buf *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    char *o = room(b, 6 * n + 2), *start = o;
+    *o++ = '"';
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = (unsigned char)s[i];
+        if (ch >= 0x20 && ch != '"' && ch != '\\') {
+            *o++ = (char)ch;
+            continue;
+        }
+        *o++ = '\\';
+        switch (ch) {
+        case '"':
+            *o++ = '"';
+            break;
+        case '\\':
+            *o++ = '\\';
+            break;
+        case '\b':
+            *o++ = 'b';
+            break;
+        case '\f':
+            *o++ = 'f';
+            break;
+        case '\n':
+            *o++ = 'n';
+            break;
+        case '\r':
+            *o++ = 'r';
+            break;
+        case '\t':
+            *o++ = 't';
+            break;
+        default:
+            memcpy(o, "u00", 3);
+            o[3] = hex[ch >> 4];
+            o[4] = hex[ch & 15];
+            o += 5;
+        }
+    }
+    *o++ = '"';
+    b->len += (size_t)(o - start);
+    b->s[b->len] = 0;
+}
+
+void json_compact(buf *b, const json_t *j)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT: {
+        const char *k;
+        json_t *v;
+        int n = 0;
+        buf_putc(b, '{');
+        json_object_foreach((json_t *)j, k, v)
+        {
+            if (n++)
+                buf_putc(b, ',');
+            text_string(b, k, strlen(k));
+            buf_putc(b, ':');
+            json_compact(b, v);
+        }
+        buf_putc(b, '}');
+        break;
+    }
+    case JSON_ARRAY:
+        buf_putc(b, '[');
+        for (size_t i = 0; i < json_array_size(j); i++) {
+            if (i)
+                buf_putc(b, ',');
+            json_compact(b, json_array_get(j, i));
+        }
+        buf_putc(b, ']');
+        break;
+    case JSON_STRING:
+        text_string(b, json_string_value(j), json_string_length(j));
+        break;
+    case JSON_INTEGER:
+        b->len += (size_t)snprintf(room(b, 24), 24, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        break;
+    case JSON_REAL: { /* jansson's own digits (rare here) */
+        char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
+        buf_puts(b, t ? t : "null");
+        free(t);
+        break;
+    }
+    case JSON_TRUE:
+        buf_add(b, "true", 4);
+        break;
+    case JSON_FALSE:
+        buf_add(b, "false", 5);
+        break;
+    case JSON_NULL:
+        buf_add(b, "null", 4);
+        break;
+    }
+}
+
 void reply_json(struct req *r, int status, json_t *j)
 {
-    char *s = json_dumps(j, JSON_COMPACT);
+    buf b = {.s = xmalloc(16384), .cap = 16384};
+    b.s[0] = 0;
+    json_compact(&b, j);
     json_decref(j);
-    reply_raw(r, status, "application/json; charset=utf-8", s, strlen(s));
+    size_t n = b.len;
+    reply_raw(r, status, "application/json; charset=utf-8", buf_take(&b), n);
 }
 
 void reply_error(struct req *r, int status, const char *code, const char *field, const char *fmt,

@@ -42,8 +42,9 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_printf(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void arena_free(arena *a);
 
-/* Escaping, one path per context (STYLE 5). JSON escaping is jansson's; SQL values are
- * always bound, never escaped. */
+/* Escaping, one path per context (STYLE 5). JSON text is jansson's, an answer's written by
+ * json_compact (http.h), which tests/unit/test_http.c holds to jansson's bytes; SQL values
+ * are always bound, never escaped. */
 void esc_html(buf *b, const char *s);
 /* One CSV cell, quoted when needed; a cell starting with = + - @ (or tab/CR) is
  * neutralised with a leading apostrophe so spreadsheets do not run it as a formula. */
