@@ -8,6 +8,9 @@ CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+# The server and the CLI allocate with mimalloc (Debian libmimalloc-dev): glibc malloc took a
+# third of a list answer's CPU (bench/README.md, "Allocating"). Not in the sanitised builds.
+MALLOC  := -lmimalloc
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 SRC     := $(wildcard src/*.c)
@@ -97,7 +100,7 @@ build/gen/passwords.c: tools/gen_passwords.sh
 
 build/qiao: $(OBJ)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(CFLAGS) -o $@ $^ $(MALLOC) $(LDLIBS)
 
 # The test build: the same program under ASan and UBSan.
 build/test/qiao: $(TOBJ) | build/test

@@ -9,7 +9,8 @@ flock 9
 
 pkgs=(build-essential pkg-config clang-format clang libclang-rt-14-dev
       libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libsodium-dev libcmocka-dev
-      libzip-dev libexpat1-dev libxlsxwriter-dev libgd-dev libfreexl-dev libreoffice-calc-nogui
+      libzip-dev libexpat1-dev libxlsxwriter-dev libgd-dev libfreexl-dev libmimalloc-dev
+      libreoffice-calc-nogui
       postgresql-15 chromium fonts-noto-cjk
       iso-codes gettext jq python3
       unicode-data opencc bzip2 john-data

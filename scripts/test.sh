@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every test: the cmocka unit tests given as arguments, then the API tests against
-# SQLite and a throwaway PostgreSQL server, then the browser tests. Called by `make test`.
+# SQLite and a throwaway PostgreSQL server (a few of them again against the release build),
+# then the browser tests. Called by `make test`.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
@@ -41,6 +42,10 @@ rm -f test-output/messages-trace.txt
 QIAO_MSG_TRACE=$PWD/test-output/messages-trace.txt node --test --test-concurrency=2 tests/api/ || failed=1
 echo "== the catalog's messages the API tests made"
 python3 tools/messages.py coverage src/messages.txt test-output/messages-trace.txt
+
+echo "== the release build (build/qiao: optimised, mimalloc) on the registry, list, ledger and import tests"
+QIAO_BIN=$PWD/build/qiao node --test --test-concurrency=2 tests/api/registry.test.mjs \
+  tests/api/keyset.test.mjs tests/api/funds.test.mjs tests/api/import.test.mjs || failed=1
 
 if [ -d tests/browser ] && ls tests/browser/*.test.mjs >/dev/null 2>&1; then
   echo "== browser tests"

@@ -88,6 +88,18 @@ static void column_ddl(db *d, buf *b, const struct field *f)
         buf_printf(b, " REFERENCES \"%s\"(id)", f->ref);
 }
 
+/* Does one of e's declared indexes begin with column col? */
+static int leads_an_index(const struct entity *e, const char *col)
+{
+    size_t n = strlen(col);
+    for (const char *const *ix = e->indexes; ix && *ix; ix++) {
+        const char *p = strchr(*ix, '(');
+        if (p && !strncmp(p + 1, col, n) && (p[1 + n] == ',' || p[1 + n] == ')'))
+            return 1;
+    }
+    return 0;
+}
+
 int entity_sync(db *d)
 {
     for (int i = 0; ent_all()[i]; i++) {
@@ -113,18 +125,30 @@ int entity_sync(db *d)
                 rc = db_exec(d, buf_str(&b));
             }
         }
-        /* Lists and counts of live rows. */
+        /* Lists and counts of live rows (a ledger's rows are all live: none). */
         if (rc == DB_OK) {
             b.len = 0;
-            buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_deleted_i ON \"%s\" (deleted_at)",
-                       e->name, e->name);
+            if (e->flags & EF_APPEND)
+                buf_printf(&b, "DROP INDEX IF EXISTS %s_deleted_i", e->name);
+            else
+                buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_deleted_i ON \"%s\" (deleted_at)",
+                           e->name, e->name);
+            rc = db_exec(d, buf_str(&b));
+        }
+        for (const char *const *ix = e->indexes; ix && *ix && rc == DB_OK; ix++) {
+            b.len = 0;
+            const char *cols = strchr(*ix, '(');
+            buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_%.*s ON \"%s\" %s", e->name,
+                       (int)(cols - *ix - 1), *ix, e->name, cols);
             rc = db_exec(d, buf_str(&b));
         }
         for (const struct field *f = e->fields; f->name && rc == DB_OK; f++) {
             if (!(f->flags & (FF_INDEX | FF_UNIQUE)) && f->type != FT_REF)
                 continue;
             b.len = 0;
-            if (f->flags & FF_UNIQUE)
+            if (!(f->flags & FF_UNIQUE) && leads_an_index(e, f->name))
+                buf_printf(&b, "DROP INDEX IF EXISTS %s_%s_i", e->name, f->name);
+            else if (f->flags & FF_UNIQUE)
                 buf_printf(&b,
                            "CREATE UNIQUE INDEX IF NOT EXISTS %s_%s_u ON \"%s\" (%s) WHERE "
                            "deleted_at IS NULL",

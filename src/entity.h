@@ -259,6 +259,11 @@ struct entity {
         const char *const *fields; /* NULL-terminated */
     } private;
     void (*compute)(struct ent_ctx *c, json_t *rec);
+    /* Optional: the indexes it is read by, beyond one per indexed field, each "name (col,
+     * ...)" (made as ENTITY_name). A field's own index is not made when one of these
+     * begins with its column (and is dropped where an older qiao made it): every write
+     * would keep a second tree for nothing the first cannot answer. NULL-terminated. */
+    const char *const *indexes;
     /* EF_APPEND: the entry that reverses old (ent_reverse). Fill rec, a copy of old's
      * writable values, with the reversing values (amounts negated, ...). 0, or -1 with e. */
     int (*reversal)(struct ent_ctx *c, const json_t *old, json_t *rec, struct verr *e);

@@ -254,6 +254,11 @@ const struct entity event_entity = {
     .module = "event",
     .title = "name",
     .flags = EF_OWNED,
+    /* The live rows, for the lists (the bench: bench/events): an org's events by date (a
+     * county's year counted from the index alone), and by date with the org (a page of a
+     * county's year in date order: only the rows shown are looked up). */
+    .indexes = (const char *const[]){"org_live_i (org_id, deleted_at, starts_on)",
+                                     "starts_live_i (starts_on, deleted_at, org_id)", NULL},
     .check = event_check,
     .after_write = event_after_write,
     .before_delete = event_before_delete,
@@ -275,7 +280,7 @@ const struct entity event_entity = {
              FF_LIST | FF_INDEX | FF_SEARCH,
              .max = 100},
             {"edition", FT_INT, {"届次", "屆次", "Edition"}, 0, .min = 1, .max = 99},
-            {"starts_on", /* indexed with org_id by event_sync */
+            {"starts_on", /* indexed with org_id (.indexes) */
              FT_DATE,
              {"开始日期", "開始日期", "Starts on"},
              FF_REQUIRED | FF_LIST},
@@ -378,6 +383,10 @@ const struct entity participant_entity = {
     .module = "event",
     .title = "person_name",
     .flags = EF_OWNED,
+    /* An event's participants with what its attendance reads (event_compute, the
+     * countries): no lookup of the participant rows. */
+    .indexes =
+        (const char *const[]){"event_live_i (event_id, deleted_at, attended, person_id)", NULL},
     .check = participant_check,
     .derive = participant_derive,
     .computed = participant_computed,
@@ -408,22 +417,12 @@ const struct entity participant_entity = {
         },
 };
 
-/* A person once per event, even for two requests at once. The live rows, for the event
- * page and the lists (the bench: bench/events): an event's participants with what its
- * attendance reads (event_compute, the countries: no lookup of the participant rows); an
- * org's events by date (a county's year counted from the index alone), and by date with
- * the org (a page of a county's year in date order: only the rows shown are looked up).
- * The photos' blobs (photo.c). */
+/* A person once per event, even for two requests at once. The photos' blobs (photo.c). */
 static int event_sync(db *d)
 {
     static const char *const ddl[] = {
         "CREATE UNIQUE INDEX IF NOT EXISTS participant_event_person_u ON participant "
         "(event_id, person_id) WHERE deleted_at IS NULL",
-        "CREATE INDEX IF NOT EXISTS participant_event_live_i ON participant (event_id, "
-        "deleted_at, attended, person_id)",
-        "CREATE INDEX IF NOT EXISTS event_org_live_i ON \"event\" (org_id, deleted_at, starts_on)",
-        "CREATE INDEX IF NOT EXISTS event_starts_live_i ON \"event\" (starts_on, deleted_at, "
-        "org_id)",
         /* starts_on alone, once FF_INDEX: the planner took it for a county's year and
          * looked up every event of that year in every county */
         "DROP INDEX IF EXISTS event_starts_on_i",
