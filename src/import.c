@@ -1223,8 +1223,9 @@ json_t *import_table(struct ent_ctx *c, const struct entity *ent, struct table *
                     fatal = 1;
                     break;
                 }
-                if (!dup)
-                    add_error(errs, &nerr, row->num, cl, cl ? row->cells[cl - cols] : NULL, &ve);
+                if (!dup) /* a short row has no cell in the column named */
+                    add_error(errs, &nerr, row->num, cl,
+                              cl && cl - cols < row->n ? row->cells[cl - cols] : NULL, &ve);
                 bad = 1;
             }
             json_decref(rec);
