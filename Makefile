@@ -9,7 +9,8 @@ CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-fi
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 # The server and the CLI allocate with mimalloc (Debian libmimalloc-dev): glibc malloc took a
-# third of a list answer's CPU (bench/README.md, "Allocating"). Not in the sanitised builds.
+# third of a list answer's CPU (bench/README.md, "A fast machine, and an answer's CPU").
+# Not in the sanitised builds.
 MALLOC  := -lmimalloc
 SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -117,23 +117,10 @@ void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t 
 
 /* ---- JSON text ------------------------------------------------------------------------ */
 
-/* Room for n more bytes at the end of b, written directly (buf_add's growth). */
-static char *room(buf *b, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 64;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        b->s = xrealloc(b->s, cap);
-        b->cap = cap;
-    }
-    return b->s + b->len;
-}
-
 static void text_string(buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
-    char *o = room(b, 6 * n + 2), *start = o;
+    char *o = buf_room(b, 6 * n + 2), *start = o;
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = (unsigned char)s[i];
@@ -208,7 +195,8 @@ void json_compact(buf *b, const json_t *j)
         text_string(b, json_string_value(j), json_string_length(j));
         break;
     case JSON_INTEGER:
-        b->len += (size_t)snprintf(room(b, 24), 24, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+        b->len +=
+            (size_t)snprintf(buf_room(b, 24), 24, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
         break;
     case JSON_REAL: { /* jansson's own digits (rare here) */
         char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);

@@ -56,6 +56,12 @@ static void buf_grow(buf *b, size_t extra)
     b->cap = cap;
 }
 
+char *buf_room(buf *b, size_t n)
+{
+    buf_grow(b, n);
+    return b->s + b->len;
+}
+
 void buf_add(buf *b, const char *s, size_t n)
 {
     buf_grow(b, n);

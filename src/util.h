@@ -31,6 +31,9 @@ void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 const char *buf_str(buf *b); /* "" when empty; owned by b */
 char *buf_take(buf *b);      /* caller frees; b is left empty */
+/* Room for n more bytes at the end of b, written there directly by the caller, who then
+ * adds what it wrote to b->len and ends it with a NUL. */
+char *buf_room(buf *b, size_t n);
 void buf_free(buf *b);
 
 /* A bump allocator: every allocation lives until arena_free(). */
