@@ -191,6 +191,18 @@ for (const store of STORES) {
       assert.deepEqual([people(server), audits(server)], before, 'a refused import changed the database');
     });
 
+    test('a row shorter than the header, failing on a column it has no cell in, is reported by that column', async () => {
+      const before = [people(server), audits(server)];
+      const r = await upload(admin, 'person', '性别,出生日期,姓名\n男,1980-01-01,丁二\n女\n');
+      assert.equal(r.status, 422, r.text);
+      const e = r.json.errors.find((x) => x.row === 3 && x.field === 'name');
+      assert.ok(e, r.text);
+      assert.equal(e.column, 'C');
+      assert.match(e.message, CJK);
+      assert.equal(r.json.error_rows, 1);
+      assert.deepEqual([people(server), audits(server)], before, 'a refused import changed the database');
+    });
+
     test('`qiao import` prints the report and exits non-zero having changed nothing', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'qiao-imp-'));
       try {
