@@ -49,7 +49,14 @@ static int v3(db *d)
     return DB_OK;
 }
 
-static const migration_fn steps[] = {v1, v2, v3};
+/* v4: PostgreSQL tells other processes when the data changed (store_pg.c, "has anything
+ * changed"): a list's count and a session are then kept between requests. */
+static int v4(db *d)
+{
+    return db_watch_changes(d);
+}
+
+static const migration_fn steps[] = {v1, v2, v3, v4};
 
 int schema_upgrade(db *d)
 {

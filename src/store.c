@@ -13,7 +13,7 @@
 
 #define MAX_DEPTH 16
 
-#define MEMO_SLOTS 32
+#define MEMO_SLOTS 64
 #define RESERVED   8 /* tables whose ids a SQLite transaction reserves (db_reserve_ids) */
 
 struct bg; /* the handle's writing thread (DB_ROWS_ASYNC) */
@@ -23,9 +23,12 @@ struct db {
     struct {
         char *key;
         int64_t gen, v;
-        double at; /* now_ms() when put */
+        double at;  /* now_ms() when put */
+        void *blob; /* db_memo_put_blob's copy, owned; NULL for an integer */
+        size_t blen;
     } memo[MEMO_SLOTS];
     unsigned memo_next;
+    int64_t memo_gen; /* the generation seen by the last miss: what the next put is valid for */
     void *conn;
     enum db_kind kind;
     int depth;
@@ -251,6 +254,7 @@ db *db_open(const char *url, char *err, size_t errlen)
     if (!conn)
         return NULL;
     db *d = xcalloc(1, sizeof *d);
+    d->memo_gen = -1;
     d->drv = drv;
     d->conn = conn;
     d->kind = kind;
@@ -266,8 +270,10 @@ void db_close(db *d)
             d->opened[d->depth - 1].line);
     bg_stop(d);
     d->drv->close(d->conn);
-    for (int i = 0; i < MEMO_SLOTS; i++)
+    for (int i = 0; i < MEMO_SLOTS; i++) {
         free(d->memo[i].key);
+        free(d->memo[i].blob);
+    }
     free(d);
 }
 
@@ -616,6 +622,15 @@ void db_plan_once(db *d, int on)
         d->drv->plan_once(d->conn, on);
 }
 
+int db_watch_changes(db *d)
+{
+    SYNC(d);
+    for (const char *const *q = d->drv->watch_sql; q && *q; q++)
+        if (db_exec(d, *q) != DB_OK)
+            return DB_ERROR;
+    return DB_OK;
+}
+
 int db_analyze(db *d)
 {
     SYNC(d);
@@ -703,49 +718,98 @@ static int64_t generation(db *d)
     return gen;
 }
 
-int db_memo_get(db *d, const char *key, int64_t *v)
+/* The slot holding KEY (under any generation), or -1. */
+static int memo_find(db *d, const char *key)
+{
+    for (int i = 0; i < MEMO_SLOTS; i++)
+        if (d->memo[i].key && !strcmp(d->memo[i].key, key))
+            return i;
+    return -1;
+}
+
+/* KEY's slot valid now, or -1; a miss records the generation it saw, so that the value
+ * computed next is kept under the generation from before it was computed (a write that
+ * lands while it is computed then makes the next reader compute it again). */
+static int memo_hit(db *d, const char *key)
 {
     int64_t gen = generation(d);
+    int i = memo_find(d, key);
+    int hit = gen >= 0 && i >= 0 && d->memo[i].gen == gen;
+    d->memo_gen = hit ? -1 : gen;
+    return hit ? i : -1;
+}
+
+/* The slot to keep KEY in under the generation the last miss saw, or -1 (no miss since the
+ * last put, or an engine that cannot tell). */
+static int memo_slot(db *d, const char *key)
+{
+    int64_t gen = d->memo_gen;
+    d->memo_gen = -1;
     if (gen < 0)
-        return 0;
-    for (int i = 0; i < MEMO_SLOTS; i++) {
-        if (d->memo[i].key && d->memo[i].gen == gen && !strcmp(d->memo[i].key, key)) {
-            *v = d->memo[i].v;
-            return 1;
-        }
+        return -1;
+    int slot = memo_find(d, key);
+    if (slot < 0) {
+        slot = (int)(d->memo_next++ % MEMO_SLOTS);
+        free(d->memo[slot].key);
+        d->memo[slot].key = xstrdup(key);
     }
-    return 0;
+    free(d->memo[slot].blob);
+    d->memo[slot].blob = NULL;
+    d->memo[slot].gen = gen;
+    d->memo[slot].at = now_ms();
+    return slot;
+}
+
+int db_memo_get(db *d, const char *key, int64_t *v)
+{
+    int i = memo_hit(d, key);
+    if (i < 0 || d->memo[i].blob)
+        return 0;
+    *v = d->memo[i].v;
+    return 1;
 }
 
 void db_memo_put(db *d, const char *key, int64_t v)
 {
-    int64_t gen = generation(d);
-    if (gen < 0)
+    int i = memo_slot(d, key);
+    if (i >= 0)
+        d->memo[i].v = v;
+}
+
+const void *db_memo_get_blob(db *d, const char *key, size_t *len)
+{
+    int i = memo_hit(d, key);
+    if (i < 0 || !d->memo[i].blob)
+        return NULL;
+    *len = d->memo[i].blen;
+    return d->memo[i].blob;
+}
+
+void db_memo_put_blob(db *d, const char *key, const void *data, size_t len)
+{
+    int i = memo_slot(d, key);
+    if (i < 0)
         return;
-    unsigned slot = MEMO_SLOTS;
-    for (unsigned i = 0; i < MEMO_SLOTS && slot == MEMO_SLOTS; i++) /* a key once */
-        if (d->memo[i].key && !strcmp(d->memo[i].key, key))
-            slot = i;
-    if (slot == MEMO_SLOTS) {
-        slot = d->memo_next++ % MEMO_SLOTS;
-        free(d->memo[slot].key);
-        d->memo[slot].key = xstrdup(key);
-    }
-    d->memo[slot].gen = gen;
-    d->memo[slot].v = v;
-    d->memo[slot].at = now_ms();
+    d->memo[i].blob = xmalloc(len ? len : 1);
+    memcpy(d->memo[i].blob, data, len);
+    d->memo[i].blen = len;
+}
+
+void db_memo_drop(db *d, const char *key)
+{
+    int i = memo_find(d, key);
+    if (i >= 0)
+        d->memo[i].gen = -1;
 }
 
 int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms)
 {
-    for (int i = 0; i < MEMO_SLOTS; i++) {
-        if (d->memo[i].key && !strcmp(d->memo[i].key, key)) {
-            *v = d->memo[i].v;
-            *age_ms = now_ms() - d->memo[i].at;
-            return 1;
-        }
-    }
-    return 0;
+    int i = memo_find(d, key);
+    if (i < 0 || d->memo[i].blob)
+        return 0;
+    *v = d->memo[i].v;
+    *age_ms = now_ms() - d->memo[i].at;
+    return 1;
 }
 
 /* ---- many rows (db_rows) ------------------------------------------------------------ */

@@ -201,11 +201,23 @@ int db_nulls_last(const db *d);
 /* 1 if TABLE has COLUMN (or, with column NULL, if TABLE exists). */
 int db_has_column(db *d, const char *table, const char *column);
 
-/* A small per-connection memo of integer results (list counts), valid until the database
- * changes, by this connection or any other. db_memo_get answers 1 and *v on a hit; an
- * engine that cannot tell when the data changed never hits. */
+/* Make the database tell every connection of every process when records, sessions,
+ * users or orgs change (PostgreSQL: triggers that notify the listener behind its
+ * generation number; SQLite tells by itself). Schema step v4. */
+int db_watch_changes(db *d);
+
+/* A small per-connection memo of results (list counts, sessions), valid until the
+ * database changes, by this connection or any other. db_memo_get answers 1 and *v on a
+ * hit; an engine that cannot tell when the data changed never hits. A put keeps what the
+ * caller computed after its get missed, under the generation that get saw (so a write
+ * landing meanwhile is never hidden); a put without a miss before it keeps nothing.
+ * db_memo_get_blob answers the LEN bytes kept by db_memo_put_blob (owned by the memo,
+ * valid until the next memo call) or NULL. db_memo_drop forgets KEY's value now. */
 int db_memo_get(db *d, const char *key, int64_t *v);
 void db_memo_put(db *d, const char *key, int64_t v);
+const void *db_memo_get_blob(db *d, const char *key, size_t *len);
+void db_memo_put_blob(db *d, const char *key, const void *data, size_t len);
+void db_memo_drop(db *d, const char *key);
 /* The value last put for key even if the data has changed since (what a list shows as an
  * estimate of its count): 1 with *v and *age_ms, how long ago it was put; 0 when none. */
 int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms);
@@ -246,6 +258,7 @@ struct driver {
     int (*analyze)(void *conn);            /* see db_analyze; NULL: nothing to do */
     /* A number that changes whenever the data may have changed; -1: cannot tell. */
     int64_t (*generation)(void *conn);
+    const char *const *watch_sql;             /* see db_watch_changes; NULL: nothing to do */
     void (*busy_timeout)(void *conn, int ms); /* see db_busy_timeout; NULL: nothing */
     /* Around the outermost transaction: wait for this process's other writers of the
      * same database (0, or -1 when the busy timeout ran out), and let the next one go.

@@ -19,6 +19,9 @@
  */
 #include <ctype.h>
 #include <inttypes.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +41,14 @@ struct plan {
     char name[24]; /* server-side statement name, unique for the connection's life */
 };
 
+struct watch; /* the database's listener (see pg_generation) */
+
 struct pgconn {
     PGconn *pg;
+    struct watch *w;   /* this database's listener, once generation was asked; not owned */
+    char *url;         /* owned: to start the listener */
+    int dirty;         /* wrote since its transaction began (or, outside one, since the last
+                        * statement): counted in `commits` when the transaction ends */
     char *err;         /* last error message, owned; "" when none */
     enum db_err code;  /* class of the last error */
     uint64_t nplanned; /* statements ever prepared on the server: names them */
@@ -58,6 +67,7 @@ struct pgstmt {
     int cacheable;   /* plain DML: may be prepared once and reused */
     int ddl;         /* CREATE / ALTER / DROP: invalidates cached plans */
     int commit;      /* COMMIT / END: must not silently roll back */
+    int write;       /* may change rows (anything but a read or transaction control) */
 };
 
 /* Set C's error to MSG (copied; NULL means "") and CODE. */
@@ -124,6 +134,164 @@ static void set_res_err(struct pgconn *c, const PGresult *res)
     buf_free(&b);
 }
 
+/* ---- has anything changed (pg_generation) ------------------------------------------
+ *
+ * PostgreSQL has no cheap "has the data changed" number, and asking the server for one
+ * costs a round trip on every request that keeps a memo (a list's count, a session). So:
+ * - `commits` counts this process's transactions that wrote, once each has ended: read
+ *   after a write's COMMIT, it has moved before the writer answers its request;
+ * - a listener thread per database (its own connection, LISTEN qiao_changed) counts the
+ *   notifications of other processes' writes in `notes` (ours, told by their server
+ *   process ids, are in `commits` already). The triggers of schema step v4
+ *   (pg_watch_sql) send one when a transaction that moved the audit head, or changed
+ *   sessions, users or orgs, commits. A notification arrives a moment after that commit
+ *   (well under a millisecond on loopback), so another process's write can go unseen for
+ *   that moment; this process's own writes never do.
+ * While the listener is not connected, nothing is memoised (-1). */
+
+static atomic_uint_fast64_t commits;
+
+struct watch {
+    char *url;
+    pthread_t th;
+    atomic_uint_fast64_t notes; /* notifications seen, and reconnections */
+    atomic_int up;              /* connected and listening */
+    atomic_int stop;
+    struct watch *next;
+};
+
+static pthread_mutex_t watch_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct watch *watches;
+static int watch_users; /* open connections that may use a listener */
+static int *own_pids;   /* their server processes: their writes are in `commits` already */
+static int nown;
+
+/* Under watch_lock: forget server process PID of one of ours (0: none), remember NEW. */
+static void own_pid(int pid, int new)
+{
+    for (int i = 0; pid && i < nown; i++)
+        if (own_pids[i] == pid) {
+            own_pids[i] = own_pids[--nown];
+            break;
+        }
+    if (new) {
+        own_pids = xrealloc(own_pids, (size_t)(nown + 1) * sizeof *own_pids);
+        own_pids[nown++] = new;
+    }
+}
+
+/* Notifications other processes sent (ours are counted when they commit). */
+static uint_fast64_t foreign(PGconn *pg)
+{
+    uint_fast64_t n = 0;
+    pthread_mutex_lock(&watch_lock);
+    for (PGnotify *m; (m = PQnotifies(pg)); PQfreemem(m)) {
+        int ours = 0;
+        for (int i = 0; i < nown && !ours; i++)
+            ours = own_pids[i] == m->be_pid;
+        n += !ours;
+    }
+    pthread_mutex_unlock(&watch_lock);
+    return n;
+}
+
+#define WATCH_CHANNEL "qiao_changed"
+
+static void *watch_main(void *arg)
+{
+    struct watch *w = arg;
+    PGconn *pg = NULL;
+    while (!atomic_load(&w->stop)) {
+        if (!pg || PQstatus(pg) != CONNECTION_OK) {
+            atomic_store(&w->up, 0);
+            PQfinish(pg);
+            pg = PQconnectdb(w->url);
+            PGresult *r =
+                PQstatus(pg) == CONNECTION_OK ? PQexec(pg, "LISTEN " WATCH_CHANNEL) : NULL;
+            int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+            PQclear(r);
+            if (!ok) { /* the server is away: try again in a second */
+                PQfinish(pg);
+                pg = NULL;
+                for (int i = 0; i < 10 && !atomic_load(&w->stop); i++)
+                    poll(NULL, 0, 100);
+                continue;
+            }
+            atomic_fetch_add(&w->notes, 1); /* what happened while away is unknown */
+            atomic_store(&w->up, 1);
+        }
+        struct pollfd p = {.fd = PQsocket(pg), .events = POLLIN};
+        if (poll(&p, 1, 100) < 0 || (p.revents && !PQconsumeInput(pg))) {
+            PQfinish(pg);
+            pg = NULL;
+            continue;
+        }
+        uint_fast64_t n = foreign(pg);
+        if (n)
+            atomic_fetch_add(&w->notes, n);
+    }
+    PQfinish(pg);
+    return NULL;
+}
+
+/* URL's listener, started on first use; NULL when the thread cannot start. */
+static struct watch *watch_for(const char *url)
+{
+    pthread_mutex_lock(&watch_lock);
+    struct watch *w = watches;
+    while (w && strcmp(w->url, url))
+        w = w->next;
+    if (!w) {
+        w = xcalloc(1, sizeof *w);
+        w->url = xstrdup(url);
+        if (pthread_create(&w->th, NULL, watch_main, w)) {
+            free(w->url);
+            free(w);
+            w = NULL;
+        } else {
+            w->next = watches;
+            watches = w;
+        }
+    }
+    pthread_mutex_unlock(&watch_lock);
+    return w;
+}
+
+/* The last connection closed: stop the listeners (a command that ends, a server stopping). */
+static void watch_release(void)
+{
+    pthread_mutex_lock(&watch_lock);
+    struct watch *all = --watch_users == 0 ? watches : NULL;
+    if (all)
+        watches = NULL;
+    if (!watch_users) {
+        free(own_pids);
+        own_pids = NULL;
+        nown = 0;
+    }
+    pthread_mutex_unlock(&watch_lock);
+    while (all) {
+        struct watch *w = all;
+        all = w->next;
+        atomic_store(&w->stop, 1);
+        pthread_join(w->th, NULL);
+        free(w->url);
+        free(w);
+    }
+}
+
+/* After a statement on C: a write makes it dirty, and once no transaction is open any
+ * more, a dirty connection's writes are counted (committed or not: counting a rollback
+ * only costs a memo). */
+static void settle(struct pgconn *c, int wrote)
+{
+    c->dirty |= wrote;
+    if (c->dirty && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+        atomic_fetch_add(&commits, 1);
+        c->dirty = 0;
+    }
+}
+
 /* Notices ("relation already exists, skipping") are not errors; keep them off stderr. */
 static void quiet(void *arg, const char *msg)
 {
@@ -159,7 +327,12 @@ static void *pg_open(const char *url, char *err, size_t errlen)
     PQclear(res);
     struct pgconn *c = xcalloc(1, sizeof *c);
     c->pg = pg;
+    c->url = xstrdup(url);
     c->err = xstrdup("");
+    pthread_mutex_lock(&watch_lock);
+    watch_users++;
+    own_pid(0, PQbackendPID(pg));
+    pthread_mutex_unlock(&watch_lock);
     return c;
 }
 
@@ -172,9 +345,14 @@ static void pg_close(void *conn)
         return;
     for (int i = 0; i < PLAN_CACHE; i++)
         free(c->plans[i].sql);
+    pthread_mutex_lock(&watch_lock);
+    own_pid(PQbackendPID(c->pg), 0);
+    pthread_mutex_unlock(&watch_lock);
     PQfinish(c->pg);
+    free(c->url);
     free(c->err);
     free(c);
+    watch_release();
 }
 
 /* A connection the server dropped (a restart) is made again, once a call: the session
@@ -185,7 +363,11 @@ static int pg_revive(void *conn)
     struct pgconn *c = conn;
     if (PQstatus(c->pg) == CONNECTION_OK)
         return 0;
+    int was = PQbackendPID(c->pg);
     PQreset(c->pg);
+    pthread_mutex_lock(&watch_lock);
+    own_pid(was, PQstatus(c->pg) == CONNECTION_OK ? PQbackendPID(c->pg) : 0);
+    pthread_mutex_unlock(&watch_lock);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         char *m = chomp(xstrdup(PQerrorMessage(c->pg)));
         set_err(c, *m ? m : "postgresql: no connection", DBE_BUSY);
@@ -196,6 +378,7 @@ static int pg_revive(void *conn)
         free(c->plans[i].sql);
         c->plans[i].sql = NULL;
     }
+    settle(c, 1); /* whether its last COMMIT landed is unknown */
     PGresult *res = PQexec(c->pg, SESSION_SETUP);
     int ok = PQresultStatus(res) == PGRES_COMMAND_OK;
     if (!ok)
@@ -297,6 +480,8 @@ static void *pg_prepare(void *conn, const char *sql)
     s->cacheable = starts_with(sql, "select|insert|update|delete|with");
     s->ddl = starts_with(sql, "create|alter|drop");
     s->commit = starts_with(sql, "commit|end");
+    s->write = !starts_with(sql, "select|begin|start|commit|end|rollback|savepoint|release|set|"
+                                 "reset|show|listen|deallocate|explain");
     return s;
 }
 
@@ -413,7 +598,16 @@ static void drop_plan(struct pgconn *c, const char *name)
 /* Run ST (the first step): through a cached plan for plain DML, otherwise directly.
  * Leaves the result in s->res. Returns 0, or -1 with the error recorded on the
  * connection. */
+static int run_sql(struct pgstmt *s);
+
 static int run(struct pgstmt *s)
+{
+    int rc = run_sql(s);
+    settle(s->c, s->write);
+    return rc;
+}
+
+static int run_sql(struct pgstmt *s)
 {
     struct pgconn *c = s->c;
     const char *const *vals = (const char *const *)s->vals;
@@ -572,12 +766,36 @@ static int pg_has_column(void *conn, const char *table, const char *column)
     return found;
 }
 
-/* PostgreSQL gives no cheap "has anything changed" number: store.c reads the audit head. */
+/* This process's ended writes and the listener's notifications (see "has anything
+ * changed" above); -1 inside a transaction that wrote (what it sees is not committed)
+ * and while the listener is not connected. */
 static int64_t pg_generation(void *conn)
 {
-    (void)conn;
-    return -1;
+    struct pgconn *c = conn;
+    if (c->dirty)
+        return -1;
+    if (!c->w && !(c->w = watch_for(c->url)))
+        return -1;
+    if (!atomic_load(&c->w->up))
+        return -1;
+    uint64_t n = atomic_load(&c->w->notes), k = atomic_load(&commits);
+    return (int64_t)(((n & 0x7fffffffu) << 32) | (k & 0xffffffffu));
 }
+
+/* Schema step v4: the notifications the listeners count. */
+static const char *const pg_watch_sql[] = {
+    "CREATE OR REPLACE FUNCTION qiao_changed() RETURNS trigger LANGUAGE plpgsql AS "
+    "$$ BEGIN PERFORM pg_notify('" WATCH_CHANNEL "', ''); RETURN NULL; END $$",
+    "CREATE TRIGGER qiao_changed AFTER UPDATE ON audit_head FOR EACH STATEMENT EXECUTE "
+    "FUNCTION qiao_changed()",
+    "CREATE TRIGGER qiao_changed AFTER UPDATE OR DELETE ON session FOR EACH STATEMENT EXECUTE "
+    "FUNCTION qiao_changed()",
+    "CREATE TRIGGER qiao_changed AFTER UPDATE OR DELETE ON \"user\" FOR EACH STATEMENT "
+    "EXECUTE FUNCTION qiao_changed()",
+    "CREATE TRIGGER qiao_changed AFTER UPDATE OR DELETE ON \"org\" FOR EACH STATEMENT "
+    "EXECUTE FUNCTION qiao_changed()",
+    NULL,
+};
 
 /* COPY table_cols FROM STDIN with data (COPY's text format) in chunks of a megabyte.
  * 0, or -1 with the error recorded (the transaction is then aborted, as after any failed
@@ -616,6 +834,7 @@ static int pg_copy(void *conn, const char *table_cols, const char *data, size_t 
     }
     if (!failed)
         set_err(c, NULL, DBE_NONE);
+    settle(c, 1);
     return failed ? -1 : 0;
 }
 
@@ -666,6 +885,7 @@ const struct driver pg_driver = {
     .nulls_last = 1,
     .plan_once = pg_plan_once,
     .generation = pg_generation,
+    .watch_sql = pg_watch_sql,
     .revive = pg_revive,
     .copy = pg_copy,
     .reserve_ids = pg_reserve_ids,
