@@ -231,7 +231,6 @@ static void iso_at(time_t t, char out[21])
     strftime(out, 21, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* The user of a live session, or NULL. Refreshes seen_at at most once a minute. */
 /* A session as the connection's memo keeps it between requests: the session query's row
  * and when the session ends; then username, name, role, org path, org name and CSRF
  * token, each NUL-terminated. Kept until anything changes that could change the row (a
@@ -266,24 +265,26 @@ static struct user *user_of_kept(struct req *r, const struct kept *k, const char
     return u;
 }
 
-static void keep_session(db *d, const char *key, const struct user *u, int64_t sid,
-                         const char *seen_at, const char *expires_at)
+/* The session query's row S as a struct kept (in B), which the memo keeps when it can. */
+static const struct kept *keep_session(db *d, const char *key, stmt *s, buf *b)
 {
-    buf b = {0};
-    struct kept k = {.id = u->id,
-                     .org_id = u->org_id,
-                     .sid = sid,
-                     .must_change_password = u->must_change_password};
-    snprintf(k.seen_at, sizeof k.seen_at, "%s", seen_at);
-    snprintf(k.expires_at, sizeof k.expires_at, "%s", expires_at);
-    buf_add(&b, (const char *)&k, sizeof k);
-    const char *strs[] = {u->username, u->name, u->role, u->org_path, u->org_name, u->csrf};
-    for (size_t i = 0; i < sizeof strs / sizeof *strs; i++)
-        buf_add(&b, strs[i] ? strs[i] : "", strlen(strs[i] ? strs[i] : "") + 1);
-    db_memo_put_blob(d, key, b.s, b.len);
-    buf_free(&b);
+    struct kept k = {.id = st_int(s, "id"),
+                     .org_id = st_int(s, "org_id"),
+                     .sid = st_int(s, "sid"),
+                     .must_change_password = st_int(s, "must_change_password") != 0};
+    snprintf(k.seen_at, sizeof k.seen_at, "%s", st_text(s, "seen_at"));
+    snprintf(k.expires_at, sizeof k.expires_at, "%s", st_text(s, "expires_at"));
+    buf_add(b, (const char *)&k, sizeof k);
+    static const char *const cols[] = {"username", "name", "role", "path", "org_name", "csrf"};
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++) {
+        const char *v = st_text(s, cols[i]);
+        buf_add(b, v ? v : "", strlen(v ? v : "") + 1);
+    }
+    db_memo_put_blob(d, key, b->s, b->len);
+    return (const struct kept *)b->s;
 }
 
+/* The user of a live session, or NULL. Refreshes seen_at at most once a minute. */
 static struct user *load_session(struct req *r, const char *token)
 {
     char th[65], now[21], idle[21], minute[21];
@@ -298,49 +299,32 @@ static struct user *load_session(struct req *r, const char *token)
     const char *key = arena_printf(r->a, "session\x1f%s", th);
     size_t len = 0;
     const struct kept *k = db_memo_get_blob(r->db, key, &len);
-    if (k && strcmp(k->expires_at, now) > 0 && strcmp(k->seen_at, idle) > 0) {
+    buf b = {0};
+    if (!k || strcmp(k->expires_at, now) <= 0 || strcmp(k->seen_at, idle) <= 0) {
+        /* not kept, or past its time by what was kept: ask */
+        stmt *s = db_prepare(
+            r->db, "SELECT s.id AS sid, s.csrf, s.seen_at, s.expires_at, u.id, u.username, "
+                   "u.name, u.role, u.org_id, u.must_change_password, o.path, o.name AS "
+                   "org_name FROM session s JOIN \"user\" u ON u.id = s.user_id JOIN "
+                   "\"org\" o ON o.id = u.org_id WHERE s.token_hash = ? AND s.expires_at > "
+                   "? AND s.seen_at > ? AND u.deleted_at IS NULL AND u.status = 'active'");
+        if (!s) {
+            r->db_failed = 1;
+            return NULL;
+        }
+        st_bind_text(s, 1, th);
+        st_bind_text(s, 2, now);
+        st_bind_text(s, 3, idle);
+        int rc = st_step(s);
+        r->db_failed = rc != DB_ROW && rc != DB_DONE;
+        k = rc == DB_ROW ? keep_session(r->db, key, s, &b) : NULL;
+        st_finalize(s);
+    }
+    if (k) {
         u = user_of_kept(r, k, th);
         sid = strcmp(k->seen_at, minute) < 0 ? k->sid : 0;
-        goto touch;
     }
-    if (k) { /* kept, but past its time by what was kept: ask again */
-        db_memo_drop(r->db, key);
-        (void)db_memo_get_blob(r->db, key, &len);
-    }
-    stmt *s =
-        db_prepare(r->db, "SELECT s.id AS sid, s.csrf, s.seen_at, s.expires_at, u.id, u.username, "
-                          "u.name, u.role, u.org_id, u.must_change_password, o.path, o.name AS "
-                          "org_name FROM session s JOIN \"user\" u ON u.id = s.user_id JOIN "
-                          "\"org\" o ON o.id = u.org_id WHERE s.token_hash = ? AND s.expires_at > "
-                          "? AND s.seen_at > ? AND u.deleted_at IS NULL AND u.status = 'active'");
-    if (!s) {
-        r->db_failed = 1;
-        return NULL;
-    }
-    st_bind_text(s, 1, th);
-    st_bind_text(s, 2, now);
-    st_bind_text(s, 3, idle);
-    int rc = st_step(s);
-    r->db_failed = rc != DB_ROW && rc != DB_DONE;
-    if (rc == DB_ROW) {
-        u = arena_alloc(r->a, sizeof *u);
-        u->id = st_int(s, "id");
-        u->org_id = st_int(s, "org_id");
-        u->username = arena_strdup(r->a, st_text(s, "username"));
-        u->name = arena_strdup(r->a, st_text(s, "name"));
-        u->role = arena_strdup(r->a, st_text(s, "role"));
-        u->org_path = arena_strdup(r->a, st_text(s, "path"));
-        u->org_name = arena_strdup(r->a, st_text(s, "org_name"));
-        u->must_change_password = st_int(s, "must_change_password") != 0;
-        u->csrf = arena_strdup(r->a, st_text(s, "csrf"));
-        u->session_hash = arena_strdup(r->a, th);
-        const char *seen = st_text(s, "seen_at");
-        if (strcmp(seen, minute) < 0)
-            sid = st_int(s, "sid");
-        keep_session(r->db, key, u, st_int(s, "sid"), seen, st_text(s, "expires_at"));
-    }
-    st_finalize(s);
-touch:
+    buf_free(&b);
     /* Best effort: when another connection holds the write lock past the busy timeout, the
      * session stays as it was (still live: it is touched again on a later request). */
     if (sid &&

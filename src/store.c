@@ -28,7 +28,7 @@ struct db {
         size_t blen;
     } memo[MEMO_SLOTS];
     unsigned memo_next;
-    int64_t memo_gen; /* the generation seen by the last miss: what the next put is valid for */
+    int64_t memo_gen; /* the generation the last get saw: what the next put is valid for */
     void *conn;
     enum db_kind kind;
     int depth;
@@ -727,19 +727,18 @@ static int memo_find(db *d, const char *key)
     return -1;
 }
 
-/* KEY's slot valid now, or -1; a miss records the generation it saw, so that the value
- * computed next is kept under the generation from before it was computed (a write that
- * lands while it is computed then makes the next reader compute it again). */
+/* KEY's slot valid now, or -1. The generation seen is recorded, so that a value computed
+ * next is kept under the generation from before it was computed (a write that lands while
+ * it is computed then makes the next reader compute it again). */
 static int memo_hit(db *d, const char *key)
 {
     int64_t gen = generation(d);
     int i = memo_find(d, key);
-    int hit = gen >= 0 && i >= 0 && d->memo[i].gen == gen;
-    d->memo_gen = hit ? -1 : gen;
-    return hit ? i : -1;
+    d->memo_gen = gen;
+    return gen >= 0 && i >= 0 && d->memo[i].gen == gen ? i : -1;
 }
 
-/* The slot to keep KEY in under the generation the last miss saw, or -1 (no miss since the
+/* The slot to keep KEY in under the generation the last get saw, or -1 (no get since the
  * last put, or an engine that cannot tell). */
 static int memo_slot(db *d, const char *key)
 {
@@ -793,13 +792,6 @@ void db_memo_put_blob(db *d, const char *key, const void *data, size_t len)
     d->memo[i].blob = xmalloc(len ? len : 1);
     memcpy(d->memo[i].blob, data, len);
     d->memo[i].blen = len;
-}
-
-void db_memo_drop(db *d, const char *key)
-{
-    int i = memo_find(d, key);
-    if (i >= 0)
-        d->memo[i].gen = -1;
 }
 
 int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms)

@@ -209,15 +209,14 @@ int db_watch_changes(db *d);
 /* A small per-connection memo of results (list counts, sessions), valid until the
  * database changes, by this connection or any other. db_memo_get answers 1 and *v on a
  * hit; an engine that cannot tell when the data changed never hits. A put keeps what the
- * caller computed after its get missed, under the generation that get saw (so a write
- * landing meanwhile is never hidden); a put without a miss before it keeps nothing.
+ * caller computed after its get, under the generation that get saw (so a write landing
+ * meanwhile is never hidden); a put without a get before it keeps nothing.
  * db_memo_get_blob answers the LEN bytes kept by db_memo_put_blob (owned by the memo,
- * valid until the next memo call) or NULL. db_memo_drop forgets KEY's value now. */
+ * valid until the next memo call) or NULL. */
 int db_memo_get(db *d, const char *key, int64_t *v);
 void db_memo_put(db *d, const char *key, int64_t v);
 const void *db_memo_get_blob(db *d, const char *key, size_t *len);
 void db_memo_put_blob(db *d, const char *key, const void *data, size_t len);
-void db_memo_drop(db *d, const char *key);
 /* The value last put for key even if the data has changed since (what a list shows as an
  * estimate of its count): 1 with *v and *age_ms, how long ago it was put; 0 when none. */
 int db_memo_stale(db *d, const char *key, int64_t *v, double *age_ms);

@@ -147,7 +147,8 @@ static void set_res_err(struct pgconn *c, const PGresult *res)
  *   sessions, users or orgs, commits. A notification arrives a moment after that commit
  *   (well under a millisecond on loopback), so another process's write can go unseen for
  *   that moment; this process's own writes never do.
- * While the listener is not connected, nothing is memoised (-1). */
+ * While the listener is not connected, and inside a transaction that wrote, it answers
+ * -1 and store.c reads the audit head instead, as it did before. */
 
 static atomic_uint_fast64_t commits;
 
