@@ -652,6 +652,11 @@ int db_nulls_last(const db *d)
     return d->drv->nulls_last;
 }
 
+int db_index_needs_id(const db *d)
+{
+    return d->drv->index_needs_id;
+}
+
 int db_has_column(db *d, const char *table, const char *column)
 {
     SYNC(d);

@@ -198,6 +198,10 @@ const char *db_for_update(const db *d);
 /* 1 when the engine sorts NULL after every value in ascending order (PostgreSQL), 0 when
  * before them (SQLite): a list's keyset cursor (entity.c) puts a NULL where ORDER BY does. */
 int db_nulls_last(const db *d);
+/* 1 when an index's entries must name the row's id to give the rows of one value in id
+ * order (PostgreSQL), 0 when every index ends in the rowid by itself (SQLite, where naming
+ * it would store it twice): a list filtered by a column reads its page in order. */
+int db_index_needs_id(const db *d);
 /* 1 if TABLE has COLUMN (or, with column NULL, if TABLE exists). */
 int db_has_column(db *d, const char *table, const char *column);
 
@@ -251,6 +255,7 @@ struct driver {
     const char *insert_id_sql; /* see db_insert_id_sql */
     const char *for_update;    /* see db_for_update */
     int nulls_last;            /* see db_nulls_last */
+    int index_needs_id;        /* see db_index_needs_id */
     /* The id of the row the connection inserted last (SQLite's rowid), 0 if none. */
     int64_t (*last_id)(void *conn);
     void (*plan_once)(void *conn, int on); /* see db_plan_once; NULL: nothing to do */

@@ -884,6 +884,7 @@ const struct driver pg_driver = {
     .insert_id_sql = " RETURNING id",
     .for_update = " FOR UPDATE",
     .nulls_last = 1,
+    .index_needs_id = 1,
     .plan_once = pg_plan_once,
     .generation = pg_generation,
     .watch_sql = pg_watch_sql,
