@@ -158,17 +158,20 @@ int entity_sync(db *d)
                 rc = db_exec(d, buf_str(&b));
                 continue;
             }
-            const int lead = leads_an_index(e, f->name);
-            for (int ki = 0; ki <= by_id && rc == DB_OK; ki++) {
+            const char *kind = by_id ? "ki" : "i";
+            if (by_id) { /* the one-column index a database made before has */
                 b.len = 0;
-                if (lead || ki != by_id)
-                    buf_printf(&b, "DROP INDEX IF EXISTS %s_%s_%s", e->name, f->name,
-                               ki ? "ki" : "i");
-                else
-                    buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_%s_%s ON \"%s\" (%s%s)", e->name,
-                               f->name, ki ? "ki" : "i", e->name, f->name, ki ? ", id" : "");
+                buf_printf(&b, "DROP INDEX IF EXISTS %s_%s_i", e->name, f->name);
                 rc = db_exec(d, buf_str(&b));
             }
+            b.len = 0;
+            if (leads_an_index(e, f->name))
+                buf_printf(&b, "DROP INDEX IF EXISTS %s_%s_%s", e->name, f->name, kind);
+            else
+                buf_printf(&b, "CREATE INDEX IF NOT EXISTS %s_%s_%s ON \"%s\" (%s%s)", e->name,
+                           f->name, kind, e->name, f->name, by_id ? ", id" : "");
+            if (rc == DB_OK)
+                rc = db_exec(d, buf_str(&b));
         }
         buf_free(&b);
         if (rc != DB_OK)
