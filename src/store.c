@@ -518,6 +518,10 @@ int db_begin_at(db *d, const char *file, int line)
             snprintf(d->err, sizeof d->err, "database is locked (waited for another writer)");
             return DB_ERROR;
         }
+    } else if (db_tx_lost(d)) { /* a SAVEPOINT now would begin a transaction of its own */
+        d->errcode = DBE_OTHER;
+        snprintf(d->err, sizeof d->err, "the transaction was rolled back by an earlier error");
+        return DB_ERROR;
     } else {
         snprintf(sql, sizeof sql, "SAVEPOINT sp%d", d->depth);
     }
@@ -570,7 +574,9 @@ int db_rollback(db *d)
     if (d->depth == 0)
         die("rollback without a transaction");
     int rc;
-    if (d->depth == 1) {
+    if (db_tx_lost(d)) { /* the engine rolled it back already: keep what it said of why */
+        rc = DB_OK;
+    } else if (d->depth == 1) {
         rc = db_exec(d, "ROLLBACK");
     } else {
         char sql[64];
@@ -592,6 +598,19 @@ int db_depth(const db *d)
 {
     SYNC((db *)d);
     return d->depth;
+}
+
+int db_tx_lost(const db *d)
+{
+    SYNC((db *)d);
+    return d->depth > 0 && d->drv->in_tx && !d->drv->in_tx(d->conn);
+}
+
+void db_clear_error(db *d)
+{
+    SYNC(d);
+    d->errcode = DBE_NONE;
+    d->err[0] = 0;
 }
 
 const char *db_type_name(const db *d, enum db_type t)

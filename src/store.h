@@ -107,6 +107,13 @@ int db_begin_at(db *d, const char *file, int line) __attribute__((warn_unused_re
 int db_commit(db *d) __attribute__((warn_unused_result));
 int db_rollback(db *d);
 int db_depth(const db *d);
+/* 1 when a transaction is open here but the engine has ended it (SQLite rolls the whole
+ * transaction back on some errors: a full disk, an I/O error): nothing since its begin is
+ * kept, and a begin inside it fails. Roll back down to depth 0. */
+int db_tx_lost(const db *d);
+/* Forget the last failure (db_errcode DBE_NONE), as an outermost begin does: for a caller
+ * that runs several requests' work inside one transaction (http.c's group commit). */
+void db_clear_error(db *d);
 
 /* The INSERT of one row into a table whose key is a DT_PK column named id: append
  * db_insert_id_sql(d) to its SQL (" RETURNING id" on PostgreSQL, nothing on SQLite, where
@@ -270,6 +277,7 @@ struct driver {
     int (*lock_writer)(void *conn);
     void (*unlock_writer)(void *conn);
     int (*revive)(void *conn); /* see db_revive; NULL: nothing to do */
+    int (*in_tx)(void *conn);  /* 1 while a transaction is open (see db_tx_lost); NULL: always */
     int (*backup)(void *conn, const char *file, char *err, size_t errlen); /* see db_backup */
     /* COPY text (tab-separated, \\N for NULL, one row a line) of rows into "table (cols)";
      * 0 or -1 with the error recorded. NULL: the engine has no COPY (see db_rows). */

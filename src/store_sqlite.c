@@ -70,6 +70,7 @@ static void turn_give(struct wqueue *q);
 static void *ckpt_main(void *arg)
 {
     struct wqueue *q = arg;
+    pthread_setname_np(pthread_self(), "qiao-checkpoint");
     pthread_mutex_lock(&q->m);
     for (;;) {
         while (!q->ckpt_want)
@@ -441,6 +442,11 @@ static int64_t sq_last_id(void *conn)
     return sqlite3_last_insert_rowid(((struct sconn *)conn)->db);
 }
 
+static int sq_in_tx(void *conn)
+{
+    return !sqlite3_get_autocommit(((struct sconn *)conn)->db);
+}
+
 static const char *sq_type_name(enum db_type t)
 {
     switch (t) {
@@ -602,6 +608,7 @@ const struct driver sqlite_driver = {
     .busy_timeout = sq_busy_timeout,
     .lock_writer = sq_lock_writer,
     .unlock_writer = sq_unlock_writer,
+    .in_tx = sq_in_tx,
     .backup = sq_backup,
     .analyze = sq_analyze,
 };
