@@ -42,6 +42,7 @@ enum {
     R_UPLOAD = 1 << 0,  /* accepts a large body (imports, attachments) */
     R_ANYPASS = 1 << 1, /* allowed while the password must still be changed */
     R_RATED = 1 << 2,   /* counted against the portal's limits before it runs (rate.h) */
+    R_GROUP = 1 << 3,   /* a short write that may share a transaction with others' (below) */
 };
 
 struct route {
@@ -79,6 +80,7 @@ struct req {
     struct kv *hdrs;
     int nhdrs;
     double t0;
+    int queued; /* handed to the group writer: the connection is suspended until it answers */
 };
 
 const char *req_arg(struct req *r, const char *name);
@@ -118,7 +120,16 @@ struct server_opts {
      * request as TLS (the session cookie's Secure). qiao's per-address connection limit
      * then applies to direct peers only: the proxy limits its clients (README). */
     const char *trusted_proxy;
+    /* Group commit on SQLite: the requests of R_GROUP routes are run by one writer thread,
+     * as many as wait (at most write_batch) in one transaction, each handler's own
+     * transaction a savepoint in it, and all answered when it has committed; a request
+     * whose work the database threw away (the whole transaction, on a full disk) is
+     * answered with that error and so is every other of its transaction. 0: the default
+     * (WRITE_BATCH); 1: each runs on the thread that read it, in its own transaction, as
+     * on PostgreSQL always (its writers run side by side). */
+    unsigned write_batch;
 };
+#define WRITE_BATCH 32
 /* Serve until SIGTERM or SIGINT; 0 after a clean shutdown. */
 int http_serve(const struct server_opts *o);
 

@@ -45,6 +45,8 @@ static const char *const usage = MSG_TEXT(
     "\n"
     "DB 为 SQLite 文件路径 (默认 qiao.db) 或 postgresql://用户@主机:端口/库名\n"
     "--busy-timeout 毫秒: 写入时等待 SQLite 写锁的最长时间 (默认 10000), 超时则答复“系统繁忙”\n"
+    "--write-batch N: SQLite 上最多 N 个同时到达的记录写入合为一个事务提交 (默认 32; 1 "
+    "为各自提交)\n"
     "角色: admin leader staff finance mediator viewer\n");
 
 /* Options after the command words: --name value pairs and positional words. */
@@ -54,7 +56,8 @@ struct opts {
     const char *pos[4];
     int npos;
     unsigned threads;
-    int busy_ms; /* 0: the store's default (DB_BUSY_MS) */
+    unsigned write_batch; /* 0: WRITE_BATCH */
+    int busy_ms;          /* 0: the store's default (DB_BUSY_MS) */
     int dry_run;
     int unmask;
 };
@@ -105,6 +108,14 @@ static int parse_opts(int argc, char **argv, struct opts *o)
             o->unmask = 1;
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             o->threads = (unsigned)atoi(argv[++i]);
+        } else if (!strcmp(a, "--write-batch")) {
+            int64_t n = 0;
+            if (i + 1 >= argc || !parse_i64(argv[i + 1], &n) || n < 1 || n > 1024) {
+                fputs(msg_cur("qiao: --write-batch 应为 1 到 1024 之间的整数\n"), stderr);
+                return -1;
+            }
+            o->write_batch = (unsigned)n;
+            i++;
         } else if (!strcmp(a, "--busy-timeout")) {
             int64_t ms = 0;
             if (i + 1 >= argc || !parse_i64(argv[i + 1], &ms) || ms < 1 || ms > 600000) {
@@ -252,6 +263,7 @@ static int cmd_serve(struct opts *o)
                              .access_log = o->access_log,
                              .threads = o->threads,
                              .busy_ms = o->busy_ms,
+                             .write_batch = o->write_batch,
                              .trusted_proxy = o->trusted_proxy};
     return http_serve(&so);
 }

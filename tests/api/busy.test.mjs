@@ -89,6 +89,10 @@ describe('writes while another connection holds the write lock (sqlite)', () => 
       assertBusy(r, ms, 'unlock');
       [r, ms] = await timed(() => staff.del('/api/v1/session'));
       assertBusy(r, ms, 'logout');
+      // record writes wait in one transaction for the lock (http.c's group commit)
+      const rs = await Promise.all([1, 2, 3].map((i) => timed(() => admin.post('/api/v1/person', { name: `锁下${i}` }))));
+      for (const [x, xms] of rs) assertBusy(x, xms, 'record create');
+      assert.match(rs[0][0].json.error.message, /没有保存/);
       // A read whose session touch cannot be written is still answered.
       [r, ms] = await timed(() => idle.get('/api/v1/session'));
       assert.equal(r.status, 200, r.text);
@@ -102,6 +106,7 @@ describe('writes while another connection holds the write lock (sqlite)', () => 
 
     assert.ok(server.alive, `the server exited: ${server.stderr}`);
     assert.equal(sqlInt(server, 'SELECT count(*) FROM audit_log'), auditBefore, 'nothing was written under the lock');
+    assert.equal(sqlInt(server, "SELECT count(*) FROM person WHERE name LIKE '锁下%'"), 0);
     assert.equal(sqlInt(server, `SELECT failed_logins FROM "user" WHERE username = 'admin'`), 0);
     assert.equal(sqlInt(server, `SELECT count(*) FROM case_step WHERE case_id = ${caseId} AND action = 'note'`), 0);
 

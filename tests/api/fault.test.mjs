@@ -75,22 +75,40 @@ for (const store of STORES) {
 }
 
 const root = process.getuid?.() === 0;
+
+/** A fresh database with an admin on a tmpfs of SIZE, served; fn(srv, s) runs against it;
+ * everything is stopped and unmounted after. */
+async function onSmallDisk(t, size, fn) {
+  const dir = mkdtempSync(join(tmpdir(), 'qiao-full-'));
+  const m = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir], { encoding: 'utf8' });
+  if (m.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    t.skip(`cannot mount a tmpfs here: ${m.stderr.trim()}`);
+    return;
+  }
+  const dbUrl = join(dir, 'qiao.db');
+  const s = { store: 'sqlite', db: dbUrl };
+  let srv;
+  try {
+    qiao(['init', '--db', dbUrl, '--org-name', '测试市归国华侨联合会']);
+    qiao(['user', 'add', 'admin', '--role', 'admin', '--org', '1', '--db', dbUrl], { input: PASSWORD + '\n' });
+    srv = await serve(dbUrl);
+    await fn(srv, s);
+    // still serving; the file is whole and the chain verifies
+    assert.equal((await srv.c.get('/api/v1/person?per_page=1')).status, 200);
+    assert.equal(sql(s, 'PRAGMA integrity_check'), 'ok');
+    const v = verify(dbUrl);
+    assert.equal(v.status, 0, v.stdout + v.stderr);
+  } finally {
+    if (srv) { srv.proc.kill('SIGTERM'); await srv.exited; }
+    spawnSync('umount', [dir]);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 describe('a full disk', { skip: !root && 'not root: cannot mount a small tmpfs for the full disk' }, () => {
   test('an import that fills the disk answers 507 storage_full and loses nothing (sqlite)', async (t) => {
-    const dir = mkdtempSync(join(tmpdir(), 'qiao-full-'));
-    const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=6m', 'tmpfs', dir], { encoding: 'utf8' });
-    if (m.status !== 0) {
-      rmSync(dir, { recursive: true, force: true });
-      t.skip(`cannot mount a tmpfs here: ${m.stderr.trim()}`);
-      return;
-    }
-    const dbUrl = join(dir, 'qiao.db');
-    const s = { store: 'sqlite', db: dbUrl };
-    let srv;
-    try {
-      qiao(['init', '--db', dbUrl, '--org-name', '测试市归国华侨联合会']);
-      qiao(['user', 'add', 'admin', '--role', 'admin', '--org', '1', '--db', dbUrl], { input: PASSWORD + '\n' });
-      srv = await serve(dbUrl);
+    await onSmallDisk(t, '6m', async (srv, s) => {
       const small = await srv.c.req('POST', '/api/v1/import/person', census(50, '小'), { headers: { 'Content-Type': 'application/octet-stream' } });
       assert.equal(small.status, 200, small.text);
       const before = [sqlInt(s, 'SELECT count(*) FROM person'), sqlInt(s, 'SELECT count(*) FROM audit_log')];
@@ -99,16 +117,38 @@ describe('a full disk', { skip: !root && 'not root: cannot mount a small tmpfs f
       assert.equal(r.json.error.code, 'storage_full');
       assert.match(r.json.error.message, /磁盘已满/);
       assert.deepEqual([sqlInt(s, 'SELECT count(*) FROM person'), sqlInt(s, 'SELECT count(*) FROM audit_log')], before);
-      // still serving, and what was there reads back
       const l = await srv.c.get('/api/v1/person?per_page=1');
-      assert.equal(l.status, 200, l.text);
       assert.equal(l.json.total, 50);
-      assert.equal(sql(s, 'PRAGMA integrity_check'), 'ok');
-      assert.equal(verify(dbUrl).status, 0);
-    } finally {
-      if (srv) { srv.proc.kill('SIGTERM'); await srv.exited; }
-      spawnSync('umount', [dir]);
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
+  });
+
+  // Record writes that arrive together share a transaction (http.c's group commit): when
+  // the disk fills under 16 writers, a write answered 201 is there and one answered 507 is
+  // not, whichever of them shared the transaction that failed.
+  test('16 writers filling the disk: each 201 is kept, each 507 left nothing (sqlite)', async (t) => {
+    await onSmallDisk(t, '6m', async (srv, s) => {
+      const notes = '侨'.repeat(1500);
+      const kept = [], refused = [];
+      let n = 0;
+      const writer = async (w) => {
+        while (refused.length < 60 && n < 20000) {
+          const name = `满盘${w}号${n++}`;
+          const r = await srv.c.post('/api/v1/person', { name, notes });
+          if (r.status === 201) kept.push([name, r.json.id]);
+          else {
+            assert.equal(r.status, 507, `${r.status} ${r.text.slice(0, 300)}`);
+            assert.equal(r.json.error.code, 'storage_full');
+            refused.push(name);
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: 16 }, (_, w) => writer(w)));
+      assert.ok(kept.length > 100 && refused.length >= 60, `${kept.length} kept, ${refused.length} refused`);
+      const there = new Map(sql(s, 'SELECT name, id FROM person').split('\n').filter(Boolean).map((l) => l.split('|')));
+      for (const [name, id] of kept) assert.equal(there.get(name), String(id), `${name} was answered 201`);
+      for (const name of refused) assert.ok(!there.has(name), `${name} was answered 507 but is there`);
+      assert.equal(there.size, kept.length);
+      assert.equal(sqlInt(s, "SELECT count(*) FROM audit_log WHERE action = 'create' AND entity = 'person'"), kept.length);
+    });
   });
 });
