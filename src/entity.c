@@ -691,12 +691,21 @@ static int audit_change(struct ent_ctx *c, const struct entity *ent, const char 
 }
 
 /* "SELECT col, col, ... FROM "ent" t" */
+/* Every read of a record starts here (a write reads its row back, and each reference it
+ * checks): put together without printf, which took 4.7 % of the group writer's samples
+ * recording donations (perf), now 1 %. */
 static void select_sql(const struct entity *ent, buf *b)
 {
     buf_puts(b, "SELECT ");
-    for (const struct field *f = ent->fields; f->name; f++)
-        buf_printf(b, "%st.%s", f == ent->fields ? "" : ", ", f->name);
-    buf_printf(b, " FROM \"%s\" t", ent->name);
+    for (const struct field *f = ent->fields; f->name; f++) {
+        if (f != ent->fields)
+            buf_add(b, ", ", 2);
+        buf_add(b, "t.", 2);
+        buf_puts(b, f->name);
+    }
+    buf_puts(b, " FROM \"");
+    buf_puts(b, ent->name);
+    buf_puts(b, "\" t");
 }
 
 /* Upper bound of the path range that starts at prefix ("/1/4/" -> "/1/40"): '0' follows
