@@ -7,8 +7,10 @@
 # 2. qiao serves it on a free 127.0.0.1 port; bench/funds_load.mjs logs in as an admin and
 #    measures, one at a time: the floor (GET /api/v1/session: HTTP and the session check),
 #    a programme's balance, a programme's page (balance + the first page of its ledger),
-#    the programmes of a county with their balances (the five years' totals); then 16
-#    writers recording donations at once.
+#    the programmes of a county with their balances (the five years' totals); then wrk
+#    with 16 connections records donations at once (bench/wrk.lua, QB_DONATE), against
+#    qiao as it serves and against qiao serving a copy of the same ledger with
+#    --write-batch 1 (each request its own transaction, as before group commit).
 # 3. In the same run, fill_funds sql runs the obvious alternative in-process on the same
 #    file: a plain SUM for one programme's balance, a plain SUM over a county's five years,
 #    a bare INSERT in its own transaction.
@@ -59,13 +61,44 @@ COUNTY=$(sqlite3 "$DB" "SELECT org_id FROM programme WHERE id = $PROG")
 echo "the largest programme ($PROG): $(sqlite3 "$DB" "SELECT count(*) FROM donation WHERE programme_id = $PROG") donations, \
 $(sqlite3 "$DB" "SELECT count(*) FROM disbursement WHERE programme_id = $PROG") disbursements"
 
+cp "$DB" "$OUT/funds1.db" # the same ledger for the writers without group commit
+# write KEY DB [serve args]: qiao serving DB, 16 wrk connections recording donations for
+# SECS (wrk: a load generator light enough to leave the two cores to the server) -> a
+# "HTTP KEY p50 p99 n errors" line in $OUT/http.txt
+write() {
+  local key=$1 db=$2 port cookie csrf
+  shift 2
+  port=$(free_port)
+  build/qiao serve --db "$db" --listen "127.0.0.1:$port" --access-log off "$@" 2>"$OUT/$key.log" &
+  QIAO_PID=$!
+  wait_up "http://127.0.0.1:$port/" "$QIAO_PID" qiao
+  curl -s -D "$OUT/login.headers" -o "$OUT/login.json" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"bench\",\"password\":\"$PW\"}" "http://127.0.0.1:$port/api/v1/session"
+  cookie=$(tr -d '\r' <"$OUT/login.headers" | sed -n 's/^[Ss]et-[Cc]ookie: *\(qiao_session=[^;]*\).*/\1/p')
+  csrf=$(python3 -c 'import json, sys; print(json.load(sys.stdin)["csrf_token"])' <"$OUT/login.json")
+  QB_COOKIE=$cookie QB_CSRF=$csrf QB_DONATE=$PROGS wrk -t2 -c16 -d"$SECS" --timeout 30s --latency \
+    -s bench/wrk.lua "http://127.0.0.1:$port" >"$OUT/$key.wrk"
+  cleanup
+  QIAO_PID=
+  local -A v
+  local line kv
+  line=$(grep '^RESULT ' "$OUT/$key.wrk")
+  for kv in ${line#RESULT }; do v[${kv%%=*}]=${kv#*=}; done
+  awk -v k="$key" -v a="${v[p50_us]}" -v b="${v[p99_us]}" -v n="${v[requests]}" \
+    -v e="$((v[err_connect] + v[err_read] + v[err_write] + v[err_status] + v[err_timeout]))" \
+    'BEGIN { printf "HTTP %s %.3f %.3f %d %d\n", k, a / 1000, b / 1000, n, e }' | tee -a "$OUT/http.txt"
+}
+
 QP=$(free_port)
 build/qiao serve --db "$DB" --listen "127.0.0.1:$QP" --access-log off 2>"$OUT/qiao.log" &
 QIAO_PID=$!
 wait_up "http://127.0.0.1:$QP/" "$QIAO_PID" qiao
-node bench/funds_load.mjs "http://127.0.0.1:$QP" bench "$PW" "$PROGS" "$COUNTIES" "$K" "$SECS" | tee "$OUT/http.txt"
+node bench/funds_load.mjs "http://127.0.0.1:$QP" bench "$PW" "$PROGS" "$COUNTIES" "$K" | tee "$OUT/http.txt"
 cleanup
 QIAO_PID=
+write write16 "$DB"
+write write16-alone "$OUT/funds1.db" --write-batch 1
+rm -f "$OUT"/funds1.db*
 build/bench-bin/fill_funds sql "$DB" "$PROG" "$COUNTY" "$K" | tee "$OUT/sql.txt"
 
 declare -A P50 P99 NN ERR
@@ -84,7 +117,10 @@ row session "floor: GET /api/v1/session" none "-"
 row balance "programme balance (GET /programme/ID)" balance "SUM of its ledger"
 row page "programme page (balance + ledger p.1)" balance "SUM of its ledger"
 row county-programmes "county: its programmes with balances" county "SUM of a county's 5 years"
-row write16 "donation POST, 16 writers (${NN[write16]} done)" insert "bare INSERT + COMMIT, 1 writer"
+row write16 "donation POST, 16 connections (${NN[write16]})" insert "bare INSERT + COMMIT, 1 writer"
+row write16-alone "  each its own transaction (${NN[write16-alone]})" insert "bare INSERT + COMMIT, 1 writer"
+echo "group commit against each write its own transaction: p99 $(ratio "${P99[write16-alone]}" "${P99[write16]}") x lower, \
+$(ratio "${NN[write16]}" "${NN[write16-alone]}") x the donations in ${SECS} s"
 echo
 for k in "${!ERR[@]}"; do [ "${ERR[$k]}" != 0 ] && echo "warning: $k: ${ERR[$k]} answers were not 2xx (see $OUT)"; done
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "NOT met"; fi; }

@@ -1,6 +1,6 @@
 // bench/funds_load.mjs - the funds ledger's HTTP side of bench/funds.sh (not a test).
 //
-//   node bench/funds_load.mjs URL USER PASSWORD PROGRAMMES COUNTIES K SECONDS
+//   node bench/funds_load.mjs URL USER PASSWORD PROGRAMMES COUNTIES K
 //
 // Logs in, then measures, one request (or one page) at a time over keep-alive:
 //   page    a programme's page: GET /api/v1/programme/ID (its balance, computed from the
@@ -11,20 +11,18 @@
 //   county  the totals of all the programmes of a county (the ledger spans the five years
 //           2021-2025): GET /api/v1/programme?org_id=C&per_page=20, each programme with its
 //           balance; K times, a random county of COUNTIES
-//   write   recording a donation with 16 writers at once for SECONDS: POST /api/v1/donation
 // and prints "HTTP name p50_ms p99_ms n errors" lines for bench/funds.sh.
-const [url, user, password, progList, countyList, kArg, secArg] = process.argv.slice(2);
+const [url, user, password, progList, countyList, kArg] = process.argv.slice(2);
 const progs = progList.split(',').map(Number);
 const counties = countyList.split(',').map(Number);
 const K = Number(kArg);
-const SECONDS = Number(secArg);
 
 const login = await fetch(`${url}/api/v1/session`, {
   method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: user, password }),
 });
 if (login.status !== 200) throw new Error(`login: ${login.status} ${await login.text()}`);
 const cookie = login.headers.get('set-cookie').split(';')[0];
-const csrf = (await login.json()).csrf_token;
+await login.text();
 
 let errors = 0;
 async function get(path) {
@@ -66,25 +64,3 @@ await measure('page', K, () => {
   ]);
 });
 await measure('county-programmes', K, () => get(`/api/v1/programme?org_id=${pick(counties)}&per_page=20`));
-
-// 16 writers at once, each recording donations one after another for SECONDS.
-const t = [];
-const until = performance.now() + SECONDS * 1000;
-async function writer(w) {
-  for (let i = 0; performance.now() < until; i++) {
-    const t0 = performance.now();
-    const r = await fetch(`${url}/api/v1/donation`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', Cookie: cookie, 'X-CSRF-Token': csrf },
-      body: JSON.stringify({
-        programme_id: pick(progs), received_on: '2025-12-01', donor_type: 'name', donor_name: `基准捐赠人${w}`,
-        amount: 10000 + i,
-      }),
-    });
-    await r.text();
-    t.push(performance.now() - t0);
-    if (r.status !== 201) errors++;
-  }
-}
-await Promise.all(Array.from({ length: 16 }, (_, w) => writer(w)));
-report('write16', t);
