@@ -135,6 +135,11 @@ int entity_sync(db *d)
                            e->name, e->name);
             rc = db_exec(d, buf_str(&b));
         }
+        for (const char *const *ix = e->old_indexes; ix && *ix && rc == DB_OK; ix++) {
+            b.len = 0;
+            buf_printf(&b, "DROP INDEX IF EXISTS %s_%s", e->name, *ix);
+            rc = db_exec(d, buf_str(&b));
+        }
         for (const char *const *ix = e->indexes; ix && *ix && rc == DB_OK; ix++) {
             b.len = 0;
             const char *cols = strchr(*ix, '(');

@@ -264,6 +264,9 @@ struct entity {
      * begins with its column (and is dropped where an older qiao made it): every write
      * would keep a second tree for nothing the first cannot answer. NULL-terminated. */
     const char *const *indexes;
+    /* Optional: the names of indexes an older qiao declared here ("balance_i"), dropped
+     * where a database still has them. NULL-terminated. */
+    const char *const *old_indexes;
     /* EF_APPEND: the entry that reverses old (ent_reverse). Fill rec, a copy of old's
      * writable values, with the reversing values (amounts negated, ...). 0, or -1 with e. */
     int (*reversal)(struct ent_ctx *c, const json_t *old, json_t *rec, struct verr *e);

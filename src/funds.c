@@ -550,15 +550,21 @@ static void donation_compute(struct ent_ctx *c, json_t *rec)
 
 /* The indexes a ledger is read by (bench/funds.sh): a programme's balance and the count of
  * its list summed from an index alone (its entries' org for the scope, their amounts and
- * status in it, never the rows); its ledger's first page in date order without a sort; a
- * subtree's sums over a period (the work report's figures) from the org and the date. They
- * begin with programme_id and org_id, so those get no index of their own. */
+ * status in it, never the rows), and its ledger's first page in date order without a
+ * sort (id named: the list's order within a day), both from book_i; a subtree's sums over a period
+ * (the work report's figures) from the org and the date. They begin with programme_id and org_id,
+ * so those get no index of their own. book_i replaced balance_i and ledger_i (one tree less for
+ * every entry written: 6-14 % more donations a second, bench/README "Group commit"). */
 #define LEDGER_INDEXES(date, status, amount)                                                       \
     (const char *const[])                                                                          \
     {                                                                                              \
-        "balance_i (programme_id, " status "deleted_at, org_id, " amount ")",                      \
-            "ledger_i (programme_id, " date ")",                                                   \
+        "book_i (programme_id, " date ", id, " status "deleted_at, org_id, " amount ")",           \
             "period_i (org_id, " date ", " status "deleted_at, " amount ")", NULL                  \
+    }
+#define LEDGER_OLD_INDEXES                                                                         \
+    (const char *const[])                                                                          \
+    {                                                                                              \
+        "balance_i", "ledger_i", NULL                                                              \
     }
 
 const struct entity donation_entity = {
@@ -568,6 +574,7 @@ const struct entity donation_entity = {
     .title = "receipt_number",
     .flags = EF_OWNED | EF_APPEND,
     .indexes = LEDGER_INDEXES("received_on", "", "amount_cny"),
+    .old_indexes = LEDGER_OLD_INDEXES,
     .fields =
         (const struct field[]){
             FIELD_ID,
@@ -744,6 +751,7 @@ const struct entity disbursement_entity = {
     .title = "voucher_number",
     .flags = EF_OWNED | EF_APPEND,
     .indexes = LEDGER_INDEXES("paid_on", "status, ", "amount"),
+    .old_indexes = LEDGER_OLD_INDEXES,
     .fields =
         (const struct field[]){
             FIELD_ID,

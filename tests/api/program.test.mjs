@@ -99,6 +99,21 @@ for (const store of STORES) {
       assert.equal(schemaVersion(), version);
     });
 
+    test('a ledger index an older qiao made is dropped, and the one that replaced it made', async () => {
+      const indexes = () => sql(dbh, store === 'pg'
+        ? "SELECT indexname FROM pg_indexes WHERE tablename = 'donation' ORDER BY 1"
+        : "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'donation' ORDER BY 1").split('\n');
+      sql(dbh, ['DROP INDEX donation_book_i',
+        'CREATE INDEX donation_balance_i ON "donation" (programme_id, deleted_at, org_id, amount_cny)',
+        'CREATE INDEX donation_ledger_i ON "donation" (programme_id, received_on)']);
+      assert.ok(indexes().includes('donation_ledger_i'));
+      const s = await serve(db.url);
+      assert.equal(await s.stop(), 0, s.stderr);
+      const now = indexes();
+      assert.ok(now.includes('donation_book_i'), now.join(' '));
+      assert.ok(!now.includes('donation_balance_i') && !now.includes('donation_ledger_i'), now.join(' '));
+    });
+
     test('a database newer than the program is refused and left alone', () => {
       sql(dbh, "UPDATE qiao_meta SET value = '99' WHERE key = 'schema_version'");
       const snap = snapshot(dbh);
