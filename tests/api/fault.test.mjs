@@ -94,8 +94,16 @@ async function onSmallDisk(t, size, fn) {
     qiao(['user', 'add', 'admin', '--role', 'admin', '--org', '1', '--db', dbUrl], { input: PASSWORD + '\n' });
     srv = await serve(dbUrl);
     await fn(srv, s);
-    // still serving; the file is whole and the chain verifies
+    // still serving on the full disk; then, room made as an operator would (SQLite needs
+    // some to open a file in WAL mode, and qiao's start writes), the file is whole and the
+    // chain verifies
     assert.equal((await srv.c.get('/api/v1/person?per_page=1')).status, 200);
+    srv.proc.kill('SIGTERM');
+    const { code } = await srv.exited;
+    assert.equal(code, 0, srv.stderr);
+    srv = null;
+    const grow = spawnSync('mount', ['-o', 'remount,size=64m', dir], { encoding: 'utf8' });
+    assert.equal(grow.status, 0, grow.stderr);
     assert.equal(sql(s, 'PRAGMA integrity_check'), 'ok');
     const v = verify(dbUrl);
     assert.equal(v.status, 0, v.stdout + v.stderr);
