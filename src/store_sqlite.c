@@ -266,6 +266,15 @@ static void sq_unlock_writer(void *conn)
     }
 }
 
+/* Why h could not be opened, for a person: a full disk named as such (SQLite says only
+ * "disk I/O error" when it cannot make its -shm file there). */
+static const char *open_reason(sqlite3 *h, const char *msg)
+{
+    if (h && (sqlite3_system_errno(h) == ENOSPC || sqlite3_errcode(h) == SQLITE_FULL))
+        return msg_cur("数据库所在的磁盘已满, 请清理或扩充磁盘后再试");
+    return msg ? msg : h ? sqlite3_errmsg(h) : "?";
+}
+
 static void *sq_open(const char *url, char *err, size_t errlen)
 {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -276,7 +285,7 @@ static void *sq_open(const char *url, char *err, size_t errlen)
     int rc = sqlite3_open_v2(
         url, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
-        snprintf(err, errlen, msg_cur("无法打开数据库 %s: %s"), url, h ? sqlite3_errmsg(h) : "?");
+        snprintf(err, errlen, msg_cur("无法打开数据库 %s: %s"), url, open_reason(h, NULL));
         sqlite3_close(h);
         return NULL;
     }
@@ -287,7 +296,7 @@ static void *sq_open(const char *url, char *err, size_t errlen)
                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON; "
                      "PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;",
                      NULL, NULL, &msg) != SQLITE_OK) {
-        snprintf(err, errlen, msg_cur("无法打开数据库 %s: %s"), url, msg ? msg : "?");
+        snprintf(err, errlen, msg_cur("无法打开数据库 %s: %s"), url, open_reason(h, msg));
         sqlite3_free(msg);
         sqlite3_close(h);
         return NULL;
