@@ -49,6 +49,19 @@ static const char *const usage = MSG_TEXT(
     "为各自提交)\n"
     "角色: admin leader staff finance mediator viewer\n");
 
+/* The whole number after the option at argv[*i], in lo..hi, into *v (and *i past it): 0, or
+ * -1 with why on standard error. */
+static int int_opt(int argc, char **argv, int *i, int64_t lo, int64_t hi, const char *why,
+                   int64_t *v)
+{
+    if (*i + 1 >= argc || !parse_i64(argv[*i + 1], v) || *v < lo || *v > hi) {
+        fputs(why, stderr);
+        return -1;
+    }
+    (*i)++;
+    return 0;
+}
+
 /* Options after the command words: --name value pairs and positional words. */
 struct opts {
     const char *db, *org_name, *listen, *web, *access_log, *role, *org, *trusted_proxy;
@@ -109,21 +122,17 @@ static int parse_opts(int argc, char **argv, struct opts *o)
         } else if (!strcmp(a, "--threads") && i + 1 < argc) {
             o->threads = (unsigned)atoi(argv[++i]);
         } else if (!strcmp(a, "--write-batch")) {
-            int64_t n = 0;
-            if (i + 1 >= argc || !parse_i64(argv[i + 1], &n) || n < 1 || n > 1024) {
-                fputs(msg_cur("qiao: --write-batch 应为 1 到 1024 之间的整数\n"), stderr);
+            int64_t n;
+            if (int_opt(argc, argv, &i, 1, 1024,
+                        msg_cur("qiao: --write-batch 应为 1 到 1024 之间的整数\n"), &n))
                 return -1;
-            }
             o->write_batch = (unsigned)n;
-            i++;
         } else if (!strcmp(a, "--busy-timeout")) {
-            int64_t ms = 0;
-            if (i + 1 >= argc || !parse_i64(argv[i + 1], &ms) || ms < 1 || ms > 600000) {
-                fputs(msg_cur("qiao: --busy-timeout 应为 1 到 600000 之间的毫秒数\n"), stderr);
+            int64_t ms;
+            if (int_opt(argc, argv, &i, 1, 600000,
+                        msg_cur("qiao: --busy-timeout 应为 1 到 600000 之间的毫秒数\n"), &ms))
                 return -1;
-            }
             o->busy_ms = (int)ms;
-            i++;
         } else if (a[0] == '-' && a[1]) {
             fprintf(stderr, msg_cur("qiao: 不认识的选项 %s\n\n%s"), a, msg_cur(usage));
             return -1;
