@@ -157,10 +157,9 @@ int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64
 {
     db *d = c->db;
     if (c->audit)
-        return audit_write_text(
-            c, action, entity, entity_id,
-            before && c->audit->rows ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL,
-            after && c->audit->rows ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL);
+        return audit_write_text(c, action, entity, entity_id,
+                                before && c->audit->rows ? json_text(before, 1) : NULL,
+                                after && c->audit->rows ? json_text(after, 1) : NULL);
     if (db_begin(d) != DB_OK)
         return DB_ERROR;
     stmt *s = db_prepare(d, "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash");
@@ -177,8 +176,8 @@ int audit_write(struct ent_ctx *c, const char *action, const char *entity, int64
     }
     char at[21], hash[65];
     now_utc(at);
-    char *bj = before ? json_dumps(before, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    char *aj = after ? json_dumps(after, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    char *bj = before ? json_text(before, 1) : NULL;
+    char *aj = after ? json_text(after, 1) : NULL;
     entry_hash(hash, prev, seq, at, c->user_id, c->username, c->client, action, entity, entity_id,
                bj, aj);
     int rc = db_execv(d,

@@ -45,7 +45,7 @@ static int on_write(struct ent_ctx *c, const struct entity *ent, int64_t id, con
 const struct field *ent_field(const struct entity *e, const char *name)
 {
     for (const struct field *f = e->fields; f->name; f++)
-        if (!strcmp(f->name, name))
+        if (f->name[0] == name[0] && !strcmp(f->name, name)) /* most differ at once */
             return f;
     return NULL;
 }
@@ -833,9 +833,10 @@ static void bind_value(const struct field *f, json_t *v, json_t *binds)
         if (json_array_size(v) == 0)
             json_array_append_new(binds, json_null());
         else {
-            char *text = json_dumps(v, JSON_COMPACT);
-            json_array_append_new(binds, json_string(text));
-            free(text);
+            buf text = {0};
+            json_compact(&text, v);
+            json_array_append_new(binds, json_stringn(text.s, text.len));
+            buf_free(&text);
         }
     } else if (json_is_boolean(v)) {
         json_array_append_new(binds, json_integer(json_is_true(v)));
@@ -1119,10 +1120,9 @@ static struct held *held_for(struct ent_ctx *c, const struct entity *ent)
 /* The key of a unique value in the held records' map, into b. */
 static void unique_key(buf *b, const struct entity *ent, const struct field *f, const json_t *v)
 {
-    char *text = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
     b->len = 0;
-    buf_printf(b, "%s\x1f%s\x1f%s", ent->name, f->name, text ? text : "");
-    free(text);
+    buf_printf(b, "%s\x1f%s\x1f", ent->name, f->name);
+    json_compact(b, v);
 }
 
 /* The id of a held record of ent whose field f is v (other than old's), or 0. */
@@ -1157,40 +1157,65 @@ static int64_t hold_row(struct ent_ctx *c, struct held *h, const json_t *rec, st
     }
     int64_t id = h->ids[h->next++];
     h->used++;
-    json_t *binds = json_array();
-    for (const struct field *f = ent->fields; f->name; f++) {
-        json_t *v = json_object_get(rec, f->name);
-        if (strcmp(f->name, "id"))
-            bind_value(f, v ? v : json_null(), binds);
+    /* each field's value, found by walking rec's few members (not a lookup per field);
+     * they were mostly set in the fields' order, so each search starts after the last */
+    enum { FEW = 128 };
+    const json_t *few[FEW], **vals = few;
+    size_t nf = 0, at = 0;
+    while (ent->fields[nf].name)
+        nf++;
+    if (nf > FEW)
+        vals = xmalloc(nf * sizeof *vals);
+    memset(vals, 0, nf * sizeof *vals);
+    const char *k;
+    json_t *v;
+    json_object_foreach((json_t *)rec, k, v)
+    {
+        for (size_t n = 0; n < nf; n++, at = at + 1 < nf ? at + 1 : 0)
+            if (ent->fields[at].name[0] == k[0] && !strcmp(ent->fields[at].name, k)) {
+                vals[at] = v;
+                break;
+            }
     }
     rows_int(h->rows, id);
-    size_t i;
-    json_t *v;
-    json_array_foreach(binds, i, v)
-    {
-        if (json_is_integer(v))
-            rows_int(h->rows, json_integer_value(v));
-        else if (json_is_string(v))
-            rows_text(h->rows, json_string_value(v));
-        else
+    buf text = {0};
+    for (size_t i = 0; i < nf; i++) { /* the stored form, as bind_value makes it */
+        const json_t *x = vals[i];
+        if (ent->fields[i].name[0] == 'i' && !strcmp(ent->fields[i].name, "id"))
+            continue;
+        if (json_is_array(x) && json_array_size(x)) {
+            text.len = 0;
+            json_compact(&text, x);
+            rows_text(h->rows, text.s);
+        } else if (json_is_boolean(x)) {
+            rows_int(h->rows, json_is_true(x));
+        } else if (json_is_integer(x)) {
+            rows_int(h->rows, json_integer_value(x));
+        } else if (json_is_string(x)) {
+            rows_text(h->rows, json_string_value(x));
+        } else {
             rows_null(h->rows); /* as db_prepare_json binds it */
+        }
     }
-    json_decref(binds);
+    buf_free(&text);
     rows_tag(h->rows, c->row_tag);
     int rc = db_rows_end(h->rows); /* DB_ROWS_BYTES held: sent now */
     if (rc != DB_OK) {
+        if (vals != few)
+            free(vals);
         db_fail(c, ent, e);
         return 0;
     }
     buf b = {0};
-    for (const struct field *f = ent->fields; f->name; f++) {
-        json_t *u = json_object_get(rec, f->name);
-        if ((f->flags & FF_UNIQUE) && u && !json_is_null(u)) {
-            unique_key(&b, ent, f, u);
+    for (size_t i = 0; i < nf; i++) {
+        if ((ent->fields[i].flags & FF_UNIQUE) && vals[i] && !json_is_null(vals[i])) {
+            unique_key(&b, ent, &ent->fields[i], vals[i]);
             *km_slot(&c->rows->unique, buf_str(&b), 1) = id;
         }
     }
     buf_free(&b);
+    if (vals != few)
+        free(vals);
     return id;
 }
 
@@ -1434,7 +1459,7 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
             if (f->flags & FF_HIDDEN)
                 json_object_del(rec, f->name);
         json_object_set_new(rec, "id", json_integer(id));
-        arc = audit_write_text(c, "create", ent->name, id, NULL, json_dumps(rec, JSON_COMPACT));
+        arc = audit_write_text(c, "create", ent->name, id, NULL, json_text(rec, 0));
     } else {
         json_t *after = read_row(c, ent, id, 1, e);
         if (!after)

@@ -163,31 +163,61 @@ static void text_string(buf *b, const char *s, size_t n)
     b->s[b->len] = 0;
 }
 
-void json_compact(buf *b, const json_t *j)
+static void text_value(buf *b, const json_t *j, int sorted);
+
+static int key_order(const void *a, const void *b)
 {
-    switch (json_typeof(j)) {
-    case JSON_OBJECT: {
-        const char *k;
-        json_t *v;
-        int n = 0;
-        buf_putc(b, '{');
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* An object's members, in the order they were set or with sorted, byte-wise by key. */
+static void text_object(buf *b, const json_t *j, int sorted)
+{
+    const char *k;
+    json_t *v;
+    int n = 0;
+    buf_putc(b, '{');
+    if (!sorted) {
         json_object_foreach((json_t *)j, k, v)
         {
             if (n++)
                 buf_putc(b, ',');
             text_string(b, k, strlen(k));
             buf_putc(b, ':');
-            json_compact(b, v);
+            text_value(b, v, 0);
         }
-        buf_putc(b, '}');
-        break;
+    } else {
+        const char *few[32], **keys = few;
+        size_t size = json_object_size(j);
+        if (size > sizeof few / sizeof *few)
+            keys = xmalloc(size * sizeof *keys);
+        json_object_foreach((json_t *)j, k, v) keys[n++] = k;
+        qsort(keys, (size_t)n, sizeof *keys, key_order);
+        for (int i = 0; i < n; i++) {
+            if (i)
+                buf_putc(b, ',');
+            text_string(b, keys[i], strlen(keys[i]));
+            buf_putc(b, ':');
+            text_value(b, json_object_get(j, keys[i]), 1);
+        }
+        if (keys != few)
+            free(keys);
     }
+    buf_putc(b, '}');
+}
+
+static void text_value(buf *b, const json_t *j, int sorted)
+{
+    switch (json_typeof(j)) {
+    case JSON_OBJECT:
+        text_object(b, j, sorted);
+        break;
     case JSON_ARRAY:
         buf_putc(b, '[');
         for (size_t i = 0; i < json_array_size(j); i++) {
             if (i)
                 buf_putc(b, ',');
-            json_compact(b, json_array_get(j, i));
+            text_value(b, json_array_get(j, i), sorted);
         }
         buf_putc(b, ']');
         break;
@@ -214,6 +244,18 @@ void json_compact(buf *b, const json_t *j)
         buf_add(b, "null", 4);
         break;
     }
+}
+
+void json_compact(buf *b, const json_t *j)
+{
+    text_value(b, j, 0);
+}
+
+char *json_text(const json_t *j, int sorted)
+{
+    buf b = {0};
+    text_value(&b, j, sorted);
+    return buf_take(&b);
 }
 
 void reply_json(struct req *r, int status, json_t *j)

@@ -98,6 +98,10 @@ void reply_json(struct req *r, int status, json_t *j); /* steals j */
  * served 12,500-13,500 req/s, not 7,900-8,900 (bench/README.md). A tree made in C has no
  * loops, and its text is UTF-8 already. */
 void json_compact(buf *b, const json_t *j);
+/* The same text in a string of its own (the caller frees it); with sorted, each object's
+ * keys byte-wise, as json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) writes them (an audit
+ * entry's). */
+char *json_text(const json_t *j, int sorted);
 void reply_error(struct req *r, int status, const char *code, const char *field, const char *fmt,
                  ...) __attribute__((format(printf, 5, 6)));
 void reply_verr(struct req *r, const struct verr *e);

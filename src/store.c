@@ -843,7 +843,24 @@ struct db_rows {
     int *tags;    /* rows_tag of each row held, when given */
     size_t ntags, captags;
     struct job *failed; /* sent in a savepoint and refused there (db_rows_send) */
+    char *insert[4];    /* the INSERT of 1, 4, 16 and 64 rows (insert_rows) */
 };
+
+/* The INSERT of n rows into r's table. */
+static char *insert_sql(const db_rows *r, size_t n)
+{
+    buf q = {0};
+    buf_printf(&q, "INSERT INTO %s (%s) VALUES ", r->table, r->cols);
+    for (size_t i = 0; i < n; i++) {
+        buf_puts(&q, i ? ", (" : "(");
+        for (int k = 0; k < r->ncols; k++)
+            buf_puts(&q, k ? ", ?" : "?");
+        buf_putc(&q, ')');
+    }
+    if (r->flags & DB_ROWS_IGNORE)
+        buf_puts(&q, " ON CONFLICT DO NOTHING");
+    return buf_take(&q);
+}
 
 db_rows *db_rows_new(db *d, const char *table, const char *cols, int flags)
 {
@@ -856,6 +873,8 @@ db_rows *db_rows_new(db *d, const char *table, const char *cols, int flags)
     for (const char *p = cols; *p; p++)
         r->ncols += *p == ',';
     r->copy = d->drv->copy && !(flags & DB_ROWS_IGNORE);
+    for (int i = 0; i < 4; i++)
+        r->insert[i] = insert_sql(r, (size_t)1 << (2 * i));
     return r;
 }
 
@@ -900,21 +919,11 @@ static const char *next_val(const char *p)
     return *p == 'i' ? p + 1 + sizeof(int64_t) : *p == 't' ? p + 2 + strlen(p + 1) : p + 1;
 }
 
-/* Write the n rows from p with one INSERT; *end gets where the next row begins. */
+/* Write the n rows (1, 4, 16 or 64) from p with one INSERT; *end gets where the next row
+ * begins. Their text is bound without a copy: vals outlives the statement's run. */
 static int insert_rows(db_rows *r, const char *p, size_t n, const char **end)
 {
-    buf q = {0};
-    buf_printf(&q, "INSERT INTO %s (%s) VALUES ", r->table, r->cols);
-    for (size_t i = 0; i < n; i++) {
-        buf_puts(&q, i ? ", (" : "(");
-        for (int k = 0; k < r->ncols; k++)
-            buf_puts(&q, k ? ", ?" : "?");
-        buf_putc(&q, ')');
-    }
-    if (r->flags & DB_ROWS_IGNORE)
-        buf_puts(&q, " ON CONFLICT DO NOTHING");
-    stmt *s = db_prepare(r->d, buf_str(&q));
-    buf_free(&q);
+    stmt *s = db_prepare(r->d, r->insert[n >= 64 ? 3 : n >= 16 ? 2 : n >= 4 ? 1 : 0]);
     int k = 1;
     for (size_t i = 0; i < n * (size_t)r->ncols; i++, p = next_val(p)) {
         if (!s)
@@ -922,11 +931,11 @@ static int insert_rows(db_rows *r, const char *p, size_t n, const char **end)
         if (*p == 'i') {
             int64_t v;
             memcpy(&v, p + 1, sizeof v);
-            st_bind_int(s, k++, v);
+            r->d->drv->bind(s->st, k++, NULL, v, 1);
         } else if (*p == 't') {
-            st_bind_text(s, k++, p + 1);
+            r->d->drv->bind(s->st, k++, p + 1, 0, 3);
         } else {
-            st_bind_null(s, k++);
+            r->d->drv->bind(s->st, k++, NULL, 0, 0);
         }
     }
     *end = p;
@@ -1151,6 +1160,8 @@ void db_rows_free(db_rows *r)
     free(r->tags);
     free(r->table);
     free(r->cols);
+    for (int i = 0; i < 4; i++)
+        free(r->insert[i]);
     free(r);
 }
 

@@ -249,7 +249,8 @@ struct driver {
     enum db_err (*errcode)(void *conn);
     void *(*prepare)(void *conn, const char *sql);
     void (*bind)(void *st, int i, const char *text, int64_t ival,
-                 int kind); /* kind 0 null, 1 int, 2 text */
+                 int kind); /* kind 0 null, 1 int, 2 text, 3 text that stays as it is
+                               until the statement is finalized (not copied) */
     int (*step)(void *st);
     int (*ncols)(void *st);
     const char *(*colname)(void *st, int i);

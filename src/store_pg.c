@@ -502,7 +502,7 @@ static void pg_bind(void *st, int i, const char *text, int64_t ival, int kind)
     if (kind == 1) {
         snprintf(num, sizeof num, "%" PRId64, ival);
         s->vals[i - 1] = xstrdup(num);
-    } else if (kind == 2 && text) {
+    } else if (kind >= 2 && text) { /* 3 (not copied) is SQLite's; kept here too */
         s->vals[i - 1] = xstrdup(text);
     }
 }

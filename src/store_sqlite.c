@@ -373,8 +373,8 @@ static void sq_bind(void *st, int i, const char *text, int64_t ival, int kind)
     struct sst *s = st;
     if (kind == 1)
         sqlite3_bind_int64(s->st, i, ival);
-    else if (kind == 2)
-        sqlite3_bind_text(s->st, i, text, -1, SQLITE_TRANSIENT);
+    else if (kind >= 2)
+        sqlite3_bind_text(s->st, i, text, -1, kind == 3 ? SQLITE_STATIC : SQLITE_TRANSIENT);
     else
         sqlite3_bind_null(s->st, i);
 }

@@ -1,8 +1,8 @@
-/* Unit tests of http.c's JSON text (json_compact): byte for byte what jansson's
- * json_dumps(j, JSON_COMPACT) writes, for the values an answer holds (every escape, every
- * control character, CJK and four-byte characters, the integer limits, reals, empty and
- * nested containers, keys in the order they were set) and for 2,000 random trees; and
- * appended to what the buffer already holds. */
+/* Unit tests of http.c's JSON text (json_compact, json_text): byte for byte what jansson's
+ * json_dumps(j, JSON_COMPACT) writes, and with sorted keys JSON_COMPACT | JSON_SORT_KEYS, for the
+ * values an answer holds (every escape, every control character, CJK and four-byte characters, the
+ * integer limits, reals, empty and nested containers, keys in the order they were set) and for
+ * 2,000 random trees; and appended to what the buffer already holds. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +15,8 @@
 
 #include "http.h"
 
-/* json_compact(j) and json_dumps(j, JSON_COMPACT) are the same text. */
+/* json_compact(j) and json_dumps(j, JSON_COMPACT) are the same text, and json_text's
+ * with and without sorted keys are jansson's. */
 static void same_as_jansson(json_t *j)
 {
     char *want = json_dumps(j, JSON_COMPACT);
@@ -25,6 +26,14 @@ static void same_as_jansson(json_t *j)
     assert_string_equal(buf_str(&b), want);
     assert_int_equal(b.len, strlen(want));
     buf_free(&b);
+    char *got = json_text(j, 0);
+    assert_string_equal(got, want);
+    free(got);
+    free(want);
+    want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    got = json_text(j, 1);
+    assert_string_equal(got, want);
+    free(got);
     free(want);
 }
 
@@ -60,6 +69,18 @@ static void the_values_of_an_answer(void **state)
     json_t *a = json_array();
     same_as_jansson(a);
     json_decref(a);
+    /* more keys than the sort holds on its stack, set in reverse */
+    json_t *many = json_object();
+    for (int i = 99; i >= 0; i--) {
+        char k[16];
+        snprintf(k, sizeof k, "k%02d", i);
+        json_object_set_new(many, k, json_pack("{s:i, s:i}", "b", i, "a", -i));
+    }
+    same_as_jansson(many);
+    char *sorted = json_text(many, 1);
+    assert_true(strstr(sorted, "{\"k00\":{\"a\":0,\"b\":0},\"k01\":") == sorted);
+    free(sorted);
+    json_decref(many);
 }
 
 static unsigned rnd_state = 12345;
