@@ -59,6 +59,7 @@ struct stmt {
  * once, and the thread's calls into this file (on_thread) do not wait for themselves. */
 
 #define BG_BYTES (4 * DB_ROWS_BYTES) /* sent and not yet written, at most */
+#define BG_SPARE 4                   /* written jobs' buffers kept for reuse */
 
 struct job {
     struct job *next;
@@ -83,6 +84,10 @@ struct bg {
     int failed; /* a write failed: later jobs are dropped, commits fail until the end */
     enum db_err code;
     char err[512];
+    /* buffers of jobs written, kept for the next rows to be held in: a new one grew to
+     * DB_ROWS_BYTES by copying itself twice over, and its pages were new each time */
+    buf spare[BG_SPARE];
+    int nspare;
 };
 
 static _Thread_local int on_thread;
@@ -158,10 +163,16 @@ static void *bg_main(void *arg)
             b->code = j->code;
             snprintf(b->err, sizeof b->err, "%s", j->err);
         }
-        if (j->rc != DB_OK && j->checked && j->code == DBE_CONSTRAINT)
+        if (j->rc != DB_OK && j->checked && j->code == DBE_CONSTRAINT) {
             keep_failed(j->r, j);
-        else
+        } else {
+            if (b->nspare < BG_SPARE && j->vals.cap >= DB_ROWS_BYTES) {
+                b->spare[b->nspare] = j->vals;
+                b->spare[b->nspare++].len = 0;
+                memset(&j->vals, 0, sizeof j->vals);
+            }
             job_free(j);
+        }
         atomic_fetch_sub(&b->pending, 1);
         pthread_cond_broadcast(&b->done);
     }
@@ -235,6 +246,8 @@ static void bg_stop(db *d)
     pthread_cond_signal(&b->work);
     pthread_mutex_unlock(&b->mu);
     pthread_join(b->th, NULL);
+    for (int i = 0; i < b->nspare; i++)
+        buf_free(&b->spare[i]);
     pthread_mutex_destroy(&b->mu);
     pthread_cond_destroy(&b->work);
     pthread_cond_destroy(&b->done);
@@ -1101,8 +1114,15 @@ int db_rows_send(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), v
         return rc;
     struct job *j = xcalloc(1, sizeof *j);
     j->r = r;
-    j->vals = r->vals; /* taken: r starts a new buffer */
+    j->vals = r->vals; /* taken: r starts a new buffer, or one a written job left */
     memset(&r->vals, 0, sizeof r->vals);
+    struct bg *b = r->d->bg;
+    if (b) {
+        pthread_mutex_lock(&b->mu);
+        if (b->nspare)
+            r->vals = b->spare[--b->nspare];
+        pthread_mutex_unlock(&b->mu);
+    }
     j->nrows = r->nrows;
     if (r->ntags) {
         j->tags = xmalloc(r->nrows * sizeof *j->tags);
