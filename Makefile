@@ -3,7 +3,7 @@
 # needs first (scripts/deps.sh).
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium libzip expat xlsxwriter gdlib freexl
+PKGS    := libmicrohttpd sqlite3 libpq jansson libsodium libcrypto libzip expat xlsxwriter gdlib freexl
 CFLAGS  ?= -O2 -g
 CFLAGS  += -std=c17 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

@@ -8,7 +8,7 @@ exec 9>"${TMPDIR:-/tmp}/qiao-deps.lock"
 flock 9
 
 pkgs=(build-essential pkg-config clang-format clang libclang-rt-14-dev
-      libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libsodium-dev libcmocka-dev
+      libmicrohttpd-dev libsqlite3-dev sqlite3 libpq-dev libjansson-dev libsodium-dev libssl-dev libcmocka-dev
       libzip-dev libexpat1-dev libxlsxwriter-dev libgd-dev libfreexl-dev libmimalloc-dev
       libreoffice-calc-nogui
       postgresql-15 chromium fonts-noto-cjk

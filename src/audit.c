@@ -7,6 +7,8 @@
 #include "audit.h"
 #include "import.h"
 
+#include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,14 +37,27 @@ int audit_sync(db *d)
     return rc;
 }
 
+/* SHA-256 is OpenSSL's (libcrypto, which libpq loads anyway): it uses the CPU's SHA
+ * instructions, and an import of a million records hashes a million entries (libsodium's
+ * took 1.3 us an entry, this 0.4 us). The digest is fetched once. */
+static EVP_MD *sha256;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+static void sha256_fetch(void)
+{
+    if (!(sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)))
+        die("audit: OpenSSL has no SHA-256");
+}
+
 /* hex(SHA-256(prev | seq | at | user_id | username | client | action | entity | entity_id |
  * before | after)), fields separated by a unit separator. */
 static void entry_hash(char out[65], const char *prev, int64_t seq, const char *at, int64_t user_id,
                        const char *username, const char *client, const char *action,
                        const char *entity, int64_t entity_id, const char *before, const char *after)
 {
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
+    pthread_once(&sha256_once, sha256_fetch);
+    EVP_MD_CTX *st = EVP_MD_CTX_new();
+    if (!st || !EVP_DigestInit_ex2(st, sha256, NULL))
+        die("audit: cannot start a SHA-256 digest");
     char n[3][24];
     snprintf(n[0], sizeof n[0], "%lld", (long long)seq);
     snprintf(n[1], sizeof n[1], "%lld", (long long)user_id);
@@ -60,11 +75,14 @@ static void entry_hash(char out[65], const char *prev, int64_t seq, const char *
                            after ? after : ""};
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
         if (i)
-            crypto_hash_sha256_update(&st, (const unsigned char *)"\x1f", 1);
-        crypto_hash_sha256_update(&st, (const unsigned char *)parts[i], strlen(parts[i]));
+            EVP_DigestUpdate(st, "\x1f", 1);
+        EVP_DigestUpdate(st, parts[i], strlen(parts[i]));
     }
-    unsigned char h[crypto_hash_sha256_BYTES];
-    crypto_hash_sha256_final(&st, h);
+    unsigned char h[32];
+    unsigned int hn = 0;
+    if (!EVP_DigestFinal_ex(st, h, &hn) || hn != sizeof h)
+        die("audit: SHA-256 failed");
+    EVP_MD_CTX_free(st);
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
