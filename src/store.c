@@ -13,8 +13,9 @@
 
 #define MAX_DEPTH 16
 
-#define MEMO_SLOTS 64
-#define RESERVED   8 /* tables whose ids a SQLite transaction reserves (db_reserve_ids) */
+#define MEMO_SLOTS     64
+#define RESERVED       8     /* tables whose ids a transaction reserves (db_reserve_ids) */
+#define DB_RESERVE_MAX 20000 /* ids one db_reserve_ids reserves at most */
 
 struct bg; /* the handle's writing thread (DB_ROWS_ASYNC) */
 
@@ -44,6 +45,8 @@ struct db {
         int64_t next;
     } resv[RESERVED];
     int nresv;
+    struct ahead *ahead[RESERVED]; /* ids the writing thread reserves ahead, one a table */
+    int nahead;
 };
 
 struct stmt {
@@ -61,9 +64,21 @@ struct stmt {
 #define BG_BYTES (4 * DB_ROWS_BYTES) /* sent and not yet written, at most */
 #define BG_SPARE 4                   /* written jobs' buffers kept for reuse */
 
+/* A block of ids the writing thread reserves for the next db_reserve_ids of its table
+ * (PostgreSQL): a bulk writer that runs out of ids takes it and does not wait for every
+ * row it sent to be written first. */
+struct ahead {
+    char *table;
+    int64_t ids[DB_RESERVE_MAX];
+    int n;      /* asked for */
+    int got;    /* reserved (set by the writing thread): 0 until its job ran, -1 if it failed */
+    int queued; /* a job of it is sent and not yet taken */
+};
+
 struct job {
     struct job *next;
-    db_rows *r;
+    db_rows *r;          /* rows to write, or NULL for: */
+    struct ahead *ahead; /* ids to reserve */
     buf vals;
     int *tags;
     size_t nrows;
@@ -93,6 +108,7 @@ struct bg {
 static _Thread_local int on_thread;
 
 static void bg_wait(db *d);
+static void set_err(db *d, const char *sql);
 #define SYNC(d)                                                                                    \
     do {                                                                                           \
         if ((d)->bg && !on_thread && atomic_load(&(d)->bg->pending))                               \
@@ -106,6 +122,15 @@ static void run_job(db *d, struct job *j)
     if (d->bg->failed) { /* the transaction is lost already */
         j->rc = DB_ERROR;
         j->code = d->bg->code;
+        return;
+    }
+    if (j->ahead) {
+        struct ahead *a = j->ahead;
+        j->rc = d->drv->reserve_ids(d->conn, a->table, a->ids, a->n) ? DB_ERROR : DB_OK;
+        if (j->rc != DB_OK)
+            set_err(d, "reserve ids");
+        j->code = j->rc == DB_OK ? DBE_NONE : d->errcode;
+        snprintf(j->err, sizeof j->err, "%s", j->rc == DB_OK ? "" : d->err);
         return;
     }
     /* a savepoint of its own, outside d->depth (which the caller's thread keeps) */
@@ -158,6 +183,8 @@ static void *bg_main(void *arg)
         if (!b->head)
             b->tail = NULL;
         b->bytes -= j->vals.len;
+        if (j->ahead)
+            j->ahead->got = j->rc == DB_OK ? j->ahead->n : -1;
         if (j->rc != DB_OK && (!j->checked || j->code != DBE_CONSTRAINT) && !b->failed) {
             b->failed = 1;
             b->code = j->code;
@@ -231,6 +258,12 @@ static void tx_ended(db *d)
 {
     if (d->bg)
         d->bg->failed = 0;
+    for (int i = 0; i < d->nahead; i++) { /* ids reserved and not taken: a gap, as a
+                                            rollback leaves in a sequence */
+        free(d->ahead[i]->table);
+        free(d->ahead[i]);
+    }
+    d->nahead = 0;
     for (int i = 0; i < d->nresv; i++)
         free(d->resv[i].table);
     d->nresv = 0;
@@ -957,11 +990,25 @@ static int insert_rows(db_rows *r, const char *p, size_t n, const char **end)
     return rc;
 }
 
-/* The rows of vals[0..len) as COPY text into out. */
-static void copy_text(const db_rows *r, const char *p, size_t len, buf *out)
+/* Rows as COPY text, a piece at a time (the driver's copy asks for the next). */
+#define COPY_PIECE (256u << 10)
+struct copy_src {
+    const db_rows *r;
+    const char *p, *end; /* the values not yet made text */
+    int k;               /* columns of the row at p made text */
+    buf out;
+};
+
+/* driver copy's next: the text of the next values, a piece of about COPY_PIECE. */
+static size_t copy_next(void *arg, const char **data)
 {
-    const char *end = p + len;
-    for (int k = 0; p < end; p = next_val(p)) {
+    struct copy_src *s = arg;
+    const db_rows *r = s->r;
+    buf *out = &s->out;
+    const char *p = s->p;
+    int k = s->k;
+    out->len = 0;
+    for (; p < s->end && out->len < COPY_PIECE; p = next_val(p)) {
         if (*p == 'i') {
             int64_t v;
             memcpy(&v, p + 1, sizeof v);
@@ -980,19 +1027,23 @@ static void copy_text(const db_rows *r, const char *p, size_t len, buf *out)
         }
         buf_putc(out, ++k == r->ncols ? (k = 0, '\n') : '\t');
     }
+    s->p = p;
+    s->k = k;
+    *data = out->s;
+    return out->len;
 }
 
 /* Write the nrows rows of vals[0..len): one COPY, or INSERTs of up to 64 rows. */
 static int write_vals(db_rows *r, const char *vals, size_t len, size_t nrows)
 {
     if (r->copy) {
-        buf text = {0}, tc = {0};
-        copy_text(r, vals, len, &text);
+        struct copy_src src = {.r = r, .p = vals, .end = vals + len};
+        buf tc = {0};
         buf_printf(&tc, "%s (%s)", r->table, r->cols);
-        int rc = r->d->drv->copy(r->d->conn, buf_str(&tc), text.s ? text.s : "", text.len);
+        int rc = r->d->drv->copy(r->d->conn, buf_str(&tc), copy_next, &src);
         if (rc)
             set_err(r->d, buf_str(&tc));
-        buf_free(&text);
+        buf_free(&src.out);
         buf_free(&tc);
         return rc ? DB_ERROR : DB_OK;
     }
@@ -1070,15 +1121,28 @@ static void keep_failed(db_rows *r, struct job *j)
     r->failed = j;
 }
 
-/* The answer to what r sent before: DB_OK, or DB_ERROR (bad called for each row refused
- * on a constraint; a failure of another kind answers as db_rows_flush would). */
-static int collect(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg)
+/* The answer to what r sent before (with all, every row of it written first; else what
+ * is written so far, without waiting for the rest): DB_OK, or DB_ERROR (bad called for
+ * each row refused on a constraint; a failure of another kind answers as db_rows_flush
+ * would). */
+static int collect(db_rows *r, int all, void (*bad)(void *arg, int tag, const char *msg), void *arg)
 {
     db *d = r->d;
-    SYNC(d);
+    struct job *j = NULL, *rev = NULL;
+    int failed = 0;
+    if (all)
+        SYNC(d);
+    if (d->bg) {
+        pthread_mutex_lock(&d->bg->mu);
+        j = r->failed;
+        r->failed = NULL;
+        failed = d->bg->failed;
+        pthread_mutex_unlock(&d->bg->mu);
+    }
+    if (j || failed) /* its rows are tried again one by one, or the error read: on this
+                        thread, the connection idle */
+        SYNC(d);
     int rc = DB_OK;
-    struct job *j = r->failed, *rev = NULL;
-    r->failed = NULL;
     while (j) { /* in the order sent */
         struct job *next = j->next;
         j->next = rev;
@@ -1096,7 +1160,7 @@ static int collect(db_rows *r, void (*bad)(void *arg, int tag, const char *msg),
         }
         job_free(j);
     }
-    if (bg_failed(d) != DB_OK)
+    if (failed && bg_failed(d) != DB_OK)
         rc = DB_ERROR;
     return rc;
 }
@@ -1105,7 +1169,7 @@ int db_rows_send(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), v
 {
     if (!async(r))
         return db_rows_flush(r, bad, arg);
-    int rc = collect(r, bad, arg);
+    int rc = collect(r, 0, bad, arg);
     if (rc != DB_OK && db_errcode(r->d) != DBE_CONSTRAINT) {
         rows_clear(r);
         return rc;
@@ -1137,7 +1201,7 @@ int db_rows_send(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), v
 
 int db_rows_flush(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg)
 {
-    int rc = collect(r, bad, arg);
+    int rc = collect(r, 1, bad, arg);
     db *d = r->d;
     if ((rc != DB_OK && d->errcode != DBE_CONSTRAINT) || !r->nrows) {
         rows_clear(r);
@@ -1190,17 +1254,74 @@ int db_holds_rows(const db *d)
     return d->drv->reserve_ids || d->kind == DB_SQLITE;
 }
 
+/* The block of ids of table that the writing thread was sent to reserve: up to n of them
+ * into ids (how many), 0 when none was sent, -1 when reserving failed. Sent a block ahead,
+ * it is mostly there by the time it is needed, where waiting for the connection would
+ * wait for every row sent before. */
+static int take_ahead(db *d, const char *table, int64_t *ids, int n)
+{
+    struct ahead *a = NULL;
+    for (int i = 0; i < d->nahead && !a; i++)
+        if (!strcmp(d->ahead[i]->table, table))
+            a = d->ahead[i];
+    if (!a || !a->queued)
+        return 0;
+    pthread_mutex_lock(&d->bg->mu);
+    while (!a->got)
+        pthread_cond_wait(&d->bg->done, &d->bg->mu);
+    pthread_mutex_unlock(&d->bg->mu);
+    a->queued = 0;
+    if (a->got < 0)
+        return -1;
+    int k = a->got < n ? a->got : n;
+    memcpy(ids, a->ids, (size_t)k * sizeof *ids);
+    return k;
+}
+
+/* Send the writing thread to reserve the next n ids of table (for take_ahead). */
+static void send_ahead(db *d, const char *table, int n)
+{
+    struct ahead *a = NULL;
+    for (int i = 0; i < d->nahead && !a; i++)
+        if (!strcmp(d->ahead[i]->table, table))
+            a = d->ahead[i];
+    if (!a) {
+        if (d->nahead == RESERVED)
+            return;
+        a = d->ahead[d->nahead++] = xcalloc(1, sizeof *a);
+        a->table = xstrdup(table);
+    }
+    a->n = n;
+    a->got = 0;
+    a->queued = 1;
+    struct job *j = xcalloc(1, sizeof *j);
+    j->ahead = a;
+    bg_send(d, j);
+}
+
 int db_reserve_ids(db *d, const char *table, int64_t *ids, int n)
 {
-    SYNC(d);
-    if (n < 1 || n > 20000)
+    if (n < 1 || n > DB_RESERVE_MAX)
         return 0;
     if (d->drv->reserve_ids) {
-        if (d->drv->reserve_ids(d->conn, table, ids, n)) {
-            set_err(d, "reserve ids");
+        int ahead = d->depth > 0 && !on_thread; /* a bulk write's: the next block ahead */
+        int got = ahead ? take_ahead(d, table, ids, n) : 0;
+        if (got < 0) {
+            SYNC(d);
+            bg_failed(d);
             return 0;
         }
-        return n;
+        if (!got) {
+            SYNC(d);
+            if (d->drv->reserve_ids(d->conn, table, ids, n)) {
+                set_err(d, "reserve ids");
+                return 0;
+            }
+            got = n;
+        }
+        if (ahead)
+            send_ahead(d, table, n);
+        return got;
     }
     if (!d->depth || d->kind != DB_SQLITE) /* no write lock held: nothing to count on */
         return 0;

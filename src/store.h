@@ -162,16 +162,19 @@ int db_rows_end(db_rows *r);
  * answered first. */
 int db_rows_flush(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg);
 /* As db_rows_flush, but the rows held are only sent to the handle's thread (DB_ROWS_ASYNC
- * inside a transaction; otherwise written at once): their answer, bad included, comes with
- * the next db_rows_send or db_rows_flush of r. */
+ * inside a transaction; otherwise written at once), and it does not wait for those sent
+ * before: their answer, bad included, comes with a later db_rows_send of r once written,
+ * and all of it with db_rows_flush. */
 int db_rows_send(db_rows *r, void (*bad)(void *arg, int tag, const char *msg), void *arg);
 size_t db_rows_held(const db_rows *r); /* rows added and not yet written */
 void db_rows_free(db_rows *r);         /* what is held is dropped; NULL is fine */
 /* 1 when new rows' ids can be reserved before they are written (db_reserve_ids): a bulk
  * writer may then hold its new records in db_rows too (entity.c). */
 int db_holds_rows(const db *d);
-/* Reserve n (1..20000) ids for new rows of table, whose key is a DT_PK column named id,
- * into ids[]: n, or 0 on error. PostgreSQL takes them from the table's sequence; SQLite,
+/* Reserve up to n (1..20000) ids for new rows of table, whose key is a DT_PK column named
+ * id, into ids[]: how many (n but for the first block after a smaller n), or 0 on error.
+ * PostgreSQL takes them from the table's sequence (inside a transaction, the writing
+ * thread reserves the next block ahead; what is not taken by its end is a gap); SQLite,
  * which has none, counts on from the table's largest id, inside a transaction only (its
  * write lock is held: no one else adds rows), and every new row of table in that
  * transaction must then take a reserved id. */
@@ -280,9 +283,12 @@ struct driver {
     int (*revive)(void *conn); /* see db_revive; NULL: nothing to do */
     int (*in_tx)(void *conn);  /* 1 while a transaction is open (see db_tx_lost); NULL: always */
     int (*backup)(void *conn, const char *file, char *err, size_t errlen); /* see db_backup */
-    /* COPY text (tab-separated, \\N for NULL, one row a line) of rows into "table (cols)";
-     * 0 or -1 with the error recorded. NULL: the engine has no COPY (see db_rows). */
-    int (*copy)(void *conn, const char *table_cols, const char *data, size_t len);
+    /* COPY text (tab-separated, \\N for NULL, one row a line) of rows into "table (cols)",
+     * piece by piece from next (each call one more: len bytes at *data; 0 at the end), so
+     * that the engine reads a piece while the next is made; 0 or -1 with the error
+     * recorded. NULL: the engine has no COPY (see db_rows). */
+    int (*copy)(void *conn, const char *table_cols, size_t (*next)(void *arg, const char **data),
+                void *arg);
     int (*reserve_ids)(void *conn, const char *table, int64_t *ids, int n); /* see db_reserve_ids */
 };
 

@@ -22,6 +22,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -798,10 +799,11 @@ static const char *const pg_watch_sql[] = {
     NULL,
 };
 
-/* COPY table_cols FROM STDIN with data (COPY's text format) in chunks of a megabyte.
- * 0, or -1 with the error recorded (the transaction is then aborted, as after any failed
- * statement). */
-static int pg_copy(void *conn, const char *table_cols, const char *data, size_t len)
+/* COPY table_cols FROM STDIN with the pieces next makes (COPY's text format), each sent
+ * before the next is made. 0, or -1 with the error recorded (the transaction is then
+ * aborted, as after any failed statement). */
+static int pg_copy(void *conn, const char *table_cols, size_t (*next)(void *arg, const char **data),
+                   void *arg)
 {
     struct pgconn *c = conn;
     buf q = {0};
@@ -815,11 +817,9 @@ static int pg_copy(void *conn, const char *table_cols, const char *data, size_t 
     }
     PQclear(res);
     int ok = 1;
-    for (size_t at = 0; at < len && ok;) {
-        size_t n = len - at < (1u << 20) ? len - at : 1u << 20;
-        ok = PQputCopyData(c->pg, data + at, (int)n) == 1;
-        at += n;
-    }
+    const char *data;
+    for (size_t n; ok && (n = next(arg, &data)) > 0;)
+        ok = n <= INT_MAX && PQputCopyData(c->pg, data, (int)n) == 1;
     ok = PQputCopyEnd(c->pg, ok ? NULL : "qiao: sending the rows failed") == 1 && ok;
     int failed = 0;
     while ((res = PQgetResult(c->pg))) { /* the COPY's result, then NULL */
