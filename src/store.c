@@ -1254,16 +1254,22 @@ int db_holds_rows(const db *d)
     return d->drv->reserve_ids || d->kind == DB_SQLITE;
 }
 
+/* This transaction's block of ids ahead for table, or NULL. */
+static struct ahead *find_ahead(db *d, const char *table)
+{
+    for (int i = 0; i < d->nahead; i++)
+        if (!strcmp(d->ahead[i]->table, table))
+            return d->ahead[i];
+    return NULL;
+}
+
 /* The block of ids of table that the writing thread was sent to reserve: up to n of them
  * into ids (how many), 0 when none was sent, -1 when reserving failed. Sent a block ahead,
  * it is mostly there by the time it is needed, where waiting for the connection would
  * wait for every row sent before. */
 static int take_ahead(db *d, const char *table, int64_t *ids, int n)
 {
-    struct ahead *a = NULL;
-    for (int i = 0; i < d->nahead && !a; i++)
-        if (!strcmp(d->ahead[i]->table, table))
-            a = d->ahead[i];
+    struct ahead *a = find_ahead(d, table);
     if (!a || !a->queued)
         return 0;
     pthread_mutex_lock(&d->bg->mu);
@@ -1281,10 +1287,7 @@ static int take_ahead(db *d, const char *table, int64_t *ids, int n)
 /* Send the writing thread to reserve the next n ids of table (for take_ahead). */
 static void send_ahead(db *d, const char *table, int n)
 {
-    struct ahead *a = NULL;
-    for (int i = 0; i < d->nahead && !a; i++)
-        if (!strcmp(d->ahead[i]->table, table))
-            a = d->ahead[i];
+    struct ahead *a = find_ahead(d, table);
     if (!a) {
         if (d->nahead == RESERVED)
             return;
