@@ -88,6 +88,10 @@ struct field {
     const char *dflt;             /* the value of a new record that leaves it out */
     unsigned party;               /* FT_PARTY, or FT_LIST of "kind:id" (a party list): the
                                      kinds allowed (PT_ bits) */
+    const char *sql;              /* a computed field: its value as a SQL expression over
+                                     the record (alias t), read by the record's own SELECT
+                                     (one statement for a page of a list, not one a row);
+                                     NULL: compute sets it */
 };
 
 extern const struct enumval party_kinds[]; /* FT_PARTY's values, in PT_ bit order */

@@ -112,7 +112,7 @@ static int event_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct
 static void event_compute(struct ent_ctx *c, json_t *rec)
 {
     int64_t id = json_integer_value(json_object_get(rec, "id"));
-    int64_t registered = 0, attended = 0, cover = 0;
+    int64_t registered = 0, attended = 0;
     /* The distinct countries are counted here: a list of 20 events would otherwise make 20
      * temporary B-trees for count(DISTINCT). */
     stmt *s = db_prepare(c->db, "SELECT pa.attended AS attended, p.residence_country AS country "
@@ -140,11 +140,6 @@ static void event_compute(struct ent_ctx *c, json_t *rec)
         }
     }
     st_finalize(s);
-    cover = db_int(c->db, 0,
-                   "SELECT id FROM event_photo WHERE event_id = ? AND cover = 1 AND deleted_at IS "
-                   "NULL",
-                   "i", id);
-    json_object_set_new(rec, "cover_photo_id", cover ? json_integer(cover) : json_null());
     json_t *hc = json_object_get(rec, "headcount");
     json_object_set_new(rec, "registered", json_integer(registered));
     json_object_set_new(rec, "participants", json_integer(attended));
@@ -240,7 +235,13 @@ static const struct field event_computed[] = {
     {"registered", FT_INT, {"登记人数", "登記人數", "Registered"}, FF_READONLY},
     {"participants", FT_INT, {"参加人数", "參加人數", "Participants"}, FF_READONLY | FF_LIST},
     {"countries", FT_INT, {"国家和地区数", "國家和地區數", "Countries"}, FF_READONLY},
-    {"cover_photo_id", FT_INT, {"封面照片", "封面照片", "Cover photo"}, FF_READONLY},
+    {"cover_photo_id",
+     FT_INT,
+     {"封面照片", "封面照片", "Cover photo"},
+     FF_READONLY,
+     /* one photo is the cover (photo.c) */
+     .sql = "SELECT ph.id FROM event_photo ph WHERE ph.event_id = t.id AND ph.cover = 1 AND "
+            "ph.deleted_at IS NULL ORDER BY ph.id LIMIT 1"},
     {"total_attendance",
      FT_INT,
      {"总参加人数", "總參加人數", "Total attendance"},
@@ -355,25 +356,13 @@ static int participant_check(struct ent_ctx *c, json_t *rec, const json_t *old, 
     return 0;
 }
 
-/* The person's residence country, live (the event's countries count it). */
-static void participant_compute(struct ent_ctx *c, json_t *rec)
-{
-    stmt *s = db_prepare(c->db, "SELECT residence_country FROM person WHERE id = ?");
-    json_t *v = json_null();
-    if (s) {
-        st_bind_int(s, 1, json_integer_value(json_object_get(rec, "person_id")));
-        if (st_step(s) == DB_ROW && st_text(s, "residence_country"))
-            v = json_string(st_text(s, "residence_country"));
-    }
-    st_finalize(s);
-    json_object_set_new(rec, "residence_country", v);
-}
-
 static const struct field participant_computed[] = {
     {"residence_country",
      FT_COUNTRY,
      {"居住国家或地区", "居住國家或地區", "Country of residence"},
-     FF_READONLY | FF_LIST},
+     FF_READONLY | FF_LIST,
+     /* the person's, live (the event's countries count it) */
+     .sql = "SELECT p.residence_country FROM person p WHERE p.id = t.person_id"},
     {NULL},
 };
 
@@ -390,7 +379,6 @@ const struct entity participant_entity = {
     .check = participant_check,
     .derive = participant_derive,
     .computed = participant_computed,
-    .compute = participant_compute,
     .fields =
         (const struct field[]){
             FIELD_ID,

@@ -148,6 +148,8 @@ for (const store of STORES) {
       const ev = (await astaff.post('/api/v1/event', { ...conf, name: '甲县联谊会', kind: 'gathering' })).json;
       await astaff.post('/api/v1/participant', { event_id: ev.id, person_id: people.wong.id });
       assertError(await bstaff.get(`/api/v1/event/${ev.id}`), 404);
+      const al = await astaff.get(`/api/v1/participant?event_id=${ev.id}`);
+      assert.equal(al.json.items[0].residence_country, 'MY', 'the person\'s country, read with the row');
       const bl = await bstaff.get(`/api/v1/participant?event_id=${ev.id}`);
       assert.equal(bl.status, 200);
       assert.equal(bl.json.total, 0);
@@ -376,6 +378,8 @@ for (const store of STORES) {
       assert.equal(cv.status, 200, cv.text);
       assert.equal((await astaff.get(`/api/v1/event_photo/${a.id}`)).json.cover, false);
       assert.equal((await astaff.get(`/api/v1/event/${ev.id}`)).json.cover_photo_id, b.id);
+      const evs = await astaff.get(`/api/v1/event?q=${encodeURIComponent(ev.name)}`);
+      assert.equal(evs.json.items.find((r) => r.id === ev.id).cover_photo_id, b.id, 'the list shows the cover too');
       // the scope: another county sees neither the record nor the bytes
       assertError(await bstaff.get(`/api/v1/event_photo/${a.id}`), 404);
       const other = await fetch(server.url + `/api/v1/event_photo/${a.id}/image`, { headers: { Cookie: bstaff.cookie } });

@@ -99,6 +99,11 @@ for (const store of STORES) {
       assert.deepEqual(await figures(p), { received: 5000, disbursed: 0, pending: 0, balance: 5000 });
       const list = await fin.get(`/api/v1/donation?programme_id=${p.id}`);
       assert.equal(list.json.total, 3, 'both the entry and its reversal are listed');
+      const row = (id) => list.json.items.find((r) => r.id === id);
+      assert.equal(row(d1.id).reversed_by, rv.json.id, 'the list links the entry to its reversal');
+      assert.equal(row(d1.id).recorded_by, orig.json.recorded_by);
+      assert.equal(row(rv.json.id).reversed_by, null);
+      assert.equal(row(d2.id).amount_in_words, '人民币伍拾元整');
     });
 
     test('money: integer fen, positive; foreign currency at the day\'s rate, half-up; in kind', async () => {
