@@ -802,6 +802,12 @@ static int memo_find(db *d, const char *key)
  * it is computed then makes the next reader compute it again). */
 static int memo_hit(db *d, const char *key)
 {
+    /* None inside a transaction: a value computed there may count a write that then rolls
+     * back, and a rollback moves no change number (SQLite's total_changes stays). */
+    if (d->depth) {
+        d->memo_gen = -1;
+        return -1;
+    }
     int64_t gen = generation(d);
     int i = memo_find(d, key);
     d->memo_gen = gen;

@@ -222,9 +222,10 @@ int db_watch_changes(db *d);
 
 /* A small per-connection memo of results (list counts, sessions), valid until the
  * database changes, by this connection or any other. db_memo_get answers 1 and *v on a
- * hit; an engine that cannot tell when the data changed never hits. A put keeps what the
- * caller computed after its get, under the generation that get saw (so a write landing
- * meanwhile is never hidden); a put without a get before it keeps nothing.
+ * hit; an engine that cannot tell when the data changed never hits, nor does a connection
+ * inside a transaction (nor keeps what is put there). A put keeps what the caller computed
+ * after its get, under the generation that get saw (so a write landing meanwhile is never
+ * hidden); a put without a get before it keeps nothing.
  * db_memo_get_blob answers the LEN bytes kept by db_memo_put_blob (owned by the memo,
  * valid until the next memo call) or NULL. */
 int db_memo_get(db *d, const char *key, int64_t *v);

@@ -239,6 +239,24 @@ for (const store of STORES) {
       assert.deepEqual(await figures(p), { received: 1000000, disbursed: 900000, pending: 1300001, balance: 100000 });
     });
 
+    test('figures read again and again stay true: after a write, a refused write, in the list', async () => {
+      const p = await programme();
+      await donate(p, 100000);
+      const listed = async () => (await fin.get(`/api/v1/programme?q=${encodeURIComponent(p.name)}`)).json.items
+        .find((r) => r.id === p.id);
+      const f1 = { received: 100000, disbursed: 0, pending: 0, balance: 100000 };
+      for (let i = 0; i < 3; i++) assert.deepEqual(await figures(p), f1);
+      assert.equal((await listed()).balance, 100000);
+      assertError(await pay(p, 200000), 409, 'insufficient_balance', 'amount');
+      assert.deepEqual(await figures(p), f1, 'a refused disbursement moves nothing');
+      assert.equal((await pay(p, 30000)).status, 201);
+      assert.deepEqual(await figures(p), { received: 100000, disbursed: 30000, pending: 0, balance: 70000 });
+      assert.equal((await listed()).balance, 70000);
+      await donate(p, 1, {}, fin2);
+      assert.equal((await figures(p)).balance, 70001, 'another user\'s gift, seen at once');
+      assert.equal((await listed()).received, 100001);
+    });
+
     test('approval: pending above the threshold, four eyes, 409 on overdraw, reject', async () => {
       const p = await programme();
       await donate(p, 2000000);
