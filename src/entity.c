@@ -2045,7 +2045,8 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
     default:
         break;
     }
-    /* Exact match on one or several comma-separated values. */
+    /* Exact match on one or several comma-separated values; an empty one is none ("a," is
+     * "a"; "," names no value: a 400, not a list that matches nothing). */
     char *copy = xstrdup(value);
     int n = 0, rc = 0;
     buf_printf(sql, " AND t.%s IN (", f->name);
@@ -2053,6 +2054,8 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
         q = strchr(p, ',');
         if (q)
             *q++ = 0;
+        if (!*p)
+            continue;
         if (ent_value_text(f, p, &v, e)) {
             rc = bad_filter(e);
             break;

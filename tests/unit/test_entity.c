@@ -240,11 +240,24 @@ static void list_filters_sort_and_paging(void **state)
     l = ent_list(&f->c, org, a4, 1, NULL, &e);
     assert_int_equal(json_integer_value(json_object_get(l, "total")), 0);
     json_decref(l);
+    /* an empty item of a list of values is no value: "home," is "home"; an empty filter
+     * is none (a cleared field), and "," a 400 below */
+    struct kv a5[][1] = {{{"kind", "home,"}}, {{"kind", ",home"}}, {{"kind", ""}}};
+    for (size_t i = 0; i < sizeof a5 / sizeof *a5; i++) {
+        l = ent_list(&f->c, org, a5[i], 1, NULL, &e);
+        assert_non_null(l);
+        assert_int_equal(json_integer_value(json_object_get(l, "total")), i < 2 ? 12 : 26);
+        json_decref(l);
+    }
     struct kv bad[][1] = {{{"sort", "path"}},   {{"nosuch", "1"}}, {{"per_page", "201"}},
-                          {{"kind", "castle"}}, {{"page", "0"}},   {{"star_from", "x"}}};
+                          {{"kind", "castle"}}, {{"page", "0"}},   {{"star_from", "x"}},
+                          {{"kind", ","}}};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         assert_null(ent_list(&f->c, org, bad[i], 1, NULL, &e));
         assert_int_equal(e.status / 100, 4);
+        assert_true(e.field[0]); /* named: the filter's field (star for star_from) */
+        if (!strcmp(bad[i][0].key, "kind"))
+            assert_string_equal(e.field, "kind");
     }
 }
 
