@@ -191,7 +191,8 @@ static int cmd_init(struct opts *o)
         return 1;
     int rc = 0;
     if (db_int(d, 0, "SELECT count(*) FROM \"org\" WHERE id = 1", "")) {
-        printf(msg_cur("数据库 %s 已初始化, 未做改动\n"), o->db);
+        /* open_db brought the structure up to date (a new release adds columns, indexes) */
+        printf(msg_cur("数据库 %s 已初始化: 根组织未做改动, 数据库结构已是最新\n"), o->db);
     } else {
         arena *a = arena_new();
         struct ent_ctx c = {.db = d, .a = a, .username = "qiao-cli", .client = "cli"};

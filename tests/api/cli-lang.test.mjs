@@ -52,9 +52,9 @@ for (const store of STORES) {
 
     test('init, user add, audit verify and backup in English and zh-Hant', () => {
       const again = qiao(['init', '--db', server.db, '--org-name', '某侨联'], { env: EN }).stdout;
-      assert.match(again, /is already initialised: nothing was changed/);
+      assert.match(again, /is already initialised: its root org was not changed; its structure is up to date/);
       english(again, [server.db]);
-      assert.match(qiao(['init', '--db', server.db, '--org-name', '某侨联'], { env: HANT }).stdout, /已初始化, 未做改動/);
+      assert.match(qiao(['init', '--db', server.db, '--org-name', '某侨联'], { env: HANT }).stdout, /已初始化: 根組織未做改動, 資料庫結構已是最新/);
       const add = qiao(['user', 'add', 'cli-en', '--role', 'staff', '--org', '1', '--db', server.db], { env: EN, input: PASSWORD + '\n' });
       assert.match(add.stdout, /^Added the user cli-en \(ID \d+, role staff, org 1\)/);
       const weak = qiao(['user', 'add', 'cli-weak', '--role', 'staff', '--org', '1', '--db', server.db], { env: EN, input: 'short\n', allowFail: true });
