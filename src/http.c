@@ -293,22 +293,29 @@ void reply_verr(struct req *r, const struct verr *e)
     reply_error(r, e->status, e->code, e->field[0] ? e->field : NULL, "%s", e->msg);
 }
 
+/* The answer to a database failure (code): 503 with busy when busy, 507 when the disk is
+ * full, else 500 with text (both in the reader's language already). */
+static void reply_db_code(struct req *r, enum db_err code, const char *busy, const char *text)
+{
+    if (code == DBE_BUSY)
+        reply_error(r, 503, "busy", NULL, "%s", busy);
+    else if (code == DBE_FULL)
+        reply_error(r, 507, "storage_full", NULL, DB_FULL_MESSAGE);
+    else
+        reply_error(r, 500, "internal", NULL, "%s", text);
+}
+
 void reply_db_error(struct req *r, const char *fmt, ...)
 {
-    if (db_errcode(r->db) == DBE_BUSY) {
-        reply_error(r, 503, "busy", NULL, "系统繁忙, 请稍后再试");
-        return;
-    }
-    if (db_errcode(r->db) == DBE_FULL) {
-        reply_error(r, 507, "storage_full", NULL, DB_FULL_MESSAGE);
-        return;
-    }
     va_list ap;
     buf b = {0};
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+    buf_vprintf(&b, msg(r->ctx.lang, fmt), ap);
+#pragma GCC diagnostic pop
     va_end(ap);
-    reply_error(r, 500, "internal", NULL, "%s", buf_str(&b));
+    reply_db_code(r, db_errcode(r->db), msg(r->ctx.lang, "系统繁忙, 请稍后再试"), buf_str(&b));
     buf_free(&b);
 }
 
@@ -560,12 +567,8 @@ static void answer_unsaved(struct req *r, enum db_err code)
     r->out_len = 0;
     r->nhdrs = 0;
     msg_lang_set(r->ctx.lang);
-    if (code == DBE_BUSY)
-        reply_error(r, 503, "busy", NULL, "系统繁忙, 本次修改没有保存, 请稍后再试");
-    else if (code == DBE_FULL)
-        reply_error(r, 507, "storage_full", NULL, DB_FULL_MESSAGE);
-    else
-        reply_error(r, 500, "internal", NULL, "数据库出错, 本次修改没有保存, 请稍后再试");
+    reply_db_code(r, code, msg(r->ctx.lang, "系统繁忙, 本次修改没有保存, 请稍后再试"),
+                  msg(r->ctx.lang, "数据库出错, 本次修改没有保存, 请稍后再试"));
 }
 
 /* Run the n requests of batch in as few transactions as the database allows: one, unless

@@ -106,8 +106,9 @@ void reply_error(struct req *r, int status, const char *code, const char *field,
                  ...) __attribute__((format(printf, 5, 6)));
 void reply_verr(struct req *r, const struct verr *e);
 /* Answer the failure of the last call on r->db: 503 "busy" when another connection held
- * the lock too long (the client may retry: every 503 carries Retry-After), else 500
- * "internal" with the message fmt (Chinese, for the user). */
+ * the lock too long (the client may retry: every 503 carries Retry-After), 507
+ * "storage_full" when the disk is, else 500 "internal" with the message fmt (a message of
+ * the catalog: answered in the reader's language). */
 void reply_db_error(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t len); /* steals */
 void reply_header(struct req *r, const char *name, const char *value);

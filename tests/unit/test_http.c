@@ -14,6 +14,10 @@
 #include <string.h>
 
 #include "http.h"
+#include "msg.h"
+#include "store.h"
+
+#include <unistd.h>
 
 /* json_compact(j) and json_dumps(j, JSON_COMPACT) are the same text, and json_text's
  * with and without sorted keys are jansson's. */
@@ -159,12 +163,46 @@ static void appended_to_a_buffer(void **state)
     buf_free(&b);
 }
 
+/* A database failure is answered in the reader's language: the message given, or the
+ * busy one (reply_db_error). */
+static void a_database_failure_in_the_readers_language(void **state)
+{
+    (void)state;
+    char path[64], err[256];
+    snprintf(path, sizeof path, "/tmp/qiao-unit-http%d.db", (int)getpid());
+    unlink(path);
+    const struct {
+        enum lang lang;
+        const char *message;
+    } want[] = {{LANG_EN, "Login failed, please try again later"},
+                {LANG_HANT, "登入失敗, 請稍後再試"},
+                {LANG_HANS, "登录失败, 请稍后再试"}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        struct req r = {.a = arena_new(), .db = db_open(path, err, sizeof err)};
+        assert_non_null(r.db);
+        r.ctx.lang = want[i].lang;
+        reply_db_error(&r, "登录失败, 请稍后再试");
+        assert_int_equal(r.status, 500);
+        json_t *j = json_loadb(r.out, r.out_len, 0, NULL);
+        assert_non_null(j);
+        json_t *e = json_object_get(j, "error");
+        assert_string_equal(json_string_value(json_object_get(e, "code")), "internal");
+        assert_string_equal(json_string_value(json_object_get(e, "message")), want[i].message);
+        json_decref(j);
+        free(r.out);
+        db_close(r.db);
+        arena_free(r.a);
+    }
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(the_values_of_an_answer),
         cmocka_unit_test(random_trees),
         cmocka_unit_test(appended_to_a_buffer),
+        cmocka_unit_test(a_database_failure_in_the_readers_language),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
