@@ -730,7 +730,8 @@ static void select_sql(const struct entity *ent, int raw, buf *b)
             continue;
         buf_add(b, ", (", 3);
         buf_puts(b, f->sql);
-        buf_add(b, ")", 1);
+        buf_add(b, ") AS ", 5); /* PostgreSQL would name (SELECT r.id ...) "id" */
+        buf_puts(b, f->name);
     }
     buf_puts(b, " FROM \"");
     buf_puts(b, ent->name);
