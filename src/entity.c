@@ -622,9 +622,10 @@ char *mask_value(arena *a, const char *v)
     return r;
 }
 
-/* The current row of s as a record. raw: no masking, hidden fields included. Its text was
- * checked as UTF-8 on its way in (JSON, the sheets' readers), so it is not checked again. */
-static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, int raw)
+/* The current row of s as a record's columns (and the computed values that are SQL, for a
+ * reader). raw: no masking, hidden fields included. Its text was checked as UTF-8 on its way
+ * in (JSON, the sheets' readers), so it is not checked again. */
+static json_t *row_columns(struct ent_ctx *c, const struct entity *ent, stmt *s, int raw)
 {
     json_t *o = json_object();
     int i = 0;
@@ -668,22 +669,80 @@ static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, in
             v = json_string_nocheck(t);
         json_object_set_new_nocheck(o, f->name, v);
     }
-    /* A party the reader may not open is not named to them (its stored name is the
-     * writer's view). */
-    for (const struct field *f = ent->fields; !raw && f->name; f++) {
-        const char *kind =
-            f->type == FT_PARTY ? json_string_value(json_object_get(o, f->name)) : NULL;
-        const struct entity *pe = kind ? entity_find(kind) : NULL;
-        json_t *pid = pe ? json_object_get(o, f[1].name) : NULL;
-        if (json_is_integer(pid) && !ent_visible(c, pe, json_integer_value(pid)))
-            json_object_set_new(o, f[2].name, json_string(msg_cur(OTHER_ORG_RECORD)));
+    return o;
+}
+
+static int is_root_path(const char *path);
+
+/* A party the reader may not open is not named to them (its stored name is the writer's
+ * view): in the n records recs, the parties of each kind looked up at once (a page of a
+ * ledger named its donors with one query a row). */
+static void hide_parties(struct ent_ctx *c, const struct entity *ent, json_t *const *recs, size_t n)
+{
+    for (const struct field *f = ent->fields; f->name; f++) {
+        if (f->type != FT_PARTY)
+            continue;
+        for (int k = 0; party_kinds[k].value; k++) {
+            const struct entity *pe = entity_find(party_kinds[k].value);
+            if (!pe || !c->scope_path || (is_root_path(c->scope_path) && !pe->scope))
+                continue; /* (ent_visible) */
+            buf sql = {0};
+            json_t *binds = json_array();
+            buf_printf(&sql, "SELECT t.id AS id FROM \"%s\" t WHERE t.id IN (", pe->name);
+            for (size_t i = 0; i < n; i++) {
+                json_t *pid = json_object_get(recs[i], f[1].name);
+                if (json_is_integer(pid) &&
+                    !strcmp(json_string_value(json_object_get(recs[i], f->name)) ?: "", pe->name)) {
+                    buf_puts(&sql, json_array_size(binds) ? ", ?" : "?");
+                    json_array_append(binds, pid);
+                }
+            }
+            size_t asked = json_array_size(binds);
+            buf_putc(&sql, ')');
+            ent_scope_sql(c, pe, &sql, binds);
+            json_t *seen = json_object();
+            stmt *s = asked ? db_prepare_json(c->db, buf_str(&sql), binds) : NULL;
+            while (s && st_step(s) == DB_ROW)
+                json_object_set_new(seen, st_text(s, "id"), json_true());
+            st_finalize(s); /* a failure sees none: nothing is named that should not be */
+            for (size_t i = 0; asked && i < n; i++) {
+                json_t *pid = json_object_get(recs[i], f[1].name);
+                char id[24];
+                if (!json_is_integer(pid) ||
+                    strcmp(json_string_value(json_object_get(recs[i], f->name)) ?: "", pe->name))
+                    continue;
+                snprintf(id, sizeof id, "%lld", (long long)json_integer_value(pid));
+                if (!json_object_get(seen, id))
+                    json_object_set_new(recs[i], f[2].name, json_string(msg_cur(OTHER_ORG_RECORD)));
+            }
+            json_decref(seen);
+            json_decref(binds);
+            buf_free(&sql);
+        }
     }
-    if (!raw && ent->compute) /* values made from other records, for the reader */
+}
+
+/* What a reader is answered beyond the columns, in this order: the parties they may not
+ * open unnamed (parties: here; a list did it for its page), the computed values
+ * (compute), the moves they may make (the move buttons). */
+static void row_finish(struct ent_ctx *c, const struct entity *ent, json_t *o, int parties)
+{
+    if (parties)
+        hide_parties(c, ent, &o, 1);
+    if (ent->compute)
         ent->compute(c, o);
-    if (!raw && ent->workflow) /* the moves the reader may make now (the move buttons) */
+    if (ent->workflow)
         json_object_set_new(
             o, "allowed_transitions",
             ent_moves_from(c, ent, json_string_value(json_object_get(o, ent->workflow->field))));
+}
+
+/* The current row of s as a record (raw: see row_columns). */
+static json_t *row_json(struct ent_ctx *c, const struct entity *ent, stmt *s, int raw)
+{
+    json_t *o = row_columns(c, ent, s, raw);
+    if (!raw)
+        row_finish(c, ent, o, 1);
     return o;
 }
 
@@ -2476,7 +2535,7 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
             more = 1;
             continue;
         }
-        json_array_append_new(items, row_json(c, ent, s, 0));
+        json_array_append_new(items, row_columns(c, ent, s, 0));
         /* the cursors of the page's two ends: the neighbouring pages start there (a row in
          * between needs none, and making one is a tenth of a page's work) */
         if (!first || (int64_t)json_array_size(items) == per_page) {
@@ -2491,6 +2550,13 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         goto out;
     }
+    size_t nitems = json_array_size(items);
+    json_t **recs = arena_alloc(c->a, (nitems ? nitems : 1) * sizeof *recs);
+    for (size_t i = 0; i < nitems; i++)
+        recs[i] = json_array_get(items, i);
+    hide_parties(c, ent, recs, nitems); /* the page's parties at once, then each row */
+    for (size_t i = 0; i < nitems; i++)
+        row_finish(c, ent, recs[i], 0);
     if (back) { /* read backwards: put the page in the list's order */
         json_t *fwd = json_array();
         for (size_t i = json_array_size(items); i-- > 0;)

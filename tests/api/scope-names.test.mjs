@@ -56,6 +56,7 @@ for (const store of STORES) {
       const rel = await created(astaff, '/api/v1/relation', { from_type: 'person', from_id: pa.id, kind: 'sibling', to_type: 'person', to_id: pa2.id });
       const con = await created(astaff, '/api/v1/contact', { date: '2025-03-02', channel: 'visit', parties: [`person:${pa.id}`, `person:${pa2.id}`], summary: '走访' });
       const hon = await created(astaff, '/api/v1/honor', { title: '优秀侨眷', level: 'county', recipient_type: 'person', recipient_id: pa2.id, awarded_on: '2025-01-01' });
+      const hon2 = await created(astaff, '/api/v1/honor', { title: '优秀侨眷', level: 'county', recipient_type: 'person', recipient_id: pa.id, awarded_on: '2025-01-02' });
       assert.equal(con.party_names, '陈甲一、林甲二');
       // the person moves to county B: county A's records still name them
       assert.equal((await cstaff.patch(`/api/v1/person/${pa2.id}`, { org_id: B.id })).status, 200);
@@ -66,6 +67,10 @@ for (const store of STORES) {
       r = await astaff.get(`/api/v1/honor/${hon.id}`);
       assert.equal(r.json.recipient_name, OTHER);
       // lists and exports answer the same
+      // a page names each party as its reader may see it: the one moved away hidden, the other not
+      const honors = (await astaff.get('/api/v1/honor?per_page=100')).json.items;
+      assert.equal(honors.find((h) => h.id === hon.id).recipient_name, OTHER);
+      assert.equal(honors.find((h) => h.id === hon2.id).recipient_name, '陈甲一');
       const names = JSON.stringify([await listAll(astaff, 'relation'), await listAll(astaff, 'contact'), await listAll(astaff, 'honor')]);
       assert.ok(!names.includes('林甲二'), names);
       const csv = (await astaff.get('/api/v1/contact/export.csv')).text + (await astaff.get('/api/v1/relation/export.csv')).text;
