@@ -2585,6 +2585,27 @@ out:
     return res;
 }
 
+/* The rows of an export go out EACH_BATCH at a time: their parties are looked up at once. */
+#define EACH_BATCH 100
+
+/* Finish the n records recs (hide_parties, row_finish), hand each to row until it asks
+ * to stop (counted in *count), free them all; 1 if row stopped. */
+static int each_batch(struct ent_ctx *c, const struct entity *ent, json_t **recs, size_t n,
+                      int (*row)(void *arg, json_t *rec), void *arg, int *count)
+{
+    int stop = 0;
+    hide_parties(c, ent, recs, n);
+    for (size_t i = 0; i < n; i++) {
+        if (!stop) {
+            row_finish(c, ent, recs[i], 0);
+            stop = row(arg, recs[i]);
+            (*count)++;
+        }
+        json_decref(recs[i]);
+    }
+    return stop;
+}
+
 int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
              int (*row)(void *arg, json_t *rec), void *arg, struct verr *e)
 {
@@ -2599,16 +2620,22 @@ int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args,
     buf_printf(&sql, " WHERE t.deleted_at IS NULL%s", buf_str(&where));
     order_sql(&order, 0, &sql);
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
-    int rc = DB_ERROR;
+    int rc = DB_ERROR, stop = 0;
+    json_t *recs[EACH_BATCH];
+    size_t n = 0;
     count = 0;
-    while (s && (rc = st_step(s)) == DB_ROW) {
-        json_t *rec = row_json(c, ent, s, 0);
-        int stop = row(arg, rec);
-        json_decref(rec);
-        count++;
-        if (stop)
-            break;
+    while (!stop && s && (rc = st_step(s)) == DB_ROW) {
+        recs[n++] = row_columns(c, ent, s, 0);
+        if (n == EACH_BATCH) {
+            stop = each_batch(c, ent, recs, n, row, arg, &count);
+            n = 0;
+        }
     }
+    if (rc == DB_DONE)
+        each_batch(c, ent, recs, n, row, arg, &count);
+    else
+        for (size_t i = 0; i < n; i++)
+            json_decref(recs[i]);
     st_finalize(s);
     if (rc == DB_ERROR) {
         count = -1;

@@ -73,8 +73,14 @@ for (const store of STORES) {
       assert.equal(honors.find((h) => h.id === hon2.id).recipient_name, '陈甲一');
       const names = JSON.stringify([await listAll(astaff, 'relation'), await listAll(astaff, 'contact'), await listAll(astaff, 'honor')]);
       assert.ok(!names.includes('林甲二'), names);
-      const csv = (await astaff.get('/api/v1/contact/export.csv')).text + (await astaff.get('/api/v1/relation/export.csv')).text;
+      const exported = async (ent) => {
+        const x = await astaff.get(`/api/v1/export/${ent}.csv`);
+        assert.equal(x.status, 200, x.text);
+        return x.text;
+      };
+      const csv = (await exported('contact')) + (await exported('relation')) + (await exported('honor'));
       assert.ok(!csv.includes('林甲二'), csv);
+      assert.ok(csv.includes('陈甲一') && csv.includes(OTHER), csv);
       // nor does a keyword find a row by the name it hides; the name the reader may see does
       const hits = async (c, ent, q) => (await c.get(`/api/v1/${ent}?q=${encodeURIComponent(q)}&per_page=100`)).json.items.map((x) => x.id);
       for (const [ent, rec] of [['relation', rel], ['contact', con], ['honor', hon]]) {
