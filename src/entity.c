@@ -674,45 +674,46 @@ static json_t *row_columns(struct ent_ctx *c, const struct entity *ent, stmt *s,
 
 static int is_root_path(const char *path);
 
+/* The id rec's party link f (X_type, X_id, X_name) names, if it names a record of pe. */
+static json_t *party_id(const json_t *rec, const struct field *f, const struct entity *pe)
+{
+    json_t *id = json_object_get(rec, f[1].name);
+    const char *kind = json_string_value(json_object_get(rec, f->name));
+    return json_is_integer(id) && kind && !strcmp(kind, pe->name) ? id : NULL;
+}
+
 /* A party the reader may not open is not named to them (its stored name is the writer's
  * view): in the n records recs, the parties of each kind looked up at once (a page of a
  * ledger named its donors with one query a row). */
 static void hide_parties(struct ent_ctx *c, const struct entity *ent, json_t *const *recs, size_t n)
 {
     for (const struct field *f = ent->fields; f->name; f++) {
-        if (f->type != FT_PARTY)
-            continue;
-        for (int k = 0; party_kinds[k].value; k++) {
+        for (int k = 0; f->type == FT_PARTY && party_kinds[k].value; k++) {
             const struct entity *pe = entity_find(party_kinds[k].value);
             if (!pe || !c->scope_path || (is_root_path(c->scope_path) && !pe->scope))
-                continue; /* (ent_visible) */
+                continue; /* sees them all (ent_visible) */
             buf sql = {0};
-            json_t *binds = json_array();
+            json_t *binds = json_array(), *seen = json_object();
             buf_printf(&sql, "SELECT t.id AS id FROM \"%s\" t WHERE t.id IN (", pe->name);
-            for (size_t i = 0; i < n; i++) {
-                json_t *pid = json_object_get(recs[i], f[1].name);
-                if (json_is_integer(pid) &&
-                    !strcmp(json_string_value(json_object_get(recs[i], f->name)) ?: "", pe->name)) {
+            for (size_t i = 0; i < n; i++)
+                if (party_id(recs[i], f, pe)) {
                     buf_puts(&sql, json_array_size(binds) ? ", ?" : "?");
-                    json_array_append(binds, pid);
+                    json_array_append(binds, party_id(recs[i], f, pe));
                 }
-            }
-            size_t asked = json_array_size(binds);
             buf_putc(&sql, ')');
+            size_t asked = json_array_size(binds);
             ent_scope_sql(c, pe, &sql, binds);
-            json_t *seen = json_object();
             stmt *s = asked ? db_prepare_json(c->db, buf_str(&sql), binds) : NULL;
             while (s && st_step(s) == DB_ROW)
                 json_object_set_new(seen, st_text(s, "id"), json_true());
             st_finalize(s); /* a failure sees none: nothing is named that should not be */
             for (size_t i = 0; asked && i < n; i++) {
-                json_t *pid = json_object_get(recs[i], f[1].name);
-                char id[24];
-                if (!json_is_integer(pid) ||
-                    strcmp(json_string_value(json_object_get(recs[i], f->name)) ?: "", pe->name))
+                json_t *id = party_id(recs[i], f, pe);
+                if (!id)
                     continue;
-                snprintf(id, sizeof id, "%lld", (long long)json_integer_value(pid));
-                if (!json_object_get(seen, id))
+                char key[24];
+                snprintf(key, sizeof key, "%lld", (long long)json_integer_value(id));
+                if (!json_object_get(seen, key))
                     json_object_set_new(recs[i], f[2].name, json_string(msg_cur(OTHER_ORG_RECORD)));
             }
             json_decref(seen);
