@@ -178,13 +178,12 @@ static void text_object(buf *b, const json_t *j, int sorted)
     int n = 0;
     buf_putc(b, '{');
     if (!sorted) {
-        json_object_foreach((json_t *)j, k, v)
-        {
+        for (void *it = json_object_iter((json_t *)j); it; it = json_object_iter_next((json_t *)j, it)) {
             if (n++)
                 buf_putc(b, ',');
-            text_string(b, k, strlen(k));
+            text_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
             buf_putc(b, ':');
-            text_value(b, v, 0);
+            text_value(b, json_object_iter_value(it), 0);
         }
     } else {
         const char *few[32], **keys = few;
@@ -224,10 +223,18 @@ static void text_value(buf *b, const json_t *j, int sorted)
     case JSON_STRING:
         text_string(b, json_string_value(j), json_string_length(j));
         break;
-    case JSON_INTEGER:
-        b->len +=
-            (size_t)snprintf(buf_room(b, 24), 24, "%" JSON_INTEGER_FORMAT, json_integer_value(j));
+    case JSON_INTEGER: { /* the digits backwards, then copied: no format to parse */
+        json_int_t v = json_integer_value(j);
+        uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+        char d[24], *e = d + sizeof d, *p = e;
+        do
+            *--p = (char)('0' + u % 10);
+        while (u /= 10);
+        if (v < 0)
+            *--p = '-';
+        buf_add(b, p, (size_t)(e - p));
         break;
+    }
     case JSON_REAL: { /* jansson's own digits (rare here) */
         char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         buf_puts(b, t ? t : "null");

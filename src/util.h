@@ -26,7 +26,6 @@ typedef struct buf {
 
 void buf_add(buf *b, const char *s, size_t n);
 void buf_puts(buf *b, const char *s);
-void buf_putc(buf *b, char c);
 void buf_printf(buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_vprintf(buf *b, const char *fmt, va_list ap);
 const char *buf_str(buf *b); /* "" when empty; owned by b */
@@ -35,6 +34,17 @@ char *buf_take(buf *b);      /* caller frees; b is left empty */
  * adds what it wrote to b->len and ends it with a NUL. */
 char *buf_room(buf *b, size_t n);
 void buf_free(buf *b);
+
+/* Append one byte (inline: JSON text is written a byte at a time between its strings). */
+static inline void buf_putc(buf *b, char c)
+{
+    if (b->len + 2 <= b->cap) {
+        b->s[b->len++] = c;
+        b->s[b->len] = 0;
+    } else {
+        buf_add(b, &c, 1);
+    }
+}
 
 /* A bump allocator: every allocation lives until arena_free(). */
 typedef struct arena arena;
