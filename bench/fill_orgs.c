@@ -11,7 +11,9 @@
  * up from syllable tables; the generator is seeded, so two runs build the same tree.
  * The people go through ent_create as an import writes them (held records, audit entries and search
  * keys batched, 100,000 a transaction), spread over the county federations: a made-up
- * surname and given name, a gender, a birth date, a country of residence.
+ * surname and given name, a gender, a birth date, a country of residence. The last 30 go
+ * to one village group, as a census of its own arriving after the counties': their ids
+ * end the table, which a list in that group's scope must not read through.
  */
 #include "audit.h"
 #include "entity.h"
@@ -68,6 +70,8 @@ static const struct entity *org_ent;
 static long made, target;
 static int64_t feds[COUNTIES]; /* the county federations, for the people */
 static int nfeds;
+static int64_t village_group; /* the last made: its own people are the last written */
+#define VILLAGERS 30
 
 static void place(char *out, size_t n, const char *suffix)
 {
@@ -147,7 +151,7 @@ static void county(int k, const char *cname)
             char village[64];
             place(village, sizeof village, PICK(village_suffix));
             snprintf(name, sizeof name, "%s%s归侨侨眷联络小组", towns[t], village);
-            make(br, json_pack("{s:s, s:s}", "name", name, "kind", "group"));
+            village_group = make(br, json_pack("{s:s, s:s}", "name", name, "kind", "group"));
         }
     }
     for (int h = 0; h < HOMES && more(); h++) {
@@ -198,6 +202,8 @@ static int people(db *d, long want)
                 json_pack("{s:s, s:s, s:s, s:s, s:I}", "name", name, "gender",
                           rnd(2) ? "male" : "female", "birth_date", born, "residence_country",
                           PICK(countries), "org_id", (json_int_t)feds[rnd((unsigned)nfeds)]);
+            if (want - have <= VILLAGERS && village_group)
+                json_object_set_new(body, "org_id", json_integer(village_group));
             struct verr e;
             json_t *p = ent_create(&c, pe, body, &e);
             json_decref(body);

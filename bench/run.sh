@@ -7,7 +7,9 @@
 # 2. Serves it with qiao on a free 127.0.0.1 port (access log to a file, as in production),
 #    logs in, and drives it with wrk: GET by random id, the first list page of 20, a list
 #    filtered by parent_id, a page deep in the list (by page=, and by the after= cursor of
-#    the page before it), and the same three pages of the people.
+#    the page before it), the same three pages of the people, and the first page of people
+#    as a user of the village group whose 30 people were written last (fill_orgs), whose
+#    rows are the last million-th of the table (its plan must fit them: DB_PLAN_EACH).
 # 3. Then the same on PostgreSQL: a private server (scripts/pg-start.sh, stopped on exit)
 #    holding a copy of the same orgs and people (psql \copy of the SQLite tables).
 # 4. In the same run, drives nginx (worker_processes 2) serving static files of the same
@@ -102,6 +104,12 @@ else
   build/bench-bin/fill_orgs "$DB" "$N" "$PEOPLE"
   echo "$PW" | build/qiao user add bench --role admin --org 1 --db "$DB" >/dev/null
 fi
+# The org of the last person written (fill_orgs: a village group's 30), and a user there.
+VORG=$(sqlite3 "$DB" 'SELECT org_id FROM person ORDER BY id DESC LIMIT 1')
+VUSER=bench-village
+if [ -n "$VORG" ] && [ "$(sqlite3 "$DB" "SELECT count(*) FROM \"user\" WHERE username = '$VUSER'")" = 0 ]; then
+  echo "$PW" | build/qiao user add "$VUSER" --role staff --org "$VORG" --db "$DB" >/dev/null
+fi
 echo "database: $(du -h "$DB" | cut -f1) ($(sqlite3 "$DB" 'SELECT count(*) FROM org') orgs, \
 $(sqlite3 "$DB" 'SELECT count(*) FROM person') people, \
 $(sqlite3 "$DB" 'SELECT count(*) FROM audit_log') audit entries)"
@@ -122,12 +130,17 @@ if [ "$PEOPLE" -ge 40 ]; then
   names+=(people people-deep people-cursor)
   paths+=("/api/v1/person?per_page=20" "/api/v1/person?page=$PDEEP&per_page=20"
           "cursor:/api/v1/person?page=$PDEEP&per_page=20")
+  VPATH=$(sqlite3 "$DB" "SELECT path FROM org WHERE id = $VORG")
+  echo "people-village: the first page of people as $VUSER of org $VORG, \
+$(sqlite3 "$DB" "SELECT count(*) FROM person WHERE org_id IN (SELECT id FROM org WHERE substr(path, 1, length('$VPATH')) = '$VPATH')") people of its own"
+  names+=(people-village)
+  paths+=("as-village:/api/v1/person?per_page=20")
 fi
 NC=${#names[@]}
 
 # ---- qiao on one engine --------------------------------------------------------------
-QURL= COOKIE=
-declare -a qpaths
+QURL= COOKIE= VCOOKIE=
+declare -a qpaths qcookies
 start_qiao() { # DB-URL LOG: serve it, log in as bench, and make the cases' paths (qpaths)
   local qp
   qp=$(free_port)
@@ -140,10 +153,18 @@ start_qiao() { # DB-URL LOG: serve it, log in as bench, and make the cases' path
     --data "{\"username\":\"bench\",\"password\":\"$PW\"}" "$QURL/api/v1/session"
   COOKIE=$(tr -d '\r' <"$OUT/login.headers" | sed -n 's/^[Ss]et-[Cc]ookie: *\(qiao_session=[^;]*\).*/\1/p')
   [ -n "$COOKIE" ] || { echo "bench: login failed: $(cat "$OUT/login.json")" >&2; exit 1; }
+  VCOOKIE=$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' \
+    --data "{\"username\":\"$VUSER\",\"password\":\"$PW\"}" "$QURL/api/v1/session" |
+    tr -d '\r' | sed -n 's/^[Ss]et-[Cc]ookie: *\(qiao_session=[^;]*\).*/\1/p')
   local i p page prev cur
   for i in $(seq 0 $((NC - 1))); do
     p=${paths[i]}
-    if [[ $p == cursor:* ]]; then # the page before's next cursor, and the same items as by page
+    qcookies[i]=$COOKIE
+    if [[ $p == as-village:* ]]; then
+      p=${p#as-village:}
+      [ -n "$VCOOKIE" ] || { echo "bench: $VUSER could not log in" >&2; exit 1; }
+      qcookies[i]=$VCOOKIE
+    elif [[ $p == cursor:* ]]; then # the page before's next cursor, and the same items as by page
       p=${p#cursor:}
       page=$(sed 's/.*[?&]page=\([0-9]*\).*/\1/' <<<"$p")
       prev=$(sed "s/page=$page/page=$((page - 1))/" <<<"$p")
@@ -162,9 +183,9 @@ stop_qiao() {
   stop "$QIAO_PID" TERM
   QIAO_PID=
 }
-fetch() { # PATH FILE -> prints body bytes; fails unless 200
+fetch() { # PATH FILE [COOKIE] -> prints body bytes; fails unless 200
   local code
-  code=$(curl -s -o "$2" -w '%{http_code}' -H "Cookie: $COOKIE" "$QURL$1")
+  code=$(curl -s -o "$2" -w '%{http_code}' -H "Cookie: ${3:-$COOKIE}" "$QURL$1")
   [ "$code" = 200 ] || { echo "bench: $1 answered $code: $(head -c 300 "$2")" >&2; exit 1; }
   stat -c %s "$2"
 }
@@ -214,7 +235,7 @@ measure() { # ENGINE: every case against the qiao now serving -> R[ENGINE.CASE.*
     p=${qpaths[i]}
     [ "$p" = random ] && p=/api/v1/org/$MID
     line="$line ${names[i]} $(for _ in 1 2 3 4 5; do
-      curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$QURL$p"
+      curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: ${qcookies[i]}" "$QURL$p"
     done | sort -n | sed -n 3p | awk '{ printf "%.1f", $1 * 1000 }') ms,"
   done
   echo "${line%,}"
@@ -245,7 +266,7 @@ measure() { # ENGINE: every case against the qiao now serving -> R[ENGINE.CASE.*
       PERF_PID=$!
       sleep 0.5
     fi
-    run_wrk "$eng.${names[i]}" "$QURL" "${qenv[@]}" QB_COOKIE="$COOKIE"
+    run_wrk "$eng.${names[i]}" "$QURL" "${qenv[@]}" QB_COOKIE="${qcookies[i]}"
     # shellcheck disable=SC2086
     wait_idle "$QIAO_PID" $PG_PID
     if [ -n "$PERF_PID" ]; then
@@ -276,7 +297,7 @@ MID=$(sed -n 100p "$OUT/by-id-sizes.txt" | cut -d' ' -f2)
 sizes[0]=$(fetch "/api/v1/org/$MID" "$NGX/www/by-id.json")
 echo "GET by id: body $(head -1 "$OUT/by-id-sizes.txt" | cut -d' ' -f1)..$(tail -1 "$OUT/by-id-sizes.txt" | cut -d' ' -f1) bytes, median ${sizes[0]} (id $MID)"
 for i in $(seq 1 $((NC - 1))); do
-  sizes[i]=$(fetch "${qpaths[i]}" "$NGX/www/${names[i]}.json")
+  sizes[i]=$(fetch "${qpaths[i]}" "$NGX/www/${names[i]}.json" "${qcookies[i]}")
 done
 curl -s -D - -o /dev/null -H "Cookie: $COOKIE" "$QURL/api/v1/org/$MID" | tr -d '\r' >"$OUT/qiao-headers.txt"
 
@@ -305,6 +326,7 @@ if [ "$USE_PG" = 1 ]; then
   done
   psql "$PGURL" -q -v ON_ERROR_STOP=1 -c 'VACUUM ANALYZE'
   echo "$PW" | build/qiao user add bench --role admin --org 1 --db "$PGURL" >/dev/null
+  [ -n "$VORG" ] && echo "$PW" | build/qiao user add "$VUSER" --role staff --org "$VORG" --db "$PGURL" >/dev/null
   echo "PostgreSQL $(psql "$PGURL" -Atc 'SHOW server_version'): the same $(psql "$PGURL" -Atc 'SELECT count(*) FROM org') orgs \
 and $(psql "$PGURL" -Atc 'SELECT count(*) FROM person') people copied (psql \\copy) in \
 $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.0f", b - a }') s"

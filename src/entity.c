@@ -813,12 +813,13 @@ static int is_root_path(const char *path)
     return path[0] == '/' && strchr(path + 1, '/') && !strchr(path + 1, '/')[1];
 }
 
-void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds)
+int ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds)
 {
     if (!c->scope_path)
-        return;
+        return 0;
     /* The org range, unless the user sits at the root: then it would only cost a scan. */
-    if (!is_root_path(c->scope_path) && (ent->flags & (EF_TREE | EF_OWNED))) {
+    int range = !is_root_path(c->scope_path) && (ent->flags & (EF_TREE | EF_OWNED));
+    if (range) {
         if (ent->flags & EF_TREE)
             buf_puts(sql, " AND t.path >= ? AND t.path < ?");
         else
@@ -828,6 +829,7 @@ void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t
     }
     if (ent->scope)
         ent->scope(c, sql, binds);
+    return range;
 }
 
 int ent_visible(struct ent_ctx *c, const struct entity *ent, int64_t id)
@@ -2197,7 +2199,9 @@ static int subtree_filter(struct ent_ctx *c, const char *value, buf *where, json
     if (!path)
         return verr_set(e, 400, "bad_request", "org_subtree", "组织(编号 %lld)不存在",
                         (long long)oid);
-    buf_puts(where, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+    buf_puts(
+        where,
+        " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?) " DB_PLAN_EACH);
     json_array_append_new(binds, json_string(path));
     json_array_append_new(binds, json_string(path_bound(c->a, path)));
     return 0;
@@ -2222,11 +2226,16 @@ static void order_sql(const struct sortkeys *o, int flip, buf *b)
                    o->k[i].desc != flip ? " DESC" : "");
 }
 
+/* A list's WHERE (after "deleted_at IS NULL"), its binds and its order; *in_tree (when
+ * not NULL) says whether it keeps to a range of the org tree (the reader's scope, or
+ * org_subtree). */
 static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
                     const char *const *ignore, buf *where, json_t *binds, struct sortkeys *order,
-                    struct verr *e)
+                    int *in_tree, struct verr *e)
 {
-    ent_scope_sql(c, ent, where, binds);
+    int tree = ent_scope_sql(c, ent, where, binds);
+    if (tree)
+        buf_puts(where, " " DB_PLAN_EACH); /* a village's rows or the province's */
     const char *q = arg(args, nargs, "q");
     if (q && *q) {
         if (utf8_len(q) > 100)
@@ -2264,6 +2273,7 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
         if ((ent->flags & EF_OWNED) && !strcmp(args[i].key, "org_subtree")) {
             if (subtree_filter(c, args[i].value, where, binds, e))
                 return -1;
+            tree = 1;
             continue;
         }
         if (add_filter(ent, args[i].key, args[i].value, where, binds, e))
@@ -2298,6 +2308,8 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
         order->k[order->n].f = ent_field(ent, "id");
         order->k[order->n++].desc = 0;
     }
+    if (in_tree)
+        *in_tree = tree;
     return 0;
 }
 
@@ -2478,7 +2490,8 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     buf where = {0}, sql = {0};
     struct sortkeys order;
     json_t *binds = json_array(), *res = NULL, *vals = NULL;
-    if (list_sql(c, ent, args, nargs, ignore, &where, binds, &order, e))
+    int in_tree = 0;
+    if (list_sql(c, ent, args, nargs, ignore, &where, binds, &order, &in_tree, e))
         goto out;
     if (cursor && !(vals = cursor_values(c, &order, after ? "after" : "before", cursor, e)))
         goto out;
@@ -2515,10 +2528,22 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     }
     if (cursor)
         keyset_sql(c->db, &order, vals, back, &where, binds);
+    /* A few rows in a range of the tree (a village's 30 among a million people) are read
+     * by their orgs and sorted. Walking the table in id order until 20 turn up is what
+     * both planners otherwise choose, as they cannot tell that the range is small (SQLite
+     * never sees the bound values); it reads every row when the village's come last
+     * (SQLite: 184 ms -> 0.04 ms). Hidden from them: the order by id and the
+     * deleted_at index, which SQLite takes for a selective one. */
+    int by_range = in_tree && order.n == 1 && !estimated && total <= 1000;
     sql.len = 0;
     select_sql(ent, 0, &sql);
-    buf_printf(&sql, " WHERE t.deleted_at IS NULL%s", buf_str(&where));
-    order_sql(&order, back, &sql);
+    buf_printf(&sql, " WHERE %s%s",
+               by_range ? "coalesce(t.deleted_at, NULL) IS NULL" : "t.deleted_at IS NULL",
+               buf_str(&where));
+    if (by_range)
+        buf_printf(&sql, " ORDER BY t.id + 0%s", order.k[0].desc != back ? " DESC" : "");
+    else
+        order_sql(&order, back, &sql);
     /* One row more than the page: whether there is another page beyond it. The limit
      * (2-201, checked above) is written into the SQL: as a parameter PostgreSQL guesses a
      * tenth of the table for it, finds its generic plan dear and plans every request again. */
@@ -2615,7 +2640,7 @@ int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args,
     struct sortkeys order;
     json_t *binds = json_array();
     int count = -1;
-    if (list_sql(c, ent, args, nargs, ign, &where, binds, &order, e))
+    if (list_sql(c, ent, args, nargs, ign, &where, binds, &order, NULL, e))
         goto out;
     select_sql(ent, 0, &sql);
     buf_printf(&sql, " WHERE t.deleted_at IS NULL%s", buf_str(&where));

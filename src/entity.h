@@ -424,8 +424,9 @@ int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args,
 json_t *ent_schema_json(void);
 
 /* The scope clause for ent's table alias "t", bound values appended to binds.
- * Used by modules that write their own queries. */
-void ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds);
+ * Used by modules that write their own queries. 1 when it is a range of the org tree (a
+ * list or a count that holds it is then planned with its values: DB_PLAN_EACH), else 0. */
+int ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds);
 /* The upper bound of the org subtree whose path is prefix ("/1/4/" -> "/1/40", in a): the
  * subtree is exactly the byte range [prefix, bound) of org.path, which its index serves. */
 char *path_bound(arena *a, const char *prefix);

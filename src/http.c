@@ -178,7 +178,8 @@ static void text_object(buf *b, const json_t *j, int sorted)
     int n = 0;
     buf_putc(b, '{');
     if (!sorted) {
-        for (void *it = json_object_iter((json_t *)j); it; it = json_object_iter_next((json_t *)j, it)) {
+        for (void *it = json_object_iter((json_t *)j); it;
+             it = json_object_iter_next((json_t *)j, it)) {
             if (n++)
                 buf_putc(b, ',');
             text_string(b, json_object_iter_key(it), json_object_iter_key_len(it));

@@ -56,7 +56,15 @@ static int v4(db *d)
     return db_watch_changes(d);
 }
 
-static const migration_fn steps[] = {v1, v2, v3, v4};
+/* v5: SQLite's planner statistics, as earlier releases took them from a sample of each
+ * index (store_sqlite.c sq_analyze), are forgotten: the analysis after this start reads
+ * each table whole. Nothing on PostgreSQL (no such table: it keeps its own). */
+static int v5(db *d)
+{
+    return db_has_column(d, "sqlite_stat1", NULL) ? db_exec(d, "DELETE FROM sqlite_stat1") : DB_OK;
+}
+
+static const migration_fn steps[] = {v1, v2, v3, v4, v5};
 
 int schema_upgrade(db *d)
 {

@@ -479,7 +479,8 @@ static void *pg_prepare(void *conn, const char *sql)
     if (s->nparams > 0)
         s->vals = xcalloc((size_t)s->nparams, sizeof *s->vals);
     s->row = -1;
-    s->cacheable = starts_with(sql, "select|insert|update|delete|with");
+    s->cacheable =
+        starts_with(sql, "select|insert|update|delete|with") && !strstr(sql, DB_PLAN_EACH);
     s->ddl = starts_with(sql, "create|alter|drop");
     s->commit = starts_with(sql, "commit|end");
     s->write = !starts_with(sql, "select|begin|start|commit|end|rollback|savepoint|release|set|"
@@ -718,7 +719,6 @@ static void pg_finalize(void *st)
     free(s);
 }
 
-/* PostgreSQL's spelling of each portable column type; static strings. */
 /* plan_cache_mode for this session: a generic plan for every prepared statement. */
 static void pg_plan_once(void *conn, int on)
 {
@@ -726,6 +726,8 @@ static void pg_plan_once(void *conn, int on)
     PQclear(
         PQexec(c->pg, on ? "SET plan_cache_mode = force_generic_plan" : "RESET plan_cache_mode"));
 }
+
+/* PostgreSQL's spelling of each portable column type; static strings. */
 
 static const char *pg_type_name(enum db_type t)
 {

@@ -87,6 +87,8 @@ for (const store of STORES) {
       'gender=male&sort=-birth_date',
       'q=陈',
       'org_subtree=COUNTY&sort=name',
+      'org_subtree=COUNTY', // a few rows of a range of the tree: read by their orgs, sorted
+      'org_subtree=COUNTY&sort=-id',
       'birth_date_from=1960-01-01&sort=birth_date',
     ];
     for (const raw of cases) {
@@ -108,6 +110,19 @@ for (const store of STORES) {
       const pages = await byPages(staff, 'person', 'sort=-birth_date');
       assert.equal(pages.total, 15);
       assert.deepEqual((await byCursors(staff, 'person', 'sort=-birth_date')).ids, pages.ids);
+    });
+
+    test('a scoped user\'s list by id (read by the scope\'s orgs and sorted) is the whole list\'s county rows', async () => {
+      for (const sort of ['', 'sort=-id']) {
+        const all = await admin.get(`/api/v1/person?per_page=200${sort ? '&' + sort : ''}`);
+        const want = all.json.items.filter((x) => x.org_id === county.id).map((x) => x.id);
+        assert.equal(want.length, 15);
+        const pages = await byPages(staff, 'person', sort);
+        assert.deepEqual(pages.ids, want, sort);
+        const cur = await byCursors(staff, 'person', sort);
+        assert.deepEqual(cur.ids, want, sort);
+        assert.deepEqual(await backwards(staff, 'person', sort, cur.pages.at(-1)), want, sort);
+      }
     });
 
     test('page answers next and prev: a far page, then its neighbours by cursor', async () => {

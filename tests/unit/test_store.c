@@ -519,6 +519,88 @@ static void many_rows_pg(void **state)
     db_close(d);
 }
 
+/* SQLite's statistics (db_analyze): read whole (a column NULL in every row counts all its
+ * rows per value; a sample of 1,000 had said 1,001), and taken again only when the table
+ * has grown or shrunk past twice or half what they counted. */
+static void statistics_whole_and_kept(void **state)
+{
+    db *d = *state;
+    const char *per_value = "SELECT CAST(substr(stat, instr(stat, ' ') + 1) AS INTEGER) FROM "
+                            "sqlite_stat1 WHERE idx = 'a_gone_i'",
+               *rows = "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 WHERE idx = 'a_gone_i'";
+    assert_int_equal(db_exec(d, "CREATE TABLE a (id INTEGER PRIMARY KEY, gone TEXT)"), DB_OK);
+    assert_int_equal(db_exec(d, "CREATE INDEX a_gone_i ON a (gone)"), DB_OK);
+    assert_int_equal(
+        db_exec(d, "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 5000) "
+                   "INSERT INTO a (gone) SELECT NULL FROM g"),
+        DB_OK);
+    assert_int_equal(db_analyze(d), DB_OK);
+    assert_int_equal(db_int(d, -1, rows, ""), 5000);
+    assert_int_equal(db_int(d, -1, per_value, ""), 5000);
+    /* within twice what they counted: kept as they are */
+    assert_int_equal(
+        db_exec(d, "UPDATE sqlite_stat1 SET stat = '4000 4000' WHERE idx = 'a_gone_i'"), DB_OK);
+    assert_int_equal(db_analyze(d), DB_OK);
+    assert_int_equal(db_int(d, -1, rows, ""), 4000);
+    /* past twice: taken again */
+    assert_int_equal(
+        db_exec(d, "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < 4000) "
+                   "INSERT INTO a (gone) SELECT NULL FROM g"),
+        DB_OK);
+    assert_int_equal(db_analyze(d), DB_OK);
+    assert_int_equal(db_int(d, -1, rows, ""), 9000);
+    assert_int_equal(db_int(d, -1, per_value, ""), 9000);
+}
+
+/* On PostgreSQL, a statement holding DB_PLAN_EACH is planned with its values at every run:
+ * never prepared under a name, so never given the generic plan that PostgreSQL keeps for
+ * a named one after five runs (the same statement without the mark is). */
+static void plan_each_pg(void **state)
+{
+    (void)state;
+    const char *url = getenv("QIAO_PG_URL");
+    if (!url) {
+        skip();
+        return;
+    }
+    char err[256], table[48], sql[300];
+    db *d = db_open(url, err, sizeof err);
+    assert_non_null(d);
+    snprintf(table, sizeof table, "unit_plan_%d", (int)getpid());
+    snprintf(sql, sizeof sql, "CREATE TABLE %s (id BIGINT PRIMARY KEY, path TEXT)", table);
+    assert_int_equal(db_exec(d, sql), DB_OK);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO %s SELECT g, CASE WHEN g > 2000 THEN '/1/9/' ELSE '/1/2/' END "
+             "FROM generate_series(1, 2030) g",
+             table);
+    assert_int_equal(db_exec(d, sql), DB_OK);
+    for (int marked = 0; marked < 2; marked++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) AS n FROM (SELECT id FROM %s WHERE path >= ? AND path < ? %s "
+                 "ORDER BY id LIMIT 21) x",
+                 table, marked ? DB_PLAN_EACH : "");
+        for (int i = 0; i < 10; i++) {
+            const char *from = i % 2 ? "/1/9/" : "/1/2/", *to = i % 2 ? "/1/90" : "/1/20";
+            assert_int_equal(db_int(d, -1, sql, "ss", from, to), 21);
+        }
+        char like[100]; /* bound, so that the looking statement does not match itself */
+        snprintf(like, sizeof like, "%%FROM %s WHERE%%", table);
+        assert_int_equal(db_int(d, -1,
+                                "SELECT count(*) FROM pg_prepared_statements WHERE statement "
+                                "LIKE ? AND statement LIKE ?",
+                                "ss", like, marked ? "%" DB_PLAN_EACH "%" : "%"),
+                         marked ? 0 : 1);
+        if (!marked) /* why the mark: the plain one got a generic plan */
+            assert_true(db_int(d, -1,
+                               "SELECT max(generic_plans) FROM pg_prepared_statements WHERE "
+                               "statement LIKE ?",
+                               "s", like) > 0);
+    }
+    snprintf(sql, sizeof sql, "DROP TABLE %s", table);
+    assert_int_equal(db_exec(d, sql), DB_OK);
+    db_close(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -533,6 +615,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(many_rows, setup, teardown),
         cmocka_unit_test_setup_teardown(checkpoints_behind_keep_the_wal_short, setup, teardown),
         cmocka_unit_test(many_rows_pg),
+        cmocka_unit_test_setup_teardown(statistics_whole_and_kept, setup, teardown),
+        cmocka_unit_test(plan_each_pg),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
