@@ -2199,9 +2199,7 @@ static int subtree_filter(struct ent_ctx *c, const char *value, buf *where, json
     if (!path)
         return verr_set(e, 400, "bad_request", "org_subtree", "组织(编号 %lld)不存在",
                         (long long)oid);
-    buf_puts(
-        where,
-        " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?) " DB_PLAN_EACH);
+    buf_puts(where, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
     json_array_append_new(binds, json_string(path));
     json_array_append_new(binds, json_string(path_bound(c->a, path)));
     return 0;
@@ -2234,8 +2232,6 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
                     int *in_tree, struct verr *e)
 {
     int tree = ent_scope_sql(c, ent, where, binds);
-    if (tree)
-        buf_puts(where, " " DB_PLAN_EACH); /* a village's rows or the province's */
     const char *q = arg(args, nargs, "q");
     if (q && *q) {
         if (utf8_len(q) > 100)
@@ -2308,6 +2304,8 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
         order->k[order->n].f = ent_field(ent, "id");
         order->k[order->n++].desc = 0;
     }
+    if (tree)
+        buf_puts(where, " " DB_PLAN_EACH); /* a village's rows or the province's */
     if (in_tree)
         *in_tree = tree;
     return 0;
@@ -2471,6 +2469,11 @@ static void keyset_sql(db *d, const struct sortkeys *o, json_t *vals, int back, 
 
 struct list_counts ent_list_counts = {100000, 10000};
 
+/* A list in a range of the tree with this many rows or fewer reads them by their orgs and
+ * sorts them (ent_list's by_range): about 1.6 us a row on SQLite, so 1.6 ms at most, where
+ * reading a 10,000-row county that way took 16 ms against 0.44 ms in id order. */
+#define FEW_IN_RANGE 1000
+
 json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
                  const char *const *ignore, struct verr *e)
 {
@@ -2534,7 +2537,7 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
      * never sees the bound values); it reads every row when the village's come last
      * (SQLite: 184 ms -> 0.04 ms). Hidden from them: the order by id and the
      * deleted_at index, which SQLite takes for a selective one. */
-    int by_range = in_tree && order.n == 1 && !estimated && total <= 1000;
+    int by_range = in_tree && order.n == 1 && !estimated && total <= FEW_IN_RANGE;
     sql.len = 0;
     select_sql(ent, 0, &sql);
     buf_printf(&sql, " WHERE %s%s",

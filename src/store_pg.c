@@ -728,7 +728,6 @@ static void pg_plan_once(void *conn, int on)
 }
 
 /* PostgreSQL's spelling of each portable column type; static strings. */
-
 static const char *pg_type_name(enum db_type t)
 {
     switch (t) {

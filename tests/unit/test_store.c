@@ -489,18 +489,29 @@ static void reserved_ahead(db *d, const char *table)
     assert_true(ids[30] > ids[29]); /* the block ahead at the commit is a gap, not reused */
 }
 
+/* A connection to the PostgreSQL server QIAO_PG_URL names, or NULL (the test is then
+ * skipped: no server). */
+static db *pg_or_skip(void)
+{
+    const char *url = getenv("QIAO_PG_URL");
+    if (!url) {
+        skip();
+        return NULL;
+    }
+    char err[256];
+    db *d = db_open(url, err, sizeof err);
+    assert_non_null(d);
+    return d;
+}
+
 /* The same on PostgreSQL (COPY) when QIAO_PG_URL names a server, and ids reserved. */
 static void many_rows_pg(void **state)
 {
     (void)state;
-    const char *url = getenv("QIAO_PG_URL");
-    if (!url) {
-        skip();
+    db *d = pg_or_skip();
+    if (!d)
         return;
-    }
-    char err[256], table[48], sql[200];
-    db *d = db_open(url, err, sizeof err);
-    assert_non_null(d);
+    char table[48], sql[200];
     assert_true(db_holds_rows(d));
     snprintf(table, sizeof table, "unit_rows_%d", (int)getpid());
     snprintf(sql, sizeof sql,
@@ -558,14 +569,10 @@ static void statistics_whole_and_kept(void **state)
 static void plan_each_pg(void **state)
 {
     (void)state;
-    const char *url = getenv("QIAO_PG_URL");
-    if (!url) {
-        skip();
+    db *d = pg_or_skip();
+    if (!d)
         return;
-    }
-    char err[256], table[48], sql[300];
-    db *d = db_open(url, err, sizeof err);
-    assert_non_null(d);
+    char table[48], sql[300];
     snprintf(table, sizeof table, "unit_plan_%d", (int)getpid());
     snprintf(sql, sizeof sql, "CREATE TABLE %s (id BIGINT PRIMARY KEY, path TEXT)", table);
     assert_int_equal(db_exec(d, sql), DB_OK);
