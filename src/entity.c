@@ -2042,8 +2042,8 @@ static int bad_filter(struct verr *e)
 }
 
 /* One filter argument "key=value" into sql/binds. */
-static int add_filter(const struct entity *ent, const char *key, const char *value, buf *sql,
-                      json_t *binds, struct verr *e)
+static int add_filter(const db *d, const struct entity *ent, const char *key, const char *value,
+                      buf *sql, json_t *binds, struct verr *e)
 {
     const struct field *f = ent_field(ent, key);
     size_t kl = strlen(key);
@@ -2128,7 +2128,8 @@ static int add_filter(const struct entity *ent, const char *key, const char *val
             json_decref(v);
             v = iv;
         }
-        buf_puts(sql, n++ ? ", ?" : "?");
+        buf_puts(sql, n++ ? ", " : "");
+        buf_puts(sql, is_int_type(f->type) ? db_opaque_int(d) : "?");
         json_array_append_new(binds, v);
         if (n > 100) {
             rc = verr_set(e, 400, "bad_request", key, "“%s”一次最多筛选 100 个值",
@@ -2272,7 +2273,7 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
             tree = 1;
             continue;
         }
-        if (add_filter(ent, args[i].key, args[i].value, where, binds, e))
+        if (add_filter(c->db, ent, args[i].key, args[i].value, where, binds, e))
             return -1;
         if (kept_private(c, ent, filter_field(ent, args[i].key)))
             buf_printf(where, " AND coalesce(t.%s, 0) = 0", ent->private.when);

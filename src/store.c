@@ -712,6 +712,11 @@ const char *db_for_update(const db *d)
     return d->drv->for_update;
 }
 
+const char *db_opaque_int(const db *d)
+{
+    return db_kind(d) == DB_PG ? "(SELECT CAST(? AS BIGINT))" : "?";
+}
+
 int db_nulls_last(const db *d)
 {
     return d->drv->nulls_last;

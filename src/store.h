@@ -216,6 +216,9 @@ const char *db_for_update(const db *d);
 /* 1 when the engine sorts NULL after every value in ascending order (PostgreSQL), 0 when
  * before them (SQLite): a list's keyset cursor (entity.c) puts a NULL where ORDER BY does. */
 int db_nulls_last(const db *d);
+/* A bound integer written so that the planner does not look at it, where one plan fits
+ * every value ("(SELECT CAST(? AS BIGINT))" on PostgreSQL, "?" on SQLite). */
+const char *db_opaque_int(const db *d);
 /* 1 when an index's entries must name the row's id to give the rows of one value in id
  * order (PostgreSQL), 0 when every index ends in the rowid by itself (SQLite, where naming
  * it would store it twice): a list filtered by a column reads its page in order. */
