@@ -546,13 +546,18 @@ static void change_line(struct xout *o, buf *out, const struct field *f, const c
         buf_puts(out, (bv ? bt : at) ? (bv ? bt : at) : "");
 }
 
-/* What an entry records, a line per value (changed values only, for an update), the
- * entity's fields in their order first; cut to what a cell holds (32,767 characters).
- * From o->ra. */
+/* What an entry records, a line per value (changed values only, for an update, and not
+ * updated_at: the entry's own time says when, and a line for it would come and go with
+ * the second the write fell in), the entity's fields in their order first; cut to what a
+ * cell holds (32,767 characters). From o->ra. */
 static const char *audit_changes(struct xout *o, const char *entity, const char *bj, const char *aj)
 {
     json_t *b = bj ? json_loads(bj, JSON_DECODE_ANY, NULL) : NULL;
     json_t *a = aj ? json_loads(aj, JSON_DECODE_ANY, NULL) : NULL;
+    if (json_is_object(b) && json_is_object(a)) {
+        json_object_del(b, "updated_at");
+        json_object_del(a, "updated_at");
+    }
     const struct entity *ent = entity ? entity_find(entity) : NULL;
     buf out = {0};
     for (const struct field *f = ent ? ent->fields : NULL; f && f->name; f++)
