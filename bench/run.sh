@@ -9,7 +9,7 @@
 #    filtered by parent_id, a page deep in the list (by page=, and by the after= cursor of
 #    the page before it), the same three pages of the people, and the first page of people
 #    as a user of the village group whose 30 people were written last (fill_orgs), whose
-#    rows are the last million-th of the table (its plan must fit them: DB_PLAN_EACH).
+#    rows are the last million-th of the table (read by its orgs' ids: entity.c org_sql).
 # 3. Then the same on PostgreSQL: a private server (scripts/pg-start.sh, stopped on exit)
 #    holding a copy of the same orgs and people (psql \copy of the SQLite tables).
 # 4. In the same run, drives nginx (worker_processes 2) serving static files of the same

@@ -813,23 +813,83 @@ static int is_root_path(const char *path)
     return path[0] == '/' && strchr(path + 1, '/') && !strchr(path + 1, '/')[1];
 }
 
-int ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds)
+int ent_few_orgs = 1000;
+
+enum { TREE_RANGE = 1, TREE_IDS };
+
+/* " AND t.org_id ..." for the records of the orgs in the subtree at PATH: by the path range
+ * (a sub-select the planner looks into: it must be planned with its values), or, with
+ * NAMED and no more than ent_few_orgs orgs in the subtree, as the set of their ids
+ * (db_in_int_set), which one plan fits whatever it holds. Returns what it wrote: TREE_RANGE
+ * or TREE_IDS. */
+static int org_sql(struct ent_ctx *c, const char *path, int named, buf *sql, json_t *binds)
+{
+    const char *bound = path_bound(c->a, path);
+    /* The set's text, kept in the memo until the data changes ("" when the range is too
+     * big to name) */
+    const char *key = arena_printf(c->a, "org ids\x1f%s", path), *set = NULL;
+    size_t len = 0;
+    if (named && (set = db_memo_get_blob(c->db, key, &len)))
+        set = arena_printf(c->a, "%.*s", (int)len, set);
+    else if (named) {
+        int few = ent_few_orgs;
+        int64_t *ids = arena_alloc(c->a, ((size_t)few + 1) * sizeof *ids);
+        size_t n = 0;
+        /* the range hidden too: its one plan, the path index, fits every range */
+        const char *v = db_opaque_text(c->db);
+        stmt *s = db_prepare(c->db, arena_printf(c->a,
+                                                 "SELECT id FROM \"org\" WHERE path >= %s AND "
+                                                 "path < %s LIMIT %d",
+                                                 v, v, few + 1));
+        st_bind_text(s, 1, path);
+        st_bind_text(s, 2, bound);
+        int rc = DB_ERROR;
+        while (s && (rc = st_step(s)) == DB_ROW && n <= (size_t)few)
+            ids[n++] = st_int(s, "id");
+        st_finalize(s);
+        if (rc == DB_DONE || rc == DB_ROW) { /* else the range below, read with the page */
+            char *t = n <= (size_t)few ? db_int_set_text(c->db, ids, n) : xstrdup("");
+            set = arena_strdup(c->a, t);
+            free(t);
+            db_memo_put_blob(c->db, key, set, strlen(set));
+        }
+    }
+    if (set && *set) {
+        buf_printf(sql, " AND t.org_id%s", db_in_int_set(c->db));
+        json_array_append_new(binds, json_string(set));
+        return TREE_IDS;
+    }
+    buf_puts(sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+    json_array_append_new(binds, json_string(path));
+    json_array_append_new(binds, json_string(bound));
+    return TREE_RANGE;
+}
+
+/* ent_scope_sql, with NAMED for org_sql: 0, TREE_RANGE or TREE_IDS. */
+static int scope_sql(struct ent_ctx *c, const struct entity *ent, int named, buf *sql,
+                     json_t *binds)
 {
     if (!c->scope_path)
         return 0;
     /* The org range, unless the user sits at the root: then it would only cost a scan. */
-    int range = !is_root_path(c->scope_path) && (ent->flags & (EF_TREE | EF_OWNED));
-    if (range) {
-        if (ent->flags & EF_TREE)
-            buf_puts(sql, " AND t.path >= ? AND t.path < ?");
-        else
-            buf_puts(sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+    int range = 0;
+    if (is_root_path(c->scope_path))
+        ;
+    else if (ent->flags & EF_TREE) {
+        buf_puts(sql, " AND t.path >= ? AND t.path < ?");
         json_array_append_new(binds, json_string(c->scope_path));
         json_array_append_new(binds, json_string(path_bound(c->a, c->scope_path)));
-    }
+        range = TREE_RANGE;
+    } else if (ent->flags & EF_OWNED)
+        range = org_sql(c, c->scope_path, named, sql, binds);
     if (ent->scope)
         ent->scope(c, sql, binds);
     return range;
+}
+
+int ent_scope_sql(struct ent_ctx *c, const struct entity *ent, buf *sql, json_t *binds)
+{
+    return !!scope_sql(c, ent, 0, sql, binds);
 }
 
 int ent_visible(struct ent_ctx *c, const struct entity *ent, int64_t id)
@@ -2182,9 +2242,10 @@ static const struct field *filter_field(const struct entity *ent, const char *ke
 }
 
 /* org_subtree=ID: the records of org ID and of the orgs under it (the scope still
- * applies: an org outside it finds nothing of what the reader may not see). */
-static int subtree_filter(struct ent_ctx *c, const char *value, buf *where, json_t *binds,
-                          struct verr *e)
+ * applies: an org outside it finds nothing of what the reader may not see). Returns -1
+ * (e set), 0 for an empty value, else org_sql's. */
+static int subtree_filter(struct ent_ctx *c, const char *value, int named, buf *where,
+                          json_t *binds, struct verr *e)
 {
     int64_t oid;
     if (!*value)
@@ -2200,10 +2261,7 @@ static int subtree_filter(struct ent_ctx *c, const char *value, buf *where, json
     if (!path)
         return verr_set(e, 400, "bad_request", "org_subtree", "组织(编号 %lld)不存在",
                         (long long)oid);
-    buf_puts(where, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
-    json_array_append_new(binds, json_string(path));
-    json_array_append_new(binds, json_string(path_bound(c->a, path)));
-    return 0;
+    return org_sql(c, path, named, where, binds);
 }
 
 /* A list's order: up to five fields of `sort`, then id (ties broken by id) unless named. */
@@ -2225,14 +2283,18 @@ static void order_sql(const struct sortkeys *o, int flip, buf *b)
                    o->k[i].desc != flip ? " DESC" : "");
 }
 
-/* A list's WHERE (after "deleted_at IS NULL"), its binds and its order; *in_tree (when
+/* A list's WHERE (after "deleted_at IS NULL"), its binds and its order. *in_tree (when
  * not NULL) says whether it keeps to a range of the org tree (the reader's scope, or
- * org_subtree). */
+ * org_subtree): IN_TREE, and IN_TREE_ONLY as well when nothing else narrows it (no search,
+ * no filter). NAMED: the orgs of a small range are named by their ids (org_sql). */
+enum { IN_TREE = 1, IN_TREE_ONLY = 2 };
 static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
-                    const char *const *ignore, buf *where, json_t *binds, struct sortkeys *order,
-                    int *in_tree, struct verr *e)
+                    const char *const *ignore, int named, buf *where, json_t *binds,
+                    struct sortkeys *order, int *in_tree, struct verr *e)
 {
-    int tree = ent_scope_sql(c, ent, where, binds);
+    int sc = scope_sql(c, ent, named, where, binds);
+    int range = sc == TREE_RANGE, kept = sc != 0, other = !!ent->scope;
+    size_t len = where->len;
     const char *q = arg(args, nargs, "q");
     if (q && *q) {
         if (utf8_len(q) > 100)
@@ -2268,9 +2330,13 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
         if (own)
             continue;
         if ((ent->flags & EF_OWNED) && !strcmp(args[i].key, "org_subtree")) {
-            if (subtree_filter(c, args[i].value, where, binds, e))
+            other |= where->len != len;
+            int st = subtree_filter(c, args[i].value, named, where, binds, e);
+            if (st < 0)
                 return -1;
-            tree = 1;
+            range |= st == TREE_RANGE;
+            kept |= st != 0;
+            len = where->len;
             continue;
         }
         if (add_filter(c->db, ent, args[i].key, args[i].value, where, binds, e))
@@ -2305,10 +2371,11 @@ static int list_sql(struct ent_ctx *c, const struct entity *ent, const struct kv
         order->k[order->n].f = ent_field(ent, "id");
         order->k[order->n++].desc = 0;
     }
-    if (tree)
+    other |= where->len != len;
+    if (range)
         buf_puts(where, " " DB_PLAN_EACH); /* a village's rows or the province's */
     if (in_tree)
-        *in_tree = tree;
+        *in_tree = kept ? IN_TREE | (other ? 0 : IN_TREE_ONLY) : 0;
     return 0;
 }
 
@@ -2495,7 +2562,7 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
     struct sortkeys order;
     json_t *binds = json_array(), *res = NULL, *vals = NULL;
     int in_tree = 0;
-    if (list_sql(c, ent, args, nargs, ignore, &where, binds, &order, &in_tree, e))
+    if (list_sql(c, ent, args, nargs, ignore, 0, &where, binds, &order, &in_tree, e))
         goto out;
     if (cursor && !(vals = cursor_values(c, &order, after ? "after" : "before", cursor, e)))
         goto out;
@@ -2530,8 +2597,6 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
                  (long long)((total + per_page - 1) / per_page));
         goto out;
     }
-    if (cursor)
-        keyset_sql(c->db, &order, vals, back, &where, binds);
     /* A few rows in a range of the tree (a village's 30 among a million people) are read
      * by their orgs and sorted. Walking the table in id order until 20 turn up is what
      * both planners otherwise choose, as they cannot tell that the range is small (SQLite
@@ -2539,6 +2604,17 @@ json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *a
      * (SQLite: 184 ms -> 0.04 ms). Hidden from them: the order by id and the
      * deleted_at index, which SQLite takes for a selective one. */
     int by_range = in_tree && order.n == 1 && !estimated && total <= FEW_IN_RANGE;
+    /* With nothing else to narrow them, the range's orgs are named by their ids: PostgreSQL
+     * then keeps one plan for every village's page instead of planning each (the range's
+     * sub-select): 0.6 ms of planning against 0.1 ms of reading the 30 rows. */
+    if (by_range && (in_tree & IN_TREE_ONLY)) {
+        where.len = 0;
+        json_array_clear(binds);
+        if (list_sql(c, ent, args, nargs, ignore, 1, &where, binds, &order, NULL, e))
+            goto out;
+    }
+    if (cursor)
+        keyset_sql(c->db, &order, vals, back, &where, binds);
     sql.len = 0;
     select_sql(ent, 0, &sql);
     buf_printf(&sql, " WHERE %s%s",
@@ -2644,7 +2720,7 @@ int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args,
     struct sortkeys order;
     json_t *binds = json_array();
     int count = -1;
-    if (list_sql(c, ent, args, nargs, ign, &where, binds, &order, NULL, e))
+    if (list_sql(c, ent, args, nargs, ign, 0, &where, binds, &order, NULL, e))
         goto out;
     select_sql(ent, 0, &sql);
     buf_printf(&sql, " WHERE t.deleted_at IS NULL%s", buf_str(&where));

@@ -415,6 +415,9 @@ extern struct list_counts {
     int64_t exact_max;
     double stale_ms;
 } ent_list_counts;
+/* The most orgs a list's page names by their ids (ent_list: a few rows in a range of the
+ * tree); a bigger range is read by its path. 1,000; tests lower it. */
+extern int ent_few_orgs;
 /* The same filters, every matching row in order, for exports: calls row() per record
  * (masked per ctx) until it returns nonzero. Returns the row count or -1 with e. */
 int ent_each(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,

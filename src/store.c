@@ -717,6 +717,30 @@ const char *db_opaque_int(const db *d)
     return db_kind(d) == DB_PG ? "(SELECT CAST(? AS BIGINT))" : "?";
 }
 
+const char *db_opaque_text(const db *d)
+{
+    return db_kind(d) == DB_PG ? "(SELECT CAST(? AS TEXT))" : "?";
+}
+
+const char *db_in_int_set(const db *d)
+{
+    /* ANY of an array cast from a sub-select: the array's length is unknown to both the
+     * generic and the custom plans, which then cost the same, so PostgreSQL keeps one. */
+    return db_kind(d) == DB_PG ? " = ANY(CAST((SELECT CAST(? AS BIGINT[])) AS BIGINT[]))"
+                               : " IN (SELECT value FROM json_each(?))";
+}
+
+char *db_int_set_text(const db *d, const int64_t *ids, size_t n)
+{
+    buf b = {0};
+    int pg = db_kind(d) == DB_PG;
+    buf_putc(&b, pg ? '{' : '[');
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%lld", i ? "," : "", (long long)ids[i]);
+    buf_putc(&b, pg ? '}' : ']');
+    return buf_take(&b);
+}
+
 int db_nulls_last(const db *d)
 {
     return d->drv->nulls_last;

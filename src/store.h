@@ -219,6 +219,14 @@ int db_nulls_last(const db *d);
 /* A bound integer written so that the planner does not look at it, where one plan fits
  * every value ("(SELECT CAST(? AS BIGINT))" on PostgreSQL, "?" on SQLite). */
 const char *db_opaque_int(const db *d);
+/* The same for a bound text ("(SELECT CAST(? AS TEXT))" on PostgreSQL, "?" on SQLite). */
+const char *db_opaque_text(const db *d);
+/* " IN <the integers of one bound text>" hidden from the planner as db_opaque_int is: the
+ * planner takes the set for a few values whatever it holds, so one plan fits every set.
+ * The text is db_int_set_text's ("[1,2]" for SQLite's json_each, "{1,2}" on PostgreSQL). */
+const char *db_in_int_set(const db *d);
+/* The text of the N integers of IDS for db_in_int_set's parameter; malloc'd. */
+char *db_int_set_text(const db *d, const int64_t *ids, size_t n);
 /* 1 when an index's entries must name the row's id to give the rows of one value in id
  * order (PostgreSQL), 0 when every index ends in the rowid by itself (SQLite, where naming
  * it would store it twice): a list filtered by a column reads its page in order. */

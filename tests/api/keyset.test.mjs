@@ -197,5 +197,19 @@ for (const store of STORES) {
       assert.equal(cur.status, 200);
       assert.equal(cur.text, all.text);
     });
+
+    // Last: it adds an org and a person to the county. A scoped user's few rows are read by
+    // the ids of the scope's orgs, kept until the data changes (on every connection).
+    test('an org added to the scope, and a person there, are on the scoped user\'s next page', async () => {
+      const ids = async () => (await byPages(staff, 'person', '')).ids;
+      const was = await ids();
+      for (let i = 0; i < 4; i++) assert.deepEqual(await ids(), was); // the ids kept
+      const village = await mkOrg(admin, { name: '甲县某村小组', kind: 'group', parent_id: county.id });
+      const r = await admin.post('/api/v1/person', { name: '村里人', org_id: village.id });
+      assert.equal(r.status, 201, r.text);
+      for (let i = 0; i < 4; i++) assert.deepEqual(await ids(), [...was, r.json.id]);
+      const sub = await byPages(admin, 'person', `org_subtree=${village.id}`);
+      assert.deepEqual(sub.ids, [r.json.id]);
+    });
   });
 }

@@ -261,6 +261,103 @@ static void list_filters_sort_and_paging(void **state)
     }
 }
 
+/* The ids of a page of people, as text ("3,5,9"), in a static buffer. */
+static const char *page_ids(json_t *l)
+{
+    static char out[256];
+    size_t n = 0, i;
+    json_t *x;
+    out[0] = 0;
+    assert_non_null(l);
+    json_array_foreach(json_object_get(l, "items"), i, x) n +=
+        (size_t)snprintf(out + n, sizeof out - n, "%s%lld", i ? "," : "",
+                         (long long)json_integer_value(json_object_get(x, "id")));
+    json_decref(l);
+    return out;
+}
+
+static int64_t person_in(struct fx *f, int64_t org)
+{
+    struct verr e;
+    json_t *b = json_pack("{s:s, s:I}", "name", "范围", "org_id", (json_int_t)org);
+    int64_t id = id_of(ent_create(&f->c, entity_find("person"), b, &e));
+    json_decref(b);
+    assert_true(id > 0);
+    return id;
+}
+
+/* A few rows in a range of the tree, with nothing else to narrow them: the page names the
+ * range's orgs by their ids (kept in the memo until the data changes), or reads them by
+ * the range's path when it holds more than ent_few_orgs orgs. Both answer the range's rows
+ * in order, and an org added to the range is seen at once. */
+static void list_of_a_few_rows_in_a_range(void **state)
+{
+    struct fx *f = *state;
+    const struct entity *pe = entity_find("person");
+    struct verr e;
+    int64_t root = id_of(mk(f, 0, "根", "federation", &e));
+    int64_t county = id_of(mk(f, root, "县侨联", "federation", &e));
+    int64_t town = id_of(mk(f, county, "镇分会", "branch", &e));
+    int64_t other = id_of(mk(f, root, "别县侨联", "federation", &e));
+    int64_t p[6];
+    for (int i = 0; i < 6; i++)
+        p[i] = person_in(f, i % 3 == 0 ? county : i % 3 == 1 ? town : other);
+    char want[128], key[128];
+    const char *cpath = path_of(f, county);
+    snprintf(key, sizeof key, "org ids\x1f%s", cpath);
+    f->c.scope_path = cpath;
+    struct kv none[1];
+    snprintf(want, sizeof want, "%lld,%lld,%lld,%lld", (long long)p[0], (long long)p[1],
+             (long long)p[3], (long long)p[4]);
+    assert_string_equal(page_ids(ent_list(&f->c, pe, none, 0, NULL, &e)), want);
+    size_t len;
+    const char *set = db_memo_get_blob(f->d, key, &len);
+    char ids[64];
+    snprintf(ids, sizeof ids, "[%lld,%lld]", (long long)county, (long long)town);
+    assert_non_null(set);
+    assert_int_equal(len, strlen(ids));
+    assert_memory_equal(set, ids, len);
+    /* a search narrows it: read by the range, not by the ids */
+    struct kv q[] = {{"q", "范围"}};
+    snprintf(want, sizeof want, "%lld,%lld,%lld,%lld", (long long)p[0], (long long)p[1],
+             (long long)p[3], (long long)p[4]);
+    assert_string_equal(page_ids(ent_list(&f->c, pe, q, 1, NULL, &e)), want);
+    /* a village added under the town, and a person there: seen at once */
+    f->c.scope_path = NULL;
+    int64_t village = id_of(mk(f, town, "村小组", "group", &e));
+    int64_t pv = person_in(f, village);
+    f->c.scope_path = cpath;
+    snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld", (long long)p[0], (long long)p[1],
+             (long long)p[3], (long long)p[4], (long long)pv);
+    assert_string_equal(page_ids(ent_list(&f->c, pe, none, 0, NULL, &e)), want);
+    /* the same through org_subtree, in the other direction and by cursor */
+    char town_id[24];
+    snprintf(town_id, sizeof town_id, "%lld", (long long)town);
+    struct kv sub[] = {{"org_subtree", town_id}, {"sort", "-id"}, {"per_page", "2"}};
+    snprintf(want, sizeof want, "%lld,%lld", (long long)pv, (long long)p[4]);
+    json_t *l = ent_list(&f->c, pe, sub, 3, NULL, &e);
+    const char *next = arena_strdup(f->a, json_string_value(json_object_get(l, "next")));
+    assert_string_equal(page_ids(l), want);
+    struct kv sub2[] = {
+        {"org_subtree", town_id}, {"sort", "-id"}, {"per_page", "2"}, {"after", next}};
+    snprintf(want, sizeof want, "%lld", (long long)p[1]);
+    assert_string_equal(page_ids(ent_list(&f->c, pe, sub2, 4, NULL, &e)), want);
+    /* more orgs than ent_few_orgs: read by the path, the same rows */
+    int keep = ent_few_orgs;
+    ent_few_orgs = 2;
+    f->c.scope_path = NULL;
+    int64_t pw = person_in(f, county); /* a write: the memo's sets are gone */
+    f->c.scope_path = cpath;
+    snprintf(want, sizeof want, "%lld,%lld,%lld,%lld,%lld,%lld", (long long)p[0], (long long)p[1],
+             (long long)p[3], (long long)p[4], (long long)pv, (long long)pw);
+    assert_string_equal(page_ids(ent_list(&f->c, pe, none, 0, NULL, &e)), want);
+    set = db_memo_get_blob(f->d, key, &len);
+    assert_non_null(set);
+    assert_int_equal(len, 0); /* too many to name */
+    ent_few_orgs = keep;
+    f->c.scope_path = NULL;
+}
+
 static void masking_and_csv(void **state)
 {
     (void)state;
@@ -348,6 +445,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(org_tree_moves_and_rules, setup, teardown),
         cmocka_unit_test_setup_teardown(list_counts_of_big_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(list_filters_sort_and_paging, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_of_a_few_rows_in_a_range, setup, teardown),
         cmocka_unit_test(masking_and_csv),
         cmocka_unit_test_setup_teardown(audit_chain_detects_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_chain_detects_deletion, setup, teardown),
