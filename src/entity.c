@@ -817,6 +817,40 @@ int ent_few_orgs = 1000;
 
 enum { TREE_RANGE = 1, TREE_IDS };
 
+/* The ids of the orgs in the subtree at PATH as db_in_int_set's text, "" when there are
+ * more than ent_few_orgs, NULL on a database error; kept in the memo until the data
+ * changes. Their query hides the range as well: its one plan, the path index, fits every
+ * range. */
+static const char *org_ids(struct ent_ctx *c, const char *path)
+{
+    const char *key = arena_printf(c->a, "org ids\x1f%s", path);
+    size_t len;
+    const char *kept = db_memo_get_blob(c->db, key, &len);
+    if (kept)
+        return arena_printf(c->a, "%.*s", (int)len, kept);
+    int few = ent_few_orgs;
+    int64_t *ids = arena_alloc(c->a, ((size_t)few + 1) * sizeof *ids);
+    size_t n = 0;
+    const char *v = db_opaque_text(c->db);
+    stmt *s = db_prepare(c->db, arena_printf(c->a,
+                                             "SELECT id FROM \"org\" WHERE path >= %s AND "
+                                             "path < %s LIMIT %d",
+                                             v, v, few + 1));
+    st_bind_text(s, 1, path);
+    st_bind_text(s, 2, path_bound(c->a, path));
+    int rc = DB_ERROR;
+    while (s && (rc = st_step(s)) == DB_ROW && n <= (size_t)few)
+        ids[n++] = st_int(s, "id");
+    st_finalize(s);
+    if (rc != DB_DONE && rc != DB_ROW)
+        return NULL;
+    char *t = n <= (size_t)few ? db_int_set_text(c->db, ids, n) : xstrdup("");
+    const char *set = arena_strdup(c->a, t);
+    free(t);
+    db_memo_put_blob(c->db, key, set, strlen(set));
+    return set;
+}
+
 /* " AND t.org_id ..." for the records of the orgs in the subtree at PATH: by the path range
  * (a sub-select the planner looks into: it must be planned with its values), or, with
  * NAMED and no more than ent_few_orgs orgs in the subtree, as the set of their ids
@@ -824,36 +858,7 @@ enum { TREE_RANGE = 1, TREE_IDS };
  * or TREE_IDS. */
 static int org_sql(struct ent_ctx *c, const char *path, int named, buf *sql, json_t *binds)
 {
-    const char *bound = path_bound(c->a, path);
-    /* The set's text, kept in the memo until the data changes ("" when the range is too
-     * big to name) */
-    const char *key = arena_printf(c->a, "org ids\x1f%s", path), *set = NULL;
-    size_t len = 0;
-    if (named && (set = db_memo_get_blob(c->db, key, &len)))
-        set = arena_printf(c->a, "%.*s", (int)len, set);
-    else if (named) {
-        int few = ent_few_orgs;
-        int64_t *ids = arena_alloc(c->a, ((size_t)few + 1) * sizeof *ids);
-        size_t n = 0;
-        /* the range hidden too: its one plan, the path index, fits every range */
-        const char *v = db_opaque_text(c->db);
-        stmt *s = db_prepare(c->db, arena_printf(c->a,
-                                                 "SELECT id FROM \"org\" WHERE path >= %s AND "
-                                                 "path < %s LIMIT %d",
-                                                 v, v, few + 1));
-        st_bind_text(s, 1, path);
-        st_bind_text(s, 2, bound);
-        int rc = DB_ERROR;
-        while (s && (rc = st_step(s)) == DB_ROW && n <= (size_t)few)
-            ids[n++] = st_int(s, "id");
-        st_finalize(s);
-        if (rc == DB_DONE || rc == DB_ROW) { /* else the range below, read with the page */
-            char *t = n <= (size_t)few ? db_int_set_text(c->db, ids, n) : xstrdup("");
-            set = arena_strdup(c->a, t);
-            free(t);
-            db_memo_put_blob(c->db, key, set, strlen(set));
-        }
-    }
+    const char *set = named ? org_ids(c, path) : NULL;
     if (set && *set) {
         buf_printf(sql, " AND t.org_id%s", db_in_int_set(c->db));
         json_array_append_new(binds, json_string(set));
@@ -861,7 +866,7 @@ static int org_sql(struct ent_ctx *c, const char *path, int named, buf *sql, jso
     }
     buf_puts(sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
     json_array_append_new(binds, json_string(path));
-    json_array_append_new(binds, json_string(bound));
+    json_array_append_new(binds, json_string(path_bound(c->a, path)));
     return TREE_RANGE;
 }
 
@@ -873,14 +878,12 @@ static int scope_sql(struct ent_ctx *c, const struct entity *ent, int named, buf
         return 0;
     /* The org range, unless the user sits at the root: then it would only cost a scan. */
     int range = 0;
-    if (is_root_path(c->scope_path))
-        ;
-    else if (ent->flags & EF_TREE) {
+    if (!is_root_path(c->scope_path) && (ent->flags & EF_TREE)) {
         buf_puts(sql, " AND t.path >= ? AND t.path < ?");
         json_array_append_new(binds, json_string(c->scope_path));
         json_array_append_new(binds, json_string(path_bound(c->a, c->scope_path)));
         range = TREE_RANGE;
-    } else if (ent->flags & EF_OWNED)
+    } else if (!is_root_path(c->scope_path) && (ent->flags & EF_OWNED))
         range = org_sql(c, c->scope_path, named, sql, binds);
     if (ent->scope)
         ent->scope(c, sql, binds);
