@@ -407,6 +407,11 @@ struct kv {
  * `ignore` (NULL-terminated, e.g. {"unmask", NULL}). */
 json_t *ent_list(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
                  const char *const *ignore, struct verr *e);
+/* The same answer as JSON text at the end of text (json_compact of ent_list's), the rows of
+ * an entity without hooks written straight from the store: a page of people no longer
+ * builds 800 jansson values to write them out. 0, or -1 with e. */
+int ent_list_text(struct ent_ctx *c, const struct entity *ent, const struct kv *args, int nargs,
+                  const char *const *ignore, buf *text, struct verr *e);
 /* How ent_list counts: exactly, the count kept until the data changes (db_memo). After a
  * change, a count of more than exact_max rows taken less than stale_ms ago is answered
  * again, with total_estimated: true, so that a big list is counted at most every stale_ms

@@ -117,17 +117,20 @@ void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t 
 
 /* ---- JSON text ------------------------------------------------------------------------ */
 
-static void text_string(buf *b, const char *s, size_t n)
+void json_put_string(buf *b, const char *s, size_t n)
 {
     static const char hex[] = "0123456789ABCDEF";
     char *o = buf_room(b, 6 * n + 2), *start = o;
     *o++ = '"';
     for (size_t i = 0; i < n; i++) {
+        size_t j = i; /* a run that needs no escape, copied at once */
+        while (j < n && (unsigned char)s[j] >= 0x20 && s[j] != '"' && s[j] != '\\')
+            j++;
+        memcpy(o, s + i, j - i);
+        o += j - i;
+        if ((i = j) == n)
+            break;
         unsigned char ch = (unsigned char)s[i];
-        if (ch >= 0x20 && ch != '"' && ch != '\\') {
-            *o++ = (char)ch;
-            continue;
-        }
         *o++ = '\\';
         switch (ch) {
         case '"':
@@ -163,6 +166,19 @@ static void text_string(buf *b, const char *s, size_t n)
     b->s[b->len] = 0;
 }
 
+/* the digits backwards, then copied: no format to parse */
+void json_put_int(buf *b, int64_t v)
+{
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    char d[24], *e = d + sizeof d, *p = e;
+    do
+        *--p = (char)('0' + u % 10);
+    while (u /= 10);
+    if (v < 0)
+        *--p = '-';
+    buf_add(b, p, (size_t)(e - p));
+}
+
 static void text_value(buf *b, const json_t *j, int sorted);
 
 static int key_order(const void *a, const void *b)
@@ -182,7 +198,7 @@ static void text_object(buf *b, const json_t *j, int sorted)
              it = json_object_iter_next((json_t *)j, it)) {
             if (n++)
                 buf_putc(b, ',');
-            text_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
+            json_put_string(b, json_object_iter_key(it), json_object_iter_key_len(it));
             buf_putc(b, ':');
             text_value(b, json_object_iter_value(it), 0);
         }
@@ -196,7 +212,7 @@ static void text_object(buf *b, const json_t *j, int sorted)
         for (int i = 0; i < n; i++) {
             if (i)
                 buf_putc(b, ',');
-            text_string(b, keys[i], strlen(keys[i]));
+            json_put_string(b, keys[i], strlen(keys[i]));
             buf_putc(b, ':');
             text_value(b, json_object_get(j, keys[i]), 1);
         }
@@ -222,20 +238,11 @@ static void text_value(buf *b, const json_t *j, int sorted)
         buf_putc(b, ']');
         break;
     case JSON_STRING:
-        text_string(b, json_string_value(j), json_string_length(j));
+        json_put_string(b, json_string_value(j), json_string_length(j));
         break;
-    case JSON_INTEGER: { /* the digits backwards, then copied: no format to parse */
-        json_int_t v = json_integer_value(j);
-        uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-        char d[24], *e = d + sizeof d, *p = e;
-        do
-            *--p = (char)('0' + u % 10);
-        while (u /= 10);
-        if (v < 0)
-            *--p = '-';
-        buf_add(b, p, (size_t)(e - p));
+    case JSON_INTEGER:
+        json_put_int(b, json_integer_value(j));
         break;
-    }
     case JSON_REAL: { /* jansson's own digits (rare here) */
         char *t = json_dumps(j, JSON_ENCODE_ANY | JSON_COMPACT);
         buf_puts(b, t ? t : "null");
@@ -273,7 +280,7 @@ void reply_json(struct req *r, int status, json_t *j)
     json_compact(&b, j);
     json_decref(j);
     size_t n = b.len;
-    reply_raw(r, status, "application/json; charset=utf-8", buf_take(&b), n);
+    reply_raw(r, status, JSON_TYPE, buf_take(&b), n);
 }
 
 void reply_error(struct req *r, int status, const char *code, const char *field, const char *fmt,

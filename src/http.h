@@ -98,6 +98,10 @@ void reply_json(struct req *r, int status, json_t *j); /* steals j */
  * served 12,500-13,500 req/s, not 7,900-8,900 (bench/README.md). A tree made in C has no
  * loops, and its text is UTF-8 already. */
 void json_compact(buf *b, const json_t *j);
+/* A string (n bytes of UTF-8) and an integer as JSON text at the end of b, as json_compact
+ * writes them: for answers written without a jansson tree (ent_list_text). */
+void json_put_string(buf *b, const char *s, size_t n);
+void json_put_int(buf *b, int64_t v);
 /* The same text in a string of its own (the caller frees it); with sorted, each object's
  * keys byte-wise, as json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) writes them (an audit
  * entry's). */
@@ -110,6 +114,7 @@ void reply_verr(struct req *r, const struct verr *e);
  * "storage_full" when the disk is, else 500 "internal" with the message fmt (a message of
  * the catalog: answered in the reader's language). */
 void reply_db_error(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define JSON_TYPE "application/json; charset=utf-8" /* what reply_json answers */
 void reply_raw(struct req *r, int status, const char *ctype, char *body, size_t len); /* steals */
 void reply_header(struct req *r, const char *name, const char *value);
 

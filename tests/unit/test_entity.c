@@ -16,6 +16,7 @@
 #include "entity.h"
 #include "schema.h"
 #include "fixture.h"
+#include "http.h"
 
 static int setup(void **state)
 {
@@ -356,6 +357,107 @@ static void list_of_a_few_rows_in_a_range(void **state)
     f->c.scope_path = NULL;
 }
 
+/* ent_list_text(args) is json_compact(ent_list(args)), byte for byte, in a static buffer:
+ * "ERR:field" when both refuse the list, with the same field. */
+static const char *same_list_text(struct fx *f, const char *entity, struct kv *args, int n)
+{
+    static char out[65536];
+    const struct entity *ent = entity_find(entity);
+    struct verr e1, e2;
+    json_t *l = ent_list(&f->c, ent, args, n, NULL, &e1);
+    buf t = {0};
+    int rc = ent_list_text(&f->c, ent, args, n, NULL, &t, &e2);
+    if (!l) {
+        assert_int_equal(rc, -1);
+        assert_string_equal(e1.field, e2.field);
+        buf_free(&t);
+        snprintf(out, sizeof out, "ERR:%s", e1.field);
+        return out;
+    }
+    assert_int_equal(rc, 0);
+    buf j = {0};
+    json_compact(&j, l);
+    json_decref(l);
+    assert_string_equal(buf_str(&t), buf_str(&j));
+    snprintf(out, sizeof out, "%s", buf_str(&t));
+    buf_free(&t);
+    buf_free(&j);
+    return out;
+}
+
+/* The list's text written straight from the rows (a person's, an org's) is the text of
+ * its tree: every kind of value (a masked and an unmasked one, a set, an empty list, an
+ * integer, null, text that must be escaped), forwards, backwards by a cursor, and for an
+ * entity with hooks (a case: its computed values and moves go through the tree). */
+static void list_text_is_the_list(void **state)
+{
+    struct fx *f = *state;
+    struct verr e;
+    int64_t root = id_of(mk(f, 0, "根", "federation", &e));
+    const char *names[] = {"陈\"引号\"\\斜杠", "林", "黄", "王"};
+    for (int i = 0; i < 4; i++) {
+        json_t *b = json_pack("{s:s, s:I, s:s, s:[s,s], s:[s], s:s, s:s}", "name", names[i],
+                              "org_id", (json_int_t)root, "id_number", "110101199001011234",
+                              "categories", "returnee", "relative", "former_names", "旧名", "phone",
+                              "+86 138 0013 8000", "notes", "第一行\n\t第二行");
+        if (i == 3) { /* empty sets and lists, no sensitive values */
+            json_object_del(b, "categories");
+            json_object_del(b, "former_names");
+            json_object_del(b, "id_number");
+            json_object_del(b, "phone");
+        }
+        json_t *p = ent_create(&f->c, entity_find("person"), b, &e);
+        if (!p)
+            fail_msg("%s: %s", e.field, e.msg);
+        json_decref(p);
+        json_decref(b);
+    }
+    struct kv all[] = {{"per_page", "3"}};
+    const char *t = same_list_text(f, "person", all, 1);
+    assert_non_null(strstr(t, "{\"items\":[{\"id\":1,\"org_id\":"));
+    assert_non_null(strstr(t, "110************234")); /* masked: not may_unmask */
+    assert_non_null(strstr(t, "\\\"引号\\\""));       /* escaped */
+    assert_non_null(strstr(t, "第一行\\n\\t第二行"));
+    assert_non_null(strstr(t, "[\"returnee\",\"relative\"]"));
+    assert_non_null(strstr(t, "\"dialects\":[]"));
+    json_t *page = json_loads(t, 0, NULL);
+    assert_non_null(page);
+    assert_int_equal(json_integer_value(json_object_get(page, "total")), 4);
+    char next[512];
+    snprintf(next, sizeof next, "%s", json_string_value(json_object_get(page, "next")));
+    json_decref(page);
+    struct kv after[] = {{"per_page", "3"}, {"after", next}};
+    t = same_list_text(f, "person", after, 2);
+    page = json_loads(t, 0, NULL);
+    const char *prev = json_string_value(json_object_get(page, "prev"));
+    assert_non_null(prev);
+    struct kv before[] = {{"per_page", "3"}, {"before", prev}};
+    t = same_list_text(f, "person", before, 2); /* read backwards, answered forwards */
+    json_decref(page);
+    page = json_loads(t, 0, NULL);
+    assert_int_equal(json_array_size(json_object_get(page, "items")), 3);
+    json_decref(page);
+    struct kv sorted[] = {{"sort", "name"}, {"per_page", "2"}, {"page", "2"}};
+    same_list_text(f, "person", sorted, 3);
+    f->c.may_unmask = f->c.unmask = 1;
+    t = same_list_text(f, "person", all, 1);
+    assert_non_null(strstr(t, "110101199001011234"));
+    f->c.may_unmask = f->c.unmask = 0;
+    struct kv bad[] = {{"per_page", "0"}};
+    assert_string_equal(same_list_text(f, "person", bad, 1), "ERR:per_page");
+    same_list_text(f, "org", all, 1);
+    json_t *cb = json_pack("{s:s, s:s, s:I, s:s, s:s}", "summary", "劳资纠纷", "category", "legal",
+                           "org_id", (json_int_t)root, "applicant_name", "陈先生",
+                           "applicant_contact", "+86 138 0013 8000");
+    json_t *cs = ent_create(&f->c, entity_find("case"), cb, &e);
+    if (!cs)
+        fail_msg("%s: %s", e.field, e.msg);
+    json_decref(cs);
+    json_decref(cb);
+    t = same_list_text(f, "case", all, 1);
+    assert_non_null(strstr(t, "allowed_transitions"));
+}
+
 static void masking_and_csv(void **state)
 {
     (void)state;
@@ -444,6 +546,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(list_counts_of_big_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(list_filters_sort_and_paging, setup, teardown),
         cmocka_unit_test_setup_teardown(list_of_a_few_rows_in_a_range, setup, teardown),
+        cmocka_unit_test_setup_teardown(list_text_is_the_list, setup, teardown),
         cmocka_unit_test(masking_and_csv),
         cmocka_unit_test_setup_teardown(audit_chain_detects_tampering, setup, teardown),
         cmocka_unit_test_setup_teardown(audit_chain_detects_deletion, setup, teardown),
