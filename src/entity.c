@@ -623,15 +623,15 @@ char *mask_value(arena *a, const char *v)
 }
 
 /* A column of a row as the reader gets it: what row_cells hands a sink. */
-enum cell { CELL_NULL, CELL_EMPTY, CELL_BOOL, CELL_INT, CELL_ARRAY, CELL_TEXT };
+enum cell { CELL_NULL, CELL_BOOL, CELL_INT, CELL_ARRAY, CELL_TEXT };
 struct cell_sink {
     void (*put)(struct cell_sink *k, const char *name, enum cell kind, const char *t, int64_t n);
 };
 
 /* The current row of s, column by column into k (and the computed values that are SQL, for
  * a reader): the one place a stored value becomes what is answered. raw: no masking, hidden
- * fields included. CELL_EMPTY is an empty set or list, CELL_ARRAY one as its stored JSON
- * text; CELL_BOOL and CELL_INT come in n, CELL_TEXT in t. Its text was checked as UTF-8 on
+ * fields included. CELL_ARRAY is a set or list as its stored JSON text ("[]" when none);
+ * CELL_BOOL and CELL_INT come in n, CELL_TEXT in t. Its text was checked as UTF-8 on
  * its way in (JSON, the sheets' readers), so it is not checked again. */
 static void row_cells(struct ent_ctx *c, const struct entity *ent, stmt *s, int raw,
                       struct cell_sink *k)
@@ -642,15 +642,14 @@ static void row_cells(struct ent_ctx *c, const struct entity *ent, stmt *s, int 
             continue;
         const char *t = st_text_at(s, i);
         int64_t n = 0;
-        if (!t)
-            k->put(k, f->name, f->type == FT_SET || f->type == FT_LIST ? CELL_EMPTY : CELL_NULL,
-                   NULL, 0);
+        if (f->type == FT_SET || f->type == FT_LIST)
+            k->put(k, f->name, CELL_ARRAY, t ? t : "[]", 0);
+        else if (!t)
+            k->put(k, f->name, CELL_NULL, NULL, 0);
         else if (f->type == FT_BOOL)
             k->put(k, f->name, CELL_BOOL, NULL, strcmp(t, "0") != 0);
         else if (is_int_type(f->type) || !strcmp(f->name, "id"))
             k->put(k, f->name, CELL_INT, NULL, parse_i64(t, &n) ? n : 0);
-        else if (f->type == FT_SET || f->type == FT_LIST)
-            k->put(k, f->name, CELL_ARRAY, t, 0);
         else if ((f->flags & FF_SENSITIVE) && !raw && !(c->may_unmask && c->unmask))
             k->put(k, f->name, CELL_TEXT, mask_value(c->a, t), 0);
         else
@@ -675,7 +674,7 @@ static void row_cells(struct ent_ctx *c, const struct entity *ent, stmt *s, int 
 /* A stored set or list: its JSON array, [] if the text is not one. */
 static json_t *cell_array(const char *t)
 {
-    json_t *v = json_loads(t, 0, NULL);
+    json_t *v = strcmp(t, "[]") ? json_loads(t, 0, NULL) : json_array();
     if (!json_is_array(v)) {
         json_decref(v);
         v = json_array();
@@ -688,8 +687,6 @@ static json_t *cell_json(enum cell kind, const char *t, int64_t n)
     switch (kind) {
     case CELL_NULL:
         return json_null();
-    case CELL_EMPTY:
-        return json_array();
     case CELL_BOOL:
         return json_boolean(n);
     case CELL_INT:
@@ -739,9 +736,6 @@ static void put_text(struct cell_sink *k, const char *name, enum cell kind, cons
     switch (kind) {
     case CELL_NULL:
         buf_add(b, "null", 4);
-        break;
-    case CELL_EMPTY:
-        buf_add(b, "[]", 2);
         break;
     case CELL_BOOL:
         buf_puts(b, n ? "true" : "false");
@@ -2761,7 +2755,7 @@ static int list_page(struct ent_ctx *c, const struct entity *ent, const struct k
         rows.cap = 16384;
         rows.s[0] = 0;
     }
-    size_t *ends = arena_alloc(c->a, (size_t)(per_page + 1) * sizeof *ends), nitems = 0;
+    size_t *ends = plain ? arena_alloc(c->a, (size_t)per_page * sizeof *ends) : NULL, nitems = 0;
     char *first = NULL, *last = NULL;
     int st, more = 0;
     while (s && (st = st_step(s)) == DB_ROW) {
