@@ -45,13 +45,21 @@ struct period {
     char from_utc[21], to_utc[21];
 };
 
+/* What a figure counts (struct figure's standing). The work report takes a figure's value
+ * over a year of its series from the period's when what it counts from is the same. */
+enum {
+    FIG_OVER = 0,   /* a total over the period: counted from the subtree, from and to */
+    FIG_AT_END = 1, /* what stands at `to` (exact): counted from the subtree and to alone */
+    FIG_NOW = 2,    /* what stands now whatever the period (exact): from the subtree alone */
+};
+
 /* A figure of the work report (SPEC "The fixed interface": its key), declared by the
  * module whose records it counts. */
 struct figure {
     const char *key;    /* "cases.received" */
     struct label label; /* 受理案件 */
     const char *unit;   /* the measure word (件, 个, 名, 人次), or "元" for money in fen */
-    int standing;       /* 1: what stands at `to` (exact); 0: a total over the period */
+    int standing;       /* FIG_OVER, FIG_AT_END or FIG_NOW */
     int64_t (*value)(db *d, const struct period *p); /* -1 on a database error */
 };
 
@@ -100,8 +108,11 @@ extern const struct enumval user_roles[];
 /* The period from..to (YYYY-MM-DD, Beijing, inclusive) over the subtree at path; 0, or -1
  * when a date is not a date. */
 int period_make(struct period *p, arena *a, const char *path, const char *from, const char *to);
-/* Every module's figures over p, as a new {key: value} object; NULL on a database error. */
-json_t *module_figures(db *d, const struct period *p);
+/* Every module's figures over p, as a new {key: value} object; NULL on a database error.
+ * known (NULL for none): the figures over the period kp, whose values p shares (the same
+ * subtree, and for a figure FIG_AT_END the same end, for FIG_OVER the same days) are
+ * taken from it instead of counted again. */
+json_t *module_figures(db *d, const struct period *p, const json_t *known, const struct period *kp);
 
 /* Find what cannot work in mods (NULL-terminated): each problem is one line appended to
  * out (Chinese text naming the module, route, entity or grant). Returns their count. */

@@ -225,7 +225,7 @@ static char *narrative(const char *org_name, const char *from, const char *to, j
         for (int i = 0; modules[i]; i++)
             for (const struct figure *f = modules[i]->figures; f && f->key; f++) {
                 int64_t v = json_integer_value(json_object_get(figures, f->key));
-                if (f->standing != standing || v <= 0)
+                if ((f->standing != FIG_OVER) != standing || v <= 0)
                     continue;
                 if (!n++)
                     buf_puts(&b, any ? (en ? " " : "") : (en ? ". " : "："));
@@ -242,13 +242,14 @@ static char *narrative(const char *org_name, const char *from, const char *to, j
     return buf_take(&b);
 }
 
-/* The figures of p as a new object; NULL after a database error. */
-static json_t *figures_over(db *d, arena *a, const char *path, const char *from, const char *to)
+/* The figures of the subtree at path from..to as a new object (those it shares with known,
+ * the figures over kp, taken from them: module_figures); NULL after a database error. */
+static json_t *figures_over(db *d, arena *a, const char *path, const char *from, const char *to,
+                            struct period *p, const json_t *known, const struct period *kp)
 {
-    struct period p;
-    if (period_make(&p, a, path, from, to))
+    if (period_make(p, a, path, from, to))
         return NULL;
-    return module_figures(d, &p);
+    return module_figures(d, p, known, kp);
 }
 
 /* The photos of the events of the subtree at path that began in the period, to choose
@@ -293,7 +294,8 @@ json_t *work_report(db *d, arena *a, json_t *org, const char *from, const char *
                     struct verr *e)
 {
     const char *path = json_string_value(json_object_get(org, "path"));
-    json_t *figures = figures_over(d, a, path, from, to);
+    struct period whole, year;
+    json_t *figures = figures_over(d, a, path, from, to, &whole, NULL, NULL);
     if (!figures) {
         verr_set(e, 500, "internal", NULL, "数据库错误, 请稍后再试");
         return NULL;
@@ -303,7 +305,8 @@ json_t *work_report(db *d, arena *a, json_t *org, const char *from, const char *
         char f[11], t[11];
         snprintf(f, sizeof f, "%04d-01-01", y);
         snprintf(t, sizeof t, "%04d-12-31", y);
-        json_t *fy = figures_over(d, a, path, y == atoi(from) ? from : f, y == atoi(to) ? to : t);
+        json_t *fy = figures_over(d, a, path, y == atoi(from) ? from : f, y == atoi(to) ? to : t,
+                                  &year, figures, &whole);
         if (!fy) {
             json_decref(figures);
             json_decref(series);

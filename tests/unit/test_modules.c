@@ -227,7 +227,7 @@ static void figures_count_what_they_declare(void **state)
     const char *path = json_string_value(json_object_get(org, "path"));
     struct period p;
     assert_int_equal(period_make(&p, f->a, path, "2025-01-01", "2025-12-31"), 0);
-    json_t *fig = module_figures(f->d, &p);
+    json_t *fig = module_figures(f->d, &p, NULL, NULL);
     assert_non_null(fig);
     assert_int_equal(json_integer_value(json_object_get(fig, "cases.received")), 1);
     assert_int_equal(json_integer_value(json_object_get(fig, "cases.legal")), 1);
@@ -249,26 +249,62 @@ static void figures_count_what_they_declare(void **state)
     assert_int_equal(json_integer_value(json_object_get(fig, "homes.star4")), 0);
     json_decref(fig);
     assert_int_equal(period_make(&p, f->a, path, "2023-01-01", "2023-12-31"), 0);
-    fig = module_figures(f->d, &p);
+    fig = module_figures(f->d, &p, NULL, NULL);
     assert_int_equal(json_integer_value(json_object_get(fig, "homes.star4")), 1);
     assert_int_equal(json_integer_value(json_object_get(fig, "homes.star5")), 0);
     assert_int_equal(json_integer_value(json_object_get(fig, "homes.star3")), 0);
     json_decref(fig);
     assert_int_equal(period_make(&p, f->a, path, "2021-01-01", "2021-12-31"), 0);
-    fig = module_figures(f->d, &p);
+    fig = module_figures(f->d, &p, NULL, NULL);
     assert_int_equal(json_integer_value(json_object_get(fig, "homes.star3")), 0);
     json_decref(fig);
     /* the whole tree: the root's own case too */
     assert_int_equal(period_make(&p, f->a, "/1/", "2025-01-01", "2025-12-31"), 0);
-    fig = module_figures(f->d, &p);
+    fig = module_figures(f->d, &p, NULL, NULL);
     assert_int_equal(json_integer_value(json_object_get(fig, "cases.received")), 2);
     json_decref(fig);
     /* 2024: the case received at 23:30 on New Year's Eve, Beijing time */
     assert_int_equal(period_make(&p, f->a, "/1/", "2024-01-01", "2024-12-31"), 0);
-    fig = module_figures(f->d, &p);
+    fig = module_figures(f->d, &p, NULL, NULL);
     assert_int_equal(json_integer_value(json_object_get(fig, "cases.received")), 1);
     json_decref(fig);
     assert_int_equal(period_make(&p, f->a, "/1/", "2024-13-01", "2024-12-31"), -1);
+    /* a year of the work report's series takes what it shares with the whole period from
+     * the period's figures (module_figures' known): the same values as counted afresh, the
+     * homes' stars of 2023 included (FIG_AT_END: counted at each year's end) */
+    struct period whole, year;
+    assert_int_equal(period_make(&whole, f->a, path, "2021-03-01", "2025-12-31"), 0);
+    json_t *all = module_figures(f->d, &whole, NULL, NULL);
+    assert_non_null(all);
+    for (int y = 2021; y <= 2025; y++) {
+        char from[24], to[24];
+        snprintf(from, sizeof from, y == 2021 ? "%04d-03-01" : "%04d-01-01", y);
+        snprintf(to, sizeof to, "%04d-12-31", y);
+        assert_int_equal(period_make(&year, f->a, path, from, to), 0);
+        json_t *afresh = module_figures(f->d, &year, NULL, NULL),
+               *shared = module_figures(f->d, &year, all, &whole);
+        assert_non_null(afresh);
+        assert_non_null(shared);
+        if (!json_equal(afresh, shared)) {
+            char *x = json_dumps(afresh, JSON_SORT_KEYS), *z = json_dumps(shared, JSON_SORT_KEYS);
+            fail_msg("%d: counted %s, shared %s", y, x, z);
+        }
+        if (y == 2023)
+            assert_int_equal(json_integer_value(json_object_get(shared, "homes.star4")), 1);
+        json_decref(afresh);
+        json_decref(shared);
+    }
+    /* a figure is only shared by the same subtree */
+    assert_int_equal(period_make(&year, f->a, "/1/", "2025-01-01", "2025-12-31"), 0);
+    json_t *root = module_figures(f->d, &year, all, &whole),
+           *counted = module_figures(f->d, &year, NULL, NULL);
+    assert_true(json_equal(root, counted));
+    assert_int_equal(json_integer_value(json_object_get(root, "cases.received")), 2);
+    assert_int_not_equal(json_integer_value(json_object_get(root, "orgs.federation")),
+                         json_integer_value(json_object_get(all, "orgs.federation")));
+    json_decref(root);
+    json_decref(counted);
+    json_decref(all);
     json_decref(org);
     fx_close(f);
 }
