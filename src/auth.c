@@ -719,9 +719,11 @@ void session_passwd_h(struct req *r)
 
 int audit_filter(struct req *r, buf *where, json_t *binds)
 {
-    /* lang and unmask are an export's (GET /api/v1/audit.xlsx, export.c) */
-    static const char *const known[] = {"user_id", "entity",   "entity_id", "action", "from", "to",
-                                        "page",    "per_page", "lang",      "unmask", NULL};
+    /* page, per_page, after and before are the list's; lang an export's (GET
+     * /api/v1/audit.xlsx, export.c) */
+    static const char *const known[] = {"user_id", "entity", "entity_id", "action", "from",
+                                        "to",      "page",   "per_page",  "after",  "before",
+                                        "lang",    "unmask", NULL};
     for (int i = 0; i < r->nargs; i++) {
         int ok = 0;
         for (int k = 0; known[k]; k++)
@@ -820,7 +822,10 @@ static json_t *entry_values(struct req *r, const char *entity, const char *text)
 }
 
 /* GET /api/v1/audit?user_id=&entity=&entity_id=&action=&from=&to=&page=&per_page=&unmask=
- * (the values of sensitive fields masked unless unmask=1) */
+ * &after=&before= (the values of sensitive fields masked unless unmask=1), the newest
+ * first. after/before: the `next`/`prev` of a page (its last or first entry's seq), for
+ * the entries after or before it: as fast on page 50,000 as on page 2, where page= reads
+ * past every entry before it. The total is counted as an entity list's is (ent_count). */
 void audit_list_h(struct req *r)
 {
     buf where = {0}, sql = {0};
@@ -828,7 +833,7 @@ void audit_list_h(struct req *r)
     const char *v;
     if (audit_filter(r, &where, binds))
         goto out;
-    int64_t page = 1, per = 50;
+    int64_t page = 1, per = 50, at = 0;
     if ((v = req_arg(r, "page")) && (!parse_i64(v, &page) || page < 1)) {
         reply_error(r, 400, "bad_request", "page", "页码应为正整数: “%s”", v);
         goto out;
@@ -837,40 +842,90 @@ void audit_list_h(struct req *r)
         reply_error(r, 400, "bad_request", "per_page", "每页条数应在 1 到 200 之间: “%s”", v);
         goto out;
     }
+    const char *after = req_arg(r, "after"), *before = req_arg(r, "before");
+    after = after && *after ? after : NULL;
+    before = before && *before ? before : NULL;
+    if (after && before) {
+        reply_error(r, 400, "bad_request", "before", "“after”和“before”只能给一个");
+        goto out;
+    }
+    const char *cursor = after ? after : before, *cname = after ? "after" : "before";
+    if (cursor && (!parse_i64(cursor, &at) || at < 1)) {
+        reply_error(r, 400, "bad_request", cname, "“%s”应为上一页给出的位置(next 或 prev): “%s”",
+                    cname, cursor);
+        goto out;
+    }
+    int back = !!before, estimated = 0;
     buf_printf(&sql, "SELECT count(*) AS n FROM audit_log WHERE 1 = 1%s", buf_str(&where));
-    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
-    int64_t total = s && st_step(s) == DB_ROW ? st_int(s, "n") : 0;
-    st_finalize(s);
-    if (page > 1 && (page - 1) * per >= total) {
+    int64_t total = ent_count(&r->ctx, buf_str(&sql), binds, &estimated);
+    if (total < 0) {
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        goto out;
+    }
+    if (!cursor && !estimated && page > 1 && (page - 1) * per >= total) {
         reply_error(r, 400, "bad_request", "page", "页码 %lld 超出范围", (long long)page);
         goto out;
     }
+    if (cursor) {
+        buf_puts(&where, back ? " AND seq > ?" : " AND seq < ?");
+        json_array_append_new(binds, json_integer(at));
+    }
     sql.len = 0;
+    /* one entry more than the page: whether there is another page beyond it */
     buf_printf(&sql,
                "SELECT id, seq, at, user_id, username, client, action, entity, entity_id, "
-               "before_json, after_json FROM audit_log WHERE 1 = 1%s ORDER BY seq DESC LIMIT ? "
-               "OFFSET ?",
-               buf_str(&where));
-    json_array_append_new(binds, json_integer(per));
-    json_array_append_new(binds, json_integer((page - 1) * per));
-    s = db_prepare_json(r->db, buf_str(&sql), binds);
+               "before_json, after_json FROM audit_log WHERE 1 = 1%s ORDER BY seq%s LIMIT ?",
+               buf_str(&where), back ? "" : " DESC");
+    json_array_append_new(binds, json_integer(per + 1));
+    if (!cursor && page > 1) {
+        buf_puts(&sql, " OFFSET ?");
+        json_array_append_new(binds, json_integer((page - 1) * per));
+    }
+    stmt *s = db_prepare_json(r->db, buf_str(&sql), binds);
     json_t *items = json_array();
-    while (s && st_step(s) == DB_ROW) {
+    int st = DB_ERROR, more = 0;
+    while (s && (st = st_step(s)) == DB_ROW) {
+        if ((int64_t)json_array_size(items) == per) {
+            more = 1;
+            continue;
+        }
         const char *b = st_text(s, "before_json"), *a = st_text(s, "after_json");
-        json_array_append_new(
-            items, json_pack("{s:I, s:I, s:s, s:I, s:s?, s:s?, s:s, s:s?, s:I, s:o, s:o}", "id",
-                             (json_int_t)st_int(s, "id"), "seq", (json_int_t)st_int(s, "seq"), "at",
-                             st_text(s, "at"), "user_id", (json_int_t)st_int(s, "user_id"),
-                             "username", st_text(s, "username"), "client", st_text(s, "client"),
-                             "action", st_text(s, "action"), "entity", st_text(s, "entity"),
-                             "entity_id", (json_int_t)st_int(s, "entity_id"), "before",
-                             entry_values(r, st_text(s, "entity"), b), "after",
-                             entry_values(r, st_text(s, "entity"), a)));
+        json_t *e = json_pack("{s:I, s:I, s:s, s:I, s:s?, s:s?, s:s, s:s?, s:I, s:o, s:o}", "id",
+                              (json_int_t)st_int(s, "id"), "seq", (json_int_t)st_int(s, "seq"),
+                              "at", st_text(s, "at"), "user_id", (json_int_t)st_int(s, "user_id"),
+                              "username", st_text(s, "username"), "client", st_text(s, "client"),
+                              "action", st_text(s, "action"), "entity", st_text(s, "entity"),
+                              "entity_id", (json_int_t)st_int(s, "entity_id"), "before",
+                              entry_values(r, st_text(s, "entity"), b), "after",
+                              entry_values(r, st_text(s, "entity"), a));
+        if (back)
+            json_array_insert_new(items, 0, e); /* read oldest first: put them newest first */
+        else
+            json_array_append_new(items, e);
     }
     st_finalize(s);
-    reply_json(r, 200,
-               json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "page",
-                         (json_int_t)page, "per_page", (json_int_t)per));
+    if (st != DB_DONE) {
+        json_decref(items);
+        reply_db_error(r, "数据库错误, 请稍后再试");
+        goto out;
+    }
+    size_t n = json_array_size(items);
+    json_int_t first = n ? json_integer_value(json_object_get(json_array_get(items, 0), "seq")) : 0,
+               last =
+                   n ? json_integer_value(json_object_get(json_array_get(items, n - 1), "seq")) : 0;
+    /* next: the entries after this page (older), if any; prev: those before it (newer) */
+    int has_next = n && (back || more), has_prev = n && (back ? more : cursor || page > 1);
+    char nb[24], pb[24];
+    snprintf(nb, sizeof nb, "%lld", (long long)last);
+    snprintf(pb, sizeof pb, "%lld", (long long)first);
+    json_t *res =
+        json_pack("{s:o, s:I, s:b, s:I, s:s?, s:s?}", "items", items, "total", (json_int_t)total,
+                  "total_estimated", estimated, "per_page", (json_int_t)per, "next",
+                  has_next ? nb : NULL, "prev", has_prev ? pb : NULL);
+    /* page: the page number; with a cursor it is the caller's own count, echoed (none: null) */
+    json_object_set_new(
+        res, "page", cursor && !req_arg(r, "page") ? json_null() : json_integer((json_int_t)page));
+    reply_json(r, 200, res);
 out:
     buf_free(&where);
     buf_free(&sql);

@@ -420,6 +420,10 @@ extern struct list_counts {
     int64_t exact_max;
     double stale_ms;
 } ent_list_counts;
+/* The rows counted by sql ("SELECT count(*) AS n ...") with binds, as ent_list counts
+ * them (ent_list_counts: *estimated 1 when the answer is a big list's last count); -1 on a
+ * database error. */
+int64_t ent_count(struct ent_ctx *c, const char *sql, json_t *binds, int *estimated);
 /* The most orgs a list's page names by their ids (ent_list: a few rows in a range of the
  * tree); a bigger range is read by its path. 1,000; tests lower it. */
 extern int ent_few_orgs;

@@ -134,6 +134,40 @@ for (const store of STORES) {
       assertError(await admin.get('/api/v1/audit?colour=red'), 400, 'bad_request', 'colour');
     });
 
+    test('next and prev page by position: the same entries as by number, none twice when others write', async () => {
+      const all = (await audit()).items.map((e) => e.seq);
+      const p1 = (await admin.get('/api/v1/audit?per_page=3')).json;
+      assert.equal(p1.prev, null);
+      assert.equal(p1.total_estimated, false);
+      assert.deepEqual(p1.items.map((e) => e.seq), all.slice(0, 3));
+      // a write meanwhile: the next page by position still starts after p1's last entry
+      await mkOrg(admin, { name: '翻页时新建的组织' });
+      const p2 = (await admin.get(`/api/v1/audit?per_page=3&after=${p1.next}`)).json;
+      assert.deepEqual(p2.items.map((e) => e.seq), all.slice(3, 6));
+      assert.equal(p2.page, null);
+      assert.equal(p2.total, all.length + 1);
+      const withPage = (await admin.get(`/api/v1/audit?per_page=3&page=2&after=${p1.next}`)).json;
+      assert.equal(withPage.page, 2);
+      // and back: the entries before p2's first, newest first, as p1 showed them
+      const back = (await admin.get(`/api/v1/audit?per_page=3&before=${p2.prev}`)).json;
+      assert.deepEqual(back.items.map((e) => e.seq), all.slice(0, 3));
+      assert.ok(back.prev, 'the entry written meanwhile is before it');
+      const newest = (await admin.get(`/api/v1/audit?per_page=3&before=${back.prev}`)).json;
+      assert.ok(newest.items.length >= 1);
+      assert.equal(newest.items.at(-1).seq, Number(back.prev) + 1);
+      assert.equal(newest.prev, null);
+      // the last page has no next; filters go with the position
+      const last = (await admin.get(`/api/v1/audit?per_page=200&after=${all[all.length - 3]}`)).json;
+      assert.equal(last.items.length, 2);
+      assert.equal(last.next, null);
+      const orgs = (await admin.get(`/api/v1/audit?entity=org&per_page=1&after=${p1.next}`)).json;
+      assert.equal(orgs.items.length, 1);
+      assert.ok(orgs.items.every((e) => e.entity === 'org' && e.seq < Number(p1.next)));
+      assertError(await admin.get('/api/v1/audit?after=abc'), 400, 'bad_request', 'after');
+      assertError(await admin.get('/api/v1/audit?before=0'), 400, 'bad_request', 'before');
+      assertError(await admin.get(`/api/v1/audit?after=${p1.next}&before=${p1.next}`), 400, 'bad_request', 'before');
+    });
+
     test('a failed request leaves no audit entry', async () => {
       const n = sqlInt(server, 'SELECT count(*) FROM audit_log');
       assert.equal((await admin.post('/api/v1/org', { parent_id: 1, name: '坏日期', kind: 'group', established_on: '2023-02-30' })).status, 422);

@@ -1,8 +1,8 @@
 // Browser test of a list page's paging (issue 16): the pager's next and previous buttons ask
 // for the rows after or before the page shown (after= / before= cursors) while the pager
 // still shows the page number and the total; a jump to a page number asks by page=. The
-// rows of each page are those the API gives page by page. Screenshot:
-// test-output/screenshots/paging-person.png.
+// rows of each page are those the API gives page by page; the audit trail pages the same
+// way. Screenshots: test-output/screenshots/paging-person.png, paging-audit.png.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, resolve } from 'node:path';
@@ -25,7 +25,7 @@ before(async () => {
   }
   page.on('request', (req) => {
     const u = new URL(req.url());
-    if (u.pathname === '/api/v1/person') asked.push(u.searchParams);
+    if (u.pathname === '/api/v1/person' || u.pathname === '/api/v1/audit') asked.push(u.searchParams);
   });
   // the browser shares the API client's session (the login form has tests of its own)
   const eq = admin.cookie.indexOf('=');
@@ -96,5 +96,33 @@ test('next and previous go by cursor, a page number by page=; the number and tot
   const lastFirst = all.indexOf(`翻页${String((last - 1) * PER + 1).padStart(2, '0')}号`);
   assert.deepEqual(back, all.slice(lastFirst - PER, lastFirst), 'the ten rows before the last page shown');
   assert.match(await page.locator('.el-pagination__total').innerText(), new RegExp(`${N + 1}`));
+  assert.deepEqual(pageErrors, []);
+});
+
+test('the audit trail steps by position as well', async () => {
+  const rows = '.audit-table > .el-table__inner-wrapper > .el-table__body-wrapper .el-table__row';
+  // each shown entry's record id (the 记录编号 column), once page p has loaded
+  const ids = async (p) => {
+    await page.locator(`.el-pager li.is-active:text-is("${p}")`).waitFor();
+    await page.waitForLoadState('networkidle');
+    await page.locator('.audit-table .el-loading-mask').waitFor({ state: 'hidden' });
+    return page.$$eval(rows, (trs) => trs.map((tr) => tr.querySelectorAll('td')[5].innerText.trim()));
+  };
+  const apiIds = async (p) => (await admin.get(`/api/v1/audit?per_page=20&page=${p}`)).json.items.map((e) => String(e.entity_id ?? '-'));
+  await page.goto(`${server.url}/#/audit`);
+  assert.deepEqual(await ids(1), await apiIds(1));
+  const pager = page.locator('.el-pagination');
+  asked.length = 0;
+  await pager.locator('.btn-next').click();
+  assert.deepEqual(await ids(2), await apiIds(2));
+  assert.ok(asked.at(-1).get('after'), `page 2 by its position: ${asked.at(-1)}`);
+  assert.equal(asked.at(-1).get('page'), '2');
+  await pager.locator('.btn-next').click();
+  assert.deepEqual(await ids(3), await apiIds(3));
+  asked.length = 0;
+  await pager.locator('.btn-prev').click();
+  assert.deepEqual(await ids(2), await apiIds(2));
+  assert.ok(asked.at(-1).get('before'), `back to page 2 by its position: ${asked.at(-1)}`);
+  await page.screenshot({ path: join(shots, 'paging-audit.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
 });
