@@ -16,22 +16,31 @@
 #include <string.h>
 
 /* Rows of "SELECT key, count" over ent's live records in c's scope and the subtree [path,
- * bound), grouped by the column col (as expr), into *out as
- * {key: n}; 0, or -1 on a database error. */
-static int counts(struct ent_ctx *c, const char *ent_name, const char *expr, const char *path,
-                  const char *bound, json_t *out)
+ * bound) (whole: it holds every org), grouped by the column col (as expr), into *out as
+ * {key: n}; 0, or -1 on a database error.
+ * SQLite's planner cannot tell a county from the province (it never sees the bounds) and
+ * walks the grouped column's index (a country's) through every row of the table to save a
+ * sort: 974 ms for a county's people among a million, 18 ms read by the county's orgs.
+ * db_no_index keeps it off the indexes of the table's columns; the whole tree is then read
+ * without the orgs at all (1,646 ms through the index, 465 ms as a scan). */
+static int counts(struct ent_ctx *c, const char *ent_name, const char *col, const char *path,
+                  const char *bound, int whole, json_t *out)
 {
     const struct entity *ent = entity_find(ent_name);
     buf sql = {0};
     json_t *binds = json_array();
+    const char *no = db_no_index(c->db);
+    char *expr = arena_printf(c->a, "%s%s", no, col);
     buf_printf(&sql,
-               "SELECT %s AS k, count(*) AS n FROM \"%s\" t WHERE t.deleted_at IS NULL AND %s IS "
+               "SELECT %s AS k, count(*) AS n FROM \"%s\" t WHERE %st.deleted_at IS NULL AND %s IS "
                "NOT NULL",
-               expr, ent->name, expr);
+               expr, ent->name, no, expr);
     ent_scope_sql(c, ent, &sql, binds);
-    buf_puts(&sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
-    json_array_append_new(binds, json_string(path));
-    json_array_append_new(binds, json_string(bound));
+    if (!whole) {
+        buf_puts(&sql, " AND t.org_id IN (SELECT id FROM \"org\" WHERE path >= ? AND path < ?)");
+        json_array_append_new(binds, json_string(path));
+        json_array_append_new(binds, json_string(bound));
+    }
     buf_printf(&sql, " GROUP BY %s", expr);
     stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
     int rc = s ? DB_ROW : DB_ERROR;
@@ -101,10 +110,14 @@ static void map_h(struct req *r)
                  {"enterprise", "t.country", "enterprises"}};
     json_t *byc = json_object(), *anc = json_object(), *n = json_object(), *v;
     const char *k;
-    int rc = 0;
+    int64_t in_range =
+                db_int(r->db, -1, "SELECT count(*) FROM \"org\" WHERE path >= ? AND path < ?", "ss",
+                       path, bound),
+            orgs = db_int(r->db, -1, "SELECT count(*) FROM \"org\"", "");
+    int rc = in_range < 0 || orgs < 0 ? -1 : 0, whole = in_range == orgs;
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds && !rc; i++) {
         json_object_clear(n);
-        rc = counts(&r->ctx, kinds[i].entity, kinds[i].column, path, bound, n);
+        rc = counts(&r->ctx, kinds[i].entity, kinds[i].column, path, bound, whole, n);
         json_object_foreach(n, k, v)
         {
             json_t *it = json_object_get(byc, k);
@@ -123,7 +136,8 @@ static void map_h(struct req *r)
     }
     json_object_clear(n);
     if (!rc)
-        rc = counts(&r->ctx, "person", "substr(t.ancestral_region_code, 1, 4)", path, bound, n);
+        rc = counts(&r->ctx, "person", "substr(t.ancestral_region_code, 1, 4)", path, bound, whole,
+                    n);
     json_object_foreach(n, k, v)
     {
         char code[7];

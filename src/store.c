@@ -722,6 +722,11 @@ const char *db_opaque_text(const db *d)
     return db_kind(d) == DB_PG ? "(SELECT CAST(? AS TEXT))" : "?";
 }
 
+const char *db_no_index(const db *d)
+{
+    return db_kind(d) == DB_PG ? "" : "+";
+}
+
 const char *db_in_int_set(const db *d)
 {
     /* ANY of an array cast from a sub-select: the array's length is unknown to both the
@@ -768,6 +773,8 @@ int store_migrate(db *d, const migration_fn *steps, int nsteps)
 {
     if (db_begin(d) != DB_OK)
         return -1;
+    if (d->drv->upgrade_lock_sql && db_exec(d, d->drv->upgrade_lock_sql) != DB_OK)
+        goto fail;
     if (!db_has_column(d, "qiao_meta", NULL) &&
         db_exec(d, "CREATE TABLE qiao_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)") != DB_OK)
         goto fail;

@@ -221,6 +221,11 @@ int db_nulls_last(const db *d);
 const char *db_opaque_int(const db *d);
 /* The same for a bound text ("(SELECT CAST(? AS TEXT))" on PostgreSQL, "?" on SQLite). */
 const char *db_opaque_text(const db *d);
+/* Written before a column, keeps the planner off its indexes: "+" on SQLite (its unary
+ * plus), which cannot tell a county's rows from the province's when it never sees the
+ * bounds; "" on PostgreSQL, which plans by its statistics (and misjudges what hides them,
+ * coalesce(x, NULL) for one: a county's map took 57 s that way, 25 ms without). */
+const char *db_no_index(const db *d);
 /* " IN <the integers of one bound text>" hidden from the planner as db_opaque_int is: the
  * planner takes the set for a few values whatever it holds, so one plan fits every set.
  * The text is db_int_set_text's ("[1,2]" for SQLite's json_each, "{1,2}" on PostgreSQL). */
@@ -282,6 +287,9 @@ struct driver {
     const char *(*type_name)(enum db_type t);
     int (*has_column)(void *conn, const char *table, const char *column);
     const char *begin_sql;
+    /* Run first in a schema upgrade's transaction: waits there while another process
+     * upgrades the same database, until its transaction ends. NULL: begin_sql waits. */
+    const char *upgrade_lock_sql;
     const char *keyed_table;   /* see db_keyed_table */
     const char *insert_id_sql; /* see db_insert_id_sql */
     const char *for_update;    /* see db_for_update */
