@@ -886,6 +886,9 @@ const struct driver pg_driver = {
     .type_name = pg_type_name,
     .has_column = pg_has_column,
     .begin_sql = "BEGIN",
+    /* a lock of the transaction's, by a number of qiao's own ("qiao" in ASCII); without it
+     * two servers started together both rewrote schema_version and one failed to start */
+    .upgrade_lock_sql = "SELECT pg_advisory_xact_lock(1902735727)",
     .keyed_table = "",
     .insert_id_sql = " RETURNING id",
     .for_update = " FOR UPDATE",
