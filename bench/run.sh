@@ -227,6 +227,38 @@ run_wrk() { # KEY URL [env...] -> R[KEY.rps|p50|p99|err], the RESULT line in $OU
   R[$key.n]=${v[requests]}
 }
 
+# The pages a leader or an admin opens over the whole province, one request at a time: the
+# work report (a year, five years: the series shares the period's figures; a county's year),
+# the liaison map (the province, a county), the audit trail (the first page; a page half way
+# down by page= and by the after= position of the page before, the same entries), the case
+# desk's roster of mediators. Each the median of 3, after one request that fills the counts.
+province_pages() { # ENGINE
+  local eng=$1 line p y half prev cur
+  y=$(date -u +%Y)
+  alone() { # PATH -> ms, the median of 3
+    curl -s -o /dev/null -H "Cookie: $COOKIE" "$QURL$1"
+    for _ in 1 2 3; do curl -s -o /dev/null -w '%{time_total}\n' -H "Cookie: $COOKIE" "$QURL$1"; done |
+      sort -n | sed -n 2p | awk '{ printf "%.1f", $1 * 1000 }'
+  }
+  line="province pages on $eng (one request alone, median of 3):"
+  for p in "report-year /api/v1/reports/work?org=1&from=$y-01-01&to=$y-12-31" \
+    "report-5-years /api/v1/reports/work?org=1&from=$((y - 4))-01-01&to=$y-12-31" \
+    "report-county-year /api/v1/reports/work?org=$COUNTY&from=$y-01-01&to=$y-12-31" \
+    "map /api/v1/map?org=1" "map-county /api/v1/map?org=$COUNTY" \
+    "audit /api/v1/audit?per_page=20" "case-roster /api/v1/case/people"; do
+    line="$line ${p%% *} $(alone "${p#* }") ms,"
+  done
+  half=$(( $(python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])' < <(curl -s -H "Cookie: $COOKIE" "$QURL/api/v1/audit?per_page=1")) / 40 ))
+  prev=$(curl -s -H "Cookie: $COOKIE" "$QURL/api/v1/audit?per_page=20&page=$((half - 1))" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["next"])')
+  cur="/api/v1/audit?per_page=20&after=$prev"
+  fetch "$cur" "$OUT/audit-a.json" >/dev/null
+  fetch "/api/v1/audit?per_page=20&page=$half" "$OUT/audit-b.json" >/dev/null
+  python3 -c 'import json, sys; a, b = (json.load(open(f))["items"] for f in sys.argv[1:]); sys.exit(a != b)' \
+    "$OUT/audit-a.json" "$OUT/audit-b.json" || { echo "bench: $cur is not the audit page $half" >&2; exit 1; }
+  echo "$line audit page $half by page= $(alone "/api/v1/audit?per_page=20&page=$half") ms, by after= $(alone "$cur") ms"
+}
+
 measure() { # ENGINE: every case against the qiao now serving -> R[ENGINE.CASE.*], RSS[ENGINE]
   local eng=$1 i p qenv
   # One request at a time, no load: what each case costs on its own (median of 5, by curl).
@@ -239,6 +271,7 @@ measure() { # ENGINE: every case against the qiao now serving -> R[ENGINE.CASE.*
     done | sort -n | sed -n 3p | awk '{ printf "%.1f", $1 * 1000 }') ms,"
   done
   echo "${line%,}"
+  province_pages "$eng"
   # A list's count is kept until the data changes: the first list after a write counts its
   # rows again (on each server thread), unless it is over 100,000 rows and its last count is
   # less than 10 s old (then answered as an estimate). A person changed, then the first
@@ -317,8 +350,8 @@ if [ "$USE_PG" = 1 ]; then
   t0=$(date +%s.%N)
   build/qiao init --db "$PGURL" --org-name 基准 >/dev/null
   PGOPTIONS='-c client_min_messages=warning' psql "$PGURL" -q -v ON_ERROR_STOP=1 \
-    -c 'TRUNCATE org, person RESTART IDENTITY CASCADE'
-  for t in org person; do
+    -c 'TRUNCATE org, person, audit_log, audit_head RESTART IDENTITY CASCADE'
+  for t in org person audit_log audit_head; do
     cols=$(sqlite3 "$DB" "SELECT group_concat(name, ',') FROM pragma_table_info('$t')")
     sqlite3 -csv "$DB" "SELECT $cols FROM \"$t\" ORDER BY id" |
       psql "$PGURL" -q -v ON_ERROR_STOP=1 -c "\\copy \"$t\" ($cols) FROM STDIN WITH (FORMAT csv)"
