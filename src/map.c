@@ -110,11 +110,7 @@ static void map_h(struct req *r)
                  {"enterprise", "t.country", "enterprises"}};
     json_t *byc = json_object(), *anc = json_object(), *n = json_object(), *v;
     const char *k;
-    int64_t in_range =
-                db_int(r->db, -1, "SELECT count(*) FROM \"org\" WHERE path >= ? AND path < ?", "ss",
-                       path, bound),
-            orgs = db_int(r->db, -1, "SELECT count(*) FROM \"org\"", "");
-    int rc = in_range < 0 || orgs < 0 ? -1 : 0, whole = in_range == orgs;
+    int share = subtree_share(r->db, path, bound), rc = share < 0 ? -1 : 0, whole = share == 2;
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds && !rc; i++) {
         json_object_clear(n);
         rc = counts(&r->ctx, kinds[i].entity, kinds[i].column, path, bound, whole, n);

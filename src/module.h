@@ -43,6 +43,8 @@ struct period {
     const char *path, *bound;
     const char *from, *to;
     char from_utc[21], to_utc[21];
+    int wide; /* the subtree holds more than half of the orgs: read a table whole, not by
+                 them (period_make: 0; subtree_share) */
 };
 
 /* What a figure counts (struct figure's standing). The work report takes a figure's value
@@ -108,6 +110,9 @@ extern const struct enumval user_roles[];
 /* The period from..to (YYYY-MM-DD, Beijing, inclusive) over the subtree at path; 0, or -1
  * when a date is not a date. */
 int period_make(struct period *p, arena *a, const char *path, const char *from, const char *to);
+/* How much of the org tree the subtree [path, bound) holds: 2 every org, 1 more than half
+ * of them, 0 fewer; -1 on a database error. */
+int subtree_share(db *d, const char *path, const char *bound);
 /* Every module's figures over p, as a new {key: value} object; NULL on a database error.
  * known (NULL for none): the figures over the period kp, whose values p shares (the same
  * subtree, and for a figure FIG_AT_END the same end, for FIG_OVER the same days) are

@@ -158,7 +158,18 @@ int period_make(struct period *p, arena *a, const char *path, const char *from, 
     p->bound = path_bound(a, path);
     p->from = from;
     p->to = to;
+    p->wide = 0;
     return day_start_utc(from, 0, p->from_utc) || day_start_utc(to, 1, p->to_utc) ? -1 : 0;
+}
+
+int subtree_share(db *d, const char *path, const char *bound)
+{
+    int64_t in = db_int(d, -1, "SELECT count(*) FROM \"org\" WHERE path >= ? AND path < ?", "ss",
+                        path, bound),
+            all = db_int(d, -1, "SELECT count(*) FROM \"org\"", "");
+    if (in < 0 || all < 0)
+        return -1;
+    return in == all ? 2 : 2 * in > all;
 }
 
 /* Whether f counts the same over p as over kp. */

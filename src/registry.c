@@ -13,57 +13,72 @@ extern const struct entity person_entity, association_entity, enterprise_entity,
 
 /* Records of the registries are counted as they stand now, whatever the period (FIG_NOW:
  * census data is entered after the fact, so the registry of a past year is today's), in
- * the subtree of p. */
+ * the subtree of p: by its orgs' ids, a county's people among a province's million in 13
+ * ms (joined to the orgs, SQLite read every person: 330-450 ms); over most of the tree
+ * (p->wide) the table is read whole, off its org_id index (db_no_index; 0.54 s, where
+ * 100,000 orgs' people by the index took 1.4 s). IN_SUBTREE's %s is where SUBTREE writes
+ * that; a query's other '%' are written "%%". */
 #define IN_SUBTREE(t)                                                                              \
-    " JOIN \"org\" o ON o.id = " t ".org_id WHERE " t ".deleted_at IS NULL AND o.path >= ? AND "   \
-    "o.path < ?"
+    " WHERE " t ".deleted_at IS NULL AND %s" t                                                     \
+    ".org_id IN (SELECT id FROM \"org\" WHERE path >= ? "                                          \
+    "AND path < ?)"
+#define SUBTREE(q, d, p, sql) snprintf(q, sizeof q, sql, (p)->wide ? db_no_index(d) : "")
 
 static int64_t people(db *d, const struct period *p)
 {
-    return db_int(d, -1, "SELECT count(*) FROM person t" IN_SUBTREE("t"), "ss", p->path, p->bound);
+    char q[768];
+    SUBTREE(q, d, p, "SELECT count(*) FROM person t" IN_SUBTREE("t"));
+    return db_int(d, -1, q, "ss", p->path, p->bound);
 }
 
 static int64_t people_countries(db *d, const struct period *p)
 {
-    return db_int(d, -1, "SELECT count(DISTINCT t.residence_country) FROM person t" IN_SUBTREE("t"),
-                  "ss", p->path, p->bound);
+    char q[768];
+    SUBTREE(q, d, p, "SELECT count(DISTINCT t.residence_country) FROM person t" IN_SUBTREE("t"));
+    return db_int(d, -1, q, "ss", p->path, p->bound);
 }
 
 static int64_t talents(db *d, const struct period *p)
 {
-    return db_int(d, -1, "SELECT count(*) FROM talent t" IN_SUBTREE("t"), "ss", p->path, p->bound);
+    char q[768];
+    SUBTREE(q, d, p, "SELECT count(*) FROM talent t" IN_SUBTREE("t"));
+    return db_int(d, -1, q, "ss", p->path, p->bound);
 }
 
 static int64_t associations(db *d, const struct period *p)
 {
-    return db_int(d, -1, "SELECT count(*) FROM association t" IN_SUBTREE("t"), "ss", p->path,
-                  p->bound);
+    char q[768];
+    SUBTREE(q, d, p, "SELECT count(*) FROM association t" IN_SUBTREE("t"));
+    return db_int(d, -1, q, "ss", p->path, p->bound);
 }
 
 static int64_t association_countries(db *d, const struct period *p)
 {
-    return db_int(d, -1, "SELECT count(DISTINCT t.country) FROM association t" IN_SUBTREE("t"),
-                  "ss", p->path, p->bound);
+    char q[768];
+    SUBTREE(q, d, p, "SELECT count(DISTINCT t.country) FROM association t" IN_SUBTREE("t"));
+    return db_int(d, -1, q, "ss", p->path, p->bound);
 }
 
 static int64_t associations_friendly(db *d, const struct period *p)
 {
-    return db_int(d, -1,
-                  "SELECT count(*) FROM association t" IN_SUBTREE("t") " AND t.friendly_since <= ?",
-                  "sss", p->path, p->bound, p->to);
+    char q[768];
+    SUBTREE(q, d, p,
+            "SELECT count(*) FROM association t" IN_SUBTREE("t") " AND t.friendly_since <= ?");
+    return db_int(d, -1, q, "sss", p->path, p->bound, p->to);
 }
 
 /* associations of the subtree named by a contact of the subtree dated in the period */
 static int64_t associations_contacted(db *d, const struct period *p)
 {
-    return db_int(
-        d, -1,
+    char q[768];
+    SUBTREE(
+        q, d, p,
         "SELECT count(*) FROM association t" IN_SUBTREE(
             "t") " AND EXISTS (SELECT 1 "
                  "FROM contact c JOIN \"org\" co ON co.id = c.org_id WHERE c.deleted_at IS NULL "
                  "AND co.path >= ? AND co.path < ? AND c.date >= ? AND c.date <= ? AND "
-                 "c.parties LIKE '%\"association:' || t.id || '\"%')",
-        "ssssss", p->path, p->bound, p->path, p->bound, p->from, p->to);
+                 "c.parties LIKE '%%\"association:' || t.id || '\"%%')");
+    return db_int(d, -1, q, "ssssss", p->path, p->bound, p->path, p->bound, p->from, p->to);
 }
 
 #define APPOINTED                                                                                  \
@@ -71,19 +86,22 @@ static int64_t associations_contacted(db *d, const struct period *p)
 
 static int64_t appointments(db *d, const struct period *p)
 {
-    return db_int(d, -1, "SELECT count(*) FROM relation t" IN_SUBTREE("t") " AND" APPOINTED, "ssss",
-                  p->path, p->bound, p->from, p->to);
+    char q[768];
+    SUBTREE(q, d, p, "SELECT count(*) FROM relation t" IN_SUBTREE("t") " AND" APPOINTED);
+    return db_int(d, -1, q, "ssss", p->path, p->bound, p->from, p->to);
 }
 
 /* the appointees' (the person at the relation's `from` end) countries of residence */
 static int64_t appointment_countries(db *d, const struct period *p)
 {
-    return db_int(d, -1,
-                  "SELECT count(DISTINCT pe.residence_country) FROM relation t JOIN person pe ON "
-                  "pe.id = t.from_id AND t.from_type = 'person'" IN_SUBTREE("t") " AND" APPOINTED,
-                  "ssss", p->path, p->bound, p->from, p->to);
+    char q[768];
+    SUBTREE(q, d, p,
+            "SELECT count(DISTINCT pe.residence_country) FROM relation t JOIN person pe ON "
+            "pe.id = t.from_id AND t.from_type = 'person'" IN_SUBTREE("t") " AND" APPOINTED);
+    return db_int(d, -1, q, "ssss", p->path, p->bound, p->from, p->to);
 }
 #undef IN_SUBTREE
+#undef SUBTREE
 #undef APPOINTED
 
 const struct module registry_module = {

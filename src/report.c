@@ -249,6 +249,10 @@ static json_t *figures_over(db *d, arena *a, const char *path, const char *from,
 {
     if (period_make(p, a, path, from, to))
         return NULL;
+    int share = kp ? kp->wide : subtree_share(d, path, p->bound);
+    if (share < 0)
+        return NULL;
+    p->wide = share > 0;
     return module_figures(d, p, known, kp);
 }
 

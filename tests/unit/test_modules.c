@@ -302,6 +302,11 @@ static void figures_count_what_they_declare(void **state)
     assert_int_equal(json_integer_value(json_object_get(root, "cases.received")), 2);
     assert_int_not_equal(json_integer_value(json_object_get(root, "orgs.federation")),
                          json_integer_value(json_object_get(all, "orgs.federation")));
+    /* over most of the tree a table is read whole (period.wide): the same figures */
+    year.wide = 1;
+    json_t *read_whole = module_figures(f->d, &year, NULL, NULL);
+    assert_true(json_equal(read_whole, counted));
+    json_decref(read_whole);
     json_decref(root);
     json_decref(counted);
     json_decref(all);
