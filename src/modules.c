@@ -162,11 +162,25 @@ int period_make(struct period *p, arena *a, const char *path, const char *from, 
     return day_start_utc(from, 0, p->from_utc) || day_start_utc(to, 1, p->to_utc) ? -1 : 0;
 }
 
+/* The orgs of the subtree [path, bound) (path NULL: every org), kept until the data changes. */
+static int64_t org_count(db *d, const char *path, const char *bound)
+{
+    char key[600];
+    snprintf(key, sizeof key, "orgs in\x1f%s", path ? path : "");
+    int64_t n;
+    if (db_memo_get(d, key, &n))
+        return n;
+    n = path ? db_int(d, -1, "SELECT count(*) FROM \"org\" WHERE path >= ? AND path < ?", "ss",
+                      path, bound)
+             : db_int(d, -1, "SELECT count(*) FROM \"org\"", "");
+    if (n >= 0)
+        db_memo_put(d, key, n);
+    return n;
+}
+
 int subtree_share(db *d, const char *path, const char *bound)
 {
-    int64_t in = db_int(d, -1, "SELECT count(*) FROM \"org\" WHERE path >= ? AND path < ?", "ss",
-                        path, bound),
-            all = db_int(d, -1, "SELECT count(*) FROM \"org\"", "");
+    int64_t in = org_count(d, path, bound), all = org_count(d, NULL, NULL);
     if (in < 0 || all < 0)
         return -1;
     return in == all ? 2 : 2 * in > all;
