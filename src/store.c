@@ -727,6 +727,11 @@ const char *db_no_index(const db *d)
     return db_kind(d) == DB_PG ? "" : "+";
 }
 
+const char *db_case_fold(const db *d)
+{
+    return db_kind(d) == DB_PG ? "lower" : "";
+}
+
 const char *db_in_int_set(const db *d)
 {
     /* ANY of an array cast from a sub-select: the array's length is unknown to both the

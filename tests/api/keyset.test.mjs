@@ -140,6 +140,33 @@ for (const store of STORES) {
       assert.deepEqual(p.json.items.map((x) => x.id), all.slice(PER, 2 * PER));
     });
 
+    test('a keyword\'s first page that holds every match is its count; a fuller one is counted', async () => {
+      // 陈 is every fifth of the 45: 9 people. The first page is read before the count, and
+      // when it is not full its rows are the total (a rare keyword among a million rows is
+      // then read once); at 8 a page there are more, so they are counted.
+      const all = await admin.get('/api/v1/person?per_page=200');
+      const want = all.json.items.filter((x) => x.name.startsWith('陈')).map((x) => x.id);
+      assert.equal(want.length, 9);
+      for (const per of [8, 9, 10, 200]) {
+        const r = await admin.get(`/api/v1/person?q=陈&per_page=${per}`);
+        assert.equal(r.status, 200, r.text);
+        assert.equal(r.json.total, 9, `per_page=${per}`);
+        assert.equal(r.json.total_estimated, false);
+        assert.deepEqual(r.json.items.map((x) => x.id), want.slice(0, per), `per_page=${per}`);
+        assert.equal(r.json.next !== null, per < 9, `per_page=${per}: a next page only when some are left`);
+      }
+      // a tenth written, then deleted: each first page counts what is there now
+      const made = await admin.post('/api/v1/person', { name: '陈丁' });
+      assert.equal(made.status, 201, made.text);
+      for (const per of [8, 10, 20]) assert.equal((await admin.get(`/api/v1/person?q=陈&per_page=${per}`)).json.total, 10);
+      assert.equal((await admin.del(`/api/v1/person/${made.json.id}`)).status, 204);
+      for (const per of [8, 10, 20]) assert.equal((await admin.get(`/api/v1/person?q=陈&per_page=${per}`)).json.total, 9);
+      // none at all: an empty first page, a total of 0 (page 2 of nothing is refused as before)
+      const none = await admin.get('/api/v1/person?q=无此人');
+      assert.deepEqual([none.json.items.length, none.json.total, none.json.next, none.json.prev], [0, 0, null, null]);
+      assertError(await admin.get('/api/v1/person?q=无此人&page=2'), 400, 'bad_request', 'page');
+    });
+
     test('rows written between pages: none repeated, none missed', async () => {
       const before = (await byPages(admin, 'person', 'sort=name')).ids;
       const made = [];

@@ -193,6 +193,9 @@ for (const store of STORES) {
     test('q is case-insensitive for Latin letters', async () => {
       await mkOrg(admin, { parent_id: county.id, kind: 'affiliate', name: 'Qingjiang Overseas Chinese Club' });
       assert.equal((await get('q=overseas%20CHINESE')).json.total, 1);
+      assert.equal((await get('name=QINGJIANG')).json.total, 1, 'a text filter too');
+      // LIKE's wildcards in the keyword are letters: "%" and "_" match only themselves
+      for (const q of ['%25', '_', 'Overseas_Chinese', 'Q%25Club']) assert.equal((await get(`q=${q}`)).json.total, 0, q);
       const r = await admin.del(`/api/v1/org/${(await get('q=overseas')).json.items[0].id}`);
       assert.equal(r.status, 204);
     });
