@@ -2717,6 +2717,7 @@ static int list_page(struct ent_ctx *c, const struct entity *ent, const struct k
     struct sortkeys order;
     json_t *binds = json_array(), *vals = NULL, *count_binds = NULL;
     int in_tree = 0, rc = -1;
+    c->names_cut = 0;
     if (list_sql(c, ent, args, nargs, ignore, 0, &where, binds, &order, &in_tree, e))
         goto out;
     if (cursor && !(vals = cursor_values(c, &order, after ? "after" : "before", cursor, e)))
@@ -2857,6 +2858,8 @@ static int list_page(struct ent_ctx *c, const struct entity *ent, const struct k
         json_object_set_new(o, "items", items);
     json_object_set_new(o, "total", json_integer((json_int_t)total));
     json_object_set_new(o, "total_estimated", json_boolean(estimated));
+    if (c->names_cut) /* the keyword's names are the name search's best, not all it found */
+        json_object_set_new(o, "names_cut", json_integer(c->names_cut));
     json_object_set_new(o, "per_page", json_integer((json_int_t)per_page));
     json_object_set_new(o, "next", has_next ? json_string(last) : json_null());
     json_object_set_new(o, "prev", has_prev ? json_string(first) : json_null());

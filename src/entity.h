@@ -159,6 +159,9 @@ struct ent_ctx {
      * written. */
     struct ent_rows *rows;
     int row_tag;
+    /* A list's keyword: the name search found more than the list takes of it (its best
+     * names_cut; module.list_match sets it, list_page answers it) */
+    int names_cut;
 };
 
 /* The held records of a bulk write (see ent_ctx.rows). An entity qualifies when it says so

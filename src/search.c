@@ -1051,6 +1051,8 @@ struct hit {
 struct hits {
     struct hit *h;
     int n, cap;
+    int rows; /* the rows the current probe read */
+    int cut;  /* a probe stopped at its limit, or the candidates ran out: more may match */
     int slot[HIT_SLOTS];
 };
 
@@ -1184,6 +1186,7 @@ static int fold_rows(stmt *s, const struct entity *ent, const struct probe *p, i
 {
     int rc;
     while ((rc = st_step(s)) == DB_ROW) {
+        hs->rows++;
         int64_t id = st_int(s, "rid");
         const struct field *nf = name_field(ent, (int)st_int(s, "kfield"));
         const char *field = nf ? nf->name : ent->title, *key = st_text(s, "kkey");
@@ -1215,6 +1218,7 @@ static int fold_rows(stmt *s, const struct entity *ent, const struct probe *p, i
                 hs->h = xrealloc(hs->h, (size_t)hs->cap * sizeof *hs->h);
             }
             if (hs->n >= HIT_SLOTS / 2) { /* enough candidates for any limit */
+                hs->cut = 1;
                 for (int i = 0; i < nraw; i++)
                     free(raw[i]);
                 continue;
@@ -1301,7 +1305,9 @@ static int run_probes(struct ent_ctx *c, const struct entity *ent, const struct 
             json_array_append_new(binds, json_integer(limit));
         stmt *s = db_prepare_json(c->db, buf_str(&sql), binds);
         json_decref(binds);
+        hs->rows = 0;
         rc = s ? fold_rows(s, ent, p, pi, hs) : DB_ERROR;
+        hs->cut |= hs->rows >= limit; /* a key range cut short: its records may go on */
         st_finalize(s);
     }
     buf_free(&sql);
@@ -1466,7 +1472,8 @@ json_t *search_run(struct ent_ctx *c, const char *q, const struct entity *const 
                                                (json_int_t)h->id, "name", h->name, "match",
                                                why(h, &qr->p[h->probe], c->a)));
     }
-    res = json_pack("{s:o}", "items", items);
+    /* more: some matches are not among the items (past the limit, or never read) */
+    res = json_pack("{s:o, s:b}", "items", items, "more", hs->cut || hs->n > limit);
 out:
     free_hits(hs);
     free(hs);
@@ -1513,11 +1520,14 @@ static void match_parties(const struct entity *ent, json_t *hits, buf *where)
     }
 }
 
+/* The names a list's keyword takes from the name search: its best. */
+#define LIST_NAMES 200
+
 /* module.list_match, for a list's keyword: the records of a searched entity whose names the
- * name search finds (the best 200, in the reader's scope), so the list page's box finds
- * 陈嘉庚 by "chen jiageng" as the header search does; and, for a reader who may not open
- * every record (ent_sees_parties), the rows whose party links name a record the search
- * finds for them, instead of the stored names. */
+ * name search finds (the best LIST_NAMES, in the reader's scope; c->names_cut when it
+ * found more), so the list page's box finds 陈嘉庚 by "chen jiageng" as the header search
+ * does; and, for a reader who may not open every record (ent_sees_parties), the rows whose
+ * party links name a record the search finds for them, instead of the stored names. */
 static void list_match(struct ent_ctx *c, const struct entity *ent, const char *q, buf *where)
 {
     struct verr e = {0};
@@ -1525,12 +1535,21 @@ static void list_match(struct ent_ctx *c, const struct entity *ent, const char *
     json_t *it;
     if (ent->flags & EF_SEARCHED) {
         const struct entity *ents[2] = {ent, NULL};
-        json_t *res = search_run(c, q, ents, 200, &e);
-        json_array_foreach(json_object_get(res, "items"), i, it)
+        /* twice as many asked: a record has several keys in a probe's range, so a probe
+         * cut at its rows holds fewer records than its limit */
+        json_t *res = search_run(c, q, ents, 2 * LIST_NAMES, &e), *items;
+        items = json_object_get(res, "items");
+        json_array_foreach(items, i, it)
+        {
+            if (n == LIST_NAMES)
+                break;
             buf_printf(where, "%s%lld", n++ ? ", " : " OR t.id IN (",
                        (long long)json_integer_value(json_object_get(it, "id")));
+        }
         if (n)
             buf_putc(where, ')');
+        if (json_array_size(items) > n || json_is_true(json_object_get(res, "more")))
+            c->names_cut = (int)n;
         json_decref(res);
     }
     int links = 0;
@@ -1546,7 +1565,7 @@ static void list_match(struct ent_ctx *c, const struct entity *ent, const char *
             ents[n++] = pe;
     }
     ents[n] = NULL;
-    json_t *res = n ? search_run(c, q, ents, 200, &e) : NULL;
+    json_t *res = n ? search_run(c, q, ents, LIST_NAMES, &e) : NULL;
     if (res)
         match_parties(ent, json_object_get(res, "items"), where);
     json_decref(res);
@@ -1715,7 +1734,7 @@ void search_h(struct req *r)
     }
     if (paged) {
         json_t *items = json_object_get(res, "items");
-        int capped = json_array_size(items) == 500; /* the best 500 only */
+        int capped = json_is_true(json_object_get(res, "more")); /* the best 500 only */
         if (country && keep_country(&r->ctx, items, country)) {
             json_decref(res);
             reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");

@@ -269,4 +269,41 @@ for (const store of STORES) {
       assert.deepEqual(await search('%_%'), []);
     });
   });
+
+  describe(`the list's keyword takes the name search's best 200 (${store})`, () => {
+    let server, admin;
+    before(async () => {
+      server = await startServer({ store });
+      admin = await server.login('admin');
+      // 205 陈 and one 陳嘉庚, whom only the name search finds by "chen" (no stored text holds it)
+      for (let i = 0; i < 205; i++) {
+        const r = await admin.post('/api/v1/person', { name: `陈${String.fromCodePoint(0x4e00 + i)}` });
+        assert.equal(r.status, 201, r.text);
+      }
+      assert.equal((await admin.post('/api/v1/person', { name: '陳嘉庚', employer: 'Chen & Co' })).status, 201);
+    });
+    after(() => server?.stop());
+
+    test('more names than it takes: the answer says how many it took', async () => {
+      const r = await admin.get('/api/v1/person?q=chen');
+      assert.equal(r.status, 200, r.text);
+      assert.equal(r.json.names_cut, 200, 'the name search found more than the 200 listed');
+      // the 200 names, and the employer's "Chen" found by the text, whoever the names are
+      assert.ok(r.json.total >= 200 && r.json.total <= 201, String(r.json.total));
+      const all = await admin.get('/api/v1/person?q=chen&per_page=200&page=2');
+      assert.equal(all.json.names_cut, 200, 'on every page');
+      // the Chinese: every 陈 by its text (206 with 陳 folded by the name search), still cut
+      const han = await admin.get('/api/v1/person?q=陈');
+      assert.ok(han.json.total >= 205, String(han.json.total));
+      assert.equal(han.json.names_cut, 200);
+      // a name the search finds few of: no names_cut (the fixed interface's members only)
+      for (const q of ['chen jiageng', '嘉庚', 'nobody']) {
+        const few = await admin.get(`/api/v1/person?q=${encodeURIComponent(q)}`);
+        assert.equal(few.status, 200, few.text);
+        assert.equal('names_cut' in few.json, false, q);
+      }
+      assert.equal((await admin.get('/api/v1/person?q=chen%20jiageng')).json.total, 1);
+      assert.equal('names_cut' in (await admin.get('/api/v1/person')).json, false, 'no keyword');
+    });
+  });
 }

@@ -126,3 +126,26 @@ test('the audit trail steps by position as well', async () => {
   await page.screenshot({ path: join(shots, 'paging-audit.png'), fullPage: true });
   assert.deepEqual(pageErrors, []);
 });
+
+test('a keyword whose names the name search finds more of than the list takes says so', async () => {
+  for (let i = 0; i < 205; i++) {
+    const r = await admin.post('/api/v1/person', { name: `陈${String.fromCodePoint(0x4e00 + i)}` });
+    assert.equal(r.status, 201, r.text);
+  }
+  await page.goto(`${server.url}/#/person?q=chen`);
+  const note = page.locator('[data-test="names-cut"]');
+  await note.waitFor();
+  assert.match(await note.innerText(), /多于 200 个，这里只列出最相近的 200 个；字面含有“chen”的记录都已列出/);
+  assert.match(await page.locator('.el-pagination__total').innerText(), /200/);
+  await page.screenshot({ path: join(shots, 'paging-names-cut.png'), fullPage: true });
+  // a keyword the name search finds all of: no note, the API's total
+  await page.locator('.q-input input').fill('翻页01号');
+  await page.locator('.q-input input').press('Enter');
+  await note.waitFor({ state: 'detached' });
+  await page.waitForLoadState('networkidle');
+  await page.locator('.entity-table .el-loading-mask').waitFor({ state: 'hidden' });
+  const api = await admin.get(`/api/v1/person?q=${encodeURIComponent('翻页01号')}`);
+  assert.equal('names_cut' in api.json, false);
+  assert.equal(await page.locator('.el-pagination__total').innerText(), `共 ${api.json.total} 条`);
+  assert.deepEqual(pageErrors, []);
+});

@@ -17,6 +17,7 @@ export default {
   list: {
     noSuchEntity: 'No such page', keyword: 'Keyword', keywordHint: 'Name, pinyin …', expand: 'More', collapse: 'Less',
     export: 'Export', columns: 'Columns', confirmDelete: 'Delete “{name}”?', deleted: 'Deleted',
+    namesCut: 'More than {n} names sound or are written like this; only the closest {n} are listed. Every record whose text holds “{q}” is listed. Type more of the name to narrow it.',
     searchLabelWidth: '120px',
   },
   detail: { children: 'Child {name}s', unmask: 'Show sensitive data', mask: 'Hide sensitive data', show: 'Show', related: 'Related records' },

@@ -17,6 +17,7 @@ export default {
   list: {
     noSuchEntity: '没有这个页面', keyword: '关键词', keywordHint: '名称、拼音等', expand: '展开', collapse: '收起',
     export: '导出', columns: '列设置', confirmDelete: '确定删除“{name}”吗？', deleted: '已删除',
+    namesCut: '按姓名的读音和写法找到的多于 {n} 个，这里只列出最相近的 {n} 个；字面含有“{q}”的记录都已列出。输入更完整的名字可以找得更准。',
     searchLabelWidth: '90px',
   },
   detail: { children: '下级{name}', unmask: '显示敏感信息', mask: '隐藏敏感信息', show: '显示', related: '关联记录' },

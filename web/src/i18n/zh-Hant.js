@@ -17,6 +17,7 @@ export default {
   list: {
     noSuchEntity: '沒有這個頁面', keyword: '關鍵詞', keywordHint: '名稱、拼音等', expand: '展開', collapse: '收起',
     export: '匯出', columns: '欄位設定', confirmDelete: '確定刪除「{name}」嗎？', deleted: '已刪除',
+    namesCut: '按姓名的讀音和寫法找到的多於 {n} 個，這裡只列出最相近的 {n} 個；字面含有「{q}」的記錄都已列出。輸入更完整的名字可以找得更準。',
     searchLabelWidth: '90px',
   },
   detail: { children: '下級{name}', unmask: '顯示敏感資訊', mask: '隱藏敏感資訊', show: '顯示', related: '關聯記錄' },
