@@ -368,6 +368,40 @@ test('the list is usable at phone width with the menu in a drawer', async () => 
   await page.setViewportSize({ width: 1366, height: 768 });
 });
 
+test('a form with a required link, a year and money saves, new and edited', async () => {
+  const api = await server.login('admin');
+  const ent = await api.post('/api/v1/enterprise', { name: '表单测试侨资企业有限公司', kind: 'oc_funded' });
+  assert.equal(ent.status, 201, ent.text);
+  await page.goto(server.url + '/#/enterprise_year');
+  await page.locator('.entity-table').waitFor();
+  await page.locator('.btn-create').click();
+  const d = dialog('entity-form-dialog');
+  await d.waitFor();
+  await chooseRef(formItem(d, 'enterprise_id'), '表单测试', '表单测试侨资企业有限公司');
+  await formItem(d, 'year').locator('input').fill('2024');
+  await formItem(d, 'year').locator('input').press('Enter');
+  await formItem(d, 'output').locator('input').fill('1250000');
+  await formItem(d, 'output').locator('input').press('Tab');
+  const made = page.waitForResponse((r) => r.url().endsWith('/api/v1/enterprise_year') && r.request().method() === 'POST');
+  await d.getByRole('button', { name: '保存' }).click();
+  assert.equal((await made).status(), 201, 'saved: the link (an id), the year and the money are numbers');
+  await d.waitFor({ state: 'hidden' });
+  const row = page.locator('.entity-table .el-table__row', { hasText: '表单测试侨资企业有限公司' });
+  await row.waitFor();
+  // opened again, the output changed: the loaded link and year pass the required checks too
+  await row.locator('.act-edit').click();
+  await d.waitFor();
+  await page.waitForFunction(() => document.querySelector('.entity-form [data-field=output] input')?.value);
+  await formItem(d, 'output').locator('input').fill('1300000');
+  await formItem(d, 'output').locator('input').press('Tab');
+  const patched = page.waitForResponse((r) => /\/api\/v1\/enterprise_year\/\d+$/.test(r.url()) && r.request().method() === 'PATCH');
+  await d.getByRole('button', { name: '保存' }).click();
+  assert.equal((await patched).status(), 200);
+  await d.waitFor({ state: 'hidden' });
+  const saved = (await api.get('/api/v1/enterprise_year')).json.items.find((x) => x.enterprise_id === ent.json.id);
+  assert.deepEqual([saved.year, saved.output], [2024, 130000000]);
+});
+
 test('log out', async () => {
   await page.goto(server.url + '/#/');
   await logout();

@@ -124,6 +124,43 @@ test('finance reverses a donation with a reason; the figures follow', async () =
   }
 });
 
+test('finance records a donation through the form: a required project, date, donor and amount', async () => {
+  try {
+    await login('fin');
+    await page.goto(server.url + `/#/programme/${prog.id}`);
+    await page.locator('[data-test=figures]').waitFor();
+    const received = await fig('received');
+    await page.locator('[data-test=add-donation]').click();
+    const d = page.locator('.entity-form-dialog');
+    await d.waitFor();
+    const item = (f) => d.locator(`.el-form-item[data-field="${f}"]`);
+    // nothing typed: each required field says so, by name
+    await d.getByRole('button', { name: '保存' }).click();
+    await item('received_on').locator('.el-form-item__error').waitFor();
+    assert.match(await item('amount').locator('.el-form-item__error').innerText(), /金额/);
+    assert.equal(await item('programme_id').locator('.el-form-item__error').count(), 0, 'the preset project is given');
+    await item('received_on').locator('input').fill('2024-03-08');
+    await item('received_on').locator('input').press('Enter');
+    await item('donor_type').locator('.el-select__wrapper').click();
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '未登记的个人或单位' }).first().click();
+    await item('donor_type').locator('.party-pick input').fill('林文庆');
+    await item('amount').locator('input').fill('500');
+    await item('amount').locator('input').press('Tab');
+    const asked = page.waitForResponse((r) => r.url().endsWith('/api/v1/donation') && r.request().method() === 'POST');
+    await d.getByRole('button', { name: '保存' }).click();
+    assert.equal((await asked).status(), 201, 'the form is sent and saved');
+    await d.waitFor({ state: 'hidden' });
+    await page.locator('[data-test=ledger]').getByText('林文庆').waitFor();
+    const yuan = (s) => Number(s.replace(/[¥,]/g, ''));
+    await page.waitForFunction((want) => document.querySelector('[data-test=fig-received] .fv')?.innerText === want,
+      '¥' + (yuan(received) + 500).toLocaleString('en-US', { minimumFractionDigits: 2 }));
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await page.screenshot({ path: join(shots, 'funds-donation-form-failure.png'), fullPage: true });
+    throw e;
+  }
+});
+
 const pick = async (sel, text) => {
   await page.locator(`${sel} input`).click();
   await page.locator(`${sel} input`).fill(text);
