@@ -102,3 +102,27 @@ test('the header search: Enter opens every match a page at a time, filtered by c
   assert.doesNotMatch(my, /林文庆/);
   assert.deepEqual(pageErrors, []);
 });
+
+test('Taiwan, Hong Kong and Macao are written as SPEC writes them, in lists, pages and choices', async () => {
+  const tw = await admin.post('/api/v1/person', { name: '许文雄', residence_country: 'TW' });
+  const hk = await admin.post('/api/v1/association', { name: '香港陈氏宗亲会', type: 'clan', country: 'HK' });
+  assert.equal(tw.status, 201, tw.text);
+  assert.equal(hk.status, 201, hk.text);
+  await page.goto(`${server.url}/#/person?q=${encodeURIComponent('许文雄')}`);
+  const row = page.locator('.entity-table .el-table__row', { hasText: '许文雄' });
+  await row.waitFor();
+  assert.match(await row.innerText(), /中国台湾/);
+  await page.goto(`${server.url}/#/association/${hk.json.id}`);
+  await page.getByText('中国香港').first().waitFor();
+  // the country choice of a form: 中国澳门 among them, no bare 台湾
+  await page.goto(`${server.url}/#/person`);
+  await page.locator('.btn-create').click();
+  const item = page.locator('.entity-form-dialog .el-form-item[data-field="residence_country"]');
+  await item.locator('.el-select__wrapper').click();
+  await item.locator('input').fill('澳门');
+  const opts = await page.locator('.el-select-dropdown__item:visible').allInnerTexts();
+  assert.deepEqual(opts.map((o) => o.split('\n')[0]), ['中国澳门']); // the name, then its code
+  await page.keyboard.press('Escape');
+  await page.locator('.entity-form-dialog').getByRole('button', { name: '取消' }).click();
+  assert.deepEqual(pageErrors, []);
+});

@@ -1,48 +1,23 @@
 // fields.js - what the pages need to know about a schema field: how to show its value, what an
 // empty value is, which fields a form or a search form holds.
 import { i18n } from './i18n/index.js'
-import { label } from './session.js'
+import { label, session } from './session.js'
 
-// ISO 3166-1 alpha-2 codes; their names come from the browser (Intl.DisplayNames) in the UI
-// language, so 美国 / 美國 / United States need no table of our own.
-const ISO_COUNTRIES = (
-  'AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ ' +
-  'BR BS BT BV BW BY BZ CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM ' +
-  'DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS ' +
-  'GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO JP KE KG KH KI KM KN ' +
-  'KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ ' +
-  'MR MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM ' +
-  'PN PR PS PT PW PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV ' +
-  'SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI ' +
-  'VN VU WF WS YE YT ZA ZM ZW'
-).split(' ')
-
-const displayNames = {}
-function regionNames() {
-  const lang = i18n.global.locale.value
-  if (!displayNames[lang]) {
-    try {
-      displayNames[lang] = new Intl.DisplayNames([lang], { type: 'region' })
-    } catch (e) {
-      displayNames[lang] = { of: (c) => c }
-    }
-  }
-  return displayNames[lang]
-}
-
+// A country's name in the UI language, from the server's table (session.countries: Debian's
+// iso-codes, Taiwan, Hong Kong and Macao written 中国台湾, 中国香港, 中国澳门 as SPEC says;
+// never the browser's, which writes them as countries). The code itself when unknown.
 export function countryName(code) {
   if (!code) return ''
-  try {
-    return regionNames().of(String(code).toUpperCase()) || code
-  } catch (e) {
-    return code
-  }
+  const c = session.countries?.[String(code).toUpperCase()]
+  if (!c) return String(code)
+  const lang = i18n.global.locale.value
+  return lang === 'en' ? c.name_en : lang === 'zh-Hant' ? c.name_hant : c.name_zh
 }
 
 // [{value: 'US', label: '美国'}, ...] sorted in the UI language's collation.
 export function countryOptions() {
   const lang = i18n.global.locale.value
-  const opts = ISO_COUNTRIES.map((c) => ({ value: c, label: countryName(c) }))
+  const opts = Object.keys(session.countries || {}).map((c) => ({ value: c, label: countryName(c) }))
   const collator = new Intl.Collator(lang === 'en' ? 'en' : lang === 'zh-Hant' ? 'zh-Hant' : 'zh')
   return opts.sort((a, b) => collator.compare(a.label, b.label))
 }

@@ -4,6 +4,8 @@
 //   user    the USER of docs/API.md (null when logged out)
 //   csrf    the token every write sends
 //   schema  {entities: [...]} from GET /api/v1/schema (null until loaded)
+//   countries  code -> {code, name_zh, name_hant, name_en} from GET /api/v1/countries, loaded
+//           with the schema: every country's name (fields.js countryName)
 import { reactive } from 'vue'
 import { api } from './api.js'
 import { i18n } from './i18n/index.js'
@@ -12,6 +14,7 @@ export const session = reactive({
   user: null,
   csrf: null,
   schema: null,
+  countries: null,
   checked: false, // GET /session has answered once (so the router knows whether to ask)
   crumb: '', // the title of the record a detail page shows, for the breadcrumbs
 })
@@ -73,7 +76,11 @@ export async function changePassword(oldPassword, newPassword) {
 }
 
 export async function loadSchema() {
-  if (!session.schema) session.schema = await api.get('schema')
+  if (!session.schema) {
+    const [schema, countries] = await Promise.all([api.get('schema'), session.countries ? null : api.get('countries')])
+    if (countries) session.countries = Object.fromEntries(countries.items.map((c) => [c.code, c]))
+    session.schema = schema
+  }
   return session.schema
 }
 
