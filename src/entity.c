@@ -1606,6 +1606,13 @@ static int check_record(struct ent_ctx *c, const struct entity *ent, json_t *rec
         return -1;
     if (ent->check && ent->check(c, rec, old, e))
         return -1;
+    /* An owned record belongs to an org: without one it is in no scope but the root's and in
+     * no report's figures, which are read by org. (A row left without one by an older
+     * version may keep its none.) */
+    const struct field *of = (ent->flags & EF_OWNED) ? ent_field(ent, "org_id") : NULL;
+    if (of && !json_is_integer(json_object_get(rec, "org_id")) &&
+        !(old && !json_is_integer(json_object_get(old, "org_id"))))
+        return verr_set(e, 422, "invalid", "org_id", "“%s”不能为空", msg_label(of->label));
     return 0;
 }
 
@@ -1662,8 +1669,18 @@ json_t *ent_create_sys(struct ent_ctx *c, const struct entity *ent, json_t *body
         return NULL;
     if (sys)
         json_object_update(rec, sys);
-    if ((ent->flags & EF_OWNED) && !json_object_get(rec, "org_id") && c->org_id)
-        json_object_set_new(rec, "org_id", json_integer(c->org_id));
+    /* an owned record not given an org is the writer's, or, written by the system (the
+     * command line, the demo), the tree's root's (check_record refuses none at all) */
+    if ((ent->flags & EF_OWNED) && ent_field(ent, "org_id") &&
+        !json_is_integer(json_object_get(rec, "org_id"))) {
+        int64_t org = c->org_id ? c->org_id
+                                : db_int(c->db, 0,
+                                         "SELECT id FROM \"org\" WHERE parent_id IS NULL AND "
+                                         "deleted_at IS NULL ORDER BY id LIMIT 1",
+                                         "");
+        if (org > 0)
+            json_object_set_new(rec, "org_id", json_integer(org));
+    }
     for (const struct field *f = ent->fields; f->name; f++) {
         json_t *v;
         if (f->dflt && !json_object_get(rec, f->name)) {

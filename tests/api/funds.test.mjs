@@ -517,6 +517,25 @@ for (const store of STORES) {
       assertError(await fin.get('/api/v1/visit/totals?nonsense=1'), 400, 'bad_request', 'nonsense');
     });
 
+    test('a record always belongs to an org: none given is the writer\'s; the report counts what the list shows', async () => {
+      const mk = (c, body) => c.post('/api/v1/visit', { visited_on: '2022-02-01', occasion: 'spring_festival', ...body });
+      const a = await mk(admin, { org_id: null, people_count: 5, cash: 50000 });
+      assert.equal(a.status, 201, a.text);
+      assert.equal(a.json.org_id, 1, 'null is not given: the writer\'s org');
+      const b = await mk(bstaff, { people_count: 2 });
+      assert.equal(b.json.org_id, B.id);
+      assertError(await admin.patch(`/api/v1/visit/${a.json.id}`, { org_id: null }), 422, 'invalid', 'org_id');
+      assert.equal((await admin.get(`/api/v1/visit/${a.json.id}`)).json.org_id, 1, 'nothing written');
+      const q = 'visited_on_from=2022-01-01&visited_on_to=2022-12-31';
+      const totals = (await admin.get(`/api/v1/visit/totals?${q}`)).json;
+      assert.deepEqual([totals.visits, totals.people, totals.cash], [2, 7, 50000]);
+      const rep = await admin.get('/api/v1/reports/work?org=1&from=2022-01-01&to=2022-12-31');
+      assert.equal(rep.status, 200, rep.text);
+      const fig = (k) => rep.json.figures[k];
+      assert.equal(fig('visits.people'), totals.people, 'the report and the visit log agree');
+      assert.equal(fig('visits.cash'), totals.cash);
+    });
+
     // ---- what a person, association or enterprise gave and received ----
     test('GET /api/v1/{entity}/{id}/funds: gave and received, totals in fen, scope and anonymity', async () => {
       const p = await programme();
