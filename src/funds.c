@@ -838,6 +838,9 @@ static int visit_check(struct ent_ctx *c, json_t *rec, const json_t *old, struct
     }
     if (!present(rec, "people_count"))
         json_object_set_new(rec, "people_count", json_integer((json_int_t)json_array_size(ids)));
+    if (num(rec, "people_count") <= 0) /* a visit to nobody would count in the figures */
+        return verr_set(e, 422, "invalid", "person_ids",
+                        "请选择“走访对象”, 或填写“走访人次” (未登记的对象)");
     if (old && present(old, "disbursement_id") &&
         (!json_equal(json_object_get(old, "cash"), json_object_get(rec, "cash")) ||
          !json_equal(json_object_get(old, "programme_id"), json_object_get(rec, "programme_id"))))

@@ -450,6 +450,8 @@ for (const store of STORES) {
         ['reversing a reversal', () => fin.post(`/api/v1/disbursement/${rv.id}/reverse`, { reason: '再冲' }), 409, 'conflict', undefined, '冲销'],
         ['a balance that would go negative', () => pay(p, 500000 + 1000000), 201, undefined, undefined, ''],
         ['an approved disbursement over the balance', () => pay(p, 490001), 409, 'insufficient_balance', 'amount', '余额'],
+        ['a visit to nobody', () => staff.post('/api/v1/visit', { visited_on: '2024-02-08', occasion: 'spring_festival' }), 422, 'invalid', 'person_ids', '走访对象'],
+        ['a visit of 0 people', () => staff.post('/api/v1/visit', { visited_on: '2024-02-08', occasion: 'spring_festival', person_ids: [], people_count: 0 }), 422, 'invalid', 'person_ids', '走访人次'],
       ];
       // the over-threshold one above goes pending (no money moves): its approval is the overdraw
       for (const [what, req, status, code, field, words] of cases) {
