@@ -187,7 +187,8 @@ const struct entity enterprise_year_entity = {
              {"出口额 (美元)", "出口額 (美元)", "Exports (USD)"},
              FF_LIST,
              .min = 0,
-             .max = 100000000000000000},
+             .max = 100000000000000000,
+             .currency = "USD"},
             FIELDS_TAIL,
         },
 };

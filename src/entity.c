@@ -3038,6 +3038,8 @@ static json_t *field_json(const struct field *f)
             json_object_set_new(jf, "party", json_true());
     }
     json_object_set_new(jf, "ref", f->ref ? json_string(f->ref) : json_null());
+    if (f->currency)
+        json_object_set_new(jf, "currency", json_string(f->currency));
     return jf;
 }
 

@@ -92,6 +92,10 @@ struct field {
                                      the record (alias t), read by the record's own SELECT
                                      (one statement for a page of a list, not one a row);
                                      NULL: compute sets it */
+    const char *currency;         /* FT_MONEY not always in 元: its currency's code ("USD"),
+                                     or the name of the record's field holding the code
+                                     ("currency"); the schema says so, the web app writes
+                                     "SGD 5,200.00" for it. NULL: 元 */
 };
 
 extern const struct enumval party_kinds[]; /* FT_PARTY's values, in PT_ bit order */

@@ -209,6 +209,7 @@ const struct entity project_entity = {
              FT_MONEY,
              {"原币金额", "原幣金額", "Amount in that currency"},
              0,
+             .currency = "currency",
              .min = 0,
              .max = INT64_MAX},
             {"stage",

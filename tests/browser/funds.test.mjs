@@ -161,6 +161,25 @@ test('finance records a donation through the form: a required project, date, don
   }
 });
 
+test('an amount in another currency is written in it, not in 元; a reversal\'s sign before the ¥', async () => {
+  try {
+    const usd = (await fin.get('/api/v1/donation?currency=USD')).json.items[0];
+    await page.goto(server.url + `/#/donation/${usd.id}`);
+    const amount = page.locator('.el-descriptions__cell', { hasText: /^USD / });
+    await amount.first().waitFor();
+    assert.equal(await amount.first().innerText(), 'USD 100.00');
+    assert.ok((await page.locator('.el-descriptions').innerText()).includes('¥710.00'), 'its 折合人民币 in 元');
+    await page.goto(server.url + '/#/donation?per_page=50');
+    await page.locator('.entity-table').waitFor();
+    await page.locator('.entity-table .el-table__row', { hasText: '-¥2,000.00' }).first().waitFor();
+    assert.equal(await page.locator('.entity-table', { hasText: '¥-' }).count(), 0, 'no ¥-2,000.00');
+    assert.deepEqual(pageErrors, []);
+  } catch (e) {
+    await page.screenshot({ path: join(shots, 'funds-currency-failure.png'), fullPage: true });
+    throw e;
+  }
+});
+
 const pick = async (sel, text) => {
   await page.locator(`${sel} input`).click();
   await page.locator(`${sel} input`).fill(text);

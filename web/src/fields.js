@@ -78,8 +78,24 @@ export function isEmpty(v) {
   return v === null || v === undefined || v === '' || (Array.isArray(v) && v.length === 0)
 }
 
-// The value as text for a table cell or a description (refs are resolved by RefText).
-export function formatValue(field, value) {
+// The currency of a money field not always in 元 (field.currency: a code, or the name of the
+// record's field holding it), or '' for 元.
+export function currencyOf(field, record) {
+  const c = field.currency
+  if (!c) return ''
+  const code = /^[A-Z]{3}$/.test(c) ? c : record?.[c]
+  return code && code !== 'CNY' ? code : ''
+}
+
+// Money in fen as a person reads it: ¥1,234.56, -¥24,962.08; SGD 5,200.00 in another currency.
+export function moneyText(fen, code = '') {
+  const sign = Number(fen) < 0 ? '-' : ''
+  return sign + (code ? `${code} ` : '¥') + formatMoney(Math.abs(Number(fen)))
+}
+
+// The value as text for a table cell or a description (refs are resolved by RefText); record:
+// the rest of the row (a money field's currency).
+export function formatValue(field, value, record) {
   if (isEmpty(value)) return ''
   const t = i18n.global.t
   switch (field.type) {
@@ -92,7 +108,7 @@ export function formatValue(field, value) {
     case 'bool':
       return value ? t('common.yes') : t('common.no')
     case 'money':
-      return '¥' + formatMoney(value)
+      return moneyText(value, currencyOf(field, record))
     case 'datetime':
       return formatDateTime(value)
     case 'country':

@@ -5,12 +5,12 @@ import { reactive } from 'vue'
 import { ElMessage, ElMessageBox } from 'element-plus'
 import { api } from './api.js'
 import { entityDef, label, can } from './session.js'
-import { formatMoney } from './fields.js'
+import { moneyText } from './fields.js'
 
 export const L = (hans, hant, en) => label({ 'zh-Hans': hans, 'zh-Hant': hant, en })
 
 // fen → "¥1,234.56" (a reversal's negative amount as "-¥1,234.56"); null → "—"
-export const yuan = (fen) => (fen == null ? '—' : (fen < 0 ? '-¥' : '¥') + formatMoney(Math.abs(fen)))
+export const yuan = (fen) => (fen == null ? '—' : moneyText(fen))
 
 // The label of an enum value of an entity's field, from the schema.
 export const valueLabel = (entity, name, v) =>

@@ -39,6 +39,7 @@ export default {
     title: 'Audit log', adminsOnly: 'Only administrators can read the audit log', user: 'User', userId: 'User ID', entity: 'Entity',
     entityId: 'Record ID', time: 'Time', action: 'Action', client: 'Client', field: 'Field', before: 'Before', after: 'After',
     showAll: 'Show every field',
+    meta: { format: 'File format', lang: 'Language', rows: 'Rows', ok: 'Rows passed', created: 'Created', updated: 'Updated', ids: 'Ids created', updated_ids: 'Ids updated', unmask: 'Sensitive values shown', q: 'Keyword', sort: 'Sort' },
     noValues: 'No field changes',
     actions: {
       login_failed: 'Login failed', login_locked: 'Login while locked', set_password: 'Password reset', change_password: 'Password changed', unlock: 'Unlock',

@@ -39,6 +39,7 @@ export default {
     title: '审计日志', adminsOnly: '仅管理员可查看审计日志', user: '用户', userId: '用户 ID', entity: '对象类型',
     entityId: '记录 ID', time: '时间', action: '操作', client: '来源', field: '字段', before: '修改前', after: '修改后',
     showAll: '显示全部字段',
+    meta: { format: '文件格式', lang: '语言', rows: '行数', ok: '通过的行', created: '新增', updated: '更新', ids: '新增的编号', updated_ids: '更新的编号', unmask: '敏感信息明文', q: '关键词', sort: '排序' },
     noValues: '无字段变化',
     actions: {
       login_failed: '登录失败', login_locked: '锁定中登录', set_password: '重置密码', change_password: '修改密码', unlock: '解除锁定',

@@ -39,6 +39,7 @@ export default {
     title: '稽核日誌', adminsOnly: '僅管理員可查看稽核日誌', user: '使用者', userId: '使用者 ID', entity: '物件類型',
     entityId: '記錄 ID', time: '時間', action: '操作', client: '來源', field: '欄位', before: '修改前', after: '修改後',
     showAll: '顯示全部欄位',
+    meta: { format: '檔案格式', lang: '語言', rows: '行數', ok: '通過的行', created: '新增', updated: '更新', ids: '新增的編號', updated_ids: '更新的編號', unmask: '敏感資訊明文', q: '關鍵詞', sort: '排序' },
     noValues: '無欄位變化',
     actions: {
       login_failed: '登入失敗', login_locked: '鎖定中登入', set_password: '重設密碼', change_password: '修改密碼', unlock: '解除鎖定',
