@@ -16,7 +16,7 @@ const { openApp } = await import('../lib/browser.mjs');
 let app, server, page, pageErrors;
 
 before(async () => {
-  app = await openApp({ server: { users: { admin: { role: 'admin' }, clerk: { role: 'staff' }, tiaojie: { role: 'mediator' } } } });
+  app = await openApp({ server: { users: { admin: { role: 'admin' }, clerk: { role: 'staff' }, tiaojie: { role: 'mediator' }, fin: { role: 'finance' } } } });
   ({ server, page, pageErrors } = app);
   // the mediator user is a person of the registry: 吴国栋
   const admin = await server.login('admin');
@@ -339,4 +339,20 @@ test('the case list filters, chooses columns and exports what it shows; the boar
     await page?.screenshot({ path: join(shots, 'FAILED-case-list.png') }).catch(() => {});
     throw e;
   }
+});
+
+test('a role without the service desk opening it gets the 无权访问 page, and nothing is asked', async () => {
+  await login('fin');
+  const asked = [];
+  const seen = (r) => r.url().includes('/api/v1/case') || r.url().includes('/api/v1/reports/cases') ? asked.push(r.url()) : null;
+  page.on('request', seen);
+  const errs = pageErrors.length;
+  await page.goto(`${server.url}/#/case`);
+  await page.locator('[data-test=case-forbidden]').waitFor();
+  assert.match(await page.locator('[data-test=case-forbidden]').innerText(), /无权/);
+  await page.waitForLoadState('networkidle');
+  page.off('request', seen);
+  assert.deepEqual(asked, []);
+  assert.equal(await page.locator('.el-message--error').count(), 0, 'no error toast');
+  assert.equal(pageErrors.length, errs);
 });
