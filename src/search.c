@@ -1584,6 +1584,57 @@ static int syllable_split(int kind, const char *key, size_t n)
 
 /* ---- the handler -------------------------------------------------------------------- */
 
+/* Each hit's org and country ("org_name", "country"), so that namesakes can be told apart
+ * (陈志明 of 甲县 in Malaysia, 陈志明 of 乙县 in Singapore): one query an entity. A hit is in
+ * the reader's scope, so is its org. 0, or -1 on a database error. */
+static int describe_hits(struct ent_ctx *c, json_t *items)
+{
+    size_t i;
+    json_t *it;
+    for (const struct entity *const *all = ent_all(); *all; all++) {
+        const struct entity *ent = *all;
+        if (!(ent->flags & EF_SEARCHED))
+            continue;
+        const struct field *f = ent_field(ent, "residence_country");
+        if (!f)
+            f = ent_field(ent, "country");
+        json_t *at = json_object(); /* id -> its item */
+        buf sql = {0};
+        buf_printf(&sql,
+                   "SELECT t.id, %s%s AS country, o.name AS org_name FROM \"%s\" t LEFT JOIN "
+                   "\"org\" o ON o.id = t.org_id WHERE t.id IN (",
+                   f ? "t." : "NULL", f ? f->name : "", ent->name);
+        int n = 0;
+        json_array_foreach(items, i, it)
+        {
+            if (strcmp(json_string_value(json_object_get(it, "type")), ent->name))
+                continue;
+            long long id = (long long)json_integer_value(json_object_get(it, "id"));
+            buf_printf(&sql, "%s%lld", n++ ? ", " : "", id);
+            json_object_set(at, arena_printf(c->a, "%lld", id), it);
+        }
+        buf_putc(&sql, ')');
+        stmt *s = n ? db_prepare(c->db, buf_str(&sql)) : NULL;
+        buf_free(&sql);
+        int step = DB_DONE;
+        while (s && (step = st_step(s)) == DB_ROW) {
+            json_t *hit =
+                json_object_get(at, arena_printf(c->a, "%lld", (long long)st_int(s, "id")));
+            json_object_set_new(hit, "org_name",
+                                st_isnull(s, "org_name") ? json_null()
+                                                         : json_string(st_text(s, "org_name")));
+            json_object_set_new(hit, "country",
+                                st_isnull(s, "country") ? json_null()
+                                                        : json_string(st_text(s, "country")));
+        }
+        st_finalize(s);
+        json_decref(at);
+        if ((n && !s) || step != DB_DONE)
+            return -1;
+    }
+    return 0;
+}
+
 /* The hits of items whose record lies in country (residence_country, else country): one
  * query per kind of record among them. 0, or -1 on a database error. */
 static int keep_country(struct ent_ctx *c, json_t *items, const char *country)
@@ -1749,6 +1800,11 @@ void search_h(struct req *r)
         json_object_set_new(res, "page", json_integer(page));
         json_object_set_new(res, "per_page", json_integer(per_page));
         json_object_set_new(res, "more", json_boolean(capped));
+    }
+    if (describe_hits(&r->ctx, json_object_get(res, "items"))) {
+        json_decref(res);
+        reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        return;
     }
     reply_json(r, 200, res);
 }

@@ -252,6 +252,19 @@ for (const store of STORES) {
       assert.deepEqual(await search('福建社团', bstaff), []); // county B does not see county A's
     });
 
+    test('namesakes are told apart by their org and country, on both pages of the search', async () => {
+      const tw = (await admin.post('/api/v1/person', { org_id: B.id, name: '林志强', residence_country: 'MY' })).json;
+      for (const extra of ['', '&page=1']) {
+        const r = await admin.get(`/api/v1/search?q=${encodeURIComponent('林志强')}&types=person${extra}`);
+        assert.equal(r.status, 200, r.text);
+        const by = Object.fromEntries(r.json.items.map((i) => [i.id, [i.org_name, i.country]]));
+        assert.deepEqual(by[p.lim], ['甲县侨联', null], extra);
+        assert.deepEqual(by[p.limB], ['乙县侨联', null], extra);
+        assert.deepEqual(by[tw.id], ['乙县侨联', 'MY'], extra);
+      }
+      assert.equal((await admin.del(`/api/v1/person/${tw.id}`)).status, 204);
+    });
+
     test('limit, types and bad input', async () => {
       assert.equal((await search('chen', admin, '&limit=1')).length, 1);
       assert.ok((await search('陈', admin, '&types=person')).length >= 2);
