@@ -1121,6 +1121,19 @@ const struct enumval party_kinds[] = {
     {NULL},
 };
 
+const char *ent_link_name_label(arena *a, enum lang lang, const struct field *f)
+{
+    const char *l = lbl(lang, f->label);
+    const char *tail = lang == LANG_EN ? " (id)" : lang == LANG_HANT ? "編號" : "编号";
+    size_t n = strlen(l), tn = strlen(tail);
+    if (n > tn && !strcmp(l + n - tn, tail))
+        n -= tn;
+    return arena_printf(a, "%.*s%s", (int)n, l,
+                        lang == LANG_EN     ? " name"
+                        : lang == LANG_HANT ? "名稱"
+                                            : "名称");
+}
+
 int ent_ref_missing(struct verr *e, const char *field, const char *label, const struct entity *re,
                     int64_t id)
 {

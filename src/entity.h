@@ -381,6 +381,9 @@ json_t *ent_transition(struct ent_ctx *c, const struct entity *ent, int64_t id, 
 /* The moves of the workflow allowed from status for c (its role's permissions), as a new
  * JSON array of target statuses in declaration order. */
 json_t *ent_moves_from(struct ent_ctx *c, const struct entity *ent, const char *status);
+/* The header of the column beside link f's id in an export, which an import then knows
+ * (所属组织名称; a label that says it is the id without it: 经办人编号 -> 经办人名称). From a. */
+const char *ent_link_name_label(arena *a, enum lang lang, const struct field *f);
 /* The one answer to a link whose record is missing or outside the writer's scope (the two
  * are not told apart): 422 on field, "“label”指向的侨界人士(编号 5)不存在或无权使用". -1. */
 int ent_ref_missing(struct verr *e, const char *field, const char *label, const struct entity *re,

@@ -72,10 +72,7 @@ static int text_width(const char *s)
 /* The header of the column beside link f's id (所属组织名称), after prefix. From a. */
 static const char *name_label(arena *a, int lang, const char *prefix, const struct field *f)
 {
-    return arena_printf(a, "%s%s%s", prefix, lbl(lang, f->label),
-                        lang == 2   ? " name"
-                        : lang == 1 ? "名稱"
-                                    : "名称");
+    return arena_printf(a, "%s%s", prefix, ent_link_name_label(a, (enum lang)lang, f));
 }
 
 /* The columns of ent: every field that is not hidden (a link followed by its name

@@ -298,9 +298,9 @@ static const struct field *ref_name_field(arena *a, const struct entity *ent, co
 {
     for (const struct field *f = ent->fields; f->name; f++)
         if (f->type == FT_REF && !(f->flags & FF_HIDDEN) &&
-            (!strcmp(key, cell_key(a, arena_printf(a, "%s名称", f->label.hans))) ||
-             !strcmp(key, cell_key(a, arena_printf(a, "%s名稱", f->label.hant))) ||
-             !strcmp(key, cell_key(a, arena_printf(a, "%s name", f->label.en)))))
+            (!strcmp(key, cell_key(a, ent_link_name_label(a, LANG_HANS, f))) ||
+             !strcmp(key, cell_key(a, ent_link_name_label(a, LANG_HANT, f))) ||
+             !strcmp(key, cell_key(a, ent_link_name_label(a, LANG_EN, f)))))
             return f;
     return NULL;
 }

@@ -279,6 +279,10 @@ for (const store of STORES) {
       const table = await exportCsv(admin, 'donation', `?programme_id=${prog.id}&sort=id`);
       const col = (h) => table[0].indexOf(h);
       assert.ok(col('所属项目名称') > 0 && col('金额') > 0, table[0].join());
+      // the name beside an id whose label says it is one: 经办人名称, not 经办人编号名称
+      assert.ok(col('经办人编号') > 0 && col('经办人名称') === col('经办人编号') + 1, table[0].join());
+      assert.equal(table[0].some((h) => h.includes('编号名称')), false, table[0].join());
+      assert.equal(table[1][col('经办人名称')], 'admin');
       assert.deepEqual(table.slice(1).map((r) => [r[col('所属项目名称')], r[col('捐赠人类型')], r[col('金额')], r[col('冲销的记录')] ? 'R' : '']), [
         ['侨爱心助学', '侨界人士', '1000.50', ''], ['侨爱心助学', '未登记的个人或单位', '200.00', ''],
         ['侨爱心助学', '未登记的个人或单位', '300.00', ''], ['侨爱心助学', '侨界人士', '-1000.50', 'R'],
