@@ -231,7 +231,9 @@ run_wrk() { # KEY URL [env...] -> R[KEY.rps|p50|p99|err], the RESULT line in $OU
 # work report (a year, five years: the series shares the period's figures; a county's year),
 # the liaison map (the province, a county), the audit trail (the first page; a page half way
 # down by page= and by the after= position of the page before, the same entries), the case
-# desk's roster of mediators. Each the median of 3, after one request that fills the counts.
+# desk's roster of mediators; the people list's keyword box (a word nobody holds: the
+# page read once, its rows the count; a surname, 陈: a full page, then the count). Each the
+# median of 3, after one request that fills the counts.
 province_pages() { # ENGINE
   local eng=$1 line p y half prev cur
   y=$(date -u +%Y)
@@ -245,7 +247,8 @@ province_pages() { # ENGINE
     "report-5-years /api/v1/reports/work?org=1&from=$((y - 4))-01-01&to=$y-12-31" \
     "report-county-year /api/v1/reports/work?org=$COUNTY&from=$y-01-01&to=$y-12-31" \
     "map /api/v1/map?org=1" "map-county /api/v1/map?org=$COUNTY" \
-    "audit /api/v1/audit?per_page=20" "case-roster /api/v1/case/people"; do
+    "audit /api/v1/audit?per_page=20" "case-roster /api/v1/case/people" \
+    "keyword-none /api/v1/person?q=zzzz" "keyword-surname /api/v1/person?q=%E9%99%88"; do
     line="$line ${p%% *} $(alone "${p#* }") ms,"
   done
   half=$(( $(python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])' < <(curl -s -H "Cookie: $COOKIE" "$QURL/api/v1/audit?per_page=1")) / 40 ))
