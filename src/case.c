@@ -210,6 +210,14 @@ const struct entity case_entity = {
     .computed =
         (const struct field[]){{"overdue", FT_BOOL, {"逾期", "逾期", "Overdue"}, FF_LIST},
                                {"sla", FT_ENUM, {"时限提醒", "時限提醒", "SLA"}, FF_LIST, slas},
+                               /* the assignee named to whoever sees the case (a county's
+                                * case handled by a city's staff: no user of the reader's) */
+                               {"assignee_name",
+                                FT_TEXT,
+                                {"承办人姓名", "承辦人姓名", "Assignee's name"},
+                                FF_READONLY,
+                                .sql = "SELECT coalesce(nullif(u.name, ''), u.username) FROM "
+                                       "\"user\" u WHERE u.id = t.assignee_id"},
                                {NULL}},
     .compute = case_compute,
     .fields =

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { STORES, startServer } from '../lib/server.mjs';
-import { CJK, assertError, listAll, mkOrg, nationalHolidaysUntil, sqlInt } from './helpers.mjs';
+import { CJK, assertError, listAll, mkOrg, nationalHolidaysUntil, sql, sqlInt } from './helpers.mjs';
 
 const STATUSES = ['received', 'assigned', 'in_progress', 'resolved', 'closed', 'referred', 'rejected'];
 // The machine as the spec describes it (the server's moves[] must agree).
@@ -197,6 +197,18 @@ for (const store of STORES) {
       server.addUser('a1staff', 'staff', A1.id);
       const a1 = await server.login('a1staff');
       assertError(await a1.get(`/api/v1/case/${c.id}/timeline`), 404, 'not_found');
+    });
+
+    test('a case handled by a user the reader cannot see is named to them all the same', async () => {
+      const c = await mkCase(admin, { org_id: A.id });
+      const adminId = sqlInt(server, `SELECT id FROM "user" WHERE username = 'admin'`);
+      await move(admin, c.id, 'assigned', { assignee_id: adminId });
+      const want = sql(server, `SELECT coalesce(nullif(name, ''), username) FROM "user" WHERE id = ${adminId}`);
+      assertError(await astaff.get(`/api/v1/user/${adminId}`), 403); // not a user of theirs
+      const row = (await listAll(astaff, 'case')).find((x) => x.id === c.id);
+      assert.equal(row.assignee_name, want);
+      assert.equal((await astaff.get(`/api/v1/case/${c.id}`)).json.assignee_name, want);
+      assert.equal((await mkCase(astaff)).assignee_name, null, 'none yet');
     });
 
     test('referral to an outside agency records the agency and the expected reply', async () => {
