@@ -1584,9 +1584,10 @@ static int syllable_split(int kind, const char *key, size_t n)
 
 /* ---- the handler -------------------------------------------------------------------- */
 
-/* Each hit's org and country ("org_name", "country"), so that namesakes can be told apart
- * (陈志明 of 甲县 in Malaysia, 陈志明 of 乙县 in Singapore): one query an entity. A hit is in
- * the reader's scope, so is its org. 0, or -1 on a database error. */
+/* Each hit's org and country ("org_name", "country": a person's residence_country, else the
+ * record's country), so that namesakes can be told apart (陈志明 of 甲县 in Malaysia, 陈志明
+ * of 乙县 in Singapore) and the results page can keep a country's: one query an entity. A
+ * hit is in the reader's scope, so is its org. 0, or -1 on a database error. */
 static int describe_hits(struct ent_ctx *c, json_t *items)
 {
     size_t i;
@@ -1633,60 +1634,6 @@ static int describe_hits(struct ent_ctx *c, json_t *items)
             return -1;
     }
     return 0;
-}
-
-/* The hits of items whose record lies in country (residence_country, else country): one
- * query per kind of record among them. 0, or -1 on a database error. */
-static int keep_country(struct ent_ctx *c, json_t *items, const char *country)
-{
-    json_t *in = json_object(), *it; /* id -> 1 for the hits in the country */
-    size_t i;
-    int rc = 0;
-    for (const struct entity *const *all = ent_all(); *all && !rc; all++) {
-        const struct entity *ent = *all;
-        const struct field *f = ent_field(ent, "residence_country");
-        if (!f)
-            f = ent_field(ent, "country");
-        if (!(ent->flags & EF_SEARCHED) || !f)
-            continue;
-        buf sql = {0};
-        buf_printf(&sql, "SELECT id FROM \"%s\" WHERE %s = ? AND id IN (", ent->name, f->name);
-        int n = 0;
-        json_array_foreach(
-            items, i, it) if (!strcmp(json_string_value(json_object_get(it, "type")), ent->name))
-            buf_printf(&sql, "%s%lld", n++ ? ", " : "",
-                       (long long)json_integer_value(json_object_get(it, "id")));
-        buf_putc(&sql, ')');
-        stmt *s = n ? db_prepare(c->db, buf_str(&sql)) : NULL;
-        buf_free(&sql);
-        if (n && !s) {
-            rc = -1;
-            break;
-        }
-        if (s)
-            st_bind_text(s, 1, country);
-        int step;
-        while (s && (step = st_step(s)) == DB_ROW)
-            json_object_set_new(
-                in, arena_printf(c->a, "%s:%lld", ent->name, (long long)st_int(s, "id")),
-                json_true());
-        if (s && step != DB_DONE)
-            rc = -1;
-        st_finalize(s);
-    }
-    json_t *kept = json_array();
-    json_array_foreach(
-        items, i,
-        it) if (json_object_get(in,
-                                arena_printf(
-                                    c->a, "%s:%lld", json_string_value(json_object_get(it, "type")),
-                                    (long long)json_integer_value(json_object_get(it, "id")))))
-        json_array_append(kept, it);
-    json_array_clear(items);
-    json_array_extend(items, kept);
-    json_decref(kept);
-    json_decref(in);
-    return rc;
 }
 
 /* GET /api/v1/search?q=Q&types=person,association,enterprise&limit=N: the best N (the
@@ -1783,13 +1730,25 @@ void search_h(struct req *r)
         reply_verr(r, &e);
         return;
     }
+    json_t *items = json_object_get(res, "items");
+    if (describe_hits(&r->ctx, items)) {
+        json_decref(res);
+        reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
+        return;
+    }
     if (paged) {
-        json_t *items = json_object_get(res, "items");
         int capped = json_is_true(json_object_get(res, "more")); /* the best 500 only */
-        if (country && keep_country(&r->ctx, items, country)) {
-            json_decref(res);
-            reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
-            return;
+        if (country) { /* the hits whose record lies there (its described country) */
+            json_t *kept = json_array(), *it;
+            size_t i;
+            json_array_foreach(items, i, it)
+            {
+                const char *in = json_string_value(json_object_get(it, "country"));
+                if (in && !strcmp(in, country))
+                    json_array_append(kept, it);
+            }
+            json_object_set_new(res, "items", kept);
+            items = kept;
         }
         size_t total = json_array_size(items), from = (size_t)((page - 1) * per_page);
         json_t *slice = json_array();
@@ -1800,11 +1759,6 @@ void search_h(struct req *r)
         json_object_set_new(res, "page", json_integer(page));
         json_object_set_new(res, "per_page", json_integer(per_page));
         json_object_set_new(res, "more", json_boolean(capped));
-    }
-    if (describe_hits(&r->ctx, json_object_get(res, "items"))) {
-        json_decref(res);
-        reply_error(r, 500, "internal", NULL, "数据库错误, 请稍后再试");
-        return;
     }
     reply_json(r, 200, res);
 }
